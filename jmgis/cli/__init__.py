@@ -1,0 +1,88 @@
+"""The ``jmgis`` command line.
+
+Each subcommand lives in its own module ``jmgis.cli.cmd_<name>`` that defines
+``register(subparsers)``; :data:`COMMANDS` lists them in the order ``--help`` shows them.
+Errors jmgis raises on purpose (:class:`jmgis.errors.JmgisError`, bad files, bad names)
+print one line and exit with status 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import logging
+import sys
+from collections.abc import Sequence
+
+from jmgis import __version__
+from jmgis.errors import JmgisError
+
+COMMANDS = (
+    "build",
+    "map",
+    "route",
+    "access",
+    "report",
+    "export",
+    "network",
+    "catalog",
+    "explain",
+    "data",
+)
+
+log = logging.getLogger("jmgis")
+
+
+def _available_commands() -> list[str]:
+    return [
+        name for name in COMMANDS if importlib.util.find_spec(f"jmgis.cli.cmd_{name}") is not None
+    ]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="jmgis",
+        description="江门 spatial-planning GIS toolkit: zones, plan catalog, transport network, "
+        "accessibility, QGIS GeoPackage and folium maps.",
+    )
+    parser.add_argument("--version", action="version", version=f"jmgis {__version__}")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print debug messages")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _available_commands():
+        importlib.import_module(f"jmgis.cli.cmd_{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``jmgis`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except (JmgisError, FileNotFoundError) as exc:
+        if args.debug:
+            raise
+        print(f"jmgis {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"jmgis {args.command}: unexpected error: {type(exc).__name__}: {exc} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1

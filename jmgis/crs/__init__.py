@@ -1,0 +1,143 @@
+"""Coordinate reference systems of jmgis.
+
+- Storage and exchange: **CGCS2000 geographic, EPSG:4490** (every layer jmgis writes).
+- Analysis (metres): **EPSG:4547**, CGCS2000 / 3-degree Gauss-Krüger CM 114°E, by default.
+  Jiangmen (111°59′–113°15′E) straddles the 112.5°E zone boundary; EPSG:4547 keeps the
+  scale error under 0.06 % in the far west (Enping), which is fine for travel times and
+  buffers.  Alternatives, selectable with ``analysis_crs=`` or ``$JMGIS_ANALYSIS_CRS``:
+
+  =========  =========================================================
+  EPSG:4546  CGCS2000 / 3-degree GK CM 111°E (western Jiangmen)
+  EPSG:4526  CGCS2000 / 3-degree GK zone 38 (CM 114°E, zone prefix 38)
+  EPSG:4525  CGCS2000 / 3-degree GK zone 37 (CM 111°E, zone prefix 37)
+  =========  =========================================================
+
+- Areas for statistics are **geodesic** (on the CGCS2000/GRS80 ellipsoid), never planar.
+- GCJ-02 / BD-09 data is converted explicitly with :mod:`jmgis.crs.gcj02` and
+  :func:`convert_gdf`; it is never mixed with CGCS2000 data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS, Geod
+
+from jmgis.crs.gcj02 import (
+    CONVERSIONS,
+    bd09_to_gcj02,
+    bd09_to_wgs84,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
+
+STORAGE_CRS = "EPSG:4490"
+DEFAULT_ANALYSIS_CRS = "EPSG:4547"
+ALTERNATIVE_ANALYSIS_CRS = ("EPSG:4546", "EPSG:4526", "EPSG:4525")
+GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid is numerically GRS80
+
+__all__ = [
+    "ALTERNATIVE_ANALYSIS_CRS",
+    "DEFAULT_ANALYSIS_CRS",
+    "STORAGE_CRS",
+    "analysis_crs",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "convert_gdf",
+    "convert_geometries",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "geodesic_area_km2",
+    "geodesic_length_m",
+    "to_analysis",
+    "to_storage",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
+]
+
+
+def analysis_crs(crs: str | int | CRS | None = None) -> CRS:
+    """The metric CRS used for analysis: ``crs`` if given, else ``$JMGIS_ANALYSIS_CRS``,
+    else EPSG:4547.  Refuses geographic CRSs (metres are required)."""
+    chosen = CRS.from_user_input(
+        crs if crs is not None else os.environ.get("JMGIS_ANALYSIS_CRS", DEFAULT_ANALYSIS_CRS)
+    )
+    if not chosen.is_projected:
+        raise ValueError(f"analysis CRS must be projected (metres), got {chosen.to_string()}")
+    return chosen
+
+
+def to_analysis(gdf: gpd.GeoDataFrame, crs: str | int | CRS | None = None) -> gpd.GeoDataFrame:
+    """Project a GeoDataFrame to the analysis CRS (metres)."""
+    if gdf.crs is None:
+        raise ValueError("GeoDataFrame has no CRS; set it (e.g. EPSG:4490) before projecting")
+    return gdf.to_crs(analysis_crs(crs))
+
+
+def to_storage(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Project a GeoDataFrame to the storage CRS EPSG:4490."""
+    if gdf.crs is None:
+        raise ValueError("GeoDataFrame has no CRS; set it before converting to EPSG:4490")
+    return gdf.to_crs(STORAGE_CRS)
+
+
+def geodesic_area_km2(geoms: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
+    """Geodesic area of each (multi)polygon in km², on the CGCS2000 ellipsoid.
+
+    The geometries are taken to 4490 first if they carry another CRS.
+    """
+    series = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
+    if series.crs is not None and not CRS.from_user_input(series.crs).is_geographic:
+        series = series.to_crs(STORAGE_CRS)
+    areas = np.array(
+        [abs(GEOD.geometry_area_perimeter(g)[0]) if g is not None else np.nan for g in series],
+        dtype=float,
+    )
+    return areas / 1e6
+
+
+def geodesic_length_m(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Geodesic length of each line in metres, on the CGCS2000 ellipsoid."""
+    if geoms.crs is not None and not CRS.from_user_input(geoms.crs).is_geographic:
+        geoms = geoms.to_crs(STORAGE_CRS)
+    return np.array([GEOD.geometry_length(g) if g is not None else np.nan for g in geoms])
+
+
+def convert_geometries(
+    geoms: np.ndarray | gpd.GeoSeries, func: Callable[..., tuple[np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """Apply a coordinate conversion ``func(lon, lat) -> (lon, lat)`` to every vertex of
+    every geometry in one vectorised call (shapely 2 ``transform``)."""
+
+    def _apply(coords: np.ndarray) -> np.ndarray:
+        lon, lat = func(coords[:, 0], coords[:, 1])
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(np.asarray(geoms), _apply)
+
+
+def convert_gdf(gdf: gpd.GeoDataFrame, source: str, target: str) -> gpd.GeoDataFrame:
+    """Convert a GeoDataFrame between ``wgs84``, ``gcj02`` and ``bd09`` coordinates.
+
+    The frame's CRS stays geographic (EPSG:4326 for ``wgs84``); GCJ-02 and BD-09 have no
+    EPSG code, so a frame holding them is labelled EPSG:4326 *and* must be tracked by the
+    caller — jmgis only holds such frames transiently (import and display).
+    """
+    key = (source.lower(), target.lower())
+    if key not in CONVERSIONS:
+        raise ValueError(
+            f"unknown conversion {source!r} -> {target!r}; known: {sorted(CONVERSIONS)}"
+        )
+    if gdf.crs is not None and not CRS.from_user_input(gdf.crs).is_geographic:
+        raise ValueError("convert_gdf needs longitude/latitude coordinates, not a projected CRS")
+    converted = convert_geometries(gdf.geometry.values, CONVERSIONS[key])
+    return gdf.set_geometry(
+        gpd.GeoSeries(converted, index=gdf.index, crs=gdf.crs or "EPSG:4326"),
+        crs=gdf.crs or "EPSG:4326",
+    )

@@ -1,0 +1,1 @@
+"""Input/output: GeoPackage, QGIS styles and project, Shapefile export."""

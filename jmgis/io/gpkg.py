@@ -1,0 +1,94 @@
+"""Write and read the jmgis GeoPackage.
+
+Layers are written in the registry's column order (:mod:`jmgis.layers`), in EPSG:4490,
+as GeoPackage 1.2 so that QGIS 3.22 (GDAL 3.6) opens them without warnings.  Tables
+without geometry (catalog rows, accessibility tables) are written as attribute tables.
+Writing then reading is lossless: :func:`read_layer` restores the registry's dtypes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from jmgis.crs import STORAGE_CRS
+from jmgis.errors import DataError
+from jmgis.layers import LayerSpec, registry
+
+GPKG_VERSION = "1.2"
+
+_DTYPES = {"str": "string", "int": "Int64", "float": "float64", "bool": "boolean"}
+
+
+def _ordered(frame: pd.DataFrame, spec: LayerSpec | None, layer: str) -> pd.DataFrame:
+    if spec is None:
+        return frame
+    missing = [f for f in spec.field_names if f not in frame.columns]
+    if missing:
+        raise DataError(f"missing columns {missing}", file=f"layer {layer}")
+    extra = [c for c in frame.columns if c not in spec.field_names and c != "geometry"]
+    cols = spec.field_names + extra
+    if isinstance(frame, gpd.GeoDataFrame):
+        cols = [*cols, frame.geometry.name]
+    return frame[cols]
+
+
+def write_layer(
+    frame: pd.DataFrame, path: str | Path, layer: str, *, spec: LayerSpec | None = None
+) -> None:
+    """Write one layer (GeoDataFrame → spatial layer, DataFrame → attribute table)."""
+    spec = spec or registry().get(layer)
+    frame = _ordered(frame, spec, layer)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options = {"VERSION": GPKG_VERSION} if not path.exists() else {}
+    if isinstance(frame, gpd.GeoDataFrame):
+        if frame.crs is None:
+            raise DataError("layer has no CRS", file=f"layer {layer}")
+        frame = frame.to_crs(STORAGE_CRS)
+        if frame.geometry.name != "geom":
+            frame = frame.rename_geometry("geom")
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=layer,
+            driver="GPKG",
+            dataset_options=options,
+            promote_to_multi=spec is not None and (spec.geometry or "").startswith("Multi"),
+        )
+    else:
+        pyogrio.write_dataframe(
+            pd.DataFrame(frame), path, layer=layer, driver="GPKG", dataset_options=options
+        )
+
+
+def write_gpkg(layers: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write every layer to a fresh GeoPackage at ``path`` (replacing an old file)."""
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    for name, frame in layers.items():
+        write_layer(frame, path, name)
+    return path
+
+
+def read_layer(path: str | Path, layer: str) -> pd.DataFrame:
+    """Read a layer back with the registry's column types (strings stay strings)."""
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name != "geometry":
+        frame = frame.rename_geometry("geometry")
+    spec = registry().get(layer)
+    if spec is not None:
+        for f in spec.fields:
+            if f.name in frame.columns and f.type in _DTYPES:
+                frame[f.name] = frame[f.name].astype(_DTYPES[f.type])
+    return frame
+
+
+def list_layers(path: str | Path) -> list[str]:
+    """Names of the layers in a GeoPackage."""
+    return [name for name, _ in pyogrio.list_layers(path)]

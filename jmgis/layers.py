@@ -1,0 +1,105 @@
+"""The layer registry: every layer jmgis writes, its fields, types and Chinese aliases.
+
+The registry is read from ``jmgis/resources/layers/*.yaml`` (one file per subsystem), so
+the GeoPackage writer, the QGIS styles (field aliases), the Shapefile exporter and the
+planning-database profile all agree on one definition.  A file looks like::
+
+    township:                      # layer name (ASCII snake_case) — contract
+      title: 乡镇（街道）            # Chinese display name (QGIS layer tree, map legends)
+      group: 行政区划                # QGIS layer-tree group
+      geometry: MultiPolygon        # or Point, LineString, MultiLineString, None (table)
+      fields:                       # in output order
+        code: {type: str, alias: 乡镇代码}
+        area_km2: {type: float, alias: 面积（平方千米）, unit: km²}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from jmgis.paths import RESOURCES_DIR
+
+FIELD_TYPES = ("str", "int", "float", "bool", "date")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of a layer."""
+
+    name: str
+    type: str
+    alias: str
+    unit: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of the GeoPackage."""
+
+    name: str
+    title: str
+    group: str
+    geometry: str | None
+    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return {f.name: f.alias for f in self.fields}
+
+
+def _parse(path: Path) -> dict[str, LayerSpec]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    specs: dict[str, LayerSpec] = {}
+    for name, body in raw.items():
+        fields = []
+        for fname, fbody in (body.get("fields") or {}).items():
+            ftype = fbody.get("type", "str")
+            if ftype not in FIELD_TYPES:
+                raise ValueError(f"{path}: layer {name}, field {fname}: unknown type {ftype!r}")
+            fields.append(
+                FieldSpec(
+                    fname,
+                    ftype,
+                    fbody.get("alias", fname),
+                    fbody.get("unit"),
+                    fbody.get("description"),
+                )
+            )
+        geometry = body.get("geometry")
+        specs[name] = LayerSpec(
+            name=name,
+            title=body.get("title", name),
+            group=body.get("group", ""),
+            geometry=None if geometry in (None, "None") else geometry,
+            fields=tuple(fields),
+        )
+    return specs
+
+
+@cache
+def registry() -> dict[str, LayerSpec]:
+    """All registered layers, by name."""
+    specs: dict[str, LayerSpec] = {}
+    for path in sorted((RESOURCES_DIR / "layers").glob("*.yaml")):
+        for name, spec in _parse(path).items():
+            if name in specs:
+                raise ValueError(f"layer {name!r} is defined twice (second time in {path})")
+            specs[name] = spec
+    return specs
+
+
+def layer_spec(name: str) -> LayerSpec:
+    """The spec of one layer; ``KeyError`` names the known layers."""
+    specs = registry()
+    if name not in specs:
+        raise KeyError(f"unknown layer {name!r}; known: {', '.join(sorted(specs))}")
+    return specs[name]
