@@ -1,0 +1,37 @@
+"""The multimodal transport graph of jmgis (networkx ``MultiDiGraph``) by scenario year.
+
+The contract (``docs/ARCHITECTURE.md``, *Network contract*):
+
+- :func:`build_graph` ``(year, modes=("road", "rail", "ferry"), *, speeds=None,
+  analysis_crs=None)`` builds the Jiangmen graph from :mod:`jmgis.transport` and the
+  township seats;
+- :func:`from_layers` builds the same contract from a user's own line layers;
+- :func:`from_osm` builds it from an OSM XML extract;
+- :class:`SpeedTable` holds the operating speeds and penalties.
+
+Heavy submodules are imported lazily so that ``jmgis.network.speeds`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from jmgis.network.speeds import DEFAULT_SPEEDS_KPH, FerryParams, SpeedTable
+
+_LAZY = {
+    "build_graph": "jmgis.network.build",
+    "from_layers": "jmgis.network.from_layers",
+    "from_osm": "jmgis.network.osm",
+    "check_network": "jmgis.network.check",
+    "route": "jmgis.network.route",
+    "TopologyReport": "jmgis.network.noding",
+}
+
+__all__ = ["DEFAULT_SPEEDS_KPH", "FerryParams", "SpeedTable", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'jmgis.network' has no attribute {name!r}")
