@@ -47,6 +47,8 @@ _LAZY = {
     "worst_served": "jmgis.access.measures",
     "two_step_fca": "jmgis.access.fca",
     "enhanced_two_step_fca": "jmgis.access.fca",
+    "demand_to_supply_times": "jmgis.access.fca",
+    "FCAResult": "jmgis.access.fca",
     "isochrones": "jmgis.access.isochrones",
     "travel_time_raster": "jmgis.access.raster",
     "profile": "jmgis.access.profile",
