@@ -78,6 +78,34 @@ def _line(seed_lines: dict[str, list[str]], ref: str) -> str:
     return lines[number - 1]
 
 
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _mentions(seed_lines: dict[str, list[str]], ref: str, needles: list[str]) -> bool:
+    """A needle starts on the cited line (it may run on to the next non-blank line).
+
+    The seeds hard-wrap their text, so names break over lines; PDF spaces are ignored.
+    """
+    here = _squeeze(_line(seed_lines, ref))
+    file_part, line_no = ref.split(":")
+    following = next(
+        (
+            _squeeze(t)
+            for t in seed_lines[file_part[:3]][int(line_no) : int(line_no) + 4]
+            if t.strip()
+        ),
+        "",
+    )
+    joined = here + following
+    return any(0 <= joined.find(_squeeze(n)) < len(here) for n in needles if _squeeze(n))
+
+
+def _refs(entries: list) -> list[tuple[str, str | None]]:
+    """``sources`` entries: ``"000:1386"`` or ``{ref: "000:1386", quote: "…"}``."""
+    return [(e["ref"], e.get("quote")) if isinstance(e, dict) else (e, None) for e in entries]
+
+
 def _needles(rec: dict, *keys: str) -> list[str]:
     found: list[str] = []
     for key in keys:
@@ -154,18 +182,20 @@ def test_versions_link_both_ways(schemes):
 def test_scheme_sources_name_the_scheme_or_member(schemes, seed_lines):
     for scheme in schemes.values():
         names = _needles(scheme, "name", "aliases", "quote")
-        for ref in scheme["sources"]:
-            line = _line(seed_lines, ref)
-            assert any(n in line for n in names), f"{scheme['id']}: {ref}"
+        for ref, quote in _refs(scheme["sources"]):
+            assert _mentions(seed_lines, ref, [quote] if quote else names), f"{scheme['id']}: {ref}"
         for member in scheme["members"]:
-            needles = _needles(member, "roads", "quote", "text")
-            for ref in member["sources"]:
-                line = _line(seed_lines, ref)
-                assert any(n in line for n in needles), f"{scheme['id']}/{member['code']}: {ref}"
+            refs = [ref for ref, _ in _refs(member["sources"])]
+            for road in member["roads"]:
+                assert any(_mentions(seed_lines, ref, [road]) for ref in refs), (
+                    f"{scheme['id']}/{member['code']}: no cited line names {road}"
+                )
+            for ref in refs:
+                assert _mentions(seed_lines, ref, member["roads"]), f"{member['code']}: {ref}"
         for reading in scheme.get("readings", []):
-            for ref in reading["sources"]:
-                line = _line(seed_lines, ref)
-                assert any(r in line for r in reading["roads"]), f"{scheme['id']} reading {ref}"
+            refs = [ref for ref, _ in _refs(reading["sources"])]
+            for road in reading["roads"]:
+                assert any(_mentions(seed_lines, ref, [road]) for ref in refs), road
 
 
 def test_members_and_roads_follow_the_plan_text_order(schemes, seed_lines):
@@ -209,13 +239,13 @@ def test_project_rows_are_well_formed(projects, schemes):
 def test_project_sources_name_the_project(projects, seed_lines):
     for project in projects:
         names = _needles(project, "name", "aliases", "quote")
-        for ref in project["sources"]:
-            line = _line(seed_lines, ref)
-            assert any(n in line for n in names), f"{project['id']}: {ref}"
+        for ref, quote in _refs(project["sources"]):
+            assert _mentions(seed_lines, ref, [quote] if quote else names), (
+                f"{project['id']}: {ref}"
+            )
         for milestone in project.get("milestones", []):
-            for ref in milestone["sources"]:
-                line = _line(seed_lines, ref)
-                assert str(milestone["year"]) in line, f"{project['id']} {milestone['year']}"
-                assert any(n in line for n in names + _needles(milestone, "quote")), (
-                    f"{project['id']} milestone {ref}"
+            for ref, quote in _refs(milestone["sources"]):
+                assert str(milestone["year"]) in _line(seed_lines, ref), (project["id"], ref)
+                assert _mentions(seed_lines, ref, [quote] if quote else names), (
+                    f"{project['id']} milestone {milestone['year']}: {ref}"
                 )
