@@ -118,12 +118,21 @@ class SpeedTable:
     alighting_s
         Alighting penalty (s), on the platform → station transfer edge.
     transfer_s
-        Extra penalty (s) for changing between lines at one station.
+        Changing between lines at one station without leaving it (s): walking between
+        platforms and the wait for the connecting train; replaces alighting+boarding (a
+        traveller leaves and re-enters the station when that is quicker).
     ferry
         Ferry timing (:class:`FerryParams`).
     connector_speed_kph
         Speed (km/h) on access/egress connectors from seats, parks and POIs to the
         nearest network node (local streets; a driving assumption like the roads).
+    schematic_circuity
+        Length factor for lines drawn schematically through control points: the real
+        road bends between them (assumption; ratio of route to polyline length).
+    local_circuity
+        Length factor for the derived straight local links (seat to trunk, seat to
+        seat).  Road-network circuity (route / straight-line distance) is typically
+        1.2–1.4 in published studies; 1.3 is the assumption used.
     """
 
     road: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SPEEDS_KPH))
@@ -133,6 +142,8 @@ class SpeedTable:
     transfer_s: float = 300.0
     ferry: FerryParams = field(default_factory=FerryParams)
     connector_speed_kph: float = 20.0
+    schematic_circuity: float = 1.1
+    local_circuity: float = 1.3
 
     # ------------------------------------------------------------------ lookups
     def road_speed(
@@ -211,6 +222,10 @@ class SpeedTable:
                     out[key] = replace(self.ferry, **checked)
             elif key == "connector_speed_kph":
                 out[key] = _positive(value, field=key)
+            elif key in ("schematic_circuity", "local_circuity"):
+                out[key] = _positive(value, field=key)
+                if out[key] < 1:
+                    raise DataError(f"a circuity factor is ≥ 1, got {value!r}", field=key)
             else:
                 out[key] = _non_negative(value, field=key)
         return replace(self, **out)
@@ -289,6 +304,8 @@ class SpeedTable:
             "transfer_s": self.transfer_s,
             "ferry": {f.name: getattr(self.ferry, f.name) for f in fields(FerryParams)},
             "connector_speed_kph": self.connector_speed_kph,
+            "schematic_circuity": self.schematic_circuity,
+            "local_circuity": self.local_circuity,
         }
 
 

@@ -1,0 +1,353 @@
+"""``build_graph``: the Jiangmen multimodal graph for a scenario year.
+
+Sources: the transport layers (:func:`jmgis.transport.load`), filtered to the year with
+:func:`jmgis.transport.exists_in`; the township seats (:func:`jmgis.admin.load_seats`); the
+derived local roads (:mod:`jmgis.network.local`, drawn against the base-year trunk network
+so they are the same in every scenario); the city polygon as land (connectors and local
+links never cross open water).
+
+:func:`assemble_graph` does the assembling from frames already filtered to a year, so the
+same code serves the bundled data, tests and users with their own layers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from jmgis.crs import analysis_crs as _analysis_crs
+from jmgis.network.connectors import (
+    DEFAULT_REPORT_SNAP_M,
+    LIMITED_ACCESS_CLASSES,
+    Snap,
+    Snapper,
+    connect_points,
+    nodes_on,
+    road_access_nodes,
+)
+from jmgis.network.ferry import add_ferries
+from jmgis.network.graph import add_link, add_segments, empty_graph, segments_at_vertices
+from jmgis.network.rail import add_rail, first_column
+from jmgis.network.speeds import SpeedTable
+
+log = logging.getLogger("jmgis.network")
+
+MODES = ("road", "rail", "ferry")
+BASE_YEAR = 2020
+POINT_LAYERS = ("station", "port", "airport", "interchange", "gateway")
+GATEWAY_STATION_M = 5000.0
+
+
+@dataclass
+class BuildReport:
+    """What the assembly did that a user should know (``G.graph["report"]``)."""
+
+    snaps: list[Snap] = field(default_factory=list)
+    report_snap_m: float = DEFAULT_REPORT_SNAP_M
+
+    @property
+    def snapping_outliers(self) -> list[Snap]:
+        """Connectors longer than ``report_snap_m`` (or with no reachable node)."""
+        return [s for s in self.snaps if s.snap_m > self.report_snap_m]
+
+
+def _valid_modes(modes: Sequence[str]) -> tuple[str, ...]:
+    from jmgis.errors import DataError
+
+    modes = tuple(modes)
+    bad = [m for m in modes if m not in MODES]
+    if bad or not modes:
+        raise DataError(f"unknown mode(s) {bad or modes}; choose from {', '.join(MODES)}")
+    return modes
+
+
+def road_links(
+    roads: gpd.GeoDataFrame, speeds: SpeedTable, *, use_layer_speed: bool
+) -> gpd.GeoDataFrame:
+    """The road layer as a link table (see :data:`jmgis.network.graph.LINK_COLUMNS`)."""
+    id_col = first_column(roads, "road_id", "id")
+    out = gpd.GeoDataFrame(
+        {
+            "feature_id": roads[id_col].astype(str).to_numpy(),
+            "name": _road_names(roads),
+            "mode": "road",
+            "road_class": roads["road_class"].to_numpy(),
+        },
+        geometry=roads.geometry.to_numpy(),
+        crs=roads.crs,
+    )
+    table = np.array(
+        [speeds.road_speed(c, feature=f) for c, f in zip(out.road_class, out.feature_id)]
+    )
+    if use_layer_speed and "speed_kph" in roads:
+        layer = pd.to_numeric(roads["speed_kph"], errors="coerce").to_numpy(float)
+        table = np.where(np.isfinite(layer) & (layer > 0), layer, table)
+    out["speed_kph"] = table
+    out["oneway"] = _oneway(roads)
+    circuity = np.where(
+        roads.get("geometry_quality", pd.Series(index=roads.index, dtype=object)).to_numpy()
+        == "schematic",
+        speeds.schematic_circuity,
+        1.0,
+    )
+    if "circuity" in roads:
+        given = pd.to_numeric(roads["circuity"], errors="coerce").to_numpy(float)
+        circuity = np.where(np.isfinite(given), given, circuity)
+    out["circuity"] = circuity
+    out["source"] = roads["source"].to_numpy() if "source" in roads else None
+    return out
+
+
+def _road_names(roads: gpd.GeoDataFrame) -> list[str]:
+    names = []
+    for name, ref in zip(
+        roads.get("name", pd.Series([None] * len(roads))),
+        roads.get("ref", pd.Series([None] * len(roads))),
+        strict=True,
+    ):
+        name = name if isinstance(name, str) and name else ""
+        ref = ref if isinstance(ref, str) and ref else ""
+        names.append(f"{name}（{ref}）" if name and ref and ref not in name else name or ref)
+    return names
+
+
+def _oneway(frame: pd.DataFrame) -> np.ndarray:
+    if "oneway" not in frame:
+        return np.zeros(len(frame), dtype=int)
+    values = []
+    for v in frame["oneway"]:
+        text = str(v).strip().lower()
+        values.append(
+            1 if text in ("1", "yes", "true", "t", "y") else -1 if text in ("-1", "reverse") else 0
+        )
+    return np.array(values, dtype=int)
+
+
+def assemble_graph(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    seats: gpd.GeoDataFrame | None,
+    *,
+    year: int | None,
+    modes: Sequence[str] = MODES,
+    speeds: SpeedTable | None = None,
+    crs: Any = None,
+    land: shapely.Geometry | None = None,
+    points: Mapping[str, gpd.GeoDataFrame] | None = None,
+    use_layer_speed: bool = True,
+    report_snap_m: float = DEFAULT_REPORT_SNAP_M,
+) -> nx.MultiDiGraph:
+    """Assemble the contract graph from frames already filtered to ``year``.
+
+    Parameters
+    ----------
+    layers
+        ``road`` (required; trunk and local roads together), and optionally ``rail``,
+        ``station``, ``port``, ``airport``, ``interchange``, ``gateway``, ``ferry`` —
+        any CRS, projected here.
+    seats
+        Township seats (``code``, ``name``, points) or ``None``.
+    land
+        Land polygon in EPSG:4490 (connectors do not cross water); ``None`` skips it.
+    points
+        Extra points to connect, ``{kind: frame}`` with ``id`` (or ``<kind>_id``) and
+        ``name`` columns, e.g. ``{"park": parks, "poi": schools}``.
+    use_layer_speed
+        Take a road's own ``speed_kph`` when it has one (else the table's class speed).
+    """
+    modes = _valid_modes(modes)
+    speeds = SpeedTable.coerce(speeds)
+    crs = _analysis_crs(crs)
+    G = empty_graph(crs.to_string(), year, modes)
+    report = BuildReport(report_snap_m=report_snap_m)
+    proj = {k: v.to_crs(crs) for k, v in layers.items() if v is not None}
+    land_a = None
+    if land is not None:
+        land_a = gpd.GeoSeries([land], crs="EPSG:4490").to_crs(crs).iloc[0]
+        land_a = shapely.buffer(land_a, 100)  # piers and coastal points sit on the shoreline
+
+    links = road_links(proj["road"], speeds, use_layer_speed=use_layer_speed)
+    add_segments(G, segments_at_vertices(links))
+
+    stations = proj.get("station")
+    if "rail" in modes and proj.get("rail") is not None and stations is not None:
+        add_rail(G, proj["rail"], stations, speeds)
+    piers = None
+    if "ferry" in modes and proj.get("ferry") is not None and len(proj["ferry"]):
+        piers = add_ferries(G, proj["ferry"], speeds, ports=proj.get("port"))
+
+    access = Snapper(G, road_access_nodes(G), land=land_a)
+    cspeed = speeds.connector_speed_kph
+
+    def connect(frame, kind, snapper=access, **kw):
+        if frame is None or not len(frame):
+            return
+        frame = frame.to_crs(crs)
+        id_field = kw.pop("id_field", None) or first_column(frame, f"{kind}_id", "id", "code")
+        report.snaps.extend(
+            connect_points(
+                G,
+                frame,
+                kind=kind,
+                id_field=id_field,
+                snapper=snapper,
+                speed_kph=kw.pop("speed_kph", cspeed),
+                report_snap_m=report_snap_m,
+                **kw,
+            )
+        )
+
+    if seats is not None:
+        connect(seats, "seat", id_field="code")
+    if stations is not None:
+        connect(stations, "station")
+    connect(proj.get("port"), "port")
+    if piers is not None and len(piers):
+        connect(piers, "port", id_field="node", node_field="node")
+    connect(proj.get("airport"), "airport")
+    interchanges = proj.get("interchange")
+    if interchanges is not None and len(interchanges):
+        expressway = Snapper(
+            G,
+            nodes_on(
+                G,
+                lambda d: d.get("mode") == "road" and d.get("road_class") in LIMITED_ACCESS_CLASSES,
+            ),
+            land=land_a,
+        )
+        ramp = speeds.road_speed("ramp") if "ramp" in speeds.road else cspeed
+        connect(interchanges, "interchange", snapper=expressway, speed_kph=ramp, road_class="ramp")
+        connect(interchanges, "interchange", speed_kph=ramp, road_class="ramp")
+    gateways = proj.get("gateway")
+    connect(gateways, "gateway")
+    if gateways is not None and stations is not None and len(gateways) and "rail" in modes:
+        near = Snapper(G, [n for n, d in G.nodes(data=True) if d["kind"] == "station"])
+        gid = first_column(gateways, "gateway_id", "id")
+        for gw, geom in zip(gateways[gid].astype(str), gateways.geometry, strict=True):
+            hit = near.nearest(geom.x, geom.y)
+            if hit and hit[1] <= GATEWAY_STATION_M:
+                add_link(
+                    G,
+                    f"gateway:{gw}",
+                    hit[0],
+                    length_m=hit[1],
+                    speed_kph=cspeed,
+                    mode="connector",
+                    feature_id=gw,
+                    snap_m=hit[1],
+                )
+    for kind, frame in (points or {}).items():
+        connect(frame, kind)
+    G.graph["report"] = report
+    return G
+
+
+@lru_cache(maxsize=4)
+def _local_roads_cached(speed_key: tuple, crs_key: str) -> gpd.GeoDataFrame:
+    from jmgis import admin, transport
+    from jmgis.network.local import derive_local_roads
+
+    speeds = SpeedTable.from_dict(_thaw(speed_key[0]))
+    crs = _analysis_crs(crs_key)
+    roads = transport.load("road")
+    trunk = roads[transport.exists_in(roads, BASE_YEAR)].to_crs(crs)
+    piers = _piers(transport, BASE_YEAR)
+    land = admin.load_city().to_crs(crs).union_all()
+    return derive_local_roads(admin.load_seats(), trunk, piers=piers, land=land, speeds=speeds)
+
+
+def _piers(transport, year: int) -> gpd.GeoDataFrame | None:
+    try:
+        ferries = transport.load("ferry")
+    except (KeyError, FileNotFoundError, ValueError):
+        return None
+    ferries = ferries[transport.exists_in(ferries, year)]
+    if ferries.empty:
+        return None
+    starts = shapely.get_point(ferries.geometry.values, 0)
+    lasts = shapely.get_point(ferries.geometry.values, -1)
+    return gpd.GeoDataFrame(
+        geometry=np.concatenate([starts, lasts]), crs=ferries.crs
+    ).drop_duplicates()
+
+
+def local_roads(speeds: SpeedTable | None = None, analysis_crs: Any = None) -> gpd.GeoDataFrame:
+    """The derived local road layer (EPSG:4490), see :mod:`jmgis.network.local`."""
+    speeds = SpeedTable.coerce(speeds)
+    key = (tuple(sorted((k, _freeze(v)) for k, v in speeds.to_dict().items())),)
+    return _local_roads_cached(key, _analysis_crs(analysis_crs).to_string()).copy()
+
+
+def _freeze(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    return value
+
+
+def _thaw(value):
+    if isinstance(value, tuple) and all(isinstance(x, tuple) and len(x) == 2 for x in value):
+        return {k: _thaw(v) for k, v in value}
+    return value
+
+
+def build_graph(
+    year: int,
+    modes: Sequence[str] = MODES,
+    *,
+    speeds: SpeedTable | Mapping | str | None = None,
+    analysis_crs: Any = None,
+    points: Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> nx.MultiDiGraph:
+    """The Jiangmen multimodal graph for scenario ``year`` (network contract).
+
+    Parameters
+    ----------
+    year
+        Scenario year; a feature exists when it is existing/completed or opens by then
+        (conceptual projects only in the vision year).  Outside the data's range →
+        :class:`jmgis.errors.ScenarioYearError` naming the valid range.
+    modes
+        Any of ``"road"``, ``"rail"``, ``"ferry"``.
+    speeds
+        A :class:`SpeedTable`, overrides, or a speed file.  With ``None`` each road's
+        own ``speed_kph`` is used; with a table, road speeds come from the table by class.
+    analysis_crs
+        Metric CRS of node coordinates (default :func:`jmgis.crs.analysis_crs`).
+    points
+        Extra points (parks, POIs) to connect, ``{kind: frame}``.
+    """
+    from jmgis import admin, transport
+
+    modes = _valid_modes(modes)
+    table = SpeedTable.coerce(speeds)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for name in ("road", "rail", *POINT_LAYERS, "ferry"):
+        try:
+            frame = transport.load(name)
+        except (KeyError, FileNotFoundError):
+            continue
+        if "status" in frame.columns or "open_year" in frame.columns:
+            frame = frame[transport.exists_in(frame, year)]
+        layers[name] = frame
+    local = local_roads(table, analysis_crs).to_crs(layers["road"].crs)
+    layers["road"] = pd.concat([layers["road"], local], ignore_index=True)
+    land = admin.load_city().union_all()
+    return assemble_graph(
+        layers,
+        admin.load_seats(),
+        year=year,
+        modes=modes,
+        speeds=table,
+        crs=analysis_crs,
+        land=land,
+        points=points,
+        use_layer_speed=speeds is None,
+    )

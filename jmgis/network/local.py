@@ -1,0 +1,258 @@
+"""The derived local road layer: every township seat joined to the trunk network.
+
+No official county/township road geometry is available, so the local layer is *derived*
+and *schematic*: straight links that stand for the 县道/乡道 a seat really uses.
+
+1. **Seat → trunk**: each seat to the nearest vertex (control point) of an accessible trunk
+   road (any class but expressway) or ferry pier, over land.
+2. **Seat ↔ seat**: the edges of the Gabriel graph of the seats (a subgraph of their
+   Delaunay triangulation in which no third seat lies inside the circle on the edge as
+   diameter — the links between true neighbours) no longer than ``max_seat_link_m`` and not
+   crossing open water.
+3. **Repair**: while some seat's component is cut off from the largest one, the shortest
+   over-land link between the two is added, so no seat is an island.
+
+A straight link is shorter than the road it stands for; travel lengths use the circuity
+factor ``SpeedTable.local_circuity`` (edge ``circuity``).  Island seats (川岛镇) join their
+ferry pier; the crossing itself is a ferry edge (see :mod:`jmgis.network.ferry`).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import Delaunay, cKDTree
+
+from jmgis.crs import STORAGE_CRS
+from jmgis.network.connectors import LIMITED_ACCESS_CLASSES
+from jmgis.network.speeds import SpeedTable
+
+SOURCE = (
+    "derived: jmgis.network.local — seat to nearest trunk control point and Gabriel-graph "
+    "links between neighbouring township seats, over land; schematic"
+)
+DEFAULT_MAX_SEAT_LINK_M = 25_000.0
+DEFAULT_MAX_WATER_M = 300.0
+
+
+def gabriel_edges(xy: np.ndarray) -> np.ndarray:
+    """Edges (i, j), i < j, of the Gabriel graph of the points ``xy`` (metres)."""
+    if len(xy) < 2:
+        return np.zeros((0, 2), dtype=int)
+    if len(xy) == 2:
+        return np.array([[0, 1]])
+    tri = Delaunay(xy)
+    s = tri.simplices
+    edges = np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
+    edges = np.unique(np.sort(edges, axis=1), axis=0)
+    mid = (xy[edges[:, 0]] + xy[edges[:, 1]]) / 2
+    radius = np.linalg.norm(xy[edges[:, 0]] - xy[edges[:, 1]], axis=1) / 2
+    tree = cKDTree(xy)
+    keep = np.ones(len(edges), dtype=bool)
+    for i, (centre, r) in enumerate(zip(mid, radius, strict=True)):
+        inside = tree.query_ball_point(centre, r * (1 - 1e-9))
+        keep[i] = not any(p not in (edges[i, 0], edges[i, 1]) for p in inside)
+    return edges[keep]
+
+
+def _water_m(lines: np.ndarray, land: shapely.Geometry | None) -> np.ndarray:
+    if land is None:
+        return np.zeros(len(lines))
+    return shapely.length(shapely.difference(lines, land))
+
+
+def _segment(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return shapely.linestrings(np.stack([a, b], axis=1))
+
+
+def derive_local_roads(
+    seats: gpd.GeoDataFrame,
+    trunk_roads: gpd.GeoDataFrame,
+    *,
+    piers: gpd.GeoDataFrame | None = None,
+    land: shapely.Geometry | None = None,
+    speeds: SpeedTable | None = None,
+    max_seat_link_m: float = DEFAULT_MAX_SEAT_LINK_M,
+    max_water_m: float = DEFAULT_MAX_WATER_M,
+) -> gpd.GeoDataFrame:
+    """Derive the local road layer.
+
+    Parameters
+    ----------
+    seats
+        Township seats (``code``, ``name``, points), any CRS; analysed in the trunk CRS.
+    trunk_roads
+        The trunk roads that exist in the base scenario (``road_class``, lines, projected
+        CRS in metres).
+    piers
+        Ferry piers (points) that island seats may join.
+    land
+        Land polygon in the trunk CRS; links crossing more than ``max_water_m`` of water
+        are not drawn.  ``None`` skips the check.
+    speeds
+        Speed table for ``speed_kph``.
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4490 with the road layer's columns (``road_id``, ``name``,
+    ``ref``, ``road_class``, ``schemes``, ``status``, ``open_year``, ``lanes``,
+    ``speed_kph``, ``geometry_quality``, ``source``) plus ``from_code``/``to_code``.
+    """
+    speeds = SpeedTable.coerce(speeds)
+    crs = trunk_roads.crs
+    seats = seats.to_crs(crs).reset_index(drop=True)
+    seat_xy = shapely.get_coordinates(seats.geometry.values)
+    codes = seats["code"].astype(str).to_numpy()
+    names = seats["name"].astype(str).to_numpy()
+    if land is not None:
+        land = shapely.buffer(land, 50)  # piers and coastal seats sit on the shoreline
+        shapely.prepare(land)
+
+    accessible = trunk_roads[~trunk_roads["road_class"].isin(LIMITED_ACCESS_CLASSES)]
+    trunk_xy = shapely.get_coordinates(accessible.geometry.values)
+    trunk_xy = np.unique(np.round(trunk_xy, 3), axis=0)
+    target_xy = [trunk_xy]
+    target_label = ["trunk"] * len(trunk_xy)
+    if piers is not None and len(piers):
+        pier_xy = shapely.get_coordinates(piers.to_crs(crs).geometry.values)
+        target_xy.append(pier_xy)
+        target_label += ["pier"] * len(pier_xy)
+    targets = np.vstack(target_xy) if sum(len(t) for t in target_xy) else np.zeros((0, 2))
+
+    rows: list[dict] = []
+
+    def add(a_xy, b_xy, from_code, to_code, name, road_class):
+        rows.append(
+            {
+                "road_id": f"local:{from_code}-{to_code}" if to_code else f"local:{from_code}",
+                "name": name,
+                "road_class": road_class,
+                "from_code": from_code,
+                "to_code": to_code,
+                "geometry": shapely.linestrings([a_xy, b_xy]),
+            }
+        )
+
+    # 1. seat → nearest trunk control point (or pier) over land
+    if len(targets):
+        tree = cKDTree(targets)
+        k = min(32, len(targets))
+        dist, idx = tree.query(seat_xy, k=k)
+        dist, idx = dist.reshape(len(seat_xy), -1), idx.reshape(len(seat_xy), -1)
+        for i in range(len(seat_xy)):
+            lines = _segment(np.repeat(seat_xy[i : i + 1], k, axis=0), targets[idx[i]])
+            ok = np.flatnonzero(_water_m(lines, land) <= max_water_m)
+            if len(ok) == 0:
+                continue
+            j = idx[i, ok[0]]
+            if dist[i, ok[0]] < 1.0:
+                continue  # the seat is on a trunk control point already
+            label = target_label[j]
+            to = None
+            road_class = "township" if label == "pier" else "county"
+            suffix = "码头连接线" if label == "pier" else "干线连接线"
+            add(seat_xy[i], targets[j], codes[i], to, f"{names[i]}{suffix}", road_class)
+
+    # 2. Gabriel links between neighbouring seats
+    edges = gabriel_edges(seat_xy)
+    if len(edges):
+        lines = _segment(seat_xy[edges[:, 0]], seat_xy[edges[:, 1]])
+        length = shapely.length(lines)
+        ok = (length <= max_seat_link_m) & (_water_m(lines, land) <= max_water_m)
+        for a, b in edges[ok]:
+            add(seat_xy[a], seat_xy[b], codes[a], codes[b], f"{names[a]}—{names[b]}", "county")
+
+    # 3. repair: join every cut-off seat component to the largest one
+    rows = _repair(rows, seat_xy, codes, names, accessible, land, max_water_m, add)
+
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+    if out.empty:
+        out = gpd.GeoDataFrame(
+            columns=["road_id", "name", "road_class", "from_code", "to_code", "geometry"],
+            geometry="geometry",
+            crs=crs,
+        )
+    out = out.drop_duplicates("road_id").reset_index(drop=True)
+    out["ref"] = None
+    out["schemes"] = None
+    out["status"] = "existing"
+    out["open_year"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["lanes"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["speed_kph"] = [speeds.road_speed(c) for c in out["road_class"]]
+    out["circuity"] = speeds.local_circuity
+    out["geometry_quality"] = "schematic"
+    out["source"] = SOURCE
+    cols = [
+        "road_id",
+        "name",
+        "ref",
+        "road_class",
+        "schemes",
+        "status",
+        "open_year",
+        "lanes",
+        "speed_kph",
+        "circuity",
+        "geometry_quality",
+        "source",
+        "from_code",
+        "to_code",
+        "geometry",
+    ]
+    return out[cols].to_crs(STORAGE_CRS)
+
+
+def _repair(rows, seat_xy, codes, names, accessible, land, max_water_m, add):
+    """Add shortest over-land links until all seats share one component."""
+    trunk_lines = list(accessible.geometry.values)
+    for _ in range(len(seat_xy)):
+        lines = trunk_lines + [r["geometry"] for r in rows]
+        seat_points = shapely.points(seat_xy)
+        comp_of_seat = _components(lines, seat_points)
+        labels, counts = np.unique(comp_of_seat, return_counts=True)
+        if len(labels) <= 1:
+            break
+        main = labels[np.argmax(counts)]
+        inside = np.flatnonzero(comp_of_seat == main)
+        outside = np.flatnonzero(comp_of_seat != main)
+        tree = cKDTree(seat_xy[inside])
+        k = min(8, len(inside))
+        dist, idx = tree.query(seat_xy[outside], k=k)
+        dist, idx = dist.reshape(len(outside), -1), idx.reshape(len(outside), -1)
+        best = None
+        for oi, o in enumerate(outside):
+            for c in range(k):
+                if best is not None and dist[oi, c] >= best[0]:
+                    break
+                m = inside[idx[oi, c]]
+                line = _segment(seat_xy[[o]], seat_xy[[m]])
+                if _water_m(line, land)[0] <= max_water_m:
+                    best = (dist[oi, c], o, m)
+                    break
+        if best is None:
+            break  # only water separates them: a ferry must do it (reported by check)
+        _, o, m = best
+        add(seat_xy[o], seat_xy[m], codes[o], codes[m], f"{names[o]}—{names[m]}", "county")
+    return rows
+
+
+def _components(lines: list, seat_points: np.ndarray) -> np.ndarray:
+    """Component label of each seat in the graph of lines meeting at shared vertices."""
+    if not lines:
+        return np.arange(len(seat_points))
+    coords, index = shapely.get_coordinates(np.asarray(lines), return_index=True)
+    seat_xy = shapely.get_coordinates(seat_points)
+    allxy = np.round(np.vstack([coords, seat_xy]), 3)
+    _, key = np.unique(allxy, axis=0, return_inverse=True)
+    key = key.ravel()
+    n = key.max() + 1
+    same = index[:-1] == index[1:]
+    a = key[:-1][: len(coords) - 1][same]
+    b = key[1 : len(coords)][same]
+    adj = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, labels = connected_components(adj, directed=False)
+    return labels[key[len(coords) :]]

@@ -1,0 +1,290 @@
+"""The graph contract on a small synthetic network (fixture layers built here).
+
+Geography (EPSG:4490, near 113°E 22.5°N): a mainland with three seats joined by a
+national road, an expressway reachable only at an interchange, a provincial road planned
+for 2025, a high-speed and an urban rail line, and an island seat reached by a ferry.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import networkx as nx
+import pytest
+import shapely
+from shapely.geometry import LineString, Point, box
+
+from jmgis.network.build import assemble_graph
+from jmgis.network.speeds import SpeedTable
+
+CRS = "EPSG:4490"
+LAND = shapely.union_all([box(112.9, 22.38, 113.25, 22.75), box(113.0, 22.28, 113.1, 22.35)])
+
+
+def lines(rows, **cols):
+    return gpd.GeoDataFrame([{**r, "geometry": LineString(r.pop("coords"))} for r in rows], crs=CRS)
+
+
+def points(rows):
+    return gpd.GeoDataFrame([{**r, "geometry": Point(r.pop("xy"))} for r in rows], crs=CRS)
+
+
+def fixture_layers() -> dict[str, gpd.GeoDataFrame]:
+    src = "test fixture"
+    road = lines(
+        [
+            dict(
+                road_id="N1",
+                name="国道一",
+                ref="G1",
+                road_class="national",
+                coords=[
+                    (112.98, 22.50),
+                    (113.00, 22.50),
+                    (113.05, 22.50),
+                    (113.10, 22.50),
+                    (113.12, 22.50),
+                ],
+                status="existing",
+                open_year=None,
+            ),
+            dict(
+                road_id="E1",
+                name="高速一",
+                ref="G99",
+                road_class="expressway",
+                coords=[(113.06, 22.40), (113.06, 22.55), (113.06, 22.70)],
+                status="existing",
+                open_year=None,
+            ),
+            dict(
+                road_id="C1",
+                name="县道到码头",
+                ref=None,
+                road_class="county",
+                coords=[(113.05, 22.50), (113.05, 22.42)],
+                status="existing",
+                open_year=None,
+            ),
+            dict(
+                road_id="C2",
+                name="县道北",
+                ref=None,
+                road_class="county",
+                coords=[(113.10, 22.50), (113.05, 22.60)],
+                status="existing",
+                open_year=None,
+            ),
+            dict(
+                road_id="P1",
+                name="省道新线",
+                ref="S9",
+                road_class="provincial",
+                coords=[(113.00, 22.50), (113.05, 22.60)],
+                status="planned",
+                open_year=2025,
+            ),
+            dict(
+                road_id="I1",
+                name="岛上路",
+                ref=None,
+                road_class="township",
+                coords=[(113.05, 22.33), (113.05, 22.30)],
+                status="existing",
+                open_year=None,
+            ),
+        ]
+    )
+    road["source"] = src
+    road["geometry_quality"] = "schematic"
+    rail = lines(
+        [
+            dict(
+                line_id="R1",
+                name="高铁一",
+                kind="hsr",
+                speed_kph=200.0,
+                coords=[(113.00, 22.52), (113.10, 22.52)],
+            ),
+            dict(
+                line_id="R2",
+                name="轨道一",
+                kind="urban",
+                speed_kph=None,
+                coords=[(113.10, 22.52), (113.10, 22.62)],
+            ),
+        ]
+    )
+    station = points(
+        [
+            dict(station_id="S1", name="西站", xy=(113.00, 22.52)),
+            dict(station_id="S2", name="东站", xy=(113.10, 22.52)),
+            dict(station_id="S3", name="北站", xy=(113.10, 22.62)),
+        ]
+    )
+    ferry = lines(
+        [
+            dict(
+                ferry_id="F1",
+                name="海岛航线",
+                crossing_min=30,
+                headway_min=60,
+                coords=[(113.05, 22.42), (113.05, 22.33)],
+            )
+        ]
+    )
+    port = points([dict(port_id="PT1", name="岛码头", xy=(113.05, 22.33))])
+    interchange = points([dict(interchange_id="X1", name="一号互通", xy=(113.06, 22.55))])
+    gateway = points([dict(gateway_id="east", name="东城", xy=(113.20, 22.50))])
+    airport = points([dict(airport_id="A1", name="通用机场", xy=(113.00, 22.45))])
+    for frame in (rail, station, ferry, port, interchange, gateway, airport):
+        frame["source"] = src
+    return dict(
+        road=road,
+        rail=rail,
+        station=station,
+        ferry=ferry,
+        port=port,
+        interchange=interchange,
+        gateway=gateway,
+        airport=airport,
+    )
+
+
+def fixture_seats() -> gpd.GeoDataFrame:
+    return points(
+        [
+            dict(code="100000001", name="甲镇", xy=(113.001, 22.501)),
+            dict(code="100000002", name="乙镇", xy=(113.101, 22.499)),
+            dict(code="100000003", name="丙镇", xy=(113.05, 22.601)),
+            dict(code="100000004", name="海岛镇", xy=(113.05, 22.302)),
+        ]
+    )
+
+
+def exists(frame, year):
+    """The scenario rule of issue 4, for fixture frames."""
+    if "open_year" not in frame:
+        return frame
+    keep = (frame["status"] == "existing") | (frame["open_year"].fillna(9999) <= year)
+    return frame[keep]
+
+
+def fixture_graph(year=2020, modes=("road", "rail", "ferry"), **kw) -> nx.MultiDiGraph:
+    layers = {k: exists(v, year) for k, v in fixture_layers().items()}
+    return assemble_graph(layers, fixture_seats(), year=year, modes=modes, land=LAND, **kw)
+
+
+def test_contract_attributes():
+    G = fixture_graph()
+    assert isinstance(G, nx.MultiDiGraph)
+    assert G.graph["crs"] == "EPSG:4547" and G.graph["year"] == 2020
+    assert G.graph["modes"] == ("road", "rail", "ferry")
+    for n, d in G.nodes(data=True):
+        assert isinstance(n, str)
+        assert {"x", "y", "kind", "ref", "name"} <= set(d)
+        assert 250_000 < d["x"] < 450_000 and 2_300_000 < d["y"] < 2_600_000  # metres
+    for _u, _v, d in G.edges(data=True):
+        assert {"length_m", "travel_time_s", "mode", "feature_id", "name", "speed_kph"} <= set(d)
+        assert d["mode"] in {"road", "rail", "ferry", "connector", "transfer"}
+        assert d["travel_time_s"] >= 0 and d["length_m"] >= 0
+    kinds = {d["kind"] for _, d in G.nodes(data=True)}
+    assert {"junction", "seat", "station", "port", "interchange", "gateway", "airport"} <= kinds
+    assert G.has_node("seat:100000001") and G.has_node("station:S1") and G.has_node("gateway:east")
+
+
+def test_two_way_roads_are_reciprocal_and_timed_by_class():
+    G = fixture_graph()
+    road = [(u, v, d) for u, v, d in G.edges(data=True) if d["feature_id"] == "N1"]
+    assert road
+    for u, v, d in road:
+        assert G.has_edge(v, u)
+        assert d["speed_kph"] == SpeedTable().road_speed("national")
+        assert d["travel_time_s"] == pytest.approx(d["length_m"] / (60 / 3.6))
+
+
+def test_seat_connectors_record_snapping_distance():
+    G = fixture_graph()
+    seat_edges = list(G.out_edges("seat:100000001", data=True))
+    assert seat_edges and all(d["mode"] == "connector" for _, _, d in seat_edges)
+    # the seat is ~150 m from the national road's control point at (113.00, 22.50)
+    assert 50 < seat_edges[0][2]["snap_m"] < 300
+
+
+def test_expressway_entered_only_at_the_interchange():
+    G = fixture_graph()
+    e1_nodes = {u for u, v, d in G.edges(data=True) if d["feature_id"] == "E1"}
+    entries = {u for u, v, d in G.in_edges(e1_nodes, data=True) if d["feature_id"] != "E1"}
+    assert entries == {"interchange:X1"}
+
+
+def test_island_reached_only_by_ferry_with_wait_and_boarding():
+    G = fixture_graph()
+    path = nx.shortest_path(G, "seat:100000001", "seat:100000004", weight="travel_time_s")
+    modes = [G.get_edge_data(a, b)[0]["mode"] for a, b in itertools.pairwise(path)]
+    assert "ferry" in modes
+    ferry = next(d for _, _, d in G.edges(data=True) if d["mode"] == "ferry")
+    speeds = SpeedTable()
+    assert ferry["travel_time_s"] == pytest.approx(30 * 60 + 30 * 60 + speeds.ferry.boarding_s)
+    no_ferry = fixture_graph(modes=("road",))
+    assert not nx.has_path(no_ferry, "seat:100000001", "seat:100000004")
+
+
+def test_rail_boarding_alighting_and_transfer():
+    speeds = SpeedTable().with_overrides(transfer_s=200)
+    G = fixture_graph(speeds=speeds)
+    t = nx.shortest_path_length(G, "station:S1", "station:S2", weight="travel_time_s")
+    ride = G.get_edge_data("platform:S1:R1", "platform:S2:R1")[0]
+    assert ride["mode"] == "rail" and ride["speed_kph"] == 200
+    assert t == pytest.approx(speeds.boarding("hsr") + ride["travel_time_s"] + speeds.alighting_s)
+    # changing to the urban line at S2 costs transfer_s, not alighting + boarding
+    t13 = nx.shortest_path_length(G, "station:S1", "station:S3", weight="travel_time_s")
+    urban = G.get_edge_data("platform:S2:R2", "platform:S3:R2")[0]
+    assert urban["speed_kph"] == speeds.rail_speed("urban")
+    assert t13 == pytest.approx(
+        speeds.boarding("hsr")
+        + ride["travel_time_s"]
+        + speeds.transfer_s
+        + urban["travel_time_s"]
+        + speeds.alighting_s
+    )
+
+
+def test_planned_road_changes_times_only_when_open():
+    g20, g25 = fixture_graph(2020), fixture_graph(2025)
+    assert not any(d["feature_id"] == "P1" for _, _, d in g20.edges(data=True))
+    t20 = nx.shortest_path_length(g20, "seat:100000001", "seat:100000003", weight="travel_time_s")
+    t25 = nx.shortest_path_length(g25, "seat:100000001", "seat:100000003", weight="travel_time_s")
+    assert t25 < t20
+    # a trip that does not need the new road is unchanged
+    a20 = nx.shortest_path_length(g20, "seat:100000002", "gateway:east", weight="travel_time_s")
+    a25 = nx.shortest_path_length(g25, "seat:100000002", "gateway:east", weight="travel_time_s")
+    assert a25 == pytest.approx(a20)
+
+
+def test_one_way_links_have_one_edge():
+    layers = fixture_layers()
+    layers["road"]["oneway"] = [0, 0, 0, 1, 0, 0]  # C2 drawn from (113.10,22.50) northwards
+    G = assemble_graph(layers, fixture_seats(), year=2025, land=LAND)
+    c2 = [(u, v) for u, v, d in G.edges(data=True) if d["feature_id"] == "C2"]
+    assert len(c2) == 1
+    u, v = c2[0]
+    assert G.nodes[v]["y"] > G.nodes[u]["y"]
+
+
+def test_speed_table_override_changes_times():
+    slow = fixture_graph(
+        speeds=SpeedTable().with_overrides(road={"national": 30}), use_layer_speed=False
+    )
+    fast = fixture_graph()
+    a = nx.shortest_path_length(slow, "seat:100000001", "seat:100000002", weight="travel_time_s")
+    b = nx.shortest_path_length(fast, "seat:100000001", "seat:100000002", weight="travel_time_s")
+    assert a > b
+
+
+def test_unknown_mode_is_refused():
+    from jmgis.errors import DataError
+
+    with pytest.raises(DataError, match="unknown mode"):
+        fixture_graph(modes=("road", "bus"))
