@@ -23,12 +23,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="write everything under DIR (default: out/jiangmen.gpkg and maps/)",
     )
+    p.add_argument(
+        "--townships",
+        metavar="FILE",
+        default=None,
+        help="official township boundaries (any OGR format, keyed by code or name) to use "
+        "instead of the bundled schematic polygons",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+
     from jmgis.pipeline import build
 
+    if args.townships:
+        from jmgis.admin.user import load_user_townships
+
+        load_user_townships(args.townships)  # fail fast, before any step runs
+        os.environ["JMGIS_TOWNSHIP_BOUNDARIES"] = str(args.townships)
     start = time.perf_counter()
     ctx = build(args.out, progress=lambda name, s: log.info("  %-10s %6.2f s", name, s))
     for path in ctx.written:
