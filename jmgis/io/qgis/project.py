@@ -1,0 +1,259 @@
+"""The QGIS project ``jiangmen``: stored inside the GeoPackage and as a ``.qgz`` beside it.
+
+The project lists every layer of the GeoPackage in layer-tree groups (the registry's
+``group``), each with the same style as its default in ``layer_styles``, in EPSG:4490,
+zoomed to the data.  Data sources are relative (``./jiangmen.gpkg|layername=township``):
+QGIS resolves them against the GeoPackage when the project is opened from inside it
+(``geopackage:`` project storage) and against the folder of a ``.qgz`` placed beside it,
+so the deliverable can be moved or mailed as a whole.
+
+The ``qgis_projects`` table is the one QGIS's GeoPackage project storage creates: ``name``
+(primary key), ``metadata`` (JSON text) and ``content`` — the ``.qgz`` bytes as
+hexadecimal text, which is what QGIS 3.22 writes and reads back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pyproj import CRS
+
+from jmgis.crs import STORAGE_CRS
+from jmgis.io.qgis.qml import DOCTYPE, QGIS_VERSION, root_attributes, style_elements
+from jmgis.io.qgis.styledef import StyledLayer, geometry_kind
+
+PROJECT_NAME = "jiangmen"
+PROJECT_TITLE = "江门市 空间规划与可达性（jmgis）"
+
+GROUP_ORDER: tuple[str, ...] = ("行政区划", "交通", "产业园区", "规划结构", "三区", "可达性")
+"""Layer-tree groups from top (drawn last) to bottom.  Boundaries, points and lines sit
+above the zone fills so the fills never hide them; accessibility is an alternative theme
+at the bottom.  Groups not listed follow in registry order, before 可达性."""
+
+HIDDEN_GROUPS = frozenset({"可达性"})
+"""Groups switched off when the project opens (alternative themes)."""
+
+HIDDEN_LAYERS = frozenset({"zone"})
+"""Layers switched off when the project opens (``zone`` repeats the township fills)."""
+
+_KIND_ORDER = {"marker": 0, "line": 1, "fill": 2, None: 3}
+_WKB = {
+    "Point": "Point",
+    "MultiPoint": "MultiPoint",
+    "LineString": "LineString",
+    "MultiLineString": "MultiLineString",
+    "Polygon": "Polygon",
+    "MultiPolygon": "MultiPolygon",
+}
+_GEOMETRY_NAMES = {"marker": "Point", "line": "Line", "fill": "Polygon", None: "No geometry"}
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A bounding box in degrees (EPSG:4490)."""
+
+    xmin: float
+    ymin: float
+    xmax: float
+    ymax: float
+
+
+def layer_id(name: str) -> str:
+    """A stable QGIS layer id, so rebuilt projects are identical."""
+    return f"{name}_{uuid.uuid5(uuid.NAMESPACE_URL, 'jmgis:layer:' + name).hex}"
+
+
+def datasource(gpkg_name: str, layer: str) -> str:
+    """The relative OGR data source of a layer of the GeoPackage."""
+    return f"./{gpkg_name}|layername={layer}"
+
+
+def _srs_element() -> ET.Element:
+    crs = CRS.from_user_input(STORAGE_CRS)
+    srs = ET.Element("spatialrefsys")
+    for tag, text in (
+        ("wkt", crs.to_wkt()),
+        ("srid", str(crs.to_epsg())),
+        ("authid", f"EPSG:{crs.to_epsg()}"),
+        ("description", crs.name),
+        ("projectionacronym", "longlat"),
+        ("geographicflag", "true"),
+    ):
+        ET.SubElement(srs, tag).text = text
+    return srs
+
+
+def _extent_element(tag: str, extent: Extent) -> ET.Element:
+    elem = ET.Element(tag)
+    for key in ("xmin", "ymin", "xmax", "ymax"):
+        ET.SubElement(elem, key).text = repr(getattr(extent, key))
+    return elem
+
+
+def ordered_groups(layers: Sequence[StyledLayer]) -> list[tuple[str, list[StyledLayer]]]:
+    """Groups in :data:`GROUP_ORDER`, layers inside by points → lines → polygons → tables."""
+    groups: dict[str, list[StyledLayer]] = {}
+    for layer in layers:
+        groups.setdefault(layer.spec.group or "其他", []).append(layer)
+    known = [g for g in GROUP_ORDER if g in groups and g not in HIDDEN_GROUPS]
+    others = [g for g in groups if g not in GROUP_ORDER]
+    tail = [g for g in GROUP_ORDER if g in groups and g in HIDDEN_GROUPS]
+    result = []
+    for name in known + others + tail:
+        members = sorted(
+            groups[name], key=lambda s: _KIND_ORDER[geometry_kind(s.spec)]
+        )  # stable: registry order within a geometry kind
+        result.append((name, members))
+    return result
+
+
+def _maplayer(layer: StyledLayer, gpkg_name: str) -> ET.Element:
+    spec, style = layer.spec, layer.default
+    kind = geometry_kind(spec)
+    attrs = {
+        "type": "vector",
+        "geometry": _GEOMETRY_NAMES[kind],
+        "wkbType": _WKB.get(spec.geometry or "", "NoGeometry"),
+        **root_attributes(style),
+    }
+    elem = ET.Element("maplayer", attrs)
+    ET.SubElement(elem, "id").text = layer_id(spec.name)
+    ET.SubElement(elem, "datasource").text = datasource(gpkg_name, spec.name)
+    ET.SubElement(elem, "layername").text = spec.title
+    if kind is not None:
+        ET.SubElement(elem, "srs").append(_srs_element())
+    ET.SubElement(elem, "provider", {"encoding": "UTF-8"}).text = "ogr"
+    elem.extend(style_elements(style, spec))
+    return elem
+
+
+def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | None = None) -> str:
+    """The ``.qgs`` document of the project."""
+    root = ET.Element(
+        "qgis",
+        {"projectname": PROJECT_TITLE, "version": QGIS_VERSION, "saveUser": "jmgis"},
+    )
+    ET.SubElement(root, "homePath", {"path": ""})
+    ET.SubElement(root, "title").text = PROJECT_TITLE
+    ET.SubElement(root, "projectCrs").append(_srs_element())
+    tree = ET.SubElement(root, "layer-tree-group")
+    ET.SubElement(tree, "customproperties")
+    order = []
+    for group_name, members in ordered_groups(layers):
+        checked = "Qt::Unchecked" if group_name in HIDDEN_GROUPS else "Qt::Checked"
+        group = ET.SubElement(
+            tree,
+            "layer-tree-group",
+            {"name": group_name, "checked": checked, "expanded": "1"},
+        )
+        ET.SubElement(group, "customproperties")
+        for member in members:
+            name = member.spec.name
+            order.append(name)
+            ET.SubElement(
+                group,
+                "layer-tree-layer",
+                {
+                    "id": layer_id(name),
+                    "name": member.spec.title,
+                    "source": datasource(gpkg_name, name),
+                    "providerKey": "ogr",
+                    "checked": "Qt::Unchecked" if name in HIDDEN_LAYERS else "Qt::Checked",
+                    "expanded": "0" if geometry_kind(member.spec) is None else "1",
+                },
+            )
+    projectlayers = ET.SubElement(root, "projectlayers")
+    by_name = {layer.spec.name: layer for layer in layers}
+    for name in order:
+        projectlayers.append(_maplayer(by_name[name], gpkg_name))
+    layerorder = ET.SubElement(root, "layerorder")
+    for name in order:
+        ET.SubElement(layerorder, "layer", {"id": layer_id(name)})
+    if extent is not None:
+        canvas = ET.SubElement(
+            root, "mapcanvas", {"name": "theMapCanvas", "annotationsVisible": "1"}
+        )
+        ET.SubElement(canvas, "units").text = "degrees"
+        canvas.append(_extent_element("extent", extent))
+        ET.SubElement(canvas, "rotation").text = "0"
+        ET.SubElement(canvas, "destinationsrs").append(_srs_element())
+    properties = ET.SubElement(root, "properties")
+    paths = ET.SubElement(properties, "Paths")
+    ET.SubElement(paths, "Absolute", {"type": "bool"}).text = "false"
+    srs_props = ET.SubElement(properties, "SpatialRefSys")
+    ET.SubElement(srs_props, "ProjectionsEnabled", {"type": "int"}).text = "1"
+    ET.indent(root, space=" ")
+    return DOCTYPE + "\n" + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def qgz_bytes(qgs: str, name: str = PROJECT_NAME) -> bytes:
+    """A ``.qgz`` archive (zip holding ``<name>.qgs``)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(f"{name}.qgs", date_time=(2020, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, qgs.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def write_project_to_gpkg(gpkg: str | Path, qgz: bytes, name: str = PROJECT_NAME) -> None:
+    """Store (or replace) the project in the GeoPackage's ``qgis_projects`` table."""
+    metadata = {
+        "last_modified_time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+        "last_modified_user": "jmgis",
+    }
+    conn = sqlite3.connect(gpkg)
+    try:
+        with conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS qgis_projects"
+                "(name TEXT PRIMARY KEY, metadata BLOB, content BLOB)"
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO qgis_projects (name, metadata, content) VALUES (?, ?, ?)",
+                (name, json.dumps(metadata), qgz.hex()),
+            )
+    finally:
+        conn.close()
+
+
+def read_project_from_gpkg(gpkg: str | Path, name: str = PROJECT_NAME) -> str:
+    """The ``.qgs`` text of a project stored in a GeoPackage."""
+    conn = sqlite3.connect(gpkg)
+    try:
+        row = conn.execute("SELECT content FROM qgis_projects WHERE name = ?", (name,)).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise KeyError(f"{gpkg}: no QGIS project named {name!r}")
+    content = row[0]
+    data = bytes.fromhex(content) if isinstance(content, str) else bytes(content)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        qgs_name = next(n for n in archive.namelist() if n.endswith(".qgs"))
+        return archive.read(qgs_name).decode("utf-8")
+
+
+def gpkg_extent(gpkg: str | Path, layers: Sequence[str]) -> Extent | None:
+    """The union of the layers' bounding boxes from ``gpkg_contents``."""
+    conn = sqlite3.connect(gpkg)
+    try:
+        marks = ",".join("?" * len(layers))
+        row = conn.execute(
+            f"SELECT min(min_x), min(min_y), max(max_x), max(max_y) FROM gpkg_contents "
+            f"WHERE data_type = 'features' AND table_name IN ({marks})",
+            list(layers),
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None or row[0] is None:
+        return None
+    return Extent(*map(float, row))

@@ -1,0 +1,514 @@
+"""What each layer looks like in QGIS, decided from the layer registry and :mod:`jmgis.style`.
+
+This module holds no colours of its own: every colour, width, dash and marker comes from
+the palette the folium maps use, so a zone is the same red in QGIS and in the browser.
+The decision is generic, so a layer added to the registry later gets a sensible style
+without touching this file:
+
+1. attribute tables (no geometry) get only their field aliases;
+2. a field ``t_<what>_min`` (travel time in minutes) → graduated by
+   :data:`jmgis.style.ACCESS_BREAKS_MIN`;
+3. a field with a palette (``zone_code``; ``road_class`` × ``status``; rail ``kind`` ×
+   ``status``; structure ``kind``; park ``level``; the ``zone`` layer's ``code``) →
+   categorised, or rule-based when line status changes the dash pattern;
+4. points → the layer's marker from :data:`jmgis.style.POINT_SYMBOLS`;
+5. anything else → one symbol by geometry type.
+
+Sizes: the palette gives widths and radii in CSS pixels (folium); QGIS gets millimetres at
+96 dpi (:data:`PX_MM`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from jmgis import style
+from jmgis.layers import LayerSpec
+
+PX_MM = 25.4 / 96
+"""Millimetres per CSS pixel (96 dpi)."""
+
+TRAVEL_TIME_FIELD = re.compile(r"^t_[a-z0-9_]+_min$")
+"""Columns holding a travel time in minutes (graduated by the accessibility breaks)."""
+
+ACCESS_UPPER_LIMIT_MIN = 100_000.0
+"""Upper bound of the open-ended last accessibility class (minutes)."""
+
+LABEL_FIELD = "name"
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One QGIS symbol with a single simple symbol layer.
+
+    ``kind`` is ``fill``, ``line`` or ``marker``.  Widths and sizes in millimetres;
+    ``dash`` alternates dash and gap lengths in millimetres (``None`` = solid).
+    ``color`` is the fill (fill, marker) or the line colour; ``opacity`` 0–1 applies to
+    ``color`` only, so outlines stay crisp over translucent fills.
+    """
+
+    kind: str
+    color: str | None
+    opacity: float = 1.0
+    outline_color: str | None = None
+    outline_width_mm: float = 0.26
+    width_mm: float = 0.5
+    dash: tuple[float, ...] | None = None
+    shape: str = "circle"
+    size_mm: float = 2.0
+
+
+@dataclass(frozen=True)
+class Category:
+    value: str
+    label: str
+    symbol: Symbol
+
+
+@dataclass(frozen=True)
+class Range:
+    lower: float
+    upper: float
+    label: str
+    symbol: Symbol
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of a rule-based renderer; ``filter`` is a QGIS expression or ``ELSE``."""
+
+    filter: str
+    label: str
+    symbol: Symbol
+
+
+@dataclass(frozen=True)
+class Labels:
+    field: str
+    size_pt: float = 9.0
+    color: str = "#202020"
+    buffer_color: str = "#ffffff"
+    bold: bool = False
+    max_scale_denominator: float | None = None
+    """Labels show only at scales larger than 1:max_scale_denominator (None = always)."""
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """The renderer and labels of one layer (``renderer`` None = attribute table)."""
+
+    layer: str
+    renderer: str | None  # singleSymbol, categorizedSymbol, graduatedSymbol, RuleRenderer
+    attr: str | None = None
+    symbol: Symbol | None = None
+    categories: tuple[Category, ...] = ()
+    ranges: tuple[Range, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    labels: Labels | None = None
+    name: str = "default"
+    description: str = ""
+    opacity: float = 1.0
+
+
+def geometry_kind(spec: LayerSpec) -> str | None:
+    """``fill``, ``line``, ``marker`` or None (table) for the registry geometry type."""
+    geometry = (spec.geometry or "").lower()
+    if not geometry:
+        return None
+    if "polygon" in geometry:
+        return "fill"
+    if "line" in geometry:
+        return "line"
+    return "marker"
+
+
+def _const(name: str, default):
+    """A palette constant of :mod:`jmgis.style`, or ``default`` while it is not there yet."""
+    return getattr(style, name, default)
+
+
+def _symbol_from_entry(kind: str, entry: Mapping | str, *, fill_opacity: float = 1.0) -> Symbol:
+    """A symbol from a palette entry (a colour, or a dict with color/weight/dash/…)."""
+    if isinstance(entry, str):
+        entry = {"color": entry}
+    color = str(entry.get("color") or entry.get("fill") or "#999999")
+    weight = float(entry.get("weight", 1.5))
+    if kind == "fill":
+        return Symbol("fill", color, fill_opacity, outline_color="#ffffff", outline_width_mm=0.2)
+    if kind == "line":
+        return Symbol("line", color, width_mm=round(weight * PX_MM, 3))
+    return _marker(entry)
+
+
+def _marker(entry: Mapping) -> Symbol:
+    radius = float(entry.get("radius", 4.0))
+    return Symbol(
+        "marker",
+        str(entry.get("fill") or entry.get("color") or "#999999"),
+        outline_color=str(entry.get("stroke", "#333333")),
+        outline_width_mm=0.3,
+        shape=str(entry.get("shape", "circle")),
+        size_mm=round(2 * radius * PX_MM, 3),
+    )
+
+
+def _dash_mm(dash: str | None) -> tuple[float, ...] | None:
+    if not dash:
+        return None
+    return tuple(round(float(x) * PX_MM, 3) for x in str(dash).replace(",", " ").split())
+
+
+def _present(frame: pd.DataFrame | None, column: str) -> list[str] | None:
+    """Distinct non-null values of a column as strings, in first-seen order."""
+    if frame is None or column not in frame.columns:
+        return None
+    values = frame[column].dropna().astype(str)
+    return list(dict.fromkeys(values))
+
+
+def _ordered_values(palette: Mapping[str, object], present: list[str] | None) -> list[str]:
+    """Palette order first, then values found in the data but missing from the palette."""
+    if present is None:
+        return list(palette)
+    known = [v for v in palette if v in present]
+    return known + [v for v in present if v not in palette]
+
+
+def _labels_from_data(frame: pd.DataFrame | None, code: str, name: str) -> dict[str, str]:
+    if frame is None or code not in frame.columns or name not in frame.columns:
+        return {}
+    pairs = frame[[code, name]].dropna().astype(str).drop_duplicates(code)
+    return dict(zip(pairs[code], pairs[name], strict=True))
+
+
+def _entry_label(entry: object, fallback: str) -> str:
+    if isinstance(entry, Mapping) and entry.get("label"):
+        return str(entry["label"])
+    return fallback
+
+
+# ---------------------------------------------------------------------------- renderers
+
+
+def _categorized(
+    spec: LayerSpec,
+    frame: pd.DataFrame | None,
+    attr: str,
+    palette: Mapping[str, object],
+    default_entry: Mapping | str,
+    labels: Mapping[str, str] | None = None,
+    *,
+    fill_opacity: float = 1.0,
+) -> LayerStyle:
+    kind = geometry_kind(spec) or "fill"
+    labels = labels or {}
+    name_field = attr[: -len("_code")] + "_name" if attr.endswith("_code") else "name"
+    data_labels = _labels_from_data(frame, attr, name_field)
+    categories = []
+    for value in _ordered_values(palette, _present(frame, attr)):
+        entry = palette.get(value, default_entry)
+        label = labels.get(value) or _entry_label(entry, data_labels.get(value, value))
+        categories.append(
+            Category(value, label, _symbol_from_entry(kind, entry, fill_opacity=fill_opacity))
+        )
+    return LayerStyle(
+        spec.name,
+        "categorizedSymbol",
+        attr=attr,
+        categories=tuple(categories),
+        description=f"{spec.title}：按{spec.aliases.get(attr, attr)}分类",
+    )
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _class_status_rules(
+    spec: LayerSpec,
+    frame: pd.DataFrame | None,
+    attr: str,
+    palette: Mapping[str, Mapping],
+    default_entry: Mapping,
+) -> LayerStyle:
+    """Rule-based line style: colour and width by ``attr``, dash and opacity by ``status``."""
+    statuses: Mapping[str, Mapping] = _const("STATUS_STYLES", {})
+    status_default: Mapping = _const("STATUS_DEFAULT_STYLE", {"dash": "4 4", "opacity": 0.6})
+    if frame is not None and {attr, "status"} <= set(frame.columns):
+        pairs = frame[[attr, "status"]].astype("string").fillna("").drop_duplicates()
+        combos = list(pairs.itertuples(index=False, name=None))
+        order = {v: i for i, v in enumerate(palette)}
+        status_order = {v: i for i, v in enumerate(statuses)}
+        combos.sort(key=lambda c: (order.get(c[0], len(order)), status_order.get(c[1], 99), c))
+    else:
+        combos = [(c, s) for c in palette for s in statuses]
+    rules = []
+    for value, status in combos:
+        entry = palette.get(value, default_entry)
+        sstyle = statuses.get(status, status_default)
+        base = _symbol_from_entry("line", entry)
+        symbol = replace(
+            base, opacity=float(sstyle.get("opacity", 1.0)), dash=_dash_mm(sstyle.get("dash"))
+        )
+        value_test = f'"{attr}" = {_quote(value)}' if value else f'"{attr}" IS NULL'
+        status_test = f'"status" = {_quote(status)}' if status else '"status" IS NULL'
+        label = (
+            f"{_entry_label(entry, value or '未分类')}（{_entry_label(sstyle, status or '未定')}）"
+        )
+        rules.append(Rule(f"{value_test} AND {status_test}", label, symbol))
+    other = _symbol_from_entry("line", default_entry)
+    rules.append(Rule("ELSE", _entry_label(default_entry, "其他"), other))
+    return LayerStyle(
+        spec.name,
+        "RuleRenderer",
+        attr=attr,
+        rules=tuple(rules),
+        description=f"{spec.title}：按{spec.aliases.get(attr, attr)}和建设状态",
+    )
+
+
+def _graduated(spec: LayerSpec, attr: str) -> LayerStyle:
+    kind = geometry_kind(spec) or "fill"
+    breaks = _const("ACCESS_BREAKS_MIN", (15, 30, 45, 60, 90))
+    colors = [*_const("ACCESS_COLORS", ()), _const("ACCESS_BEYOND_COLOR", "#7f0000")]
+    labels = [label for label, _ in _access_classes(breaks)]
+    bounds = [0.0, *map(float, breaks), ACCESS_UPPER_LIMIT_MIN]
+    ranges = []
+    for i, (label, color) in enumerate(zip(labels, colors, strict=True)):
+        entry = {"color": color, "fill": color, "weight": 2.0, "radius": 4.0}
+        ranges.append(
+            Range(
+                bounds[i], bounds[i + 1], label, _symbol_from_entry(kind, entry, fill_opacity=0.8)
+            )
+        )
+    alias = spec.aliases.get(attr, attr)
+    return LayerStyle(
+        spec.name,
+        "graduatedSymbol",
+        attr=attr,
+        ranges=tuple(ranges),
+        name="default" if attr == _travel_time_fields(spec)[0] else attr,
+        description=f"{spec.title}：{alias}（分钟，分级 {'/'.join(map(str, breaks))}）",
+    )
+
+
+def _access_classes(breaks: Sequence[float]) -> list[tuple[str, str]]:
+    classes = getattr(style, "access_classes", None)
+    if classes is not None:
+        return classes()
+    lows = [0, *breaks]
+    rows = [(f"{lo}–{hi} 分钟", "") for lo, hi in zip(lows, breaks, strict=False)]
+    return [*rows, (f"> {breaks[-1]} 分钟", "")]
+
+
+def _travel_time_fields(spec: LayerSpec) -> list[str]:
+    return [f for f in spec.field_names if TRAVEL_TIME_FIELD.match(f)]
+
+
+def _single(spec: LayerSpec, symbol: Symbol, description: str) -> LayerStyle:
+    return LayerStyle(spec.name, "singleSymbol", symbol=symbol, description=description)
+
+
+def _point_entry(layer: str) -> Mapping:
+    symbols: Mapping[str, Mapping] = _const("POINT_SYMBOLS", {})
+    if layer in symbols:
+        return symbols[layer]
+    for key, entry in symbols.items():
+        if key in layer:
+            return entry
+    return _const("POINT_DEFAULT_SYMBOL", {"shape": "circle", "radius": 4.0})
+
+
+def _boundary(spec: LayerSpec, line: Mapping, fill: str | None = None) -> LayerStyle:
+    symbol = Symbol(
+        "fill",
+        fill,
+        0.0 if fill is None else 1.0,
+        outline_color=str(line.get("color", "#404040")),
+        outline_width_mm=round(float(line.get("weight", 1.0)) * PX_MM, 3),
+    )
+    return _single(spec, symbol, f"{spec.title}：界线")
+
+
+def _default(spec: LayerSpec) -> LayerStyle:
+    kind = geometry_kind(spec)
+    if kind == "marker":
+        entry = _point_entry(spec.name)
+        return _single(spec, _marker(entry), f"{spec.title}：{_entry_label(entry, '点')}")
+    if kind == "line":
+        symbol = Symbol("line", "#6a6a6a", width_mm=round(1.5 * PX_MM, 3))
+        return _single(spec, symbol, f"{spec.title}")
+    land = _const("LAND_COLOR", "#f7f4ec")
+    symbol = Symbol("fill", land, 0.6, outline_color="#808080", outline_width_mm=0.2)
+    return _single(spec, symbol, f"{spec.title}")
+
+
+# ------------------------------------------------------------------------ layer choice
+
+StyleRule = Callable[[LayerSpec, "pd.DataFrame | None"], "LayerStyle | None"]
+
+
+def _zone_layer(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
+    if spec.name != "zone" or "code" not in spec.field_names:
+        return None
+    return _categorized(
+        spec,
+        frame,
+        "code",
+        style.ZONE_COLORS,
+        "#bdbdbd",
+        _const("ZONE_LABELS", {}),
+        fill_opacity=style.ZONE_FILL_OPACITY,
+    )
+
+
+def _zone_field(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
+    if "zone_code" not in spec.field_names or geometry_kind(spec) != "fill":
+        return None
+    result = _categorized(
+        spec,
+        frame,
+        "zone_code",
+        style.ZONE_COLORS,
+        "#bdbdbd",
+        _const("ZONE_LABELS", {}),
+        fill_opacity=style.ZONE_FILL_OPACITY,
+    )
+    line = style.TOWNSHIP_LINE
+    outline = {
+        "outline_color": str(line["color"]),
+        "outline_width_mm": round(float(line["weight"]) * PX_MM, 3),
+    }
+    categories = tuple(replace(c, symbol=replace(c.symbol, **outline)) for c in result.categories)
+    return replace(result, categories=categories)
+
+
+def _line_palette(
+    attr: str, palette_name: str, default_name: str, name_filter: str | None = None
+) -> StyleRule:
+    def rule(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
+        if attr not in spec.field_names or geometry_kind(spec) != "line":
+            return None
+        if name_filter and name_filter not in spec.name:
+            return None
+        palette = _const(palette_name, {})
+        default = _const(default_name, {"color": "#6a6a6a", "weight": 1.5})
+        if not palette:
+            return None
+        if "status" in spec.field_names:
+            return _class_status_rules(spec, frame, attr, palette, default)
+        return _categorized(spec, frame, attr, palette, default)
+
+    return rule
+
+
+def _kind_palette(attr: str, palette_name: str, default_name: str, name_filter: str) -> StyleRule:
+    def rule(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
+        if attr not in spec.field_names or name_filter not in spec.name:
+            return None
+        palette = _const(palette_name, {})
+        if not palette or geometry_kind(spec) is None:
+            return None
+        default = _const(default_name, "#999999")
+        return _categorized(spec, frame, attr, palette, default, fill_opacity=0.6)
+
+    return rule
+
+
+def _travel_time(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
+    fields = _travel_time_fields(spec)
+    if not fields or geometry_kind(spec) is None:
+        return None
+    return _graduated(spec, fields[0])
+
+
+def _admin_boundaries(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
+    if spec.name == "county":
+        return _boundary(spec, style.COUNTY_LINE)
+    if spec.name == "city":
+        return _boundary(spec, style.CITY_LINE)
+    return None
+
+
+STYLE_RULES: list[StyleRule] = [
+    _admin_boundaries,
+    _travel_time,
+    _zone_layer,
+    _zone_field,
+    _line_palette("road_class", "ROAD_CLASS_STYLES", "ROAD_DEFAULT_STYLE"),
+    _line_palette("kind", "RAIL_KIND_STYLES", "RAIL_DEFAULT_STYLE", name_filter="rail"),
+    _kind_palette("kind", "STRUCTURE_KIND_STYLES", "STRUCTURE_DEFAULT_STYLE", "structure"),
+    _kind_palette("level", "PARK_LEVEL_COLORS", "PARK_DEFAULT_COLOR", "park"),
+]
+"""Tried in order; the first rule that returns a style wins, else :func:`_default`."""
+
+UNLABELLED_LAYERS = frozenset({"township_seat"})
+"""Layers whose ``name`` would repeat a label drawn by another layer (the township)."""
+
+
+def _labels(spec: LayerSpec) -> Labels | None:
+    if LABEL_FIELD not in spec.field_names or spec.name in UNLABELLED_LAYERS:
+        return None
+    kind = geometry_kind(spec)
+    if spec.name in {"county", "zone"}:
+        return Labels(LABEL_FIELD, size_pt=11.0, bold=True)
+    if spec.name == "city":
+        return None
+    if kind == "line":
+        return Labels(LABEL_FIELD, size_pt=8.0, max_scale_denominator=250_000)
+    return Labels(LABEL_FIELD, size_pt=8.5)
+
+
+def layer_style(spec: LayerSpec, frame: pd.DataFrame | None = None) -> LayerStyle:
+    """The default QGIS style of a layer.
+
+    Parameters
+    ----------
+    spec
+        The registry entry (fields, aliases, geometry type).
+    frame
+        The layer's data, if at hand: categories then list the values present (in
+        palette order, then unknown values with the default colour, never dropped) and
+        take their labels from the ``*_name`` column next to a ``*_code``.
+    """
+    if geometry_kind(spec) is None:
+        return LayerStyle(spec.name, None, description=f"{spec.title}：字段别名")
+    chosen = None
+    for rule in STYLE_RULES:
+        chosen = rule(spec, frame)
+        if chosen is not None:
+            break
+    chosen = chosen or _default(spec)
+    return replace(chosen, labels=_labels(spec))
+
+
+def extra_styles(spec: LayerSpec, frame: pd.DataFrame | None = None) -> list[LayerStyle]:
+    """Named, non-default styles: one graduated style per further travel-time column."""
+    if geometry_kind(spec) is None:
+        return []
+    fields = _travel_time_fields(spec)
+    return [replace(_graduated(spec, f), labels=_labels(spec)) for f in fields[1:]]
+
+
+@dataclass
+class StyledLayer:
+    """A layer with its default style and the named alternatives."""
+
+    spec: LayerSpec
+    default: LayerStyle
+    alternatives: list[LayerStyle] = field(default_factory=list)
+
+
+def styled_layers(
+    specs: Sequence[LayerSpec], frames: Mapping[str, pd.DataFrame] | None = None
+) -> list[StyledLayer]:
+    """Styles for several layers (``frames`` by layer name, optional)."""
+    frames = frames or {}
+    return [
+        StyledLayer(s, layer_style(s, frames.get(s.name)), extra_styles(s, frames.get(s.name)))
+        for s in specs
+    ]

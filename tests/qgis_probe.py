@@ -1,0 +1,279 @@
+"""Inspect GeoPackages, projects and Shapefiles with real QGIS (PyQGIS, system Python).
+
+Runs under Debian's ``/usr/bin/python3`` (the one with ``qgis.core``), never imports
+jmgis, and writes what QGIS sees as JSON::
+
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis_probe.py layers OUT.json GPKG
+    ... project OUT.json URI          # geopackage:/path/x.gpkg?projectName=jiangmen or .qgz
+    ... shapefile OUT.json SHP [SHP ...]
+
+:func:`run_probe` (used by the tests) calls it in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def run_probe(python: str, mode: str, *args: str | Path) -> dict:
+    """Run this script with the QGIS Python and return its JSON answer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "probe.json"
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=tmp)
+        env.pop("PYTHONPATH", None)
+        result = subprocess.run(
+            [python, __file__, mode, str(out), *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            cwd=tmp,
+        )
+        if result.returncode != 0 or not out.exists():
+            raise RuntimeError(
+                f"QGIS probe {mode} failed ({result.returncode}):\n{result.stderr[-4000:]}"
+            )
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------- inside QGIS's Python
+
+
+def _color(symbol) -> str | None:
+    if symbol is None:
+        return None
+    return symbol.color().name(0x0)  # QColor.HexRgb
+
+
+def _symbol_info(symbol) -> dict | None:
+    if symbol is None:
+        return None
+    layer = symbol.symbolLayer(0)
+    props = layer.properties() if layer is not None else {}
+    return {
+        "type": symbol.type(),
+        "color": symbol.color().name(),
+        "alpha": round(symbol.color().alphaF(), 3),
+        "opacity": round(symbol.opacity(), 3),
+        "class": layer.layerType() if layer is not None else None,
+        "use_custom_dash": props.get("use_custom_dash"),
+        "customdash": props.get("customdash"),
+        "shape": props.get("name"),
+        "outline_color": props.get("outline_color") or props.get("line_color"),
+        "fill_style": props.get("style"),
+    }
+
+
+def _renderer_info(renderer) -> dict:
+    from qgis.core import QgsCategorizedSymbolRenderer, QgsGraduatedSymbolRenderer
+
+    if renderer is None:
+        return {"type": None}
+    info = {"type": renderer.type()}
+    if isinstance(renderer, QgsCategorizedSymbolRenderer):
+        info["attr"] = renderer.classAttribute()
+        info["categories"] = [
+            {"value": str(c.value()), "label": c.label(), "symbol": _symbol_info(c.symbol())}
+            for c in renderer.categories()
+        ]
+    elif isinstance(renderer, QgsGraduatedSymbolRenderer):
+        info["attr"] = renderer.classAttribute()
+        info["ranges"] = [
+            {
+                "lower": r.lowerValue(),
+                "upper": r.upperValue(),
+                "label": r.label(),
+                "symbol": _symbol_info(r.symbol()),
+            }
+            for r in renderer.ranges()
+        ]
+    elif renderer.type() == "RuleRenderer":
+        info["rules"] = [
+            {
+                "filter": rule.filterExpression(),
+                "label": rule.label(),
+                "else": rule.isElse(),
+                "symbol": _symbol_info(rule.symbol()),
+            }
+            for rule in renderer.rootRule().children()
+        ]
+    elif renderer.type() == "singleSymbol":
+        info["symbol"] = _symbol_info(renderer.symbol())
+    return info
+
+
+def _unsymbolised(layer) -> dict:
+    """Features the renderer draws with no symbol (would vanish from the map)."""
+    from qgis.core import QgsRenderContext
+
+    renderer = layer.renderer()
+    if renderer is None or not layer.isSpatial():
+        return {"checked": 0, "missing": []}
+    context = QgsRenderContext()
+    context.expressionContext().appendScopes(
+        __import__(
+            "qgis.core", fromlist=["QgsExpressionContextUtils"]
+        ).QgsExpressionContextUtils.globalProjectLayerScopes(layer)
+    )
+    renderer = renderer.clone()
+    renderer.startRender(context, layer.fields())
+    missing, checked, colors = [], 0, {}
+    for feature in layer.getFeatures():
+        checked += 1
+        context.expressionContext().setFeature(feature)
+        symbols = renderer.symbolsForFeature(feature, context)
+        if not symbols:
+            missing.append(feature.id())
+        else:
+            colors[str(feature.id())] = symbols[0].color().name()
+    renderer.stopRender(context)
+    return {"checked": checked, "missing": missing, "colors": colors}
+
+
+def _layer_info(layer) -> dict:
+    fields = layer.fields()
+    labeling = layer.labeling()
+    label = None
+    if layer.labelsEnabled() and labeling is not None:
+        settings = labeling.settings()
+        label = {
+            "field": settings.fieldName,
+            "scale_visibility": settings.scaleVisibility,
+            "minimum_scale": settings.minimumScale,
+        }
+    features = {}
+    for feature in layer.getFeatures():
+        features[str(feature.id())] = {
+            name: (None if feature[name] is None or str(feature[name]) == "NULL" else feature[name])
+            for name in fields.names()
+        }
+    return {
+        "valid": layer.isValid(),
+        "name": layer.name(),
+        "source": layer.source(),
+        "spatial": layer.isSpatial(),
+        "crs": layer.crs().authid(),
+        "wkb_type": layer.wkbType(),
+        "feature_count": layer.featureCount(),
+        "fields": fields.names(),
+        "aliases": {name: fields.field(name).alias() for name in fields.names()},
+        "renderer": _renderer_info(layer.renderer()),
+        "labels": label,
+        "symbols": _unsymbolised(layer),
+        "features": features,
+        "encoding": layer.dataProvider().encoding(),
+    }
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "toString"):
+        return value.toString()
+    return str(value)
+
+
+def _probe_layers(gpkg: str) -> dict:
+    from qgis.core import QgsProviderRegistry, QgsVectorLayer
+
+    metadata = QgsProviderRegistry.instance().providerMetadata("ogr")
+    sublayers = metadata.querySublayers(gpkg)
+    names = sorted({s.name() for s in sublayers})
+    result = {"layers": {}, "sublayers": names}
+    for name in names:
+        layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+        info = _layer_info(layer)
+        related = layer.listStylesInDatabase() if layer.isValid() else (0, [], [])
+        info["styles_in_db"] = list(related[2])[: related[0]]
+        result["layers"][name] = info
+    return result
+
+
+def _tree(node) -> list:
+    from qgis.core import QgsLayerTreeGroup
+
+    items = []
+    for child in node.children():
+        if isinstance(child, QgsLayerTreeGroup):
+            items.append(
+                {"group": child.name(), "visible": child.isVisible(), "children": _tree(child)}
+            )
+        else:
+            items.append(
+                {
+                    "layer": child.layerId(),
+                    "name": child.name(),
+                    "checked": child.itemVisibilityChecked(),
+                }
+            )
+    return items
+
+
+def _probe_project(uri: str) -> dict:
+    from qgis.core import QgsProject
+
+    project = QgsProject.instance()
+    ok = project.read(uri)
+    layers = {}
+    for layer_id, layer in project.mapLayers().items():
+        info = _layer_info(layer)
+        info.pop("features")
+        layers[layer_id] = info
+    return {
+        "read": ok,
+        "crs": project.crs().authid(),
+        "title": project.title(),
+        "tree": _tree(project.layerTreeRoot()),
+        "layers": layers,
+        "absolute_paths": project.readBoolEntry("Paths", "/Absolute", True)[0],
+    }
+
+
+def _probe_shapefiles(paths: list[str]) -> dict:
+    from qgis.core import QgsVectorLayer
+
+    out = {}
+    for path in paths:
+        layer = QgsVectorLayer(path, Path(path).stem, "ogr")
+        info = _layer_info(layer)
+        geometries = {}
+        for feature in layer.getFeatures():
+            geometries[str(feature.id())] = feature.geometry().asWkt(9)
+        info["geometries"] = geometries
+        out[Path(path).name] = info
+    return {"files": out}
+
+
+def main(argv: list[str]) -> int:
+    mode, out, *args = argv
+    from qgis.core import Qgis, QgsApplication
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    try:
+        if mode == "layers":
+            result = _probe_layers(args[0])
+        elif mode == "project":
+            result = _probe_project(args[0])
+        elif mode == "shapefile":
+            result = _probe_shapefiles(args)
+        else:
+            raise SystemExit(f"unknown mode {mode}")
+        result["qgis_version"] = Qgis.version()
+        Path(out).write_text(json.dumps(_json_safe(result), ensure_ascii=False), encoding="utf-8")
+    finally:
+        app.exitQgis()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
