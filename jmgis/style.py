@@ -6,6 +6,8 @@ read these tables.  Colours are hex strings ``#rrggbb``.
 
 from __future__ import annotations
 
+import itertools
+
 ZONE_COLORS: dict[str, str] = {
     "core": "#d7301f",  # 都市核心区 — red: the main engine
     "bay": "#2b8cbe",  # 大广海湾区 — sea blue
@@ -19,3 +21,217 @@ TOWNSHIP_LINE = {"color": "#ffffff", "weight": 0.8}
 CITY_LINE = {"color": "#202020", "weight": 2.5}
 SEA_COLOR = "#d6eaf3"
 LAND_COLOR = "#f7f4ec"
+
+# Counties (县级行政区), by 6-digit code.  Muted, distinct hues: they are drawn as outlines
+# or light fills under the thematic layers, never competing with the zone colours.
+COUNTY_COLORS: dict[str, str] = {
+    "440703": "#8c6bb1",  # 蓬江区
+    "440704": "#6a51a3",  # 江海区
+    "440705": "#df65b0",  # 新会区
+    "440781": "#fd8d3c",  # 台山市
+    "440783": "#a6761d",  # 开平市
+    "440784": "#66a61e",  # 鹤山市
+    "440785": "#1b9e77",  # 恩平市
+}
+
+# Roads by ``road_class`` (the classes of jmgis.network.speeds.DEFAULT_SPEEDS_KPH).
+# ``weight`` is the line width in CSS pixels (folium) and is scaled to mm for QGIS.
+# Following Chinese planning-map habit: expressways red-orange, national roads red,
+# provincial yellow-brown, urban roads greys.
+ROAD_CLASS_STYLES: dict[str, dict[str, str | float]] = {
+    "expressway": {"color": "#e4572e", "weight": 4.0, "label": "高速公路"},
+    "urban_expressway": {"color": "#f28e2b", "weight": 3.5, "label": "城市快速路"},
+    "ramp": {"color": "#f4a582", "weight": 1.5, "label": "匝道/连接线"},
+    "national": {"color": "#c51b7d", "weight": 3.0, "label": "国道"},
+    "provincial": {"color": "#d9a21b", "weight": 2.5, "label": "省道"},
+    "arterial": {"color": "#737373", "weight": 2.0, "label": "城市主干路"},
+    "secondary": {"color": "#969696", "weight": 1.5, "label": "城市次干路"},
+    "county": {"color": "#a1887f", "weight": 1.5, "label": "县道"},
+    "township": {"color": "#bcaaa4", "weight": 1.0, "label": "乡道"},
+    "local": {"color": "#bdbdbd", "weight": 1.0, "label": "支路"},
+}
+ROAD_DEFAULT_STYLE: dict[str, str | float] = {
+    "color": "#9e9e9e",
+    "weight": 1.5,
+    "label": "其他道路",
+}
+
+# Construction status → line pattern.  ``dash`` is a Leaflet/SVG dasharray in pixels
+# (``None`` = solid); QGIS uses the same numbers as a custom dash pattern.
+STATUS_STYLES: dict[str, dict[str, str | float | None]] = {
+    "existing": {"dash": None, "opacity": 0.95, "label": "现状"},
+    "under_construction": {"dash": "8 4", "opacity": 0.9, "label": "在建"},
+    "planned": {"dash": "2 5", "opacity": 0.85, "label": "规划"},
+    "conceptual": {"dash": "1 6", "opacity": 0.4, "label": "远景/研究"},
+}
+STATUS_DEFAULT_STYLE: dict[str, str | float | None] = {
+    "dash": "4 4",
+    "opacity": 0.6,
+    "label": "未定",
+}
+
+# Rail by ``kind`` (jmgis.network.speeds.DEFAULT_RAIL_SPEEDS_KPH + freight).
+RAIL_KIND_STYLES: dict[str, dict[str, str | float]] = {
+    "hsr": {"color": "#1f3a93", "weight": 4.0, "label": "高速铁路"},
+    "intercity": {"color": "#3b75af", "weight": 3.5, "label": "城际铁路"},
+    "conventional": {"color": "#4d4d4d", "weight": 3.0, "label": "普速铁路"},
+    "urban": {"color": "#7b3294", "weight": 3.0, "label": "城市轨道"},
+    "freight": {"color": "#6d6d6d", "weight": 2.5, "label": "货运铁路"},
+}
+RAIL_DEFAULT_STYLE: dict[str, str | float] = {"color": "#555555", "weight": 2.5, "label": "铁路"}
+
+# Point symbols per layer: ``shape`` ∈ circle/square/triangle/diamond/star (QGIS simple
+# marker names), ``radius`` in pixels, fill and stroke colours.
+POINT_SYMBOLS: dict[str, dict[str, str | float]] = {
+    "township_seat": {
+        "shape": "circle",
+        "radius": 3.0,
+        "fill": "#ffffff",
+        "stroke": "#303030",
+        "label": "乡镇驻地",
+    },
+    "station": {
+        "shape": "square",
+        "radius": 5.0,
+        "fill": "#ffffff",
+        "stroke": "#1f3a93",
+        "label": "铁路车站",
+    },
+    "port": {
+        "shape": "triangle",
+        "radius": 6.0,
+        "fill": "#2b8cbe",
+        "stroke": "#08306b",
+        "label": "港口/码头",
+    },
+    "airport": {
+        "shape": "star",
+        "radius": 7.0,
+        "fill": "#fdd835",
+        "stroke": "#5d4037",
+        "label": "机场",
+    },
+    "gateway": {
+        "shape": "diamond",
+        "radius": 6.0,
+        "fill": "#e4572e",
+        "stroke": "#7f2704",
+        "label": "对外门户",
+    },
+    "interchange": {
+        "shape": "circle",
+        "radius": 4.0,
+        "fill": "#f28e2b",
+        "stroke": "#7f2704",
+        "label": "互通立交",
+    },
+    "park": {
+        "shape": "square",
+        "radius": 6.0,
+        "fill": "#bb9674",
+        "stroke": "#5d4037",
+        "label": "产业园区",
+    },
+    "structure": {
+        "shape": "circle",
+        "radius": 7.0,
+        "fill": "#d7301f",
+        "stroke": "#67000d",
+        "label": "核心/节点",
+    },
+}
+POINT_DEFAULT_SYMBOL: dict[str, str | float] = {
+    "shape": "circle",
+    "radius": 4.0,
+    "fill": "#999999",
+    "stroke": "#333333",
+    "label": "点",
+}
+
+# Accessibility: planners' breaks in minutes (upper bounds, inclusive) and their colours,
+# green (near) → red (far); beyond the last break is ACCESS_BEYOND_COLOR.
+ACCESS_BREAKS_MIN: tuple[int, ...] = (15, 30, 45, 60, 90)
+ACCESS_COLORS: tuple[str, ...] = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
+ACCESS_BEYOND_COLOR = "#7f0000"
+ACCESS_NODATA_COLOR = "#cccccc"
+
+# Scenario change: minutes saved between two years (positive = faster).  Breaks in
+# minutes (lower bounds); diverging blue for gains, orange for losses.
+SCENARIO_CHANGE_BREAKS_MIN: tuple[float, ...] = (-5.0, -1.0, 1.0, 5.0, 10.0, 20.0)
+SCENARIO_CHANGE_COLORS: tuple[str, ...] = (
+    "#e66101",  # slower by more than 5 min
+    "#fdb863",  # slower by 1–5 min
+    "#f7f7f7",  # within ±1 min: no change
+    "#b2abd2",  # 1–5 min saved
+    "#8073ac",  # 5–10 min saved
+    "#542788",  # 10–20 min saved
+    "#2d004b",  # more than 20 min saved
+)
+
+# Plan structure (一核两带三轴线 …) and parks by ``kind``.
+STRUCTURE_KIND_STYLES: dict[str, dict[str, str | float]] = {
+    "core": {"color": "#d7301f", "weight": 3.0, "label": "核心"},
+    "belt": {"color": "#ff7f00", "weight": 6.0, "label": "发展带"},
+    "axis": {"color": "#e7298a", "weight": 4.0, "label": "发展轴"},
+    "corridor": {"color": "#984ea3", "weight": 4.0, "label": "廊道"},
+    "node": {"color": "#b2182b", "weight": 2.0, "label": "节点"},
+    "zone": {"color": "#fb9a99", "weight": 2.0, "label": "片区"},
+}
+STRUCTURE_DEFAULT_STYLE: dict[str, str | float] = {
+    "color": "#cb181d",
+    "weight": 3.0,
+    "label": "结构要素",
+}
+
+PARK_LEVEL_COLORS: dict[str, str] = {
+    "national": "#67000d",
+    "provincial": "#a50f15",
+    "city": "#bb9674",
+    "county": "#d8b08c",
+}
+PARK_DEFAULT_COLOR = "#bb9674"
+
+
+def access_color(minutes: float | None) -> str:
+    """Colour of a travel time in minutes by :data:`ACCESS_BREAKS_MIN`."""
+    if minutes is None or minutes != minutes:  # NaN
+        return ACCESS_NODATA_COLOR
+    for upper, color in zip(ACCESS_BREAKS_MIN, ACCESS_COLORS, strict=True):
+        if minutes <= upper:
+            return color
+    return ACCESS_BEYOND_COLOR
+
+
+def access_classes() -> list[tuple[str, str]]:
+    """Legend rows ``(label, colour)`` for :data:`ACCESS_BREAKS_MIN`, in order."""
+    rows = []
+    lower = 0
+    for upper, color in zip(ACCESS_BREAKS_MIN, ACCESS_COLORS, strict=True):
+        rows.append((f"{lower}–{upper} 分钟" if lower else f"≤ {upper} 分钟", color))
+        lower = upper
+    rows.append((f"> {ACCESS_BREAKS_MIN[-1]} 分钟", ACCESS_BEYOND_COLOR))
+    return rows
+
+
+def scenario_change_color(minutes_saved: float | None) -> str:
+    """Colour of a change in travel time (minutes saved, positive = faster)."""
+    if minutes_saved is None or minutes_saved != minutes_saved:
+        return ACCESS_NODATA_COLOR
+    for lower, color in zip(SCENARIO_CHANGE_BREAKS_MIN, SCENARIO_CHANGE_COLORS, strict=False):
+        if minutes_saved < lower:
+            return color
+    return SCENARIO_CHANGE_COLORS[-1]
+
+
+def scenario_change_classes() -> list[tuple[str, str]]:
+    """Legend rows ``(label, colour)`` for :data:`SCENARIO_CHANGE_BREAKS_MIN`."""
+    b = SCENARIO_CHANGE_BREAKS_MIN
+    labels = [f"变慢 > {-b[0]:g} 分钟"]
+    labels.append(f"变慢 {-b[1]:g}–{-b[0]:g} 分钟")
+    labels.append(f"基本不变（±{b[2]:g} 分钟）")
+    labels += [f"节省 {lo:g}–{hi:g} 分钟" for lo, hi in itertools.pairwise(b[2:])]
+    labels.append(f"节省 > {b[-1]:g} 分钟")
+    return list(zip(labels, SCENARIO_CHANGE_COLORS, strict=True))
+
+
+ZONE_LABELS: dict[str, str] = {"core": "都市核心区", "bay": "大广海湾区", "eco": "生态发展区"}

@@ -7,10 +7,14 @@ means the tests really ran against QGIS and Chromium.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import tempfile
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +66,93 @@ def require_chromium() -> tuple[str, str]:
     if paths is None:
         _missing("headless Chromium is not installed (Debian packages chromium, chromium-driver)")
     return paths
+
+
+# --- headless Chromium, offline: used by the map tests -------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@dataclass
+class PageReport:
+    console_errors: list[str]
+    failed_requests: list[str]
+    external_requests: list[str]
+
+
+class OfflineBrowser:
+    """A Selenium-driven headless Chromium with the network switched off."""
+
+    def __init__(self, width: int = 1200, height: int = 850):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        browser, driver = require_chromium()
+        self._profile = tempfile.TemporaryDirectory(prefix="jmgis-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = browser
+        for arg in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-proxy-server",
+            f"--user-data-dir={self._profile.name}",
+            f"--window-size={width},{height}",
+            "--lang=zh-CN",
+        ):
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        self.driver = webdriver.Chrome(service=Service(driver), options=options)
+        self.driver.execute_cdp_cmd("Network.enable", {})
+        self.driver.execute_cdp_cmd(
+            "Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]}
+        )
+
+    def open(self, path: Path) -> PageReport:
+        """Open a local file, wait for the map, and report errors and requests."""
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver.get_log("browser")
+        self.driver.get_log("performance")
+        self.driver.get(Path(path).resolve().as_uri())
+        WebDriverWait(self.driver, 20).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        self.driver.execute_script("return new Promise(r => setTimeout(r, 300))")
+        return self.report()
+
+    def report(self) -> PageReport:
+        errors = [
+            entry["message"]
+            for entry in self.driver.get_log("browser")
+            if entry["level"] in ("SEVERE", "ERROR")
+        ]
+        failed, external = [], []
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            params = message.get("params", {})
+            if message["method"] == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                if not url.startswith(("file:", "data:", "about:", "blob:")):
+                    external.append(url)
+            elif message["method"] == "Network.loadingFailed":
+                failed.append(f"{params.get('errorText')} {params.get('blockedReason', '')}")
+        return PageReport(errors, failed, external)
+
+    def js(self, script: str, *args):
+        return self.driver.execute_script(script, *args)
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        self.driver.save_screenshot(str(path))
+        return path
+
+    def close(self) -> None:
+        self.driver.quit()
+        self._profile.cleanup()

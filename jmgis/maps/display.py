@@ -1,0 +1,138 @@
+"""Layers made ready for the browser: lon/lat, simplified, rounded, escaped.
+
+Everything a map draws goes through :func:`to_geojson`, so the rules hold everywhere:
+
+- coordinates in lon/lat of the display datum: CGCS2000 (≈ WGS 84 to well under a metre,
+  good for OSM and Tianditu tiles) or GCJ-02 (shifted explicitly for Gaode tiles);
+- polygon coverages simplified together (shared borders stay shared) and coordinates
+  rounded (5 decimals ≈ 1 m) so files stay small;
+- every text value HTML-escaped, because Leaflet tooltips and popups insert properties
+  with ``innerHTML``: a name like ``<img onerror=…>`` must show as text, not run.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jmgis.crs import convert_gdf
+
+DISPLAY_DATUMS = ("wgs84", "gcj02")
+DEFAULT_PRECISION = 5  # decimal degrees: 1e-5° ≈ 1.1 m
+DEFAULT_SIMPLIFY_DEG = 0.0002  # ≈ 20 m: invisible at city scale, halves the vertices
+
+
+def escape(value: Any) -> str:
+    """HTML-escape any value for display; missing values become an empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def js_literal(value: Any) -> str:
+    """A JSON literal safe to embed inside an inline ``<script>`` element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def to_display_crs(gdf: gpd.GeoDataFrame, datum: str = "wgs84") -> gpd.GeoDataFrame:
+    """Lon/lat for display: CGCS2000/WGS 84 as stored, or shifted to GCJ-02."""
+    if datum not in DISPLAY_DATUMS:
+        raise ValueError(f"display datum must be one of {DISPLAY_DATUMS}, got {datum!r}")
+    if gdf.crs is None:
+        raise ValueError("layer has no CRS; jmgis layers are stored in EPSG:4490")
+    out = gdf.to_crs("EPSG:4490") if not gdf.crs.equals("EPSG:4490") else gdf
+    # CGCS2000 and WGS 84 differ by centimetres: relabel, do not transform.
+    out = out.set_crs("EPSG:4326", allow_override=True)
+    if datum == "gcj02":
+        out = convert_gdf(out, "wgs84", "gcj02")
+    return out
+
+
+def simplify_for_display(
+    geoms: gpd.GeoSeries, tolerance_deg: float = DEFAULT_SIMPLIFY_DEG
+) -> gpd.GeoSeries:
+    """Simplify geometries for display; polygon coverages keep shared edges shared."""
+    if tolerance_deg <= 0 or geoms.empty:
+        return geoms
+    values = geoms.values
+    is_poly = np.isin(shapely.get_type_id(values), (3, 6))
+    out = np.array(values, dtype=object)
+    if is_poly.all():
+        try:
+            out = shapely.coverage_simplify(values, tolerance_deg)
+        except shapely.errors.GEOSException:
+            out = shapely.simplify(values, tolerance_deg, preserve_topology=True)
+    else:
+        out = shapely.simplify(values, tolerance_deg, preserve_topology=True)
+    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs)
+
+
+def round_coordinates(geoms: gpd.GeoSeries, precision: int = DEFAULT_PRECISION) -> gpd.GeoSeries:
+    """Round every coordinate to ``precision`` decimals (degrees)."""
+    rounded = shapely.transform(geoms.values, lambda xy: np.round(xy, precision))
+    return gpd.GeoSeries(rounded, index=geoms.index, crs=geoms.crs)
+
+
+def _plain(value: Any, digits: int) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else round(float(value), digits)
+    return escape(value)
+
+
+def to_geojson(
+    gdf: gpd.GeoDataFrame,
+    columns: Iterable[str] = (),
+    *,
+    extra: Mapping[str, Iterable[Any]] | None = None,
+    datum: str = "wgs84",
+    simplify_deg: float = DEFAULT_SIMPLIFY_DEG,
+    precision: int = DEFAULT_PRECISION,
+    digits: int = 1,
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection for folium with only ``columns`` (escaped) as properties.
+
+    Parameters
+    ----------
+    columns
+        Columns copied into the properties; strings are HTML-escaped, floats rounded to
+        ``digits`` decimals.  Missing columns are an error (a typo must not silently give
+        an empty tooltip).
+    extra
+        More properties computed by the caller, one value per row (escaped the same way).
+    simplify_deg, precision
+        Display simplification tolerance and coordinate rounding, in degrees / decimals.
+    """
+    columns = list(columns)
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise KeyError(f"layer has no column(s) {missing}; it has {list(gdf.columns)}")
+    shown = to_display_crs(gdf[[*columns, gdf.geometry.name]], datum)
+    geoms = round_coordinates(simplify_for_display(shown.geometry, simplify_deg), precision)
+    extra_cols = {k: list(v) for k, v in (extra or {}).items()}
+    for key, values in extra_cols.items():
+        if len(values) != len(gdf):
+            raise ValueError(f"extra property {key!r} has {len(values)} values for {len(gdf)} rows")
+    features = []
+    geo_interface = gpd.GeoSeries(geoms).to_json(drop_id=True)
+    geometries = [f["geometry"] for f in json.loads(geo_interface)["features"]]
+    records = pd.DataFrame(shown.drop(columns=shown.geometry.name)).to_dict("records")
+    for i, (record, geometry) in enumerate(zip(records, geometries, strict=True)):
+        props = {k: _plain(v, digits) for k, v in record.items()}
+        props.update({k: _plain(v[i], digits) for k, v in extra_cols.items()})
+        features.append({"type": "Feature", "id": i, "properties": props, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}

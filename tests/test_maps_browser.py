@@ -1,0 +1,148 @@
+"""The maps in a real browser: headless Chromium, opened from file:// with the network off.
+
+Checked: no failed request, no console error, the right number of township shapes and
+legend rows, legends that follow their layers, escaping of hostile names, a non-blank
+screenshot (kept under ``test-artifacts/``, not in git).
+"""
+
+from __future__ import annotations
+
+import html
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+
+from jmgis import maps
+from jmgis.maps import assets
+from tests.clients import OfflineBrowser, require_chromium
+from tests.test_maps_data import HOSTILE, fixture_layers
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    if not assets.assets_available():
+        pytest.skip("Leaflet assets not cached and npm unavailable: the map cannot be offline")
+    b = OfflineBrowser()
+    yield b
+    b.close()
+
+
+def _png_distinct_colours(path: Path, sample: int = 4000) -> int:
+    """Number of distinct RGB colours in a (non-interlaced, 8-bit RGB/RGBA) PNG."""
+    data = path.read_bytes()
+    pos, chunks, header = 8, [], None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            chunks.append(body)
+        pos += 12 + length
+    width, height, depth, colour_type = header[:4]
+    assert depth == 8 and colour_type in (2, 6)
+    channels = 3 if colour_type == 2 else 4
+    raw = zlib.decompress(b"".join(chunks))
+    stride = width * channels + 1
+    colours = set()
+    step = max(1, (width * height) // sample)
+    # filter bytes make raw pixels approximate, which is fine for "not blank"
+    for i in range(0, width * height, step):
+        row, col = divmod(i, width)
+        offset = row * stride + 1 + col * channels
+        colours.add(raw[offset : offset + 3])
+    return len(colours)
+
+
+def _open_map(browser, tmp_path, kind: str, layers, name: str | None = None):
+    path = maps.save(maps.make_map(kind, layers), tmp_path / f"{name or kind}.html")
+    report = browser.open(path)
+    assert report.console_errors == [], report.console_errors
+    assert report.failed_requests == [], report.failed_requests
+    assert report.external_requests == [], report.external_requests
+    return path
+
+
+def test_zones_map_opens_offline_with_all_townships_and_legends(browser, tmp_path):
+    layers = fixture_layers()
+    _open_map(browser, tmp_path, "zones", layers)
+    n_townships = browser.js("return document.querySelectorAll('path.jm-township').length")
+    assert n_townships == len(layers["township"])
+    zone_rows = browser.js(
+        "var l = document.querySelector('.jm-legend[data-layer=\"三区（乡镇着色）\"]');"
+        "return l ? l.querySelectorAll('.jm-legend-row').length : -1"
+    )
+    assert zone_rows == 3
+    shot = browser.screenshot("zones-fixture.png")
+    assert _png_distinct_colours(shot) > 20
+
+
+def _toggle(browser, layer_name: str) -> None:
+    browser.js(
+        """
+        var labels = document.querySelectorAll('.leaflet-control-layers-overlays label');
+        for (var i = 0; i < labels.length; i++) {
+          if (labels[i].textContent.trim() === arguments[0]) {
+            labels[i].querySelector('input').click(); return;
+          }
+        }
+        throw new Error('no layer ' + arguments[0]);
+        """,
+        layer_name,
+    )
+
+
+def test_unticking_a_layer_hides_its_legend_and_ticking_brings_it_back(browser, tmp_path):
+    _open_map(browser, tmp_path, "zones", fixture_layers())
+    selector = (
+        "return document.querySelectorAll('.jm-legend[data-layer=\"三区（乡镇着色）\"]').length"
+    )
+    assert browser.js(selector) == 1
+    _toggle(browser, "三区（乡镇着色）")
+    assert browser.js(selector) == 0
+    assert browser.js("return document.querySelectorAll('path.jm-township').length") == 0
+    _toggle(browser, "三区（乡镇着色）")
+    assert browser.js(selector) == 1
+
+
+def test_hostile_names_show_as_text_and_never_execute(browser, tmp_path):
+    layers = fixture_layers(HOSTILE)
+    _open_map(browser, tmp_path, "zones", layers, name="hostile")
+    # build every tooltip and popup with the page's own content functions and insert them
+    shown = browser.js(
+        """
+        var map = null, texts = [];
+        for (var k in window) {
+          if (k.startsWith('map_') && window[k] instanceof L.Map) { map = window[k]; }
+        }
+        var box = document.createElement('div');
+        document.body.appendChild(box);
+        map.eachLayer(function (group) {
+          if (!(group instanceof L.GeoJSON)) { return; }
+          [group.getTooltip(), group.getPopup()].forEach(function (overlay) {
+            if (!overlay || typeof overlay._content !== 'function') { return; }
+            group.eachLayer(function (feature) {
+              var el = overlay._content(feature);
+              box.appendChild(el);
+              texts.push(el.innerText);
+            });
+          });
+        });
+        return texts.join('\\n');
+        """
+    )
+    browser.js("return new Promise(r => setTimeout(r, 200))")
+    assert browser.js("return window.__pwned === undefined")
+    for name in HOSTILE:
+        assert name in shown, name
+    labels = browser.js(
+        "return Array.from(document.querySelectorAll('.jm-label')).map(e => e.innerText)"
+    )
+    assert set(HOSTILE) <= set(labels)
+    assert browser.report().console_errors == []
+    assert html.escape(HOSTILE[0]) not in shown  # shown once-escaped, not double-escaped

@@ -1,0 +1,144 @@
+"""Display preparation (escaping, rounding, simplification, GCJ-02) and the map fixtures.
+
+The fixture layers are small synthetic grids with the admin contract's columns, so the map
+tests run at every stage of the project; where ``jmgis.admin`` can load the real layers,
+the browser tests also run on them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import box
+
+from jmgis.maps.display import escape, js_literal, to_display_crs, to_geojson
+
+ZONES = {"core": "都市核心区", "bay": "大广海湾区", "eco": "生态发展区"}
+
+
+def fixture_townships(names: list[str] | None = None) -> gpd.GeoDataFrame:
+    """A 4 × 3 grid of synthetic 'townships' over Jiangmen in three counties."""
+    rows = []
+    x0, y0, step = 112.3, 21.9, 0.2
+    counties = [("440703", "蓬江区"), ("440781", "台山市"), ("440785", "恩平市")]
+    zones = ["core", "bay", "eco"]
+    for i in range(4):
+        for j in range(3):
+            n = i * 3 + j
+            code_c, name_c = counties[j]
+            zone = zones[(i + j) % 3]
+            geom = box(x0 + i * step, y0 + j * step, x0 + (i + 1) * step, y0 + (j + 1) * step)
+            rows.append(
+                {
+                    "code": f"{code_c}{100 + n:03d}",
+                    "name": names[n] if names and n < len(names) else f"测试镇{n}",
+                    "kind": "镇",
+                    "county_code": code_c,
+                    "county_name": name_c,
+                    "zone_code": zone,
+                    "zone_name": ZONES[zone],
+                    "policy_zone_codes": "bay" if n in (0, 5) and zone != "bay" else "",
+                    "seat_lon": geom.centroid.x,
+                    "seat_lat": geom.centroid.y,
+                    "area_km2": 450.0,
+                    "geometry_quality": "schematic",
+                    "source": "fixture",
+                    "geometry": shapely.MultiPolygon([geom]),
+                }
+            )
+    return gpd.GeoDataFrame(rows, crs="EPSG:4490")
+
+
+def fixture_counties(townships: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    counties = townships.dissolve("county_code", as_index=False)
+    return gpd.GeoDataFrame(
+        {
+            "code": counties["county_code"],
+            "name": counties["county_name"],
+            "name_en": "x",
+            "area_km2": 1.0,
+            "source": "fixture",
+        },
+        geometry=counties.geometry,
+        crs="EPSG:4490",
+    )
+
+
+def fixture_layers(names: list[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
+    townships = fixture_townships(names)
+    counties = fixture_counties(townships)
+    city = gpd.GeoDataFrame(
+        {"code": ["440700"], "name": ["江门市"], "area_km2": [1.0], "source": ["fixture"]},
+        geometry=[counties.union_all()],
+        crs="EPSG:4490",
+    )
+    return {"township": townships, "county": counties, "city": city}
+
+
+HOSTILE = [
+    "<script>window.__pwned=1</script>",
+    '"><img src=x onerror="window.__pwned=2">',
+    "'; window.__pwned=3; '",
+    "</script><script>window.__pwned=4</script>",
+]
+
+
+def test_escape_turns_markup_into_text():
+    assert escape('<b a="1">&') == "&lt;b a=&quot;1&quot;&gt;&amp;"
+    assert escape(None) == ""
+    assert escape(float("nan")) == ""
+
+
+def test_js_literal_cannot_close_the_script_element():
+    literal = js_literal("</script><script>alert(1)</script>")
+    assert "</script" not in literal and "<" not in literal
+    assert json.loads(literal) == "</script><script>alert(1)</script>"
+
+
+def test_geojson_properties_are_escaped_and_round_trip_to_the_original_text():
+    gdf = fixture_townships(HOSTILE)
+    data = to_geojson(gdf, ["name", "area_km2"])
+    names = [f["properties"]["name"] for f in data["features"]]
+    assert all("<" not in n and '"' not in n for n in names)
+    assert [html.unescape(n) for n in names[: len(HOSTILE)]] == HOSTILE
+    assert data["features"][0]["properties"]["area_km2"] == 450.0
+
+
+def test_geojson_refuses_unknown_columns():
+    with pytest.raises(KeyError, match="nmae"):
+        to_geojson(fixture_townships(), ["nmae"])
+
+
+def test_coordinates_are_rounded_for_display():
+    gdf = gpd.GeoDataFrame(
+        {"name": ["a"]}, geometry=[shapely.Point(112.123456789, 22.987654321)], crs="EPSG:4490"
+    )
+    coords = to_geojson(gdf, ["name"], precision=5)["features"][0]["geometry"]["coordinates"]
+    assert coords == [112.12346, 22.98765]
+
+
+def test_gcj02_display_shifts_jiangmen_about_600_m_east_south_east():
+    gdf = gpd.GeoDataFrame({"name": ["江门"]}, geometry=[shapely.Point(113.08, 22.58)], crs=4490)
+    shifted = to_display_crs(gdf, "gcj02").geometry.iloc[0]
+    dlon, dlat = shifted.x - 113.08, shifted.y - 22.58
+    assert 0.004 < dlon < 0.007 and -0.004 < dlat < -0.002
+    assert to_display_crs(gdf, "wgs84").geometry.iloc[0].equals(gdf.geometry.iloc[0])
+
+
+def test_coverage_simplification_keeps_shared_borders_shared():
+    # two polygons sharing a wiggly border: after simplification they must not overlap/gap
+    xs = np.linspace(112.0, 112.5, 400)
+    wiggle = [(x, 22.0 + 0.0005 * np.sin(x * 900)) for x in xs]
+    north = shapely.Polygon([*wiggle, (112.5, 22.3), (112.0, 22.3)])
+    south = shapely.Polygon([*wiggle, (112.5, 21.7), (112.0, 21.7)])
+    gdf = gpd.GeoDataFrame({"name": ["n", "s"]}, geometry=[north, south], crs=4490)
+    data = to_geojson(gdf, ["name"], simplify_deg=0.002)
+    a, b = (shapely.geometry.shape(f["geometry"]) for f in data["features"])
+    assert len(a.exterior.coords) < 100
+    assert a.intersection(b).area < 1e-9
+    assert abs(a.union(b).area - (north.area + south.area)) < 1e-6
