@@ -182,13 +182,42 @@ def _json_safe(value):
     return str(value)
 
 
+def _gdal_messages(path: str) -> list[str]:
+    """Warnings and errors QGIS's GDAL reports opening the file and reading every layer."""
+    from osgeo import gdal
+
+    messages = []
+
+    def handler(level, number, text):
+        if level >= gdal.CE_Warning:
+            messages.append(f"{level}:{number}:{text}")
+
+    gdal.PushErrorHandler(handler)
+    try:
+        dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
+        for i in range(dataset.GetLayerCount()):
+            layer = dataset.GetLayer(i)
+            for _feature in layer:
+                pass
+        dataset = None
+    finally:
+        gdal.PopErrorHandler()
+    return messages
+
+
 def _probe_layers(gpkg: str) -> dict:
+    from osgeo import gdal
     from qgis.core import QgsProviderRegistry, QgsVectorLayer
 
     metadata = QgsProviderRegistry.instance().providerMetadata("ogr")
     sublayers = metadata.querySublayers(gpkg)
     names = sorted({s.name() for s in sublayers})
-    result = {"layers": {}, "sublayers": names}
+    result = {
+        "layers": {},
+        "sublayers": names,
+        "gdal_version": gdal.__version__,
+        "gdal_messages": _gdal_messages(gpkg),
+    }
     for name in names:
         layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         info = _layer_info(layer)

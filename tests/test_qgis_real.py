@@ -1,0 +1,234 @@
+"""The GeoPackage deliverable opened by real QGIS (Debian's 3.22, PyQGIS in a subprocess).
+
+The fixture GeoPackage holds the real administrative layers (``jmgis.admin.layers()``)
+plus small synthetic road, rail, station, accessibility and table layers that exercise
+the other renderers before those subsystems land; their names are not in the registry,
+so they also show that unknown layers are styled, never left grey or dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from jmgis import style
+from jmgis.io.gpkg import write_gpkg
+from jmgis.io.qgis import write_qgis
+from jmgis.io.qgis.project import GROUP_ORDER, PROJECT_TITLE
+from jmgis.layers import registry
+from tests.clients import require_qgis
+from tests.qgis_probe import run_probe
+
+pytestmark = pytest.mark.qgis
+
+
+def _synthetic_layers(township: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
+    lines = [
+        shapely.LineString([(112.9 + i * 0.05, 22.4), (113.0 + i * 0.05, 22.6)]) for i in range(5)
+    ]
+    road = gpd.GeoDataFrame(
+        {
+            "name": ["江肇高速", "国道325", "规划路", "未知等级路", "状态缺失路"],
+            "road_class": ["expressway", "national", "expressway", "mystery", "provincial"],
+            "status": ["existing", "existing", "planned", "existing", None],
+            "source": ["test"] * 5,
+        },
+        geometry=lines,
+        crs=4490,
+    )
+    rail = gpd.GeoDataFrame(
+        {
+            "name": ["深江铁路", "轨道1号线"],
+            "kind": ["hsr", "urban"],
+            "status": ["under_construction", "planned"],
+            "source": ["test"] * 2,
+        },
+        geometry=lines[:2],
+        crs=4490,
+    )
+    station = gpd.GeoDataFrame(
+        {"name": ["江门站", "台山站"], "source": ["test"] * 2},
+        geometry=[shapely.Point(113.05, 22.6), shapely.Point(112.8, 22.25)],
+        crs=4490,
+    )
+    minutes = np.linspace(3.0, 130.0, len(township))
+    minutes[0] = np.nan  # unreachable: no class, like folium's no-data
+    access = gpd.GeoDataFrame(
+        {"code": township["code"].to_numpy(), "t_core_min": minutes, "t_seat_min": minutes / 2},
+        geometry=township.geometry.to_numpy(),
+        crs=4490,
+    )
+    table = pd.DataFrame({"code": ["a", "b"], "value": [1.5, 2.5]})
+    return {
+        "test_road": road,
+        "test_rail": rail,
+        "test_station": station,
+        "test_access": access,
+        "test_table": table,
+    }
+
+
+@pytest.fixture(scope="module")
+def deliverable(tmp_path_factory):
+    from jmgis import admin
+
+    python = require_qgis()
+    folder = tmp_path_factory.mktemp("deliverable")
+    layers = dict(admin.layers())
+    layers.update(_synthetic_layers(layers["township"]))
+    gpkg = write_gpkg(layers, folder / "jiangmen.gpkg")
+    write_qgis(gpkg, layers, qgz=folder / "jiangmen.qgz")
+    probe = run_probe(python, "layers", gpkg)
+    return {"python": python, "gpkg": gpkg, "layers": layers, "probe": probe}
+
+
+def test_gdal_of_qgis_reads_the_gpkg_without_warnings(deliverable):
+    assert deliverable["probe"]["gdal_messages"] == []
+
+
+def test_every_layer_is_valid_with_its_feature_count(deliverable):
+    seen = deliverable["probe"]["layers"]
+    for name, frame in deliverable["layers"].items():
+        assert seen[name]["valid"], name
+        assert seen[name]["feature_count"] == len(frame), name
+        assert (
+            seen[name]["feature_count"]
+            == pyogrio.read_info(deliverable["gpkg"], layer=name)["features"]
+        )
+
+
+def test_default_style_is_loaded_with_chinese_aliases(deliverable):
+    seen = deliverable["probe"]["layers"]
+    specs = registry()
+    for name in deliverable["layers"]:
+        info = seen[name]
+        assert "default" in info["styles_in_db"], name
+        if name in specs:
+            aliases = {k: v for k, v in info["aliases"].items() if k != "fid"}
+            assert aliases == specs[name].aliases, name
+        if info["spatial"]:
+            assert info["renderer"]["type"] in {
+                "singleSymbol",
+                "categorizedSymbol",
+                "graduatedSymbol",
+                "RuleRenderer",
+            }, name
+
+
+def test_no_feature_is_left_without_a_symbol(deliverable):
+    seen = deliverable["probe"]["layers"]
+    for name in deliverable["layers"]:
+        if not seen[name]["spatial"]:
+            continue
+        missing = seen[name]["symbols"]["missing"]
+        if name == "test_access":
+            # only the unreachable (NULL) township has no class
+            nulls = {fid for fid, f in seen[name]["features"].items() if f["t_core_min"] is None}
+            assert {str(m) for m in missing} == nulls
+        else:
+            assert missing == [], name
+
+
+def _drawn(deliverable, layer):
+    info = deliverable["probe"]["layers"][layer]
+    assert info["symbols"]["colors"], f"QGIS drew nothing for {layer}"
+    return [(info["features"][fid], color) for fid, color in info["symbols"]["colors"].items()]
+
+
+def test_townships_are_drawn_in_the_zone_colours_of_the_web_maps(deliverable):
+    info = deliverable["probe"]["layers"]["township"]
+    assert info["renderer"]["type"] == "categorizedSymbol"
+    assert info["renderer"]["attr"] == "zone_code"
+    assert info["labels"]["field"] == "name"
+    drawn = _drawn(deliverable, "township")
+    assert len(drawn) == len(deliverable["layers"]["township"])
+    for feature, color in drawn:
+        assert color == style.ZONE_COLORS[feature["zone_code"]]
+
+
+def test_zone_layer_and_county_boundaries(deliverable):
+    seen = deliverable["probe"]["layers"]
+    zone = seen["zone"]["renderer"]
+    assert zone["type"] == "categorizedSymbol"
+    assert {c["value"]: c["symbol"]["color"] for c in zone["categories"]} == style.ZONE_COLORS
+    county = seen["county"]["renderer"]
+    assert county["type"] == "singleSymbol"
+    assert county["symbol"]["fill_style"] == "no"  # a boundary, not a fill over the zones
+    assert seen["county"]["labels"]["field"] == "name"
+
+
+def test_roads_by_class_and_status(deliverable):
+    if not hasattr(style, "ROAD_CLASS_STYLES"):
+        pytest.skip("jmgis.style has no road palette yet")
+    info = deliverable["probe"]["layers"]["test_road"]
+    assert info["renderer"]["type"] == "RuleRenderer"
+    for feature, color in _drawn(deliverable, "test_road"):
+        entry = style.ROAD_CLASS_STYLES.get(feature["road_class"], style.ROAD_DEFAULT_STYLE)
+        assert color == entry["color"], feature
+    dashed = {r["filter"]: r["symbol"]["use_custom_dash"] for r in info["renderer"]["rules"]}
+    assert dashed["\"road_class\" = 'expressway' AND \"status\" = 'planned'"] == "1"
+    assert dashed["\"road_class\" = 'expressway' AND \"status\" = 'existing'"] == "0"
+
+
+def test_rail_by_kind_and_stations_with_their_marker(deliverable):
+    if not hasattr(style, "RAIL_KIND_STYLES"):
+        pytest.skip("jmgis.style has no rail palette yet")
+    for feature, color in _drawn(deliverable, "test_rail"):
+        assert color == style.RAIL_KIND_STYLES[feature["kind"]]["color"]
+    station = deliverable["probe"]["layers"]["test_station"]["renderer"]
+    assert station["symbol"]["shape"] == style.POINT_SYMBOLS["station"]["shape"]
+
+
+def test_accessibility_is_graduated_like_the_web_maps(deliverable):
+    if not hasattr(style, "access_color"):
+        pytest.skip("jmgis.style has no accessibility palette yet")
+    info = deliverable["probe"]["layers"]["test_access"]
+    assert info["renderer"]["type"] == "graduatedSymbol"
+    assert info["renderer"]["attr"] == "t_core_min"
+    uppers = [r["upper"] for r in info["renderer"]["ranges"]][:-1]
+    assert uppers == list(style.ACCESS_BREAKS_MIN)
+    for feature, color in _drawn(deliverable, "test_access"):
+        assert not math.isnan(feature["t_core_min"])
+        assert color == style.access_color(feature["t_core_min"])
+    assert "t_seat_min" in info["styles_in_db"]  # the other travel time, as a named style
+
+
+@pytest.fixture(scope="module")
+def moved(deliverable, tmp_path_factory):
+    """The deliverable copied to another folder: nothing may point back to the original."""
+    folder = tmp_path_factory.mktemp("moved")
+    for name in ("jiangmen.gpkg", "jiangmen.qgz"):
+        shutil.copy(deliverable["gpkg"].parent / name, folder / name)
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["gpkg", "qgz"])
+def test_project_opens_with_every_layer_valid(deliverable, moved, kind):
+    uri = (
+        f"geopackage:{moved / 'jiangmen.gpkg'}?projectName=jiangmen"
+        if kind == "gpkg"
+        else str(moved / "jiangmen.qgz")
+    )
+    project = run_probe(deliverable["python"], "project", uri)
+    assert project["read"]
+    assert project["crs"] == "EPSG:4490"
+    assert project["title"] == PROJECT_TITLE
+    assert project["absolute_paths"] is False
+    layers = project["layers"]
+    assert len(layers) == len(deliverable["layers"])
+    for info in layers.values():
+        assert info["valid"], info["source"]
+        assert info["source"].startswith(str(moved / "jiangmen.gpkg")), info["source"]
+    groups = [item["group"] for item in project["tree"]]
+    assert [g for g in groups if g in GROUP_ORDER] == [g for g in GROUP_ORDER if g in groups]
+    assert {"行政区划", "三区"} <= set(groups)
+    township = next(i for i in layers.values() if i["source"].endswith("layername=township"))
+    assert township["renderer"]["type"] == "categorizedSymbol"
+    assert township["aliases"]["zone_name"] == "所属三区"
