@@ -22,12 +22,20 @@ CRS = "EPSG:4490"
 LAND = shapely.union_all([box(112.9, 22.38, 113.25, 22.75), box(113.0, 22.28, 113.1, 22.35)])
 
 
-def lines(rows, **cols):
-    return gpd.GeoDataFrame([{**r, "geometry": LineString(r.pop("coords"))} for r in rows], crs=CRS)
+def lines(rows):
+    records = []
+    for r in rows:
+        coords = r.pop("coords")
+        records.append({**r, "geometry": LineString(coords)})
+    return gpd.GeoDataFrame(records, crs=CRS)
 
 
 def points(rows):
-    return gpd.GeoDataFrame([{**r, "geometry": Point(r.pop("xy"))} for r in rows], crs=CRS)
+    records = []
+    for r in rows:
+        xy = r.pop("xy")
+        records.append({**r, "geometry": Point(xy)})
+    return gpd.GeoDataFrame(records, crs=CRS)
 
 
 def fixture_layers() -> dict[str, gpd.GeoDataFrame]:

@@ -1,0 +1,271 @@
+"""``from_layers``: the network contract from a user's own road layers (GPKG, SHP, …).
+
+>>> G = from_layers(["roads.gpkg"], class_field="DLDJ", class_map={"高速公路": "expressway"})
+... # doctest: +SKIP
+>>> print(G.graph["topology"].summary())  # doctest: +SKIP
+
+Lines are checked (every problem names the file, the feature and the field), projected to
+the analysis CRS, split at every crossing (:mod:`jmgis.network.noding`; grade-separated
+crossings cannot be told apart in a plain line layer, so use a ``bridge``/``tunnel`` field
+and ``no_node_field`` to keep them apart), timed by class with the speed table and turned
+into the same graph as :func:`jmgis.network.build_graph`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from jmgis.crs import analysis_crs as _analysis_crs
+from jmgis.errors import DataError
+from jmgis.network.graph import add_segments, empty_graph
+from jmgis.network.noding import node_lines, topology_report
+from jmgis.network.speeds import SpeedTable
+
+LayerInput = str | Path | gpd.GeoDataFrame | tuple[str | Path, str]
+
+
+def _read(item: LayerInput, index: int) -> tuple[gpd.GeoDataFrame, str]:
+    """Read one input; returns the frame and a label naming it in errors."""
+    if isinstance(item, gpd.GeoDataFrame):
+        return item, f"layer #{index + 1}"
+    layer = None
+    if isinstance(item, tuple):
+        item, layer = item
+    path = Path(item)
+    label = f"{path}" + (f" (layer {layer})" if layer else "")
+    if not path.exists():
+        raise DataError("file not found", file=label)
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer)
+    except Exception as exc:  # pyogrio raises several driver-specific errors
+        raise DataError(f"cannot read it: {exc}", file=label) from None
+    return frame, label
+
+
+def _check_crs(frames: list[tuple[gpd.GeoDataFrame, str]]) -> CRS:
+    crs_seen: list[tuple[CRS, str]] = []
+    for frame, label in frames:
+        if frame.crs is None:
+            raise DataError(
+                "no CRS (a .prj file or a GeoPackage SRS is needed; jmgis never guesses)",
+                file=label,
+            )
+        crs = CRS.from_user_input(frame.crs)
+        xmin, ymin, xmax, ymax = frame.total_bounds if len(frame) else (0, 0, 0, 0)
+        degrees_like = max(abs(xmin), abs(xmax)) <= 180 and max(abs(ymin), abs(ymax)) <= 90
+        if crs.is_projected and degrees_like and len(frame):
+            raise DataError(
+                f"coordinates look like degrees but the CRS is projected ({crs.to_string()}): "
+                "CRS mismatch",
+                file=label,
+            )
+        if crs.is_geographic and not degrees_like:
+            raise DataError(
+                f"coordinates look like metres but the CRS is geographic ({crs.to_string()}): "
+                "CRS mismatch",
+                file=label,
+            )
+        crs_seen.append((crs, label))
+    first, first_label = crs_seen[0]
+    for crs, label in crs_seen[1:]:
+        if crs != first:
+            raise DataError(
+                f"CRS mismatch: {crs.to_string()} here but {first.to_string()} in "
+                f"{first_label}; reproject one of them",
+                file=label,
+            )
+    return first
+
+
+def _validate(
+    frame: gpd.GeoDataFrame,
+    label: str,
+    *,
+    class_field: str,
+    id_field: str | None,
+    speed_field: str | None,
+    class_map: Mapping[str, str],
+    speeds: SpeedTable,
+) -> gpd.GeoDataFrame:
+    """Explode, check and time one layer; returns a link table in the frame's CRS."""
+    for name in (class_field, id_field, speed_field):
+        if name and name not in frame.columns:
+            raise DataError(
+                f"no such field; fields are {', '.join(map(str, frame.columns[:-1]))}",
+                file=label,
+                field=name,
+            )
+    ids = (
+        frame[id_field].astype(str).to_numpy()
+        if id_field
+        else np.array([str(i + 1) for i in range(len(frame))])
+    )
+    rows = []
+    geom_types = shapely.get_type_id(frame.geometry.to_numpy())
+    for i, (geom, gtype) in enumerate(zip(frame.geometry.to_numpy(), geom_types, strict=True)):
+        fid = ids[i]
+        if geom is None or shapely.is_empty(geom):
+            raise DataError("empty geometry", file=label, feature=fid, field="geometry")
+        if gtype not in (1, 5):  # LineString, MultiLineString
+            raise DataError(
+                f"not a line: {geom.geom_type}", file=label, feature=fid, field="geometry"
+            )
+        if geom.length == 0:
+            raise DataError("zero-length line", file=label, feature=fid, field="geometry")
+        for part in shapely.get_parts(geom):
+            if part.length == 0:
+                raise DataError("zero-length line", file=label, feature=fid, field="geometry")
+            if shapely.union_all([part]).length < part.length * (1 - 1e-9):
+                raise DataError(
+                    "self-overlapping line (it runs back along itself)",
+                    file=label,
+                    feature=fid,
+                    field="geometry",
+                )
+        raw_class = frame[class_field].iloc[i]
+        if raw_class is None or (isinstance(raw_class, float) and np.isnan(raw_class)):
+            raise DataError("missing road class", file=label, feature=fid, field=class_field)
+        road_class = class_map.get(str(raw_class), str(raw_class))
+        speed = None
+        if speed_field:
+            value = pd.to_numeric(pd.Series([frame[speed_field].iloc[i]]), errors="coerce")[0]
+            if np.isfinite(value) and value > 0:
+                speed = float(value)
+        if speed is None:
+            if road_class not in speeds.road:
+                what = "missing speed and unknown" if speed_field else "unknown"
+                raise DataError(
+                    f"{what} road class {raw_class!r}"
+                    + (f" (mapped to {road_class!r})" if road_class != raw_class else "")
+                    + f"; known classes: {', '.join(sorted(speeds.road))}; map it with "
+                    "class_map= or add it to the speed table",
+                    file=label,
+                    feature=fid,
+                    field=class_field,
+                )
+            speed = speeds.road_speed(road_class)
+        rows.append((fid, road_class, speed, i))
+    out = frame.iloc[[r[3] for r in rows]].copy()
+    out["feature_id"] = [r[0] for r in rows]
+    out["road_class"] = [r[1] for r in rows]
+    out["speed_kph"] = [r[2] for r in rows]
+    out["mode"] = "road"
+    out["_label"] = label
+    return out
+
+
+def from_layers(
+    paths_or_gdfs: LayerInput | Sequence[LayerInput],
+    class_field: str = "road_class",
+    speed_table: SpeedTable | Mapping | str | Path | None = None,
+    *,
+    class_map: Mapping[str, str] | None = None,
+    id_field: str | None = None,
+    name_field: str | None = "name",
+    speed_field: str | None = None,
+    oneway_field: str | None = None,
+    no_node_field: str | None = None,
+    tolerance_m: float = 0.5,
+    analysis_crs: Any = None,
+) -> nx.MultiDiGraph:
+    """Build the network contract from a user's line layers.
+
+    Parameters
+    ----------
+    paths_or_gdfs
+        One or several GeoPackage/Shapefile paths (``(path, layer)`` for a named layer)
+        or GeoDataFrames.  All must share one CRS.
+    class_field
+        The field holding the road class; values (after ``class_map``) are keys of the
+        speed table.
+    speed_table
+        :class:`SpeedTable`, overrides or a speed file (default: the standard table).
+    class_map
+        User class value → speed-table class, e.g. ``{"高速公路": "expressway"}``.
+    id_field, name_field, speed_field, oneway_field
+        Optional fields: feature id (default: 1-based row number), name, a per-feature
+        speed (km/h; overrides the class speed), one-way flag (``yes``/``1``/``-1``).
+    no_node_field
+        A truthy value (bridge, tunnel) keeps the feature from being split where it
+        crosses others; it still joins them at its ends.
+    tolerance_m
+        Line ends closer than this (metres) are joined into one node.
+
+    Returns
+    -------
+    The graph; ``G.graph["topology"]`` is the :class:`~jmgis.network.noding.TopologyReport`.
+    """
+    items = (
+        [paths_or_gdfs]
+        if isinstance(paths_or_gdfs, (str, Path, gpd.GeoDataFrame, tuple))
+        else list(paths_or_gdfs)
+    )
+    if not items:
+        raise DataError("no layers given")
+    speeds = SpeedTable.coerce(speed_table)
+    frames = [_read(item, i) for i, item in enumerate(items)]
+    _check_crs(frames)
+    crs = _analysis_crs(analysis_crs)
+    tables = []
+    for frame, label in frames:
+        if len(frame) == 0:
+            raise DataError("the layer has no features", file=label)
+        table = _validate(
+            frame,
+            label,
+            class_field=class_field,
+            id_field=id_field,
+            speed_field=speed_field,
+            class_map=class_map or {},
+            speeds=speeds,
+        )
+        if len(frames) > 1:
+            table["feature_id"] = [f"{len(tables) + 1}:{f}" for f in table["feature_id"]]
+        tables.append(table)
+    links = gpd.GeoDataFrame(pd.concat(tables, ignore_index=True), crs=frames[0][0].crs)
+    links = links.explode(index_parts=False).reset_index(drop=True).to_crs(crs)
+    links["name"] = links[name_field].astype(str) if name_field in links else ""
+    links["oneway"] = _oneway_values(links, oneway_field)
+    links["circuity"] = 1.0
+    keep_apart = (
+        links[no_node_field].fillna(False).astype(bool).to_numpy()
+        if no_node_field and no_node_field in links
+        else np.zeros(len(links), dtype=bool)
+    )
+    cols = ["feature_id", "name", "mode", "road_class", "speed_kph", "oneway", "circuity"]
+    links = links[[*cols, "geometry"]]
+    noded, overlaps, crossings = node_lines(links[~keep_apart])
+    apart = links[keep_apart].assign(seq=0)
+    segments = gpd.GeoDataFrame(pd.concat([noded, apart], ignore_index=True), crs=crs)
+    G = empty_graph(crs.to_string(), None, ("road",))
+    add_segments(G, segments, tolerance_m=tolerance_m)
+    G.graph["topology"] = topology_report(G, links, crossings=crossings, overlaps=overlaps)
+    return G
+
+
+def _oneway_values(links: pd.DataFrame, field: str | None) -> np.ndarray:
+    if not field:
+        return np.zeros(len(links), dtype=int)
+    if field not in links:
+        raise DataError("no such field", field=field)
+    out = []
+    for value in links[field]:
+        text = str(value).strip().lower()
+        out.append(
+            1
+            if text in ("1", "yes", "true", "t", "y", "是")
+            else -1
+            if text in ("-1", "reverse")
+            else 0
+        )
+    return np.array(out, dtype=int)
