@@ -86,6 +86,28 @@ def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArr
     return np.where(inside, lon_a + dlon, lon_a), np.where(inside, lat_a + dlat, lat_a)
 
 
+def _invert(
+    forward,
+    target_lon: FloatArray,
+    target_lat: FloatArray,
+    start_lon: FloatArray,
+    start_lat: FloatArray,
+    tol_deg: float,
+    max_iter: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Solve ``forward(lon, lat) == target`` by fixed-point iteration from ``start``."""
+    lon, lat = start_lon.copy(), start_lat.copy()
+    for _ in range(max_iter):
+        fwd_lon, fwd_lat = forward(lon, lat)
+        res_lon = fwd_lon - target_lon
+        res_lat = fwd_lat - target_lat
+        lon = lon - res_lon
+        lat = lat - res_lat
+        if res_lon.size == 0 or max(np.abs(res_lon).max(), np.abs(res_lat).max()) < tol_deg:
+            break
+    return lon, lat
+
+
 def gcj02_to_wgs84(
     lon: ArrayLike, lat: ArrayLike, *, tol_deg: float = 1e-10, max_iter: int = 20
 ) -> tuple[FloatArray, FloatArray]:
@@ -101,17 +123,7 @@ def gcj02_to_wgs84(
         Upper bound on iterations (the residual shrinks ~100× per step; 3–4 suffice).
     """
     gcj_lon, gcj_lat = _as_arrays(lon, lat)
-    wgs_lon = gcj_lon.copy()
-    wgs_lat = gcj_lat.copy()
-    for _ in range(max_iter):
-        fwd_lon, fwd_lat = wgs84_to_gcj02(wgs_lon, wgs_lat)
-        res_lon = fwd_lon - gcj_lon
-        res_lat = fwd_lat - gcj_lat
-        wgs_lon = wgs_lon - res_lon
-        wgs_lat = wgs_lat - res_lat
-        if res_lon.size == 0 or max(np.abs(res_lon).max(), np.abs(res_lat).max()) < tol_deg:
-            break
-    return wgs_lon, wgs_lat
+    return _invert(wgs84_to_gcj02, gcj_lon, gcj_lat, gcj_lon, gcj_lat, tol_deg, max_iter)
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -135,16 +147,8 @@ def bd09_to_gcj02(
     y = bd_lat - 0.006
     z = np.hypot(x, y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    gcj_lon, gcj_lat = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(max_iter):
-        fwd_lon, fwd_lat = gcj02_to_bd09(gcj_lon, gcj_lat)
-        res_lon = fwd_lon - bd_lon
-        res_lat = fwd_lat - bd_lat
-        gcj_lon = gcj_lon - res_lon
-        gcj_lat = gcj_lat - res_lat
-        if res_lon.size == 0 or max(np.abs(res_lon).max(), np.abs(res_lat).max()) < tol_deg:
-            break
-    return gcj_lon, gcj_lat
+    start_lon, start_lat = z * np.cos(theta), z * np.sin(theta)
+    return _invert(gcj02_to_bd09, bd_lon, bd_lat, start_lon, start_lat, tol_deg, max_iter)
 
 
 def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
