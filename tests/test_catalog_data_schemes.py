@@ -39,6 +39,10 @@ CATEGORIES = {
     "hub",
     "park",
     "crossing",
+    # not in the record contract's list, but in jmgis.catalog.vocab: used where no
+    # contract category fits (a rural-road programme, tourism roads)
+    "rural_road",
+    "other",
 }
 
 
