@@ -1,0 +1,251 @@
+"""``from_osm``: the network contract from an OpenStreetMap extract.
+
+OSM XML (``.osm``, ``.xml``) is parsed with :func:`xml.etree.ElementTree.iterparse`
+(streaming, elements cleared as they are read).  PBF (``.osm.pbf``) needs the optional
+``osmium`` package (pyosmium, wheels on PyPI: ``pip install osmium``).
+
+Ways with a ``highway`` tag of a driveable kind become roads; their class comes from
+:data:`OSM_HIGHWAY_CLASS`, which follows ``china_planning.md`` §3.3 (motorway → expressway,
+trunk/primary → national, secondary → provincial, tertiary → county, unclassified/track →
+township, residential/service → local, ``*_link`` → ramp).  A way's ``maxspeed`` caps the
+class's operating speed (a posted limit is an upper bound, not the speed driven).
+``oneway=yes|1|true``, ``oneway=-1`` and ``junction=roundabout`` make one-way links.
+Ways are split into edges at every node shared with another way and at their ends.
+Coordinates are WGS84 (OSM), taken as EPSG:4326 and projected to the analysis CRS.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from pyproj import Transformer
+
+from jmgis.crs import analysis_crs as _analysis_crs
+from jmgis.errors import DataError
+from jmgis.network.graph import add_link, add_node, empty_graph
+from jmgis.network.speeds import SpeedTable
+
+log = logging.getLogger("jmgis.network")
+
+#: OSM ``highway`` value → jmgis road class (china_planning.md §3.3).
+OSM_HIGHWAY_CLASS: dict[str, str] = {
+    "motorway": "expressway",
+    "trunk": "national",
+    "primary": "national",
+    "secondary": "provincial",
+    "tertiary": "county",
+    "unclassified": "township",
+    "track": "township",
+    "residential": "local",
+    "living_street": "local",
+    "service": "local",
+    "road": "local",
+    "motorway_link": "ramp",
+    "trunk_link": "ramp",
+    "primary_link": "ramp",
+    "secondary_link": "ramp",
+    "tertiary_link": "ramp",
+}
+
+_MPH = 1.609344
+
+
+def parse_maxspeed(value: str | None) -> float | None:
+    """``maxspeed`` in km/h (``"60"``, ``"60 km/h"``, ``"40 mph"``); ``None`` otherwise."""
+    if not value:
+        return None
+    m = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph)?\s*$", value.split(";")[0])
+    if not m:
+        return None
+    speed = float(m.group(1))
+    return speed * _MPH if m.group(2) == "mph" else speed
+
+
+def _oneway(tags: dict[str, str]) -> int:
+    value = tags.get("oneway", "").strip().lower()
+    if value in ("yes", "1", "true"):
+        return 1
+    if value == "-1":
+        return -1
+    if value == "no":
+        return 0
+    return 1 if tags.get("junction") in ("roundabout", "circular") else 0
+
+
+def _read_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[int, list, dict]]]:
+    nodes: dict[int, tuple[float, float]] = {}
+    ways: list[tuple[int, list[int], dict[str, str]]] = []
+    root_seen = False
+    try:
+        for event, elem in ET.iterparse(path, events=("start", "end")):
+            if event == "start":
+                if not root_seen:
+                    root_seen = True
+                    if elem.tag != "osm":
+                        raise DataError(
+                            f"not an OSM XML file (root element <{elem.tag}>, expected <osm>)",
+                            file=path,
+                        )
+                continue
+            if elem.tag == "node":
+                try:
+                    nodes[int(elem.get("id"))] = (float(elem.get("lon")), float(elem.get("lat")))
+                except (TypeError, ValueError):
+                    raise DataError(
+                        "node without a valid id/lat/lon",
+                        file=path,
+                        feature=f"node/{elem.get('id')}",
+                        field="lat/lon",
+                    ) from None
+                elem.clear()
+            elif elem.tag == "way":
+                tags = {t.get("k"): t.get("v") for t in elem.iter("tag")}
+                refs = [int(nd.get("ref")) for nd in elem.iter("nd")]
+                ways.append((int(elem.get("id")), refs, tags))
+                elem.clear()
+            elif elem.tag == "relation":
+                elem.clear()
+    except ET.ParseError as exc:
+        if not root_seen:
+            raise DataError(f"empty or not XML ({exc})", file=path) from None
+        raise DataError(f"broken OSM XML: {exc}", file=path) from None
+    return nodes, ways
+
+
+def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[int, list, dict]]]:
+    try:
+        import osmium
+    except ImportError:
+        raise DataError(
+            "reading PBF needs the optional package 'osmium' (pip install osmium), or "
+            "convert the file to OSM XML (osmium cat in.osm.pbf -o out.osm)",
+            file=path,
+        ) from None
+
+    nodes: dict[int, tuple[float, float]] = {}
+    ways: list[tuple[int, list[int], dict[str, str]]] = []
+
+    class Handler(osmium.SimpleHandler):
+        def node(self, n):
+            nodes[n.id] = (n.location.lon, n.location.lat)
+
+        def way(self, w):
+            ways.append((w.id, [nd.ref for nd in w.nodes], {t.k: t.v for t in w.tags}))
+
+    try:
+        Handler().apply_file(str(path))
+    except RuntimeError as exc:
+        raise DataError(f"broken PBF: {exc}", file=path) from None
+    return nodes, ways
+
+
+def from_osm(
+    path: str | Path,
+    *,
+    speed_table: SpeedTable | dict | str | Path | None = None,
+    highway_class: dict[str, str] | None = None,
+    analysis_crs: Any = None,
+) -> nx.MultiDiGraph:
+    """Build the network contract from an OSM XML (or PBF) extract.
+
+    Parameters
+    ----------
+    path
+        ``.osm``/``.xml`` (or ``.pbf`` with pyosmium installed).
+    speed_table
+        Speeds by road class (default table).
+    highway_class
+        Overrides/additions to :data:`OSM_HIGHWAY_CLASS`.
+    analysis_crs
+        Metric CRS of the node coordinates (default EPSG:4547).
+
+    Raises
+    ------
+    DataError
+        Missing, empty or broken file; no driveable ways; a way class with no speed.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found", file=path)
+    if path.stat().st_size == 0:
+        raise DataError("empty file", file=path)
+    speeds = SpeedTable.coerce(speed_table)
+    classes = {**OSM_HIGHWAY_CLASS, **(highway_class or {})}
+    reader = _read_pbf if path.name.lower().endswith(".pbf") else _read_xml
+    nodes, ways = reader(path)
+    roads = [(wid, refs, tags) for wid, refs, tags in ways if tags.get("highway") in classes]
+    if not roads:
+        raise DataError(
+            f"no driveable ways (highway={'|'.join(sorted(classes))}) among {len(ways)} ways",
+            file=path,
+        )
+    missing = 0
+    usable = []
+    for wid, refs, tags in roads:
+        kept = [r for r in refs if r in nodes]
+        missing += len(refs) - len(kept)
+        if len(kept) < 2:
+            log.warning("%s: way/%s has fewer than two nodes in the file; skipped", path, wid)
+            continue
+        usable.append((wid, kept, tags))
+    if missing:
+        log.warning("%s: %d way node reference(s) not in the file (clipped extract)", path, missing)
+    if not usable:
+        raise DataError("no way has two or more nodes present in the file", file=path)
+
+    crs = _analysis_crs(analysis_crs)
+    to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    used = sorted({r for _, refs, _ in usable for r in refs})
+    lonlat = np.array([nodes[r] for r in used])
+    xs, ys = to_xy.transform(lonlat[:, 0], lonlat[:, 1])
+    xy = dict(zip(used, zip(xs, ys, strict=True), strict=True))
+    uses = Counter(r for _, refs, _ in usable for r in refs)
+    ends = {r for _, refs, _ in usable for r in (refs[0], refs[-1])}
+
+    G = empty_graph(crs.to_string(), None, ("road",))
+    G.graph["osm_missing_nodes"] = missing
+    G.graph["source"] = str(path)
+    for wid, refs, tags in usable:
+        road_class = classes[tags["highway"]]
+        speed = speeds.road_speed(road_class, file=path, feature=f"way/{wid}")
+        posted = parse_maxspeed(tags.get("maxspeed"))
+        if posted:
+            speed = min(speed, posted)
+        name = tags.get("name:zh") or tags.get("name") or ""
+        ref = tags.get("ref") or ""
+        label = f"{name}（{ref}）" if name and ref else name or ref
+        oneway = _oneway(tags)
+        start = 0
+        for i in range(1, len(refs)):
+            if i < len(refs) - 1 and uses[refs[i]] < 2 and refs[i] not in ends:
+                continue
+            piece = refs[start : i + 1]
+            coords = np.array([xy[r] for r in piece])
+            length = float(np.hypot(*np.diff(coords, axis=0).T).sum())
+            start = i
+            if length == 0:
+                continue
+            u, v = f"osm:{piece[0]}", f"osm:{piece[-1]}"
+            for n, r in ((u, piece[0]), (v, piece[-1])):
+                if n not in G:
+                    add_node(G, n, *xy[r], kind="junction", ref=r)
+            add_link(
+                G,
+                u,
+                v,
+                length_m=length,
+                speed_kph=speed,
+                mode="road",
+                feature_id=f"way/{wid}",
+                name=label,
+                oneway=oneway,
+                road_class=road_class,
+            )
+    return G
