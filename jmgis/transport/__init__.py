@@ -1,0 +1,30 @@
+"""The transport layers of jmgis (issue 4), read from ``data/transport``.
+
+Every geometry is drawn from one table of control points
+(``data/transport/control_points.csv``, each with a source); lines are SCHEMATIC
+polylines through them (``docs/transport_data.md``).
+
+Contract (relied on by :mod:`jmgis.network` and the checks):
+
+- :func:`load` ``(name) -> GeoDataFrame`` in EPSG:4490 for ``road``, ``rail``, ``station``,
+  ``port``, ``airport``, ``interchange``, ``gateway``, ``ferry``, ``control_point``;
+- :func:`layers` ``() -> dict[str, GeoDataFrame]`` (all of them);
+- :func:`exists_in` ``(frame, year) -> bool mask`` (scenario filtering, 2020–2035).
+"""
+
+from __future__ import annotations
+
+from jmgis.transport.load import LAYER_NAMES, layers, load
+from jmgis.transport.scenario import check_year, exists_in
+from jmgis.transport.vocab import FIRST_YEAR, SCENARIO_YEARS, VISION_YEAR
+
+__all__ = [
+    "FIRST_YEAR",
+    "LAYER_NAMES",
+    "SCENARIO_YEARS",
+    "VISION_YEAR",
+    "check_year",
+    "exists_in",
+    "layers",
+    "load",
+]

@@ -1,0 +1,135 @@
+"""Field checks shared by the transport loaders: each raises a DataError naming the
+file, the feature and the field."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jmgis.errors import DataError
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def read_records(path: Path, id_field: str) -> list[dict[str, Any]]:
+    """Read a YAML list of mappings; every record needs a unique ASCII ``id_field``."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except yaml.YAMLError as exc:
+        raise DataError(f"not valid YAML: {exc}", file=path) from None
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise DataError("expected a YAML list of features", file=path)
+    seen: set[str] = set()
+    for i, rec in enumerate(raw, start=1):
+        if not isinstance(rec, Mapping):
+            raise DataError("a feature must be a mapping of fields", file=path, feature=i)
+        key = rec.get(id_field)
+        if not isinstance(key, str) or not ID_PATTERN.match(key):
+            raise DataError(
+                f"missing or invalid id {key!r} (lower-case ASCII, digits and _)",
+                file=path,
+                feature=i,
+                field=id_field,
+            )
+        if key in seen:
+            raise DataError("duplicate id", file=path, feature=key, field=id_field)
+        seen.add(key)
+    return raw
+
+
+def text(rec: Mapping, field: str, path: Path, fid: str, *, required: bool = True) -> str | None:
+    value = rec.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise DataError("missing value", file=path, feature=fid, field=field)
+        return None
+    if not isinstance(value, str | int | float):
+        raise DataError(f"expected text, got {value!r}", file=path, feature=fid, field=field)
+    return str(value).strip()
+
+
+def choice(rec: Mapping, field: str, allowed: Iterable[str], path: Path, fid: str) -> str:
+    value = text(rec, field, path, fid)
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise DataError(
+            f"unknown value {value!r}; allowed: {', '.join(allowed)}",
+            file=path,
+            feature=fid,
+            field=field,
+        )
+    return value
+
+
+def year(rec: Mapping, field: str, path: Path, fid: str) -> int | None:
+    value = rec.get(field)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+        raise DataError(
+            f"expected a year (1900–2100) or empty, got {value!r}",
+            file=path,
+            feature=fid,
+            field=field,
+        )
+    return value
+
+
+def positive(rec: Mapping, field: str, path: Path, fid: str) -> float | None:
+    value = rec.get(field)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DataError(f"expected a number, got {value!r}", file=path, feature=fid, field=field)
+    if not math.isfinite(value) or value <= 0:
+        raise DataError(f"must be > 0, got {value!r}", file=path, feature=fid, field=field)
+    return float(value)
+
+
+def count(rec: Mapping, field: str, path: Path, fid: str) -> int | None:
+    value = positive(rec, field, path, fid)
+    if value is None:
+        return None
+    if value != int(value):
+        raise DataError(
+            f"expected a whole number, got {value!r}", file=path, feature=fid, field=field
+        )
+    return int(value)
+
+
+def flag(rec: Mapping, field: str, path: Path, fid: str, default: bool = False) -> bool:
+    value = rec.get(field, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise DataError(f"expected true/false, got {value!r}", file=path, feature=fid, field=field)
+    return value
+
+
+def id_list(rec: Mapping, field: str, path: Path, fid: str) -> list[str]:
+    """A list of ids (YAML list, or a comma-separated string)."""
+    value = rec.get(field)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise DataError(
+            f"expected a list of ids, got {value!r}", file=path, feature=fid, field=field
+        )
+    return [v.strip() for v in value]
+
+
+def known(ids: Iterable[str], table: Mapping, what: str, path: Path, fid: str, field: str) -> None:
+    for ref in ids:
+        if ref not in table:
+            raise DataError(f"unknown {what} id {ref!r}", file=path, feature=fid, field=field)

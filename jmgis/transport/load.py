@@ -1,0 +1,93 @@
+"""``load(name)`` / ``layers()``: the transport layers, validated, in EPSG:4490."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+
+from jmgis.paths import transport_dir
+from jmgis.transport import features
+from jmgis.transport.fields import read_records
+from jmgis.transport.points import load_control_points
+
+LAYER_NAMES: tuple[str, ...] = (
+    "road",
+    "rail",
+    "station",
+    "port",
+    "airport",
+    "interchange",
+    "gateway",
+    "ferry",
+    "control_point",
+)
+
+#: File of each layer in ``data/transport`` (and its id field).
+FILES: dict[str, tuple[str, str]] = {
+    "road": ("roads.yaml", "road_id"),
+    "rail": ("rail.yaml", "line_id"),
+    "station": ("stations.yaml", "station_id"),
+    "port": ("ports.yaml", "port_id"),
+    "airport": ("airports.yaml", "airport_id"),
+    "interchange": ("interchanges.yaml", "interchange_id"),
+    "gateway": ("gateways.yaml", "gateway_id"),
+    "ferry": ("ferries.yaml", "ferry_id"),
+}
+
+
+def _records(directory: Path, name: str) -> tuple[list[dict], Path]:
+    file, id_field = FILES[name]
+    path = directory / file
+    return read_records(path, id_field), path
+
+
+@cache
+def _load_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
+    from jmgis.transport import pointlayers
+
+    base = Path(directory)
+    points = load_control_points(base / "control_points.csv")
+    indexed = points.set_index("point_id", drop=False)
+    out: dict[str, gpd.GeoDataFrame] = {"control_point": points}
+    recs, path = _records(base, "road")
+    out["road"] = features.build_roads(recs, indexed, path)
+    recs, path = _records(base, "station")
+    stations = features.build_stations(recs, indexed, path)
+    recs, path = _records(base, "rail")
+    out["rail"] = features.build_rail(recs, indexed, stations, path)
+    out["station"] = features.link_stations(stations, out["rail"])
+    for name in ("port", "airport", "interchange", "gateway", "ferry"):
+        file = base / FILES[name][0]
+        if not file.exists():
+            out[name] = pointlayers.empty(name)
+            continue
+        recs, path = _records(base, name)
+        out[name] = pointlayers.build(name, recs, indexed, path, out)
+    return out
+
+
+def load(name: str) -> gpd.GeoDataFrame:
+    """One transport layer (a copy), EPSG:4490.
+
+    Raises
+    ------
+    KeyError
+        For an unknown layer name (the message lists the known ones).
+    jmgis.errors.DataError
+        When the data files are invalid (naming file, feature and field).
+    """
+    if name not in LAYER_NAMES:
+        raise KeyError(f"unknown transport layer {name!r}; known: {', '.join(LAYER_NAMES)}")
+    return _load_all(str(transport_dir().resolve()))[name].copy()
+
+
+def layers() -> dict[str, gpd.GeoDataFrame]:
+    """All transport layers by name (copies)."""
+    return {name: load(name) for name in LAYER_NAMES}
+
+
+def clear_cache() -> None:
+    """Forget loaded layers (after editing the data files in a running session)."""
+    _load_all.cache_clear()

@@ -1,0 +1,97 @@
+"""The control points: the one table of coordinates every transport geometry is drawn from
+(``data/transport/control_points.csv``)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from jmgis.crs import STORAGE_CRS
+from jmgis.errors import DataError
+from jmgis.paths import boundaries_dir, transport_dir
+from jmgis.transport.fields import ID_PATTERN
+from jmgis.transport.vocab import GEOMETRY_QUALITIES, OUTSIDE, POINT_KINDS
+
+COLUMNS = ("id", "name", "lon", "lat", "kind", "township_code", "source", "geometry_quality")
+#: A generous box around 江门 and the gateway cities (degrees); anything outside is a typo.
+LON_RANGE = (109.0, 118.0)
+LAT_RANGE = (20.0, 25.5)
+
+
+def _township_codes() -> set[str] | None:
+    path = boundaries_dir() / "township_codes.csv"
+    if not path.exists():
+        return None
+    return set(pd.read_csv(path, dtype=str)["code"])
+
+
+def load_control_points(path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Read and validate the control points (EPSG:4490 points, one row per ``id``).
+
+    Raises
+    ------
+    DataError
+        For a missing column, a duplicate or malformed id, a coordinate that is not a
+        number or lies outside the region, an unknown kind, township code or geometry
+        quality, or an empty source — naming the file, the row and the field.
+    """
+    path = Path(path) if path is not None else transport_dir() / "control_points.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError(f"missing columns {missing}", file=path)
+    codes = _township_codes()
+    seen: set[str] = set()
+    lons, lats = [], []
+    for i, row in enumerate(table.to_dict("records"), start=2):  # row 1 is the header
+        pid = row["id"].strip()
+        where = {"file": path, "feature": f"row {i} ({pid or 'no id'})"}
+        if not ID_PATTERN.match(pid):
+            raise DataError(f"invalid id {pid!r}", field="id", **where)
+        if pid in seen:
+            raise DataError("duplicate id", field="id", **where)
+        seen.add(pid)
+        for field, (lo, hi), out in (("lon", LON_RANGE, lons), ("lat", LAT_RANGE, lats)):
+            try:
+                value = float(row[field])
+            except ValueError:
+                raise DataError(f"not a number: {row[field]!r}", field=field, **where) from None
+            if not math.isfinite(value) or not lo <= value <= hi:
+                raise DataError(f"{value} is outside {lo}–{hi}", field=field, **where)
+            out.append(value)
+        if row["kind"] not in POINT_KINDS:
+            raise DataError(
+                f"unknown kind {row['kind']!r}; allowed: {', '.join(POINT_KINDS)}",
+                field="kind",
+                **where,
+            )
+        code = row["township_code"].strip()
+        if code != OUTSIDE and (
+            not code.isdigit() or len(code) != 9 or (codes and code not in codes)
+        ):
+            raise DataError(
+                f"unknown township code {code!r} (a 9-digit code of data/boundaries or "
+                f"'{OUTSIDE}')",
+                field="township_code",
+                **where,
+            )
+        if not row["source"].strip():
+            raise DataError("every control point needs a source", field="source", **where)
+        if row["geometry_quality"] not in GEOMETRY_QUALITIES:
+            raise DataError(
+                f"unknown geometry_quality {row['geometry_quality']!r}; allowed: "
+                f"{', '.join(GEOMETRY_QUALITIES)}",
+                field="geometry_quality",
+                **where,
+            )
+    frame = table[list(COLUMNS)].copy()
+    frame["lon"] = lons
+    frame["lat"] = lats
+    frame = frame.rename(columns={"id": "point_id"})
+    return gpd.GeoDataFrame(
+        frame, geometry=shapely.points(lons, lats), crs=STORAGE_CRS
+    ).reset_index(drop=True)

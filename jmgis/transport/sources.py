@@ -1,0 +1,47 @@
+"""Plan references inside ``source`` texts: ``000:1386`` → ``000_6d1849548a3b7443.txt:1386``."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from jmgis.paths import projects_dir
+from jmgis.seeds import SEED_FILES
+
+_SHORT = re.compile(r"(?<![\w.])(?P<doc>00[0-4]):(?P<line>\d+)")
+
+
+def expand_refs(text: str) -> str:
+    """Expand every short plan reference in a free-text source (other text unchanged)."""
+    return _SHORT.sub(lambda m: f"{SEED_FILES[m['doc']]}:{m['line']}", text)
+
+
+@cache
+def _scheme_labels(path: str) -> dict[str, frozenset[str]]:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    return {
+        s["name"]: frozenset(m.get("label", "") for m in (s.get("members") or []))
+        for s in raw
+        if isinstance(s, dict) and "name" in s
+    }
+
+
+def scheme_labels() -> dict[str, frozenset[str]]:
+    """``{scheme name: {member labels}}`` from ``data/projects/scheme.yaml`` ({} if absent)."""
+    path = projects_dir() / "scheme.yaml"
+    return _scheme_labels(str(path)) if path.exists() else {}
+
+
+@cache
+def _project_ids(path: str) -> frozenset[str]:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    return frozenset(str(p["id"]) for p in raw if isinstance(p, dict) and "id" in p)
+
+
+def project_ids() -> frozenset[str] | None:
+    """The ids of ``data/projects/project.yaml`` (``None`` when the catalog is absent)."""
+    path = projects_dir() / "project.yaml"
+    return _project_ids(str(path)) if path.exists() else None
