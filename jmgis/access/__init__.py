@@ -49,10 +49,10 @@ _LAZY = {
     "enhanced_two_step_fca": "jmgis.access.fca",
     "demand_to_supply_times": "jmgis.access.fca",
     "FCAResult": "jmgis.access.fca",
-    "isochrones": "jmgis.access.isochrones",
+    "isochrones": "jmgis.access.isochrone",
     "travel_time_raster": "jmgis.access.raster",
-    "profile": "jmgis.access.profile",
-    "zone_summary": "jmgis.access.profile",
+    "profile": "jmgis.access.jiangmen",
+    "zone_summary": "jmgis.access.jiangmen",
     "compare_years": "jmgis.access.scenario",
     "load_population": "jmgis.access.population",
 }

@@ -1,0 +1,280 @@
+"""From node travel times to a grid: the off-network leg, land masks and GeoTIFFs.
+
+A cell's time is the best of its ``k`` nearest network nodes within ``max_offnet_m``:
+``t(node) + distance(cell centre, node) / offnet_speed``.  Cells with no node that close
+are unreachable (``inf``); cells outside the land polygon are nodata.  The same grid
+serves the isochrones (:mod:`jmgis.access.isochrone`) and the travel-time raster.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import shapely
+from affine import Affine
+from scipy.spatial import cKDTree
+
+from jmgis.access.engine import DEFAULT_WEIGHT, compile_graph, nearest_facility
+from jmgis.access.snap import offnet_seconds
+from jmgis.errors import DataError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CELL_M = 250.0
+# Off-network leg: a stated, deliberately slow speed for the unmapped last stretch
+# (village lanes, walking to the road): 15 km/h.
+DEFAULT_OFFNET_SPEED_KPH = 15.0
+DEFAULT_MAX_OFFNET_M = 2000.0
+DEFAULT_K = 4
+NODATA = -9999.0
+
+
+@dataclass(eq=False)
+class Grid:
+    """A north-up grid in a metric CRS; cells are ``cell_m`` squares.
+
+    ``mask`` (``height × width`` bool) marks cells on land; the rest is nodata.
+    """
+
+    left: float
+    top: float
+    cell_m: float
+    width: int
+    height: int
+    crs: object
+    mask: np.ndarray
+
+    @property
+    def transform(self) -> Affine:
+        return Affine(self.cell_m, 0.0, self.left, 0.0, -self.cell_m, self.top)
+
+    def centres(self) -> np.ndarray:
+        """``(n_land_cells, 2)`` centre coordinates of the land cells, row-major."""
+        rows, cols = np.nonzero(self.mask)
+        x = self.left + (cols + 0.5) * self.cell_m
+        y = self.top - (rows + 0.5) * self.cell_m
+        return np.column_stack([x, y])
+
+    def to_image(self, values: np.ndarray, fill: float = NODATA) -> np.ndarray:
+        """Put per-land-cell ``values`` back into a ``height × width`` float32 image."""
+        img = np.full((self.height, self.width), fill, dtype=np.float32)
+        img[self.mask] = values
+        return img
+
+
+def land_geometry(land: object, crs: object) -> shapely.Geometry | None:
+    """The land polygon in ``crs``: ``land`` may be a GeoDataFrame/GeoSeries (dissolved),
+    a shapely geometry already in ``crs``, ``None`` (the city boundary from
+    :func:`jmgis.admin.load_city`) or ``False`` (no clipping)."""
+    if land is False:
+        return None
+    if land is None:
+        from jmgis.admin import load_city
+
+        land = load_city()
+    if isinstance(land, gpd.GeoDataFrame | gpd.GeoSeries):
+        geoms = land.geometry if isinstance(land, gpd.GeoDataFrame) else land
+        if geoms.crs is None:
+            raise DataError("land polygons have no CRS", field="geometry")
+        return shapely.union_all(geoms.to_crs(crs).to_numpy())
+    if isinstance(land, shapely.Geometry):
+        return land
+    raise DataError(f"land must be a GeoDataFrame, a geometry, None or False; got {type(land)}")
+
+
+def make_grid(
+    bounds: tuple[float, float, float, float],
+    cell_m: float,
+    crs: object,
+    land: shapely.Geometry | None = None,
+) -> Grid:
+    """A grid covering ``bounds`` (minx, miny, maxx, maxy; metres), snapped to multiples of
+    ``cell_m``, with cells whose centre is on ``land`` marked (all cells without land)."""
+    if not cell_m > 0:
+        raise DataError(f"cell size must be > 0 m, got {cell_m}", field="cell_m")
+    minx, miny, maxx, maxy = bounds
+    left = np.floor(minx / cell_m) * cell_m
+    top = np.ceil(maxy / cell_m) * cell_m
+    width = int(np.ceil((maxx - left) / cell_m)) or 1
+    height = int(np.ceil((top - miny) / cell_m)) or 1
+    grid = Grid(left, top, cell_m, width, height, crs, np.ones((height, width), dtype=bool))
+    if land is not None:
+        from rasterio.features import geometry_mask
+
+        grid.mask = geometry_mask(
+            [land], out_shape=(height, width), transform=grid.transform, invert=True
+        )
+    return grid
+
+
+def sample_nodes(G: nx.Graph, modes: Iterable[str] | None = ("road", "connector")) -> np.ndarray:
+    """Indices (in ``list(G.nodes)`` order) of the nodes a cell may be reached from: nodes
+    touching an edge whose ``mode`` is in ``modes`` — a rail track's inner vertices are not
+    a place to get off.  Edges without ``mode`` count; ``modes=None`` allows every node."""
+    nodes = list(G.nodes)
+    if modes is None:
+        return np.arange(len(nodes))
+    wanted = set(modes)
+    index = {n: i for i, n in enumerate(nodes)}
+    keep = np.zeros(len(nodes), dtype=bool)
+    for u, v, mode in G.edges(data="mode"):
+        if mode is None or mode in wanted:
+            keep[index[u]] = keep[index[v]] = True
+    return np.flatnonzero(keep)
+
+
+@dataclass(eq=False)
+class CellSampler:
+    """For each land cell of ``grid``: its ``k`` nearest eligible nodes and distances."""
+
+    grid: Grid
+    node_idx: np.ndarray  # (cells, k) indices into list(G.nodes); -1 = none
+    dist_m: np.ndarray  # (cells, k); inf = none
+    max_offnet_m: float
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def cell_times(self, node_times: np.ndarray, offnet_speed_kph: float) -> np.ndarray:
+        """Best time per land cell (seconds) from a ``(n_nodes,)`` array of node times."""
+        extended = np.append(node_times, np.inf)  # index -1 → inf
+        leg = offnet_seconds(self.dist_m, offnet_speed_kph)
+        return np.min(extended[self.node_idx] + leg, axis=1)
+
+
+_SAMPLERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def cell_sampler(
+    G: nx.Graph,
+    grid: Grid,
+    *,
+    k: int = DEFAULT_K,
+    max_offnet_m: float = DEFAULT_MAX_OFFNET_M,
+    modes: Iterable[str] | None = ("road", "connector"),
+) -> CellSampler:
+    """Nearest nodes of every land cell (k-d tree), cached per graph and grid."""
+    key = (id(grid), k, float(max_offnet_m), tuple(modes) if modes else None, G.number_of_edges())
+    per_graph = _SAMPLERS.setdefault(G, {})
+    if key in per_graph and per_graph[key].grid is grid:
+        return per_graph[key]
+    eligible = sample_nodes(G, modes)
+    if len(eligible) == 0:
+        raise DataError("the graph has no node a cell could be reached from")
+    xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
+    ys = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
+    tree = cKDTree(np.column_stack([xs[eligible], ys[eligible]]))
+    kk = min(k, len(eligible))
+    dist, pos = tree.query(grid.centres(), k=kk, distance_upper_bound=max_offnet_m, workers=-1)
+    dist = dist.reshape(len(dist), kk)
+    pos = pos.reshape(len(pos), kk)
+    found = np.isfinite(dist)
+    node_idx = np.where(found, eligible[np.minimum(pos, len(eligible) - 1)], -1)
+    sampler = CellSampler(grid, node_idx, dist, max_offnet_m)
+    per_graph[key] = sampler
+    return sampler
+
+
+def graph_grid(
+    G: nx.Graph, cell_m: float = DEFAULT_CELL_M, land: object = None
+) -> tuple[Grid, shapely.Geometry | None]:
+    """A grid over the land polygon (or the graph's extent when ``land=False``)."""
+    crs = G.graph.get("crs")
+    land_geom = land_geometry(land, crs)
+    if land_geom is not None:
+        bounds = land_geom.bounds
+    else:
+        xs = [d["x"] for _, d in G.nodes(data=True)]
+        ys = [d["y"] for _, d in G.nodes(data=True)]
+        bounds = (min(xs), min(ys), max(xs), max(ys))
+    return make_grid(bounds, cell_m, crs, land_geom), land_geom
+
+
+def travel_time_raster(
+    G: nx.Graph,
+    facilities: Sequence[Hashable],
+    path: str | Path | None = None,
+    *,
+    cell_m: float = DEFAULT_CELL_M,
+    land: object = None,
+    offnet_speed_kph: float = DEFAULT_OFFNET_SPEED_KPH,
+    max_offnet_m: float = DEFAULT_MAX_OFFNET_M,
+    direction: str = "to",
+    weight: str = DEFAULT_WEIGHT,
+) -> tuple[np.ndarray, Grid]:
+    """Minutes to the nearest of ``facilities`` for every cell, optionally as a GeoTIFF.
+
+    Parameters
+    ----------
+    facilities
+        Facility node ids.
+    path
+        Write a single-band float32 GeoTIFF here (analysis CRS; nodata = -9999 outside
+        the land polygon; ``inf`` for land cells farther than ``max_offnet_m`` from the
+        network or unable to reach a facility).
+    cell_m
+        Cell size in metres (default 250).
+    land
+        Land polygon (default: the city boundary, :func:`jmgis.admin.load_city`);
+        ``False`` for the graph's bounding box.
+    offnet_speed_kph
+        Speed of the straight-line leg between the cell centre and the network (km/h,
+        default 15).
+    max_offnet_m
+        Longest off-network leg (metres, default 2000).
+    direction
+        ``"to"`` the facility (default) or ``"from"`` it.
+
+    Returns
+    -------
+    (image, grid)
+        ``height × width`` float32 minutes and the grid (transform, CRS, mask).
+    """
+    grid, _ = graph_grid(G, cell_m, land)
+    nearest = nearest_facility(G, facilities, direction=direction, weight=weight)
+    sampler = cell_sampler(G, grid, max_offnet_m=max_offnet_m)
+    minutes = sampler.cell_times(nearest.time_s, offnet_speed_kph) / 60.0
+    image = grid.to_image(minutes)
+    if path is not None:
+        write_geotiff(image, grid, path, description="minutes to the nearest facility")
+    return image, grid
+
+
+def write_geotiff(image: np.ndarray, grid: Grid, path: str | Path, description: str = "") -> Path:
+    """Write a float32 single-band GeoTIFF (deflate) with nodata -9999."""
+    import rasterio
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=grid.height,
+        width=grid.width,
+        count=1,
+        dtype="float32",
+        crs=grid.crs,
+        transform=grid.transform,
+        nodata=NODATA,
+        compress="deflate",
+    ) as dst:
+        dst.write(image.astype(np.float32), 1)
+        dst.set_band_description(1, description)
+        dst.update_tags(units="minutes", unreachable="inf", nodata="outside the land polygon")
+    return path
+
+
+def node_times_matrix(
+    G: nx.Graph, origins: Sequence[Hashable], cutoff_s: float, weight: str = DEFAULT_WEIGHT
+) -> np.ndarray:
+    """``(len(origins), n_nodes)`` seconds from each origin, ``inf`` beyond ``cutoff_s``."""
+    from jmgis.access.engine import travel_time_matrix
+
+    compile_graph(G, weight)
+    return travel_time_matrix(G, origins, cutoff_s=cutoff_s, weight=weight)
