@@ -40,8 +40,9 @@ CATEGORIES = {
     "park",
     "crossing",
     # not in the record contract's list, but in jmgis.catalog.vocab: used where no
-    # contract category fits (a rural-road programme, tourism roads)
+    # contract category fits (a rural-road programme, a bridge, tourism roads)
     "rural_road",
+    "bridge",
     "other",
 }
 
