@@ -28,11 +28,10 @@ from jmgis.crs import analysis_crs as _analysis_crs
 from jmgis.network.connectors import (
     DEFAULT_REPORT_SNAP_M,
     LIMITED_ACCESS_CLASSES,
+    EdgeSnapper,
     Snap,
     Snapper,
-    connect_points,
-    nodes_on,
-    road_access_nodes,
+    connect_to_edges,
 )
 from jmgis.network.ferry import add_ferries
 from jmgis.network.graph import add_link, add_segments, empty_graph, segments_at_vertices
@@ -169,10 +168,7 @@ def assemble_graph(
     G = empty_graph(crs.to_string(), year, modes)
     report = BuildReport(report_snap_m=report_snap_m)
     proj = {k: v.to_crs(crs) for k, v in layers.items() if v is not None}
-    land_a = None
-    if land is not None:
-        land_a = gpd.GeoSeries([land], crs="EPSG:4490").to_crs(crs).iloc[0]
-        land_a = shapely.buffer(land_a, 100)  # piers and coastal points sit on the shoreline
+    water = water_polygon(land, crs)
 
     links = road_links(proj["road"], speeds, use_layer_speed=use_layer_speed)
     add_segments(G, segments_at_vertices(links))
@@ -184,16 +180,22 @@ def assemble_graph(
     if "ferry" in modes and proj.get("ferry") is not None and len(proj["ferry"]):
         piers = add_ferries(G, proj["ferry"], speeds, ports=proj.get("port"))
 
-    access = Snapper(G, road_access_nodes(G), land=land_a)
     cspeed = speeds.connector_speed_kph
 
-    def connect(frame, kind, snapper=access, **kw):
+    def accessible(d: dict) -> bool:
+        return d.get("mode") == "road" and d.get("road_class") not in LIMITED_ACCESS_CLASSES
+
+    def limited(d: dict) -> bool:
+        return d.get("mode") == "road" and d.get("road_class") in LIMITED_ACCESS_CLASSES
+
+    def connect(frame, kind, eligible=accessible, **kw):
         if frame is None or not len(frame):
             return
         frame = frame.to_crs(crs)
         id_field = kw.pop("id_field", None) or first_column(frame, f"{kind}_id", "id", "code")
+        snapper = EdgeSnapper(G, eligible, water=water)
         report.snaps.extend(
-            connect_points(
+            connect_to_edges(
                 G,
                 frame,
                 kind=kind,
@@ -205,27 +207,25 @@ def assemble_graph(
             )
         )
 
+    # interchanges first: they are the only way onto an expressway
+    interchanges = proj.get("interchange")
+    if interchanges is not None and len(interchanges):
+        ramp = speeds.road.get("ramp", cspeed)
+        connect(interchanges, "interchange", limited, speed_kph=ramp, road_class="ramp")
+        connect(interchanges, "interchange", speed_kph=ramp, road_class="ramp")
     if seats is not None:
         connect(seats, "seat", id_field="code")
     if stations is not None:
         connect(stations, "station")
     connect(proj.get("port"), "port")
     if piers is not None and len(piers):
-        connect(piers, "port", id_field="node", node_field="node")
-    connect(proj.get("airport"), "airport")
-    interchanges = proj.get("interchange")
-    if interchanges is not None and len(interchanges):
-        expressway = Snapper(
-            G,
-            nodes_on(
-                G,
-                lambda d: d.get("mode") == "road" and d.get("road_class") in LIMITED_ACCESS_CLASSES,
-            ),
-            land=land_a,
+        connect(
+            piers[~piers["node"].isin(_connected(G, piers["node"]))],
+            "port",
+            id_field="node",
+            node_field="node",
         )
-        ramp = speeds.road_speed("ramp") if "ramp" in speeds.road else cspeed
-        connect(interchanges, "interchange", snapper=expressway, speed_kph=ramp, road_class="ramp")
-        connect(interchanges, "interchange", speed_kph=ramp, road_class="ramp")
+    connect(proj.get("airport"), "airport")
     gateways = proj.get("gateway")
     connect(gateways, "gateway")
     if gateways is not None and stations is not None and len(gateways) and "rail" in modes:
@@ -250,6 +250,28 @@ def assemble_graph(
     return G
 
 
+def water_polygon(land: shapely.Geometry | None, crs: Any) -> shapely.Geometry | None:
+    """Open water near the land (analysis CRS): the land's convex hull minus the land,
+    shrunk by 100 m so piers and coastal points on the shoreline are not "in the sea".
+
+    Outside the hull nothing counts as water (the land polygon is the city, not its
+    neighbours), so connectors of external gateways are not blocked.
+    """
+    if land is None:
+        return None
+    land_a = gpd.GeoSeries([land], crs="EPSG:4490").to_crs(crs).iloc[0]
+    water = shapely.buffer(shapely.difference(shapely.convex_hull(land_a), land_a), -100)
+    shapely.prepare(water)
+    return water
+
+
+def _connected(G: nx.MultiDiGraph, nodes: pd.Series) -> set[str]:
+    """Nodes among ``nodes`` that already have a connector (port points joined earlier)."""
+    return {
+        n for n in nodes if any(d.get("mode") == "connector" for _, _, d in G.edges(n, data=True))
+    }
+
+
 @lru_cache(maxsize=4)
 def _local_roads_cached(speed_key: tuple, crs_key: str) -> gpd.GeoDataFrame:
     from jmgis import admin, transport
@@ -260,8 +282,8 @@ def _local_roads_cached(speed_key: tuple, crs_key: str) -> gpd.GeoDataFrame:
     roads = transport.load("road")
     trunk = roads[transport.exists_in(roads, BASE_YEAR)].to_crs(crs)
     piers = _piers(transport, BASE_YEAR)
-    land = admin.load_city().to_crs(crs).union_all()
-    return derive_local_roads(admin.load_seats(), trunk, piers=piers, land=land, speeds=speeds)
+    water = water_polygon(admin.load_city().union_all(), crs)
+    return derive_local_roads(admin.load_seats(), trunk, piers=piers, water=water, speeds=speeds)
 
 
 def _piers(transport, year: int) -> gpd.GeoDataFrame | None:

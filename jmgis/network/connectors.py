@@ -1,10 +1,13 @@
 """Access/egress connectors: points (seats, stations, ports, parks, POIs) to the network.
 
-A point is joined to the nearest eligible network node by a two-way ``connector`` edge
-whose straight length is recorded as ``snap_m`` (metres).  Where a land polygon is given,
-a connector may not cross open water (more than ``max_water_m`` of it): the next nearest
-candidate is taken instead, so an island seat is never joined straight across the sea.
-Snaps longer than ``report_snap_m`` are returned as outliers and logged.
+A point is joined to the network by a two-way ``connector`` edge whose straight length
+is recorded as ``snap_m`` (metres): to the nearest point of an eligible road *edge*
+(:class:`EdgeSnapper`, which splits the edge there — schematic roads have few vertices, so
+snapping to vertices would overstate access distances) or to the nearest eligible *node*
+(:class:`Snapper`).  Where a water polygon is given, a connector may not cross more than
+``max_water_m`` of it: the next nearest candidate is taken instead, so an island seat is
+never joined straight across the sea.  Snaps longer than ``report_snap_m`` are returned as
+outliers and logged.
 """
 
 from __future__ import annotations
@@ -60,6 +63,13 @@ def nodes_on(G: nx.MultiDiGraph, predicate: Callable[[dict], bool]) -> list[str]
     return [n for n in G.nodes if n in out]
 
 
+def water_m(lines: np.ndarray, water: shapely.Geometry | None) -> np.ndarray:
+    """Length (m) of each line that lies in ``water`` (zeros without a water polygon)."""
+    if water is None:
+        return np.zeros(len(lines))
+    return shapely.length(shapely.intersection(lines, water))
+
+
 class Snapper:
     """Nearest-candidate search over a fixed set of network nodes (KD-tree)."""
 
@@ -68,16 +78,14 @@ class Snapper:
         G: nx.MultiDiGraph,
         candidates: list[str],
         *,
-        land: shapely.Geometry | None = None,
+        water: shapely.Geometry | None = None,
         max_water_m: float = 300.0,
     ) -> None:
         self.G = G
         self.ids = list(candidates)
         self.xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in self.ids], dtype=float)
         self.tree = cKDTree(self.xy) if len(self.ids) else None
-        self.land = land
-        if land is not None:
-            shapely.prepare(land)
+        self.water = water
         self.max_water_m = max_water_m
 
     def nearest(self, x: float, y: float, *, k: int = 16) -> tuple[str, float] | None:
@@ -87,16 +95,189 @@ class Snapper:
         k = min(k, len(self.ids))
         dist, idx = self.tree.query([x, y], k=k)
         dist, idx = np.atleast_1d(dist), np.atleast_1d(idx)
-        if self.land is None:
-            return self.ids[int(idx[0])], float(dist[0])
         lines = shapely.linestrings(
             np.stack([np.repeat([[x, y]], len(idx), axis=0), self.xy[idx]], axis=1)
         )
-        wet = shapely.length(shapely.difference(lines, self.land))
-        ok = np.flatnonzero(wet <= self.max_water_m)
+        ok = np.flatnonzero(water_m(lines, self.water) <= self.max_water_m)
         if len(ok) == 0:
             return None
         return self.ids[int(idx[ok[0]])], float(dist[ok[0]])
+
+
+class EdgeSnapper:
+    """Nearest point on an eligible straight edge, with splitting of the snapped edges.
+
+    Parameters
+    ----------
+    G
+        The graph; edges are taken as straight between their nodes (true for the
+        schematic segments :func:`~jmgis.network.graph.segments_at_vertices` makes).
+    eligible
+        Which edges a point may join (by edge data).
+    water, max_water_m
+        As for :class:`Snapper`.
+    """
+
+    def __init__(
+        self,
+        G: nx.MultiDiGraph,
+        eligible: Callable[[dict], bool],
+        *,
+        water: shapely.Geometry | None = None,
+        max_water_m: float = 300.0,
+    ) -> None:
+        self.G = G
+        self.eligible = eligible
+        pairs = {tuple(sorted((u, v))) for u, v, d in G.edges(data=True) if eligible(d) and u != v}
+        self.pairs = sorted(pairs)
+        xy = {n: (G.nodes[n]["x"], G.nodes[n]["y"]) for pair in self.pairs for n in pair}
+        self.lines = shapely.linestrings(
+            np.array([[xy[u], xy[v]] for u, v in self.pairs], dtype=float).reshape(-1, 2, 2)
+        )
+        self.tree = shapely.STRtree(self.lines)
+        self.water = water
+        self.max_water_m = max_water_m
+        self._count = sum(1 for n in G if ":s" in n)
+
+    def locate(self, x: float, y: float) -> tuple[int, float, float] | None:
+        """(segment index, fraction along it, distance m) of the nearest reachable point."""
+        if not self.pairs:
+            return None
+        point = shapely.Point(x, y)
+        radius = max(float(self.tree.query_nearest(point, return_distance=True)[1][0]), 1.0)
+        for _ in range(6):
+            idx = self.tree.query(point, predicate="dwithin", distance=radius * 1.5)
+            if len(idx):
+                dist = shapely.distance(self.lines[idx], point)
+                order = np.argsort(dist)
+                idx, dist = idx[order], dist[order]
+                frac = shapely.line_locate_point(self.lines[idx], point, normalized=True)
+                feet = shapely.line_interpolate_point(self.lines[idx], frac, normalized=True)
+                legs = shapely.linestrings(
+                    np.stack(
+                        [np.repeat([[x, y]], len(idx), axis=0), shapely.get_coordinates(feet)],
+                        axis=1,
+                    )
+                )
+                ok = np.flatnonzero(water_m(legs, self.water) <= self.max_water_m)
+                if len(ok):
+                    j = ok[0]
+                    return int(idx[j]), float(frac[j]), float(dist[j])
+            radius *= 3
+        return None
+
+    def split(self, requests: list[tuple[int, float]]) -> list[str]:
+        """Split segments at the requested fractions; returns the node at each request.
+
+        A fraction within 1 m of a segment end uses that end's node.
+        """
+        out: list[str | None] = [None] * len(requests)
+        by_seg: dict[int, list[tuple[float, int]]] = {}
+        for r, (seg, frac) in enumerate(requests):
+            u, v = self.pairs[seg]
+            length = float(self.lines[seg].length)
+            if frac * length < 1.0:
+                out[r] = u
+            elif (1 - frac) * length < 1.0:
+                out[r] = v
+            else:
+                by_seg.setdefault(seg, []).append((frac, r))
+        for seg, items in by_seg.items():
+            u, v = self.pairs[seg]
+            fracs = sorted({f for f, _ in items})
+            ux, uy = self.G.nodes[u]["x"], self.G.nodes[u]["y"]
+            vx, vy = self.G.nodes[v]["x"], self.G.nodes[v]["y"]
+            new = []
+            fid = next(
+                (d.get("feature_id") for d in (self.G.get_edge_data(u, v) or {}).values()),
+                None,
+            ) or next(iter((self.G.get_edge_data(v, u) or {}).values()), {}).get("feature_id")
+            for f in fracs:
+                self._count += 1
+                node = f"n:{fid}:s{self._count}"
+                add_node(self.G, node, ux + f * (vx - ux), uy + f * (vy - uy), kind="junction")
+                new.append(node)
+            for f, r in items:
+                out[r] = new[fracs.index(f)]
+            chain_f = [0.0, *fracs, 1.0]
+            chain_n = [u, *new, v]
+            for a, b in ((u, v), (v, u)):
+                for key, data in list((self.G.get_edge_data(a, b) or {}).items()):
+                    if not self.eligible(data):
+                        continue
+                    self.G.remove_edge(a, b, key)
+                    nodes = chain_n if a == u else chain_n[::-1]
+                    fr = chain_f if a == u else [1 - f for f in chain_f[::-1]]
+                    for i in range(len(nodes) - 1):
+                        share = fr[i + 1] - fr[i]
+                        piece = dict(data)
+                        piece["length_m"] = data["length_m"] * share
+                        piece["travel_time_s"] = data["travel_time_s"] * share
+                        self.G.add_edge(nodes[i], nodes[i + 1], **piece)
+        return [str(n) for n in out]
+
+
+def connect_to_edges(
+    G: nx.MultiDiGraph,
+    points: gpd.GeoDataFrame,
+    *,
+    kind: str,
+    id_field: str,
+    name_field: str = "name",
+    snapper: EdgeSnapper,
+    speed_kph: float,
+    prefix: str | None = None,
+    node_field: str | None = None,
+    road_class: str | None = None,
+    report_snap_m: float = DEFAULT_REPORT_SNAP_M,
+) -> list[Snap]:
+    """Like :func:`connect_points`, joining each point to the nearest point of an edge."""
+    prefix = prefix or kind
+    xs = shapely.get_x(points.geometry.values)
+    ys = shapely.get_y(points.geometry.values)
+    located, rows = [], []
+    for (_, row), x, y in zip(points.iterrows(), xs, ys, strict=True):
+        ref = row[id_field]
+        node = str(row[node_field]) if node_field else f"{prefix}:{ref}"
+        name = row.get(name_field) if name_field in row else None
+        name = "" if name is None or (isinstance(name, float) and np.isnan(name)) else str(name)
+        if node not in G:
+            add_node(G, node, x, y, kind=kind, ref=ref, name=name)
+        rows.append((node, ref, name))
+        located.append(snapper.locate(x, y))
+    targets = snapper.split([(s, f) for s, f, _ in (h for h in located if h is not None)])
+    snaps: list[Snap] = []
+    it = iter(targets)
+    for (node, ref, name), hit in zip(rows, located, strict=True):
+        if hit is None:
+            snaps.append(Snap(node, "", float("inf"), kind, name))
+            log.warning("%s %s (%s): no network edge reachable over land", kind, ref, name)
+            continue
+        target, dist = next(it), hit[2]
+        extra = {"road_class": road_class} if road_class else {}
+        add_link(
+            G,
+            node,
+            target,
+            length_m=dist,
+            speed_kph=speed_kph,
+            mode="connector",
+            feature_id=ref,
+            name=name,
+            snap_m=dist,
+            **extra,
+        )
+        snaps.append(Snap(node, target, dist, kind, name))
+        if dist > report_snap_m:
+            log.warning(
+                "%s %s (%s) snapped %.0f m to the network (over %.0f m)",
+                kind,
+                ref,
+                name,
+                dist,
+                report_snap_m,
+            )
+    return snaps
 
 
 def connect_points(

@@ -8,8 +8,9 @@ A crossing costs ``boarding + wait + sailing``:
   ``FerryParams.wait_s`` (half an hourly headway);
 - boarding: ``FerryParams.boarding_s`` (ticketing and boarding).
 
-Each end of a ferry line becomes a ``port`` node: the port point within
-``pier_tolerance_m`` of it (``"port:<id>"``) if there is one, else a pier node
+Each end of a ferry line becomes a ``port`` node: the port its ``from_port``/``to_port``
+names, else the port point within ``pier_tolerance_m`` of it (``"port:<id>"``), else a
+pier node
 ``"pier:<ferry_id>:<0|1>"``.  Both are later joined to the roads by connectors.
 """
 
@@ -83,7 +84,11 @@ def add_ferries(
             end_name = row.get("from_name" if k == 0 else "to_name")
             if isinstance(end_name, str) and end_name:
                 label = end_name
-            if len(port_xy):
+            named_port = row.get("from_port" if k == 0 else "to_port")
+            if isinstance(named_port, str) and named_port in port_ids:
+                j = port_ids.index(named_port)
+                node, label, xy = f"port:{named_port}", port_names[j], port_xy[j]
+            elif len(port_xy):
                 d = np.hypot(*(port_xy - xy).T)
                 j = int(np.argmin(d))
                 if d[j] <= pier_tolerance_m:

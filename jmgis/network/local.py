@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import Delaunay, cKDTree
 
 from jmgis.crs import STORAGE_CRS
-from jmgis.network.connectors import LIMITED_ACCESS_CLASSES
+from jmgis.network.connectors import LIMITED_ACCESS_CLASSES, water_m
 from jmgis.network.speeds import SpeedTable
 
 SOURCE = (
@@ -59,12 +59,6 @@ def gabriel_edges(xy: np.ndarray) -> np.ndarray:
     return edges[keep]
 
 
-def _water_m(lines: np.ndarray, land: shapely.Geometry | None) -> np.ndarray:
-    if land is None:
-        return np.zeros(len(lines))
-    return shapely.length(shapely.difference(lines, land))
-
-
 def _segment(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return shapely.linestrings(np.stack([a, b], axis=1))
 
@@ -74,7 +68,7 @@ def derive_local_roads(
     trunk_roads: gpd.GeoDataFrame,
     *,
     piers: gpd.GeoDataFrame | None = None,
-    land: shapely.Geometry | None = None,
+    water: shapely.Geometry | None = None,
     speeds: SpeedTable | None = None,
     max_seat_link_m: float = DEFAULT_MAX_SEAT_LINK_M,
     max_water_m: float = DEFAULT_MAX_WATER_M,
@@ -90,9 +84,9 @@ def derive_local_roads(
         CRS in metres).
     piers
         Ferry piers (points) that island seats may join.
-    land
-        Land polygon in the trunk CRS; links crossing more than ``max_water_m`` of water
-        are not drawn.  ``None`` skips the check.
+    water
+        Open-water polygon in the trunk CRS; links crossing more than ``max_water_m`` of
+        it are not drawn.  ``None`` skips the check.
     speeds
         Speed table for ``speed_kph``.
 
@@ -108,9 +102,6 @@ def derive_local_roads(
     seat_xy = shapely.get_coordinates(seats.geometry.values)
     codes = seats["code"].astype(str).to_numpy()
     names = seats["name"].astype(str).to_numpy()
-    if land is not None:
-        land = shapely.buffer(land, 50)  # piers and coastal seats sit on the shoreline
-        shapely.prepare(land)
 
     accessible = trunk_roads[~trunk_roads["road_class"].isin(LIMITED_ACCESS_CLASSES)]
     trunk_xy = shapely.get_coordinates(accessible.geometry.values)
@@ -145,7 +136,7 @@ def derive_local_roads(
         dist, idx = dist.reshape(len(seat_xy), -1), idx.reshape(len(seat_xy), -1)
         for i in range(len(seat_xy)):
             lines = _segment(np.repeat(seat_xy[i : i + 1], k, axis=0), targets[idx[i]])
-            ok = np.flatnonzero(_water_m(lines, land) <= max_water_m)
+            ok = np.flatnonzero(water_m(lines, water) <= max_water_m)
             if len(ok) == 0:
                 continue
             j = idx[i, ok[0]]
@@ -162,12 +153,12 @@ def derive_local_roads(
     if len(edges):
         lines = _segment(seat_xy[edges[:, 0]], seat_xy[edges[:, 1]])
         length = shapely.length(lines)
-        ok = (length <= max_seat_link_m) & (_water_m(lines, land) <= max_water_m)
+        ok = (length <= max_seat_link_m) & (water_m(lines, water) <= max_water_m)
         for a, b in edges[ok]:
             add(seat_xy[a], seat_xy[b], codes[a], codes[b], f"{names[a]}—{names[b]}", "county")
 
     # 3. repair: join every cut-off seat component to the largest one
-    rows = _repair(rows, seat_xy, codes, names, accessible, land, max_water_m, add)
+    rows = _repair(rows, seat_xy, codes, names, accessible, water, max_water_m, add)
 
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
     if out.empty:
@@ -206,7 +197,7 @@ def derive_local_roads(
     return out[cols].to_crs(STORAGE_CRS)
 
 
-def _repair(rows, seat_xy, codes, names, accessible, land, max_water_m, add):
+def _repair(rows, seat_xy, codes, names, accessible, water, max_water_m, add):
     """Add shortest over-land links until all seats share one component."""
     trunk_lines = list(accessible.geometry.values)
     for _ in range(len(seat_xy)):
@@ -230,7 +221,7 @@ def _repair(rows, seat_xy, codes, names, accessible, land, max_water_m, add):
                     break
                 m = inside[idx[oi, c]]
                 line = _segment(seat_xy[[o]], seat_xy[[m]])
-                if _water_m(line, land)[0] <= max_water_m:
+                if water_m(line, water)[0] <= max_water_m:
                     best = (dist[oi, c], o, m)
                     break
         if best is None:
