@@ -1,0 +1,475 @@
+"""Shapefile export that keeps Chinese intact, and a reader for legacy GBK shapefiles.
+
+The format's limits, and what jmgis does about each:
+
+* **Field names are 10 bytes** (not characters).  GDAL cuts longer names mid-character,
+  after which the file cannot be read back.  jmgis maps every column to at most 10 ASCII
+  bytes with :func:`shapefile_field_names` and writes the mapping beside the files as
+  ``fields.csv`` (layer, file, column, shapefile field, type, Chinese alias, unit) so the
+  short names can be looked up and :func:`read_exported_layer` can restore the columns.
+* **Text is bytes too**: at most 254 bytes per value (≈84 Chinese characters in UTF-8).
+  With ``long_text="error"`` a longer value is an error naming the layer, field and
+  features.  With ``long_text="split"`` (the default) the column continues in extra
+  fields ``<column>_2``, ``<column>_3`` … cut between characters (never after a space,
+  which DBF would drop), listed in ``fields.csv`` with their ``part`` number and joined
+  again by :func:`read_exported_layer` — nothing is cut off.
+* **Encoding**: files are written in UTF-8 with a ``.cpg`` saying so (QGIS, ArcGIS and
+  GDAL honour it).  Legacy Chinese shapefiles often have no ``.cpg`` and are GBK/CP936;
+  :func:`read_shapefile` detects that (:func:`detect_dbf_encoding`).
+* **One geometry type per file**: polygons and multipolygons are written as multi.
+* Numbers: doubles are stored with 15 decimals (GDAL's default ``N(24,15)``), i.e. to
+  1e-15 absolute; integers and booleans exactly; missing values stay missing.
+
+The mapping rule (deterministic, documented for users of the files):
+
+1. a column whose name is ASCII and at most 10 bytes keeps its name;
+2. a longer ASCII name is cut to its first 10 characters;
+3. a non-ASCII name becomes ``f<position>`` (position in the layer, from 1);
+4. if the result is already taken (DBF names are case-insensitive), the end is replaced by
+   ``_<n>`` with the smallest n ≥ 1 that makes it unique (``t_core_min_2035`` →
+   ``t_core_m_1`` when ``t_core_min`` exists).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from jmgis.crs import STORAGE_CRS
+from jmgis.errors import DataError
+from jmgis.layers import LayerSpec, registry
+
+log = logging.getLogger(__name__)
+
+MAX_FIELD_BYTES = 10
+MAX_STRING_BYTES = 254
+ENCODING = "UTF-8"
+FIELDS_CSV = "fields.csv"
+FIELDS_CSV_COLUMNS = (
+    "layer",
+    "file",
+    "column",
+    "part",
+    "shapefile_field",
+    "type",
+    "alias",
+    "unit",
+    "empty",
+)
+LONG_TEXT_MODES = ("split", "error")
+
+_DTYPES = {"str": "string", "int": "Int64", "float": "float64", "bool": "boolean"}
+
+
+def _taken(name: str, used: set[str]) -> bool:
+    return name.lower() in used
+
+
+def shapefile_field_names(columns: Sequence[str]) -> dict[str, str]:
+    """Map column names to unique DBF field names of at most 10 ASCII bytes.
+
+    See the module docstring for the rule.  The geometry column is not a DBF field and
+    must not be passed.
+    """
+    result: dict[str, str] = {}
+    used: set[str] = set()
+    for column in columns:
+        if column.isascii() and len(column) <= MAX_FIELD_BYTES and not _taken(column, used):
+            result[column] = column
+            used.add(column.lower())
+    for position, column in enumerate(columns, start=1):
+        if column in result:
+            continue
+        base = column[:MAX_FIELD_BYTES] if column.isascii() else f"f{position}"
+        name = base
+        n = 1
+        while _taken(name, used):
+            suffix = f"_{n}"
+            name = base[: MAX_FIELD_BYTES - len(suffix)] + suffix
+            n += 1
+        result[column] = name
+        used.add(name.lower())
+    return {column: result[column] for column in columns}
+
+
+@dataclass(frozen=True)
+class LongValue:
+    layer: str
+    field: str
+    feature: str
+    n_bytes: int
+
+
+def long_values(layer: str, frame: pd.DataFrame, id_column: str | None = None) -> list[LongValue]:
+    """Text values longer than :data:`MAX_STRING_BYTES` in UTF-8 (feature = id or row)."""
+    found = []
+    for column in frame.columns:
+        if column == getattr(frame, "_geometry_column_name", None):
+            continue
+        series = frame[column]
+        if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
+            continue
+        lengths = series.map(lambda v: len(v.encode("utf-8")) if isinstance(v, str) else 0)
+        for index in lengths.index[lengths > MAX_STRING_BYTES]:
+            ident = frame.at[index, id_column] if id_column in frame.columns else f"row {index}"
+            found.append(LongValue(layer, column, str(ident), int(lengths[index])))
+    return found
+
+
+def _id_column(frame: pd.DataFrame) -> str | None:
+    return next((c for c in ("code", "id", "name") if c in frame.columns), None)
+
+
+def _check_lengths(layers: Mapping[str, pd.DataFrame]) -> None:
+    problems = []
+    for name, frame in layers.items():
+        problems += long_values(name, frame, _id_column(frame))
+    if problems:
+        lines = [f"  {p.layer}.{p.field}, feature {p.feature}: {p.n_bytes} bytes" for p in problems]
+        raise DataError(
+            f"{len(problems)} text value(s) exceed the Shapefile limit of {MAX_STRING_BYTES} "
+            "bytes (UTF-8); shorten them or export to GeoPackage:\n" + "\n".join(lines),
+            file="shapefile export",
+            feature=problems[0].feature,
+            field=f"{problems[0].layer}.{problems[0].field}",
+        )
+
+
+def _chunks(text: str, limit: int = MAX_STRING_BYTES) -> list[str]:
+    """Cut text into pieces of at most ``limit`` UTF-8 bytes, never ending in whitespace."""
+    pieces, start = [], 0
+    while start < len(text):
+        end, size = start, 0
+        while end < len(text) and size + len(text[end].encode("utf-8")) <= limit:
+            size += len(text[end].encode("utf-8"))
+            end += 1
+        if end < len(text):
+            cut = end
+            while cut > start + 1 and (text[cut - 1].isspace() or text[cut].isspace()):
+                cut -= 1
+            end = cut if cut > start + 1 else end
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def split_long_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Continue over-long text columns in ``<column>_2``, ``<column>_3`` … columns.
+
+    Returns the new frame (continuations right after their column) and, per split
+    column, the list of its part columns in order (the column itself first).
+    """
+    parts_of: dict[str, list[str]] = {}
+    out = frame
+    for column in list(frame.columns):
+        too_long = long_values("", frame[[column]])
+        if not too_long:
+            continue
+        pieces = frame[column].map(lambda v: _chunks(v) if isinstance(v, str) else [v])
+        n_parts = int(pieces.map(len).max())
+        names = [column]
+        for k in range(2, n_parts + 1):
+            name = f"{column}_{k}"
+            while name in frame.columns or name in names:
+                name += "_"
+            names.append(name)
+        position = list(out.columns).index(column)
+        out = out.copy()
+        for k, name in enumerate(names):
+            values = pieces.map(lambda p, k=k: p[k] if k < len(p) else None)
+            if k == 0:
+                out[column] = values.astype(object)
+            else:
+                out.insert(position + k, name, values.astype(object))
+        parts_of[column] = names
+    return out, parts_of
+
+
+def geometry_type(name: str, frame: gpd.GeoDataFrame, spec: LayerSpec | None) -> str:
+    """The one geometry type of the file: multi when any feature or the registry is."""
+    types = set(frame.geom_type.dropna().unique())
+    families = {t.replace("Multi", "") for t in types}
+    if len(families) > 1:
+        raise DataError(
+            f"mixed geometry types {sorted(families)}: a shapefile holds one type",
+            file=f"layer {name}",
+        )
+    family = families.pop() if families else (spec.geometry if spec else None) or "Unknown"
+    family = family.replace("Multi", "")
+    multi = any(t.startswith("Multi") for t in types) or bool(
+        spec and (spec.geometry or "").startswith("Multi")
+    )
+    return f"Multi{family}" if multi else family
+
+
+def _empty_text_columns(layer: str, frame: pd.DataFrame) -> set[str]:
+    """Text columns with empty strings and no missing values.
+
+    DBF stores both as blanks and GDAL reads blanks as missing; these columns are marked
+    ``empty`` in ``fields.csv`` so :func:`read_exported_layer` restores ``""``.  A column
+    with both cannot be told apart on reading: that is logged.
+    """
+    found = set()
+    for column in frame.columns:
+        series = frame[column]
+        if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
+            continue
+        has_empty = bool((series.astype(object) == "").any())
+        if has_empty and series.isna().any():
+            log.warning(
+                "%s.%s has empty and missing text: both read back as missing", layer, column
+            )
+        elif has_empty:
+            found.add(column)
+    return found
+
+
+def _field_rows(
+    name: str,
+    file: str,
+    mapping: Mapping[str, str],
+    parts_of: Mapping[str, list[str]],
+    spec: LayerSpec | None,
+    empty_text: set[str],
+):
+    fields = {f.name: f for f in spec.fields} if spec else {}
+    part_of = {p: (col, k) for col, ps in parts_of.items() for k, p in enumerate(ps, start=1)}
+    for split_name, short in mapping.items():
+        column, part = part_of.get(split_name, (split_name, 1))
+        f = fields.get(column)
+        yield {
+            "layer": name,
+            "file": file,
+            "column": column,
+            "part": str(part),
+            "shapefile_field": short,
+            "type": f.type if f else "",
+            "alias": f.alias if f else "",
+            "unit": (f.unit or "") if f else "",
+            "empty": "empty" if column in empty_text and part == 1 else "",
+        }
+
+
+def write_shapefiles(
+    layers: Mapping[str, pd.DataFrame],
+    out_dir: str | Path,
+    *,
+    specs: Mapping[str, LayerSpec] | None = None,
+    long_text: str = "split",
+) -> list[Path]:
+    """Write one Shapefile set per layer (tables as a lone ``.dbf``) plus ``fields.csv``.
+
+    Parameters
+    ----------
+    layers
+        Layers by name (GeoDataFrame → ``.shp`` set, DataFrame → ``.dbf``).
+    out_dir
+        Folder for the files (created).
+    specs
+        Layer specs for names the registry does not know (aliases in ``fields.csv``).
+    long_text
+        ``"split"``: text over 254 bytes continues in extra fields (lossless);
+        ``"error"``: raise :class:`~jmgis.errors.DataError` listing every such value.
+        Either way everything is checked before a file is written.
+
+    Returns the paths written (``.shp``/``.dbf`` and ``fields.csv``).
+    """
+    if long_text not in LONG_TEXT_MODES:
+        raise ValueError(f"long_text must be one of {LONG_TEXT_MODES}, not {long_text!r}")
+    out_dir = Path(out_dir)
+    specs = {**registry(), **(specs or {})}
+    if long_text == "error":
+        _check_lengths(layers)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    rows: list[dict] = []
+    for name, frame in layers.items():
+        spatial = isinstance(frame, gpd.GeoDataFrame)
+        frame, parts_of = split_long_text(frame)
+        if parts_of:
+            log.info(
+                "%s: text over %d bytes continues in %s",
+                name,
+                MAX_STRING_BYTES,
+                ", ".join(p for ps in parts_of.values() for p in ps[1:]),
+            )
+        columns = [c for c in frame.columns if not (spatial and c == frame.geometry.name)]
+        mapping = shapefile_field_names(columns)
+        renamed = frame.rename(columns=mapping)
+        if spatial:
+            if frame.crs is None:
+                raise DataError("layer has no CRS", file=f"layer {name}")
+            renamed = renamed.to_crs(STORAGE_CRS)
+            path = out_dir / f"{name}.shp"
+            gtype = geometry_type(name, renamed, specs.get(name))
+            pyogrio.write_dataframe(
+                renamed, path, encoding=ENCODING, promote_to_multi=gtype.startswith("Multi")
+            )
+            rows.append(
+                {
+                    "layer": name,
+                    "file": path.name,
+                    "column": "geometry",
+                    "part": "",
+                    "shapefile_field": "",
+                    "type": gtype,
+                    "alias": "几何",
+                    "unit": "",
+                }
+            )
+        else:
+            path = out_dir / f"{name}.dbf"
+            pyogrio.write_dataframe(
+                pd.DataFrame(renamed), path, driver="ESRI Shapefile", encoding=ENCODING
+            )
+        written.append(path)
+        empty = _empty_text_columns(name, frame)
+        rows += _field_rows(name, path.name, mapping, parts_of, specs.get(name), empty)
+    fields_csv = out_dir / FIELDS_CSV
+    # utf-8-sig: Excel on Chinese Windows otherwise opens a CSV as GBK and garbles it.
+    with fields_csv.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS_CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    written.append(fields_csv)
+    return written
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def _dbf_text_fields(data: bytes) -> tuple[list[tuple[int, int]], int, int, int]:
+    """(offset, length) of the character fields, record count, header and record size."""
+    n_records, header_size, record_size = struct.unpack("<IHH", data[4:12])
+    fields, offset, pos = [], 1, 32
+    while pos + 32 <= header_size and data[pos] != 0x0D:
+        kind = chr(data[pos + 11])
+        length = data[pos + 16]
+        if kind == "C":
+            fields.append((offset, length))
+        offset += length
+        pos += 32
+    return fields, n_records, header_size, record_size
+
+
+LDID_ENCODINGS = {0x4D: "cp936", 0x7A: "cp936", 0x01: "cp437", 0x57: "cp1252", 0x03: "cp1252"}
+"""DBF language-driver ids (byte 29) that name a code page; 0 means "not said"."""
+
+
+def detect_dbf_encoding(dbf: str | Path) -> str:
+    """Guess the text encoding of a ``.dbf`` without a ``.cpg``.
+
+    A language-driver id for GBK (0x4D, 0x7A) gives ``cp936``.  Otherwise the text fields
+    are decoded: valid UTF-8 with non-ASCII bytes → ``UTF-8``; pure ASCII → ``UTF-8``;
+    anything else → ``cp936``, the code page of legacy Chinese GIS files.
+    """
+    data = Path(dbf).read_bytes()
+    ldid = data[29] if len(data) > 29 else 0
+    if LDID_ENCODINGS.get(ldid) == "cp936":
+        return "cp936"
+    fields, n_records, header_size, record_size = _dbf_text_fields(data)
+    chunks = []
+    for i in range(n_records):
+        start = header_size + i * record_size
+        chunks += [data[start + off : start + off + length] for off, length in fields]
+    text = b"".join(chunks)
+    if text.isascii():
+        return "UTF-8"
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp936"
+    return "UTF-8"
+
+
+def read_shapefile(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a shapefile (or lone ``.dbf``), with the right encoding for Chinese text.
+
+    ``encoding`` overrides everything; else the ``.cpg`` is honoured; else the encoding is
+    detected (:func:`detect_dbf_encoding`), so legacy GBK files read correctly.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    dbf = path.with_suffix(".dbf")
+    if encoding is None and not path.with_suffix(".cpg").exists() and dbf.exists():
+        encoding = detect_dbf_encoding(dbf)
+        log.info("%s has no .cpg; reading its text as %s", path.name, encoding)
+    try:
+        return pyogrio.read_dataframe(path, encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"text is not {encoding or 'the encoding in the .cpg'}; pass encoding= "
+            "(legacy Chinese files are usually cp936)",
+            file=str(path),
+        ) from exc
+
+
+def read_fields_csv(folder: str | Path) -> pd.DataFrame:
+    """The column mapping written beside an export."""
+    return pd.read_csv(Path(folder) / FIELDS_CSV, encoding="utf-8-sig", dtype=str).fillna("")
+
+
+def read_exported_layer(folder: str | Path, layer: str) -> pd.DataFrame:
+    """Read back a layer exported by :func:`write_shapefiles` with its original columns.
+
+    Column names come from ``fields.csv``; types from the ``type`` column (the registry's
+    field types), so integers with missing values and strings come back as written.
+    """
+    folder = Path(folder)
+    mapping = read_fields_csv(folder)
+    rows = mapping[mapping["layer"] == layer]
+    if rows.empty:
+        raise DataError(f"layer {layer!r} is not in {FIELDS_CSV}", file=str(folder / FIELDS_CSV))
+    geometry_rows = rows[rows["column"] == "geometry"]
+    rows = rows[rows["column"] != "geometry"]
+    raw = read_shapefile(folder / mapping.loc[mapping["layer"] == layer, "file"].iloc[0])
+    frame = raw.copy() if isinstance(raw, gpd.GeoDataFrame) else pd.DataFrame(index=raw.index)
+    columns = list(dict.fromkeys(rows["column"]))
+    for column in columns:
+        parts = rows[rows["column"] == column].sort_values("part", key=lambda p: p.astype(int))
+        values = raw[parts["shapefile_field"].iloc[0]]
+        for extra in parts["shapefile_field"].iloc[1:]:
+            more = raw[extra].astype(object).where(raw[extra].notna(), "")
+            values = values.where(values.isna(), values.astype(object) + more)
+        if parts["empty"].iloc[0] == "empty":
+            values = values.astype(object).where(values.notna(), "")
+        frame[column] = values
+        kind = parts["type"].iloc[0]
+        if kind in _DTYPES:
+            frame[column] = frame[column].astype(_DTYPES[kind])
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
+        if not geometry_rows.empty and geometry_rows["type"].iloc[0].startswith("Multi"):
+            frame["geometry"] = _as_multi(frame.geometry.to_numpy())
+        columns = [*columns, "geometry"]
+    return frame[columns]
+
+
+def _as_multi(geometries):
+    """Single parts back to the multi type they were written as (shapefiles drop it)."""
+    out = []
+    for geom in geometries:
+        if geom is None or geom.geom_type.startswith("Multi"):
+            out.append(geom)
+        elif geom.geom_type == "Polygon":
+            out.append(shapely.MultiPolygon([geom]))
+        elif geom.geom_type == "LineString":
+            out.append(shapely.MultiLineString([geom]))
+        else:
+            out.append(shapely.MultiPoint([geom]))
+    return out
+
+
+def exported_layers(folder: str | Path) -> Iterable[str]:
+    """Layer names listed in an export's ``fields.csv`` (in export order)."""
+    return list(dict.fromkeys(read_fields_csv(folder)["layer"]))
