@@ -254,3 +254,29 @@ def test_project_sources_name_the_project(projects, seed_lines):
                 assert _mentions(seed_lines, ref, [quote] if quote else names), (
                     f"{project['id']} milestone {milestone['year']}: {ref}"
                 )
+
+
+def test_expressways_reported_done_in_the_13th_fyp_are_completed(projects):
+    done = {p["name"] for p in projects if p["plan"] == "000" and p["status"] == "completed"}
+    assert {"江罗高速", "高恩高速", "佛开南扩建", "广中江高速", "开春高速"} <= done
+
+
+def test_work_plan_milestones_fall_in_its_years_and_set_the_target(projects):
+    """002 schedules 2020–2022; a completion target is the year of its last milestone."""
+    for project in (p for p in projects if p["plan"] == "002"):
+        years = [m["year"] for m in project.get("milestones", [])]
+        assert all(2020 <= y <= 2022 for y in years), project["id"]
+        if project["status"] == "to_complete_by_2025":
+            assert project["target_year"] == max(years), project["id"]
+
+
+def test_projects_of_two_plans_link_both_ways(projects):
+    by_id = {p["id"]: p for p in projects}
+    for project in projects:
+        for link in project.get("related", []):
+            other = by_id.get(link["id"])
+            if other is not None:
+                assert any(r["id"] == project["id"] for r in other.get("related", [])), (
+                    project["id"],
+                    link["id"],
+                )
