@@ -46,6 +46,13 @@ def _step_gpkg(ctx: BuildContext) -> None:
     ctx.written.append(write_gpkg(ctx.layers, ctx.gpkg_path))
 
 
+def _step_qgis(ctx: BuildContext) -> None:
+    from jmgis.io.qgis import write_qgis
+
+    qgz = ctx.gpkg_path.with_suffix(".qgz")
+    ctx.written.extend(w for w in write_qgis(ctx.gpkg_path, ctx.layers, qgz=qgz) if w == qgz)
+
+
 def _step_maps(ctx: BuildContext) -> None:
     from jmgis import maps
 
@@ -57,6 +64,7 @@ Step = Callable[[BuildContext], None]
 STEPS: list[tuple[str, Step]] = [
     ("admin", _step_admin),
     ("gpkg", _step_gpkg),
+    ("qgis", _step_qgis),
     ("maps", _step_maps),
 ]
 
