@@ -60,6 +60,7 @@ ROAD_DEFAULT_STYLE: dict[str, str | float] = {
 # (``None`` = solid); QGIS uses the same numbers as a custom dash pattern.
 STATUS_STYLES: dict[str, dict[str, str | float | None]] = {
     "existing": {"dash": None, "opacity": 0.95, "label": "现状"},
+    "completed": {"dash": None, "opacity": 0.95, "label": "已建成"},
     "under_construction": {"dash": "8 4", "opacity": 0.9, "label": "在建"},
     "planned": {"dash": "2 5", "opacity": 0.85, "label": "规划"},
     "conceptual": {"dash": "1 6", "opacity": 0.4, "label": "远景/研究"},
@@ -168,14 +169,14 @@ SCENARIO_CHANGE_COLORS: tuple[str, ...] = (
     "#2d004b",  # more than 20 min saved
 )
 
-# Plan structure (一核两带三轴线 …) and parks by ``kind``.
+# Plan structure (一核两带三轴线 …) by ``kind`` (jmgis.catalog.vocab.STRUCTURE_KINDS).
 STRUCTURE_KIND_STYLES: dict[str, dict[str, str | float]] = {
-    "core": {"color": "#d7301f", "weight": 3.0, "label": "核心"},
-    "belt": {"color": "#ff7f00", "weight": 6.0, "label": "发展带"},
-    "axis": {"color": "#e7298a", "weight": 4.0, "label": "发展轴"},
-    "corridor": {"color": "#984ea3", "weight": 4.0, "label": "廊道"},
-    "node": {"color": "#b2182b", "weight": 2.0, "label": "节点"},
-    "zone": {"color": "#fb9a99", "weight": 2.0, "label": "片区"},
+    "core": {"color": "#b2182b", "weight": 3.0, "label": "核心"},
+    "belt": {"color": "#ff7f00", "weight": 7.0, "label": "发展带"},
+    "axis": {"color": "#e7298a", "weight": 4.5, "label": "发展轴"},
+    "area": {"color": "#fb9a99", "weight": 2.0, "label": "片区/组团"},
+    "pattern": {"color": "#6a3d9a", "weight": 2.0, "label": "空间格局"},
+    "positioning": {"color": "#8c510a", "weight": 2.0, "label": "功能定位"},
 }
 STRUCTURE_DEFAULT_STYLE: dict[str, str | float] = {
     "color": "#cb181d",
@@ -183,13 +184,33 @@ STRUCTURE_DEFAULT_STYLE: dict[str, str | float] = {
     "label": "结构要素",
 }
 
+# Parks and platforms: fill colour by ``level``, marker size by ``kind``.
 PARK_LEVEL_COLORS: dict[str, str] = {
     "national": "#67000d",
-    "provincial": "#a50f15",
-    "city": "#bb9674",
-    "county": "#d8b08c",
+    "provincial": "#cb181d",
+    "municipal": "#fb6a4a",
+    "district": "#fcae91",
+    "unknown": "#bdbdbd",
+}
+PARK_LEVEL_LABELS: dict[str, str] = {
+    "national": "国家级",
+    "provincial": "省级",
+    "municipal": "市级",
+    "district": "区（县）级",
+    "unknown": "级别未注明",
 }
 PARK_DEFAULT_COLOR = "#bb9674"
+PARK_KIND_STYLES: dict[str, dict[str, str | float]] = {
+    "high_tech_zone": {"radius": 10.0, "label": "高新区"},
+    "new_district": {"radius": 10.0, "label": "新区/新城"},
+    "cooperation_zone": {"radius": 9.0, "label": "合作区"},
+    "platform": {"radius": 9.0, "label": "重大平台"},
+    "industrial_park": {"radius": 7.0, "label": "产业园区"},
+    "logistics_hub": {"radius": 7.0, "label": "物流枢纽"},
+    "innovation_park": {"radius": 6.0, "label": "科创园区"},
+    "agricultural_park": {"radius": 6.0, "label": "农业园区"},
+}
+PARK_DEFAULT_KIND_STYLE: dict[str, str | float] = {"radius": 6.0, "label": "园区"}
 
 
 def access_color(minutes: float | None) -> str:

@@ -8,7 +8,14 @@ user can extend; :func:`save` writes one HTML file with Leaflet and the plugins 
 kind       function                                               layers needed
 =========  =====================================================  ======================
 zones      :func:`jmgis.maps.zones.zones_map`                     township (+ county, city)
+plan       :func:`jmgis.maps.plan.plan_map`                       township (+ structure, park)
+transport  :func:`jmgis.maps.transport.transport_map`             road or rail
+access     :func:`jmgis.maps.access.access_map`                   township, access_township
+scenario   :func:`jmgis.maps.access.scenario_map`                 township, access_township
 =========  =====================================================  ======================
+
+Optional extras read from the layers: ``isochrone`` (access map) and ``access_raster``
+(a GeoTIFF path or ``(image, grid)`` from :func:`jmgis.access.raster.travel_time_raster`).
 """
 
 from __future__ import annotations
@@ -21,13 +28,27 @@ from typing import Any
 import folium
 import pandas as pd
 
+from jmgis.maps.access import access_map, scenario_map
 from jmgis.maps.assets import inline_assets, warn_external
 from jmgis.maps.basemap import BASEMAPS
+from jmgis.maps.plan import plan_map
+from jmgis.maps.transport import transport_map
 from jmgis.maps.zones import zones_map
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BASEMAPS", "MAP_KINDS", "build_all", "make_map", "save", "zones_map"]
+__all__ = [
+    "BASEMAPS",
+    "MAP_KINDS",
+    "access_map",
+    "build_all",
+    "make_map",
+    "plan_map",
+    "save",
+    "scenario_map",
+    "transport_map",
+    "zones_map",
+]
 
 Layers = Mapping[str, pd.DataFrame]
 
@@ -42,16 +63,46 @@ def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | N
     )
 
 
-# kind → (builder, layers that must be present)
+def _plan(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
+    return plan_map(layers, basemap=basemap, review_no=review_no)
+
+
+def _transport(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
+    from jmgis.transport.vocab import SCENARIO_YEARS
+
+    return transport_map(
+        layers, years=SCENARIO_YEARS, year=year, basemap=basemap, review_no=review_no
+    )
+
+
+def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
+    return access_map(
+        layers, year=year, raster=layers.get("access_raster"), basemap=basemap, review_no=review_no
+    )
+
+
+def _scenario(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
+    return scenario_map(layers, year_to=year, basemap=basemap, review_no=review_no)
+
+
+# kind → (builder, layers that must be present; "a|b" = either)
 MAP_KINDS: dict[str, tuple[Callable[..., folium.Map], tuple[str, ...]]] = {
     "zones": (_zones, ("township",)),
+    "plan": (_plan, ("township", "structure|park")),
+    "transport": (_transport, ("road|rail",)),
+    "access": (_access, ("township", "access_township")),
+    "scenario": (_scenario, ("township", "access_township")),
 }
 
 
 def missing_layers(kind: str, layers: Layers) -> list[str]:
     """Layers ``kind`` needs that ``layers`` lacks (empty frames count as missing)."""
     _builder, needed = MAP_KINDS[kind]
-    return [name for name in needed if name not in layers or len(layers[name]) == 0]
+
+    def has(name: str) -> bool:
+        return name in layers and layers[name] is not None and len(layers[name]) > 0
+
+    return [need for need in needed if not any(has(name) for name in need.split("|"))]
 
 
 def make_map(
@@ -102,6 +153,9 @@ def build_all(ctx: Any) -> list[Path]:
         if missing:
             log.info("maps: skipping %s.html (no layer %s yet)", kind, ", ".join(missing))
             continue
-        m = make_map(kind, ctx.layers, year=max(getattr(ctx, "years", ()) or (None,)))
+        if kind == "scenario" and ctx.layers["access_township"]["year"].nunique() < 2:
+            log.info("maps: skipping scenario.html (access_township has fewer than two years)")
+            continue
+        m = make_map(kind, ctx.layers)
         written.append(save(m, Path(ctx.maps_dir) / f"{kind}.html"))
     return written

@@ -85,12 +85,16 @@ def round_coordinates(geoms: gpd.GeoSeries, precision: int = DEFAULT_PRECISION) 
 def _plain(value: Any, digits: int) -> Any:
     if value is None:
         return None
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v, digits) for v in value]
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
         return None if math.isnan(value) else round(float(value), digits)
+    if value is pd.NA or value is pd.NaT:
+        return None
     return escape(value)
 
 

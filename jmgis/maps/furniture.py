@@ -6,14 +6,16 @@ passed as a JSON literal (:func:`jmgis.maps.display.js_literal`), never spliced 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 from branca.element import Element, MacroElement
 from folium import plugins
 from jinja2 import Template
 
+from jmgis import style
 from jmgis.maps.display import escape, js_literal
 
 CSS = """
@@ -51,7 +53,8 @@ CSS = """
 class LegendEntry:
     """One legend row: a label and how its symbol looks.
 
-    ``shape`` is ``fill`` (area), ``line`` (with optional ``dash``) or ``point``.
+    ``shape`` is ``fill`` (area), ``line`` (with optional ``dash``), ``point`` (circle) or
+    ``symbol:<layer>`` (the point symbol of that layer in :data:`jmgis.style.POINT_SYMBOLS`).
     """
 
     label: str
@@ -65,6 +68,10 @@ class LegendEntry:
 
 def _swatch(entry: LegendEntry) -> str:
     color = escape(entry.color)
+    if entry.shape.startswith("symbol:"):
+        key = entry.shape.split(":", 1)[1]
+        symbol = style.POINT_SYMBOLS.get(key, style.POINT_DEFAULT_SYMBOL)
+        return symbol_svg(symbol).replace("<svg ", '<svg class="jm-swatch" ', 1)
     if entry.shape == "line":
         dash = f' stroke-dasharray="{escape(entry.dash)}"' if entry.dash else ""
         return (
@@ -86,6 +93,29 @@ def _swatch(entry: LegendEntry) -> str:
     )
 
 
+_SHAPES = {
+    "circle": '<circle cx="10" cy="10" r="{r}"/>',
+    "square": '<rect x="{o}" y="{o}" width="{d}" height="{d}"/>',
+    "triangle": '<polygon points="10,{t} {l},{b} {rr},{b}"/>',
+    "diamond": '<polygon points="10,{t} {rr},10 10,{b} {l},10"/>',
+    "star": (
+        '<polygon points="10,1.5 12.4,7.4 18.6,7.6 13.8,11.6 15.4,17.8 10,14.3 4.6,17.8 '
+        '6.2,11.6 1.4,7.6 7.6,7.4"/>'
+    ),
+}
+
+
+def symbol_svg(symbol: Mapping[str, Any]) -> str:
+    """An inline SVG of a point symbol from :data:`jmgis.style.POINT_SYMBOLS` (20×20 px)."""
+    r = float(symbol.get("radius", 4))
+    shape = _SHAPES.get(str(symbol.get("shape")), _SHAPES["circle"])
+    body = shape.format(r=r, o=10 - r, d=2 * r, t=10 - r, b=10 + r, l=10 - r, rr=10 + r)
+    return (
+        f'<svg width="20" height="20" viewBox="0 0 20 20" fill="{escape(symbol["fill"])}" '
+        f'stroke="{escape(symbol["stroke"])}" stroke-width="1.3">{body}</svg>'
+    )
+
+
 def legend_html(title: str, entries: Sequence[LegendEntry]) -> str:
     """The HTML of one legend block (escaped)."""
     rows = "".join(
@@ -96,10 +126,10 @@ def legend_html(title: str, entries: Sequence[LegendEntry]) -> str:
 
 
 class Legend(MacroElement):
-    """A legend shown exactly while its layer is on the map.
+    """A legend shown exactly while its layer (or any of its layers) is on the map.
 
-    Add it to the map *after* the layer.  It is a Leaflet control that is added when the
-    layer is added (layer control ticked) and removed when the layer is removed.
+    Add it to the map *after* the layer(s).  It is a Leaflet control that is added when a
+    layer is added (layer control ticked) and removed when the last one is removed.
     """
 
     _template = Template(
@@ -107,7 +137,7 @@ class Legend(MacroElement):
 {% macro script(this, kwargs) %}
 (function () {
   var map = {{ this._parent.get_name() }};
-  var layer = {{ this.layer.get_name() }};
+  var layers = [{{ this.layer_names }}];
   var control = L.control({position: {{ this.position_js }}});
   control.onAdd = function () {
     var div = L.DomUtil.create('div', 'jm-legend');
@@ -119,11 +149,13 @@ class Legend(MacroElement):
   };
   var shown = false;
   function sync() {
-    var want = map.hasLayer(layer);
+    var want = layers.some(function (l) { return map.hasLayer(l); });
     if (want && !shown) { control.addTo(map); shown = true; }
     if (!want && shown) { control.remove(); shown = false; }
   }
-  map.on('layeradd layerremove', function (e) { if (e.layer === layer) { sync(); } });
+  map.on('layeradd layerremove', function (e) {
+    if (layers.indexOf(e.layer) >= 0) { sync(); }
+  });
   sync();
 })();
 {% endmacro %}
@@ -132,7 +164,7 @@ class Legend(MacroElement):
 
     def __init__(
         self,
-        layer: folium.map.Layer,
+        layer: folium.map.Layer | Sequence[folium.map.Layer],
         title: str,
         entries: Sequence[LegendEntry],
         *,
@@ -140,10 +172,11 @@ class Legend(MacroElement):
     ):
         super().__init__()
         self._name = "Legend"
-        self.layer = layer
+        self.layers = list(layer) if isinstance(layer, Sequence) else [layer]
+        self.layer_names = ", ".join(item.get_name() for item in self.layers)
         self.entries = list(entries)
         self.html_js = js_literal(legend_html(title, entries))
-        self.layer_name_js = js_literal(getattr(layer, "layer_name", title))
+        self.layer_name_js = js_literal(title)
         self.position_js = js_literal(position)
 
 

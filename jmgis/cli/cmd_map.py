@@ -1,0 +1,71 @@
+"""``jmgis map KIND``: one self-contained HTML map from the bundled data."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger("jmgis")
+
+KINDS = ("zones", "plan", "transport", "access", "scenario")
+BASEMAPS = ("none", "osm", "tianditu", "gaode")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "map",
+        help="write one map (zones, plan, transport, access, scenario) as a self-contained HTML",
+        description="Build one folium map from the bundled data and save it as a single HTML "
+        "file that opens with no network (Leaflet and plugins inlined). Basemap 'none' draws an "
+        "offline vector base; 'tianditu' needs JMGIS_TIANDITU_KEY; 'gaode' shifts the data to "
+        "GCJ-02 so it sits on the Gaode tiles.",
+    )
+    p.add_argument("kind", choices=KINDS, help="which map")
+    p.add_argument(
+        "--year", type=int, default=None, help="scenario year shown (transport, access, scenario)"
+    )
+    p.add_argument("--basemap", choices=BASEMAPS, default="none", help="basemap (default none)")
+    p.add_argument("--review-no", default=None, help="审图号 to print in the footer, if issued")
+    p.add_argument("--out", metavar="FILE", required=True, help="HTML file to write")
+    p.set_defaults(func=run)
+
+
+def _layers(kind: str, year: int | None) -> dict:
+    """The layers ``kind`` needs, loaded from the bundled data (same steps as the build)."""
+    from jmgis import pipeline
+
+    wanted = {
+        "zones": ("admin",),
+        "plan": ("admin", "catalog"),
+        "transport": ("admin", "transport"),
+        "access": ("admin", "transport", "network", "access"),
+        "scenario": ("admin", "transport", "network", "access"),
+    }[kind]
+    steps = [(name, step) for name, step in pipeline.STEPS if name in wanted]
+    missing = [name for name in wanted if name not in dict(steps)]
+    if missing:
+        from jmgis.errors import JmgisError
+
+        raise JmgisError(
+            f"the {kind} map needs the build step(s) {', '.join(missing)}, not available yet"
+        )
+    # steps may write side files (rasters, tables): keep them out of the user's directory
+    with tempfile.TemporaryDirectory(prefix="jmgis-map-") as tmp:
+        ctx = pipeline.BuildContext(out_dir=Path(tmp), maps_dir=Path(tmp) / "maps")
+        for _name, step in steps:
+            step(ctx)
+        return ctx.layers
+
+
+def run(args: argparse.Namespace) -> int:
+    from jmgis import maps
+
+    layers = _layers(args.kind, args.year)
+    m = maps.make_map(
+        args.kind, layers, basemap=args.basemap, year=args.year, review_no=args.review_no
+    )
+    path = maps.save(m, args.out)
+    log.info("wrote %s (%.0f kB)", path, path.stat().st_size / 1024)
+    return 0

@@ -1,0 +1,360 @@
+"""Accessibility maps: townships by travel time (planners' breaks 15/30/45/60/90 min),
+isochrones, the travel-time raster as an image overlay, and the scenario change map.
+
+The township table (``access_township``) has one row per township and scenario year:
+``code``, ``year`` and a time column in minutes (``minutes`` by default; see
+:data:`VALUE_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from jmgis import style
+from jmgis.errors import DataError
+from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
+from jmgis.maps.features import add_styled_layer
+from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
+from jmgis.maps.sources import footer_sources
+
+#: Columns tried, in order, for the township travel time in minutes.
+VALUE_COLUMNS = ("minutes", "minutes_to_center", "time_min", "nearest_min", "mean_min")
+TOWNSHIP_FIELDS = ("name", "county_name", "zone_name")
+
+
+def value_column(table: pd.DataFrame, value: str | None = None) -> str:
+    """The travel-time column of ``table`` (``value`` if given, else the first known one)."""
+    if value is not None:
+        if value not in table.columns:
+            raise DataError(f"no column {value!r} in the accessibility table", field=value)
+        return value
+    for name in VALUE_COLUMNS:
+        if name in table.columns:
+            return name
+    raise DataError(
+        f"the accessibility table has none of the time columns {VALUE_COLUMNS}; "
+        f"it has {list(table.columns)}",
+        field="minutes",
+    )
+
+
+def _years(table: pd.DataFrame) -> list[int]:
+    if "year" not in table.columns:
+        raise DataError("the accessibility table has no 'year' column", field="year")
+    return sorted(int(y) for y in table["year"].dropna().unique())
+
+
+def township_minutes(
+    townships: gpd.GeoDataFrame, table: pd.DataFrame, year: int, value: str
+) -> gpd.GeoDataFrame:
+    """Townships with the ``minutes`` of ``year`` (NaN where the table has no row)."""
+    rows = table[table["year"].astype(int) == int(year)]
+    duplicated = rows["code"][rows["code"].duplicated()]
+    if len(duplicated):
+        raise DataError(
+            f"two rows for township {duplicated.iloc[0]} in year {year}",
+            feature=duplicated.iloc[0],
+            field="code",
+        )
+    unknown = set(rows["code"].astype(str)) - set(townships["code"].astype(str))
+    if unknown:
+        raise DataError(
+            f"unknown township code(s) {sorted(unknown)[:5]} in the accessibility table",
+            feature=sorted(unknown)[0],
+            field="code",
+        )
+    minutes = rows.set_index(rows["code"].astype(str))[value].astype(float)
+    out = townships.copy()
+    out["minutes"] = out["code"].astype(str).map(minutes).to_numpy(float)
+    out.loc[~np.isfinite(out["minutes"]), "minutes"] = np.nan
+    return out
+
+
+def access_entries() -> list[LegendEntry]:
+    rows = [LegendEntry(label, color) for label, color in style.access_classes()]
+    rows.append(LegendEntry("无数据/不可达", style.ACCESS_NODATA_COLOR))
+    return rows
+
+
+def add_access_years(
+    m: folium.Map,
+    townships: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    year: int,
+    value: str,
+    label: str,
+    datum: str = "wgs84",
+) -> list[folium.FeatureGroup]:
+    """One layer per scenario year (only ``year`` shown), townships coloured by minutes."""
+    groups = []
+    for y in _years(table):
+        shown = township_minutes(townships, table, y, value)
+        groups.append(
+            add_styled_layer(
+                m,
+                shown,
+                name=f"{y}年 {label}",
+                layer="township",
+                style_of=lambda row: {
+                    "color": style.access_color(row["minutes"]),
+                    "fill_opacity": 0.75,
+                },
+                tooltip=[*TOWNSHIP_FIELDS, "minutes"],
+                popup=["name", "code", "county_name", "minutes"],
+                datum=datum,
+                show=(y == year),
+                class_name="jm-access",
+                fill=True,
+            )
+        )
+    Legend(groups, label, access_entries()).add_to(m)
+    return groups
+
+
+def add_isochrones(
+    m: folium.Map, isochrones: gpd.GeoDataFrame, *, year: int | None, datum: str = "wgs84"
+) -> folium.FeatureGroup | None:
+    """Isochrone bands (largest first, so the inner bands stay visible)."""
+    iso = isochrones
+    if year is not None and "year" in iso.columns:
+        iso = iso[iso["year"].astype(int) == int(year)]
+    iso = iso[iso.geometry.notna() & ~iso.geometry.is_empty]
+    if iso.empty:
+        return None
+    iso = iso.sort_values("band_min", ascending=False)
+    bands = sorted(iso["band_min"].astype(float).unique())
+    entries = [LegendEntry(f"≤ {b:g} 分钟", style.access_color(b), opacity=0.5) for b in bands]
+    return add_styled_layer(
+        m,
+        iso,
+        name="等时圈",
+        style_of=lambda row: {
+            "color": style.access_color(float(row["band_min"])),
+            "fill_opacity": 0.35,
+        },
+        tooltip=["origin_name", "band_min"],
+        popup=["origin_name", "band_min", "area_km2"],
+        datum=datum,
+        show=False,
+        class_name="jm-isochrone",
+        legend=("等时圈", entries),
+        fill=True,
+        simplify_deg=0.0005,
+    )
+
+
+def raster_rgba(minutes: np.ndarray, nodata: float | None = None) -> np.ndarray:
+    """Colour a minutes image with the access breaks; nodata/NaN transparent, inf = beyond."""
+    rgba = np.zeros((*minutes.shape, 4), dtype=np.uint8)
+    valid = ~np.isnan(minutes)
+    if nodata is not None:
+        valid &= minutes != nodata
+    valid &= minutes >= 0
+    lower = -np.inf
+    colours = [*style.ACCESS_COLORS, style.ACCESS_BEYOND_COLOR]
+    uppers = [*style.ACCESS_BREAKS_MIN, np.inf]
+    for upper, colour in zip(uppers, colours, strict=True):
+        band = valid & (minutes > lower) & (minutes <= upper)
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        rgba[band] = [*rgb, 200]
+        lower = upper
+    return rgba
+
+
+def add_raster(
+    m: folium.Map,
+    raster: str | Path | tuple[np.ndarray, object],
+    *,
+    datum: str = "wgs84",
+    name: str = "出行时间栅格",
+) -> folium.FeatureGroup:
+    """The travel-time raster (GeoTIFF path or ``(image, grid)``) as an image overlay.
+
+    The image is warped to Web Mercator so it lines up with the vector layers; with the
+    Gaode basemap its bounds are shifted by the GCJ-02 offset at the image centre (the
+    offset varies by < 50 m across Jiangmen, under one 250 m cell).
+    """
+    import rasterio
+    from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
+
+    if isinstance(raster, str | Path):
+        with rasterio.open(raster) as src:
+            image = src.read(1).astype(np.float32)
+            transform, crs, nodata = src.transform, src.crs, src.nodata
+    else:
+        image, grid = raster
+        image = np.asarray(image, dtype=np.float32)
+        transform, crs, nodata = grid.transform, grid.crs, -9999.0
+    height, width = image.shape
+    left, top = transform.c, transform.f
+    right, bottom = left + transform.a * width, top + transform.e * height
+    dst_crs = "EPSG:3857"
+    dst_transform, dst_w, dst_h = calculate_default_transform(
+        crs, dst_crs, width, height, left, bottom, right, top
+    )
+    warped = np.full((dst_h, dst_w), np.nan, dtype=np.float32)
+    source = np.where(image == nodata, np.nan, image) if nodata is not None else image
+    reproject(
+        source,
+        warped,
+        src_transform=transform,
+        src_crs=crs,
+        dst_transform=dst_transform,
+        dst_crs=dst_crs,
+        resampling=Resampling.nearest,
+        src_nodata=np.nan,
+        dst_nodata=np.nan,
+    )
+    w, s, e, n = transform_bounds(
+        dst_crs,
+        "EPSG:4326",
+        dst_transform.c,
+        dst_transform.f + dst_transform.e * dst_h,
+        dst_transform.c + dst_transform.a * dst_w,
+        dst_transform.f,
+    )
+    if datum == "gcj02":
+        from jmgis.crs import wgs84_to_gcj02
+
+        cx, cy = (w + e) / 2, (s + n) / 2
+        gx, gy = wgs84_to_gcj02(cx, cy)
+        dx, dy = float(gx) - cx, float(gy) - cy
+        w, e, s, n = w + dx, e + dx, s + dy, n + dy
+    group = folium.FeatureGroup(name=name, show=False)
+    folium.raster_layers.ImageOverlay(
+        raster_rgba(warped),
+        bounds=[[s, w], [n, e]],
+        mercator_project=False,
+        opacity=0.8,
+        interactive=False,
+        class_name="jm-raster",
+    ).add_to(group)
+    group.add_to(m)
+    Legend(group, name, access_entries()[:-1]).add_to(m)
+    return group
+
+
+def access_map(
+    layers: Mapping[str, object],
+    *,
+    year: int | None = None,
+    value: str | None = None,
+    label: str = "出行时间",
+    raster: str | Path | tuple[np.ndarray, object] | None = None,
+    basemap: str = "none",
+    title: str | None = None,
+    review_no: str | None = None,
+) -> folium.Map:
+    """Townships by travel time for each scenario year, isochrones and the raster.
+
+    Parameters
+    ----------
+    layers
+        ``township`` and ``access_township`` (code, year, minutes); optional
+        ``isochrone`` (origin_name, band_min[, year]), ``county``, ``city``.
+    year
+        The year shown first (default the last year of the table).
+    value
+        Time column of ``access_township`` (default the first of VALUE_COLUMNS).
+    raster
+        Travel-time raster in minutes: a GeoTIFF path or ``(image, grid)``.
+    """
+    townships, table = layers["township"], layers["access_township"]
+    value = value_column(table, value)
+    years = _years(table)
+    shown = int(year) if year is not None else years[-1]
+    if shown not in years:
+        raise DataError(f"no accessibility rows for {shown}; years: {years}", field="year")
+    datum = datum_for(basemap)
+    m = new_map(basemap)
+    counties, city = layers.get("county"), layers.get("city")
+    if basemap == "none":
+        add_offline_base(m, city, counties, datum=datum)
+    add_access_years(m, townships, table, year=shown, value=value, label=label, datum=datum)
+    iso = layers.get("isochrone")
+    if iso is not None and len(iso):
+        add_isochrones(m, iso, year=shown, datum=datum)
+    if raster is not None:
+        add_raster(m, raster, datum=datum)
+    if counties is not None and len(counties):
+        add_county_lines(m, counties, datum=datum)
+    add_title(m, title or f"江门市乡镇{label}（{shown}年）", "示意图 · 分级：15/30/45/60/90 分钟")
+    add_footer(
+        m, footer_sources([townships, counties, city, table]), review_no=review_no, datum=datum
+    )
+    add_controls(m)
+    fit_to(m, townships, datum=datum)
+    return m
+
+
+def scenario_map(
+    layers: Mapping[str, object],
+    *,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    value: str | None = None,
+    basemap: str = "none",
+    title: str | None = None,
+    review_no: str | None = None,
+) -> folium.Map:
+    """Minutes saved per township between two scenario years (positive = faster).
+
+    Defaults: the first and the last year of ``access_township``.
+    """
+    townships, table = layers["township"], layers["access_township"]
+    value = value_column(table, value)
+    years = _years(table)
+    y0 = int(year_from) if year_from is not None else years[0]
+    y1 = int(year_to) if year_to is not None else years[-1]
+    for y in (y0, y1):
+        if y not in years:
+            raise DataError(f"no accessibility rows for {y}; years: {years}", field="year")
+    if y0 == y1:
+        raise DataError(f"the scenario map compares two different years, got {y0} twice")
+    before = township_minutes(townships, table, y0, value)["minutes"].to_numpy()
+    after = township_minutes(townships, table, y1, value)["minutes"].to_numpy()
+    shown = townships.copy()
+    shown["minutes_from"] = before
+    shown["minutes_to"] = after
+    shown["minutes_saved"] = before - after
+    datum = datum_for(basemap)
+    m = new_map(basemap)
+    counties, city = layers.get("county"), layers.get("city")
+    if basemap == "none":
+        add_offline_base(m, city, counties, datum=datum)
+    entries = [LegendEntry(lbl, c) for lbl, c in style.scenario_change_classes()]
+    entries.append(LegendEntry("无数据", style.ACCESS_NODATA_COLOR))
+    name = f"{y0}→{y1}年 节省时间"
+    fields = [*TOWNSHIP_FIELDS, "minutes_from", "minutes_to", "minutes_saved"]
+    add_styled_layer(
+        m,
+        shown,
+        name=name,
+        layer="township",
+        style_of=lambda row: {
+            "color": style.scenario_change_color(row["minutes_saved"]),
+            "fill_opacity": 0.8,
+        },
+        tooltip=fields,
+        popup=["code", *fields],
+        datum=datum,
+        class_name="jm-scenario",
+        legend=(name, entries),
+        fill=True,
+    )
+    if counties is not None and len(counties):
+        add_county_lines(m, counties, datum=datum)
+    add_title(m, title or f"江门市乡镇出行时间变化（{y0}→{y1}年）", "示意图 · 正值为节省的分钟数")
+    add_footer(
+        m, footer_sources([townships, counties, city, table]), review_no=review_no, datum=datum
+    )
+    add_controls(m)
+    fit_to(m, townships, datum=datum)
+    return m

@@ -1,0 +1,290 @@
+"""Generic map layers: styled lines, symbolised points, choropleths, and a year selector.
+
+Each function adds one :class:`folium.FeatureGroup` (one entry in the layer control) with
+a Chinese tooltip and popup, and the legend that follows it.  Per-feature styles are
+computed in Python and carried as ``_color``/``_weight``/``_dash``/``_opacity``
+properties, so the palette lives only in :mod:`jmgis.style`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from jmgis import style
+from jmgis.layers import registry
+from jmgis.maps.display import js_literal, to_geojson
+from jmgis.maps.furniture import Legend, LegendEntry, symbol_svg
+
+StyleOf = Callable[[pd.Series], Mapping[str, Any]]
+
+# Aliases for fields that are not in the layer registry (computed for display).
+EXTRA_ALIASES = {
+    "schemes": "路网方案成员",
+    "status_label": "状态",
+    "class_label": "类别",
+    "kind_label": "类型",
+    "level_label": "级别",
+    "years_label": "出现年份",
+    "minutes": "出行时间（分钟）",
+    "minutes_saved": "节省时间（分钟）",
+    "minutes_from": "基准年时间（分钟）",
+    "minutes_to": "目标年时间（分钟）",
+    "open_year": "开通年份",
+    "band_min": "时间圈（分钟）",
+    "origin_name": "出发地",
+    "source": "规划出处",
+    "sources": "规划出处",
+}
+
+
+def field_aliases(layer: str | None, fields: Sequence[str]) -> list[str]:
+    """Chinese labels of ``fields``: the layer registry's alias, else EXTRA_ALIASES."""
+    spec = registry().get(layer) if layer else None
+    aliases = spec.aliases if spec else {}
+    return [aliases.get(f) or EXTRA_ALIASES.get(f, f) for f in fields]
+
+
+def present(gdf: pd.DataFrame, fields: Sequence[str]) -> list[str]:
+    """The ``fields`` that ``gdf`` has, in order."""
+    return [f for f in fields if f in gdf.columns]
+
+
+def status_label(status: object) -> str:
+    return str(style.STATUS_STYLES.get(str(status), style.STATUS_DEFAULT_STYLE)["label"])
+
+
+def add_styled_layer(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    style_of: StyleOf,
+    layer: str | None = None,
+    tooltip: Sequence[str] = ("name",),
+    popup: Sequence[str] = (),
+    extra: Mapping[str, Sequence[Any]] | None = None,
+    datum: str = "wgs84",
+    show: bool = True,
+    class_name: str = "jm-feature",
+    legend: tuple[str, Sequence[LegendEntry]] | None = None,
+    simplify_deg: float = 0.0001,
+    fill: bool = False,
+    outline: str | None = "#ffffff",
+) -> folium.FeatureGroup:
+    """Lines or polygons, each styled by ``style_of(row)`` → colour/weight/dash/opacity.
+
+    ``fill`` draws polygons filled with the colour (``fill_opacity`` from ``style_of`` or
+    0.6) and outlined with ``outline`` (``None``: the feature's colour and weight); lines
+    ignore it.  Point geometries are not accepted here (use add_circle_layer).
+    """
+    if gdf.geom_type.isin(["Point", "MultiPoint"]).any():
+        raise ValueError(f"{name}: points go through add_circle_layer/add_point_layer")
+    extra = dict(extra or {})
+    styles = [dict(style_of(row)) for _, row in gdf.iterrows()]
+    for key in ("color", "weight", "dash", "opacity", "fill_opacity"):
+        extra[f"_{key}"] = [s.get(key) for s in styles]
+    tooltip = [f for f in tooltip if f in gdf.columns or f in extra]
+    popup = [f for f in popup if f in gdf.columns or f in extra]
+    columns = list(dict.fromkeys(f for f in (*tooltip, *popup) if f in gdf.columns))
+    data = to_geojson(gdf, columns, extra=extra, datum=datum, simplify_deg=simplify_deg)
+    group = folium.FeatureGroup(name=name, show=show)
+
+    def style_function(feature: dict) -> dict:
+        p = feature["properties"]
+        out = {
+            "color": p["_color"] or "#555555",
+            "weight": p["_weight"] or 2,
+            "opacity": p["_opacity"] if p["_opacity"] is not None else 0.9,
+            "dashArray": p["_dash"],
+            "className": class_name,
+            "fill": False,
+        }
+        if fill and feature["geometry"]["type"] in ("Polygon", "MultiPolygon"):
+            out["fill"] = True
+            out["fillColor"] = out["color"]
+            out["fillOpacity"] = p["_fill_opacity"] if p["_fill_opacity"] is not None else 0.6
+            if outline:
+                out["color"] = outline
+                out["weight"] = 0.8
+        return out
+
+    folium.GeoJson(
+        data,
+        style_function=style_function,
+        highlight_function=lambda _f: {"weight": 5} if not fill else {"weight": 2.5},
+        tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
+        if tooltip
+        else None,
+        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+    ).add_to(group)
+    group.add_to(m)
+    if legend:
+        Legend(group, legend[0], legend[1]).add_to(m)
+    return group
+
+
+def add_point_layer(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    symbol_key: str,
+    layer: str | None = None,
+    tooltip: Sequence[str] = ("name",),
+    popup: Sequence[str] = (),
+    extra: Mapping[str, Sequence[Any]] | None = None,
+    datum: str = "wgs84",
+    show: bool = True,
+    legend: bool = True,
+) -> folium.FeatureGroup:
+    """Points drawn with the layer's symbol (shape and colours from jmgis.style)."""
+    symbol = style.POINT_SYMBOLS.get(symbol_key, style.POINT_DEFAULT_SYMBOL)
+    extra = dict(extra or {})
+    tooltip = [f for f in tooltip if f in gdf.columns or f in extra]
+    popup = [f for f in popup if f in gdf.columns or f in extra]
+    columns = list(dict.fromkeys(f for f in (*tooltip, *popup) if f in gdf.columns))
+    points = gdf.copy()
+    points[points.geometry.name] = points.geometry.representative_point()
+    data = to_geojson(points, columns, extra=extra, datum=datum, simplify_deg=0)
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(
+        data,
+        marker=folium.Marker(
+            icon=folium.DivIcon(
+                html=symbol_svg(symbol),
+                icon_size=(20, 20),
+                icon_anchor=(10, 10),
+                class_name=f"jm-point jm-point-{symbol_key}",
+            )
+        ),
+        tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
+        if tooltip
+        else None,
+        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+    ).add_to(group)
+    group.add_to(m)
+    if legend:
+        entry = LegendEntry(
+            str(symbol["label"]),
+            str(symbol["fill"]),
+            shape=f"symbol:{symbol_key}",
+            stroke=str(symbol["stroke"]),
+        )
+        Legend(group, name, [entry]).add_to(m)
+    return group
+
+
+class YearSelector(MacroElement):
+    """A radio control choosing the scenario year; features carry a ``_years`` list.
+
+    Every registered GeoJSON layer keeps only the features that exist in the chosen year
+    (their ``_years`` property, computed with :func:`jmgis.transport.scenario.exists_in`).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var groups = [{{ this.layer_names }}];
+  var years = {{ this.years_js }};
+  var members = groups.map(function (g) { return g.getLayers(); });
+  function apply(year) {
+    groups.forEach(function (g, i) {
+      members[i].forEach(function (f) {
+        var on = (f.feature.properties._years || []).indexOf(year) >= 0;
+        if (on && !g.hasLayer(f)) { g.addLayer(f); }
+        if (!on && g.hasLayer(f)) { g.removeLayer(f); }
+      });
+    });
+    map.getContainer().setAttribute('data-year', year);
+  }
+  var control = L.control({position: 'topright'});
+  control.onAdd = function () {
+    var div = L.DomUtil.create('div', 'jm-legend jm-years');
+    var html = '<h4>' + {{ this.title_js }} + '</h4>';
+    years.forEach(function (y) {
+      html += '<label class="jm-legend-row"><input type="radio" name="jm-year" value="' + y +
+        '"' + (y === {{ this.default }} ? ' checked' : '') + '> ' + y + '年</label>';
+    });
+    div.innerHTML = html;
+    L.DomEvent.disableClickPropagation(div);
+    div.addEventListener('change', function (e) { apply(parseInt(e.target.value, 10)); });
+    return div;
+  };
+  control.addTo(map);
+  apply({{ this.default }});
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, geojsons: Sequence[folium.GeoJson], years: Sequence[int], default: int):
+        super().__init__()
+        self._name = "YearSelector"
+        self.layer_names = ", ".join(g.get_name() for g in geojsons)
+        self.years_js = js_literal([int(y) for y in years])
+        self.default = int(default)
+        self.title_js = js_literal("情景年份")
+
+
+def geojson_children(group: folium.FeatureGroup) -> list[folium.GeoJson]:
+    """The GeoJson layers inside a feature group (for the year selector)."""
+    return [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
+
+
+def add_circle_layer(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    style_of: StyleOf,
+    layer: str | None = None,
+    tooltip: Sequence[str] = ("name",),
+    popup: Sequence[str] = (),
+    extra: Mapping[str, Sequence[Any]] | None = None,
+    datum: str = "wgs84",
+    show: bool = True,
+    class_name: str = "jm-circle",
+    legend: tuple[str, Sequence[LegendEntry]] | None = None,
+) -> folium.FeatureGroup:
+    """Points as circle markers coloured and sized per feature (``color``, ``radius``)."""
+    extra = dict(extra or {})
+    styles = [dict(style_of(row)) for _, row in gdf.iterrows()]
+    extra["_color"] = [s.get("color") for s in styles]
+    extra["_radius"] = [s.get("radius") for s in styles]
+    tooltip = [f for f in tooltip if f in gdf.columns or f in extra]
+    popup = [f for f in popup if f in gdf.columns or f in extra]
+    columns = list(dict.fromkeys(f for f in (*tooltip, *popup) if f in gdf.columns))
+    points = gdf.copy()
+    points[points.geometry.name] = points.geometry.representative_point()
+    data = to_geojson(points, columns, extra=extra, datum=datum, simplify_deg=0)
+    group = folium.FeatureGroup(name=name, show=show)
+    folium.GeoJson(
+        data,
+        marker=folium.CircleMarker(radius=6),
+        style_function=lambda f: {
+            "radius": f["properties"]["_radius"] or 6,
+            "fillColor": f["properties"]["_color"] or "#888888",
+            "fill": True,
+            "fillOpacity": 0.9,
+            "color": "#333333",
+            "weight": 1.2,
+            "className": class_name,
+        },
+        tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
+        if tooltip
+        else None,
+        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+    ).add_to(group)
+    group.add_to(m)
+    if legend:
+        Legend(group, legend[0], legend[1]).add_to(m)
+    return group

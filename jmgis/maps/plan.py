@@ -1,0 +1,203 @@
+"""The plan map: 三区 zones, the spatial structure (一核两带三轴线 …) and parks/platforms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from jmgis import style
+from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
+from jmgis.maps.features import add_circle_layer, add_styled_layer
+from jmgis.maps.furniture import LegendEntry, add_controls, add_footer, add_title
+from jmgis.maps.sources import footer_sources
+from jmgis.maps.zones import add_policy_extensions, add_townships
+
+STRUCTURE_FIELDS = ("name", "kind_label", "pattern", "positioning")
+PARK_FIELDS = ("name", "kind_label", "level_label", "industries", "status_text", "township_names")
+
+
+def _kind_style(kind: object) -> Mapping:
+    return style.STRUCTURE_KIND_STYLES.get(str(kind), style.STRUCTURE_DEFAULT_STYLE)
+
+
+def _geometry_kinds(gdf: gpd.GeoDataFrame) -> pd.Series:
+    types = pd.Series(shapely.get_type_id(gdf.geometry.values), index=gdf.index)
+    return types.map({0: "point", 4: "point", 1: "line", 5: "line", 3: "area", 6: "area"})
+
+
+def add_structure(
+    m: folium.Map, structure: gpd.GeoDataFrame, *, datum: str = "wgs84"
+) -> list[folium.FeatureGroup]:
+    """One toggleable group per spatial pattern (一核两带三轴线, 一心两区四轴 …).
+
+    Rows of kind ``pattern`` name the groups; their members (``pattern`` = the pattern's
+    id) are drawn: areas outlined with a light fill, belts and axes as wide lines, point
+    cores as circles.  Only the first pattern that has axes or belts is shown at first.
+    """
+    names = {
+        str(r["id"]): str(r["name"])
+        for _, r in structure[structure["kind"] == "pattern"].iterrows()
+    }
+    drawn = structure[
+        (structure["kind"] != "pattern") & structure.geometry.notna() & ~structure.geometry.is_empty
+    ]
+    if drawn.empty:
+        return []
+    kinds = _geometry_kinds(drawn)
+    patterns = list(dict.fromkeys(drawn["pattern"].fillna("").astype(str)))
+    with_lines = [p for p in patterns if ((drawn["pattern"] == p) & (kinds == "line")).any()]
+    first = with_lines[0] if with_lines else patterns[0]
+    popup = [*STRUCTURE_FIELDS, "placed_by", "geometry_quality", "source"]
+    groups = []
+    for pattern in patterns:
+        members = drawn[drawn["pattern"].fillna("").astype(str) == pattern]
+        title = f"空间结构：{names.get(pattern, pattern or '其他')}"
+        extra = {"kind_label": [str(_kind_style(k)["label"]) for k in members["kind"]]}
+        member_kinds = kinds[members.index]
+        present = list(dict.fromkeys(members["kind"].astype(str)))
+        entries = [
+            LegendEntry(
+                str(_kind_style(k)["label"]),
+                str(_kind_style(k)["color"]),
+                shape="line" if k in ("belt", "axis") else "fill",
+                weight=float(_kind_style(k)["weight"]),
+                opacity=0.85 if k in ("belt", "axis") else 0.35,
+                stroke=str(_kind_style(k)["color"]),
+            )
+            for k in present
+        ]
+        shapes = members[member_kinds != "point"]
+        points = members[member_kinds == "point"]
+        if not shapes.empty:
+            mask = (member_kinds != "point").to_numpy()
+            groups.append(
+                add_styled_layer(
+                    m,
+                    shapes,
+                    name=title,
+                    layer="structure",
+                    style_of=lambda row: {
+                        "color": _kind_style(row["kind"])["color"],
+                        "weight": _kind_style(row["kind"])["weight"]
+                        if row["kind"] in ("belt", "axis")
+                        else 2.5,
+                        "opacity": 0.85,
+                        "fill_opacity": 0.18,
+                    },
+                    tooltip=STRUCTURE_FIELDS,
+                    popup=popup,
+                    extra={
+                        k: [x for x, keep in zip(v, mask, strict=True) if keep]
+                        for k, v in extra.items()
+                    },
+                    datum=datum,
+                    show=pattern == first,
+                    class_name="jm-structure",
+                    legend=(title, entries),
+                    fill=True,
+                    outline=None,
+                )
+            )
+        if not points.empty:
+            mask = (member_kinds == "point").to_numpy()
+            groups.append(
+                add_circle_layer(
+                    m,
+                    points,
+                    name=f"{title}（节点）",
+                    layer="structure",
+                    style_of=lambda row: {"color": _kind_style(row["kind"])["color"], "radius": 9},
+                    tooltip=STRUCTURE_FIELDS,
+                    popup=popup,
+                    extra={
+                        k: [x for x, keep in zip(v, mask, strict=True) if keep]
+                        for k, v in extra.items()
+                    },
+                    datum=datum,
+                    show=pattern == first,
+                    class_name="jm-structure-point",
+                )
+            )
+    return groups
+
+
+def add_parks(
+    m: folium.Map, parks: gpd.GeoDataFrame, *, datum: str = "wgs84"
+) -> folium.FeatureGroup | None:
+    """Parks and platforms: colour by level, size by kind, industries in the popup."""
+    drawn = parks[parks.geometry.notna() & ~parks.geometry.is_empty]
+    if drawn.empty:
+        return None
+
+    def kind_style(kind: object) -> Mapping:
+        return style.PARK_KIND_STYLES.get(str(kind), style.PARK_DEFAULT_KIND_STYLE)
+
+    extra = {
+        "kind_label": [str(kind_style(k)["label"]) for k in drawn["kind"]],
+        "level_label": [style.PARK_LEVEL_LABELS.get(str(v), str(v)) for v in drawn["level"]],
+    }
+    levels = [lv for lv in style.PARK_LEVEL_COLORS if lv in set(drawn["level"].astype(str))]
+    entries = [
+        LegendEntry(style.PARK_LEVEL_LABELS[lv], style.PARK_LEVEL_COLORS[lv], shape="point")
+        for lv in levels
+    ]
+    entries.append(LegendEntry("圆越大：高新区/新区/平台", "#ffffff", shape="point"))
+    return add_circle_layer(
+        m,
+        drawn,
+        name="产业园区与平台",
+        layer="park",
+        style_of=lambda row: {
+            "color": style.PARK_LEVEL_COLORS.get(str(row["level"]), style.PARK_DEFAULT_COLOR),
+            "radius": kind_style(row["kind"])["radius"],
+        },
+        tooltip=PARK_FIELDS[:4],
+        popup=[*PARK_FIELDS, "area_value", "area_unit", "placed_by", "geometry_quality", "source"],
+        extra=extra,
+        datum=datum,
+        class_name="jm-park",
+        legend=("产业园区与平台（按级别）", entries),
+    )
+
+
+def plan_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    basemap: str = "none",
+    title: str = "江门市国土空间规划结构与产业平台（示意）",
+    review_no: str | None = None,
+) -> folium.Map:
+    """Zones (townships by 三区), the spatial structure and the parks/platforms.
+
+    ``layers`` needs ``township``; ``structure``, ``park``, ``county`` and ``city`` are
+    drawn when present.
+    """
+    datum = datum_for(basemap)
+    m = new_map(basemap)
+    townships = layers["township"]
+    counties, city = layers.get("county"), layers.get("city")
+    if basemap == "none":
+        add_offline_base(m, city, counties, datum=datum)
+    add_townships(m, townships, datum=datum)
+    add_policy_extensions(m, townships, datum=datum)
+    if counties is not None and len(counties):
+        add_county_lines(m, counties, datum=datum)
+    structure, parks = layers.get("structure"), layers.get("park")
+    if structure is not None and len(structure):
+        add_structure(m, structure, datum=datum)
+    if parks is not None and len(parks):
+        add_parks(m, parks, datum=datum)
+    add_title(m, title, "示意图")
+    add_footer(
+        m,
+        footer_sources([townships, counties, city, structure, parks]),
+        review_no=review_no,
+        datum=datum,
+    )
+    add_controls(m)
+    fit_to(m, townships, datum=datum)
+    return m
