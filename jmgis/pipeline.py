@@ -40,6 +40,12 @@ def _step_admin(ctx: BuildContext) -> None:
     ctx.layers.update(admin.layers())
 
 
+def _step_catalog(ctx: BuildContext) -> None:
+    from jmgis import catalog
+
+    ctx.layers.update(catalog.layers())
+
+
 def _step_gpkg(ctx: BuildContext) -> None:
     from jmgis.io.gpkg import write_gpkg
 
@@ -63,6 +69,7 @@ Step = Callable[[BuildContext], None]
 
 STEPS: list[tuple[str, Step]] = [
     ("admin", _step_admin),
+    ("catalog", _step_catalog),
     ("gpkg", _step_gpkg),
     ("qgis", _step_qgis),
     ("maps", _step_maps),

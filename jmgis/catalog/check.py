@@ -1,0 +1,121 @@
+"""The source check: every cited line really mentions what the row says it does.
+
+For a row, each ``sources`` line must contain its name, one of its aliases, or the quote
+declared with that reference (whitespace ignored; a phrase may run on to the next
+non-blank line, as the seeds hard-wrap).  For a scheme member, each road it lists must be
+on one of its cited lines; a project milestone's line must carry its year; an area's line
+its figure.  Run it with ``jmgis catalog check-sources``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jmgis.catalog.loader import Catalog, load_catalog
+from jmgis.catalog.records import LIST_SEPARATOR, join
+from jmgis.catalog.sources import line_mentions, parse_ref, seed_lines
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A reference that does not support its row."""
+
+    file: str
+    id: str
+    ref: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, feature {self.id}, field 'sources': {self.ref}: {self.reason}"
+
+
+def _check_ref(ref: str, needles: list[str], seeds: Path | None) -> str | None:
+    sref = parse_ref(ref)
+    try:
+        lines = seed_lines(sref.file, seeds)
+    except FileNotFoundError:
+        return f"seed file {sref.file} not found"
+    if sref.line > len(lines):
+        return f"line {sref.line} is past the end of {sref.file} ({len(lines)} lines)"
+    if line_mentions(sref, needles, seeds) is None:
+        shown = lines[sref.line - 1].strip()[:60]
+        return f"the line does not mention {' / '.join(needles[:4])}: “{shown}”"
+    return None
+
+
+def _needles(rec: dict) -> list[str]:
+    extra = rec.get("quotes", {}).get("*", "")
+    return [rec["name"], *(rec.get("aliases") or []), *extra.split(LIST_SEPARATOR)]
+
+
+def check_sources(
+    catalog: Catalog | None = None, seeds: str | Path | None = None
+) -> list[SourceProblem]:
+    """Every reference that fails the check (an empty list when all pass).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the seed files are not available (see :func:`jmgis.paths.seeds_dir`).
+    """
+    catalog = catalog or load_catalog()
+    seeds = Path(seeds) if seeds is not None else None
+    seed_lines(parse_ref("000:1").file, seeds)  # fail early, with the message, without seeds
+    problems: list[SourceProblem] = []
+    for kind, frame in catalog.frames().items():
+        file = str(catalog.file_of(kind))
+        for rec in frame.to_dict("records"):
+            needles = [n for n in _needles(rec) if n]
+            for ref in rec["sources"]:
+                quote = rec["quotes"].get(ref)
+                reason = _check_ref(ref, [quote] if quote else needles, seeds)
+                if reason:
+                    problems.append(SourceProblem(file, rec["id"], ref, reason))
+            # a milestone paraphrases a dated work-plan line: its year must be on that line
+            for step in rec.get("milestones") or []:
+                for ref in step["sources"]:
+                    reason = _check_ref(ref, [str(step["year"])], seeds)
+                    if reason:
+                        problems.append(SourceProblem(file, f"{rec['id']} milestone", ref, reason))
+            if rec.get("area_source"):
+                reason = _check_ref(rec["area_source"], [_area_text(rec)], seeds)
+                if reason:
+                    problems.append(SourceProblem(file, rec["id"], rec["area_source"], reason))
+    file = str(catalog.file_of("scheme"))
+    for rec in catalog.scheme_members.to_dict("records"):
+        problems.extend(_check_roads(file, rec["member_id"], rec["roads"], rec["sources"], seeds))
+        for quote in rec["quote"]:
+            if not any(_check_ref(ref, [quote], seeds) is None for ref in rec["sources"]):
+                reason = f"no cited line contains the quote {quote!r}"
+                problems.append(SourceProblem(file, rec["member_id"], join(rec["sources"]), reason))
+        problems.extend(_check_readings(file, rec["member_id"], rec["readings"], seeds))
+    for rec in catalog.schemes.to_dict("records"):
+        problems.extend(_check_readings(file, rec["id"], rec["readings"], seeds))
+    return problems
+
+
+def _check_readings(
+    file: str, owner: str, readings: list[dict], seeds: Path | None
+) -> list[SourceProblem]:
+    problems = []
+    for i, reading in enumerate(readings, start=1):
+        rid = f"{owner} reading {i}"
+        problems.extend(_check_roads(file, rid, reading["roads"], reading["sources"], seeds))
+    return problems
+
+
+def _area_text(rec: dict) -> str:
+    return rec["area_quote"] or f"{rec['area_value']:g}"
+
+
+def _check_roads(
+    file: str, rid: str, roads: list[str], refs: list[str], seeds: Path | None
+) -> list[SourceProblem]:
+    problems = []
+    for road in roads:
+        if not any(_check_ref(ref, [road], seeds) is None for ref in refs):
+            problems.append(
+                SourceProblem(file, rid, ", ".join(refs), f"no cited line names the road {road!r}")
+            )
+    return problems
