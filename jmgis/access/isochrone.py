@@ -19,31 +19,36 @@ import shapely
 from affine import Affine
 from rasterio.features import shapes
 
-from jmgis.access.engine import DEFAULT_WEIGHT, travel_time_matrix
+from jmgis.access.engine import DEFAULT_WEIGHT, compile_graph, iter_blocks
 from jmgis.access.measures import DEFAULT_BANDS_MIN
 from jmgis.access.raster import (
     DEFAULT_CELL_M,
     DEFAULT_MAX_OFFNET_M,
     DEFAULT_OFFNET_SPEED_KPH,
     Grid,
-    cell_sampler,
-    graph_grid,
+    grid_and_sampler,
 )
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
 
 
-def _band_polygon(inside: np.ndarray, grid: Grid) -> shapely.Geometry:
-    """MultiPolygon of the True cells of a full-grid boolean image (cropped for speed)."""
-    rows = np.flatnonzero(inside.any(axis=1))
-    if len(rows) == 0:
+def _window_polygons(
+    inside: np.ndarray, rows: np.ndarray, cols: np.ndarray, grid: Grid
+) -> shapely.Geometry:
+    """MultiPolygon of the cells at ``rows[inside]``, ``cols[inside]`` (polygonised on the
+    smallest window holding them)."""
+    rr, cc = rows[inside], cols[inside]
+    if len(rr) == 0:
         return shapely.MultiPolygon()
-    cols = np.flatnonzero(inside.any(axis=0))
-    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    window = inside[r0:r1, c0:c1].astype(np.uint8)
+    r0, c0 = rr.min(), cc.min()
+    window = np.zeros((rr.max() - r0 + 1, cc.max() - c0 + 1), dtype=np.uint8)
+    window[rr - r0, cc - c0] = 1
     transform = grid.transform @ Affine.translation(c0, r0)
     polys = [
-        shapely.geometry.shape(geom)
+        shapely.Polygon(
+            shapely.linearrings(geom["coordinates"][0]),
+            [shapely.linearrings(ring) for ring in geom["coordinates"][1:]],
+        )
         for geom, value in shapes(window, mask=window.astype(bool), transform=transform)
         if value == 1
     ]
@@ -116,23 +121,27 @@ def isochrones(
     bands = sorted(float(b) for b in bands_min)
     if not bands or bands[0] <= 0:
         raise DataError(f"isochrone bands must be > 0 minutes, got {bands_min}", field="bands")
-    grid, land_geom = graph_grid(G, cell_m, land)
-    sampler = cell_sampler(G, grid, max_offnet_m=max_offnet_m)
-    node_times = travel_time_matrix(G, origins, cutoff_s=bands[-1] * 60.0, weight=weight)
+    sampler, land_geom = grid_and_sampler(G, cell_m=cell_m, land=land, max_offnet_m=max_offnet_m)
+    grid = sampler.grid
+    compiled = compile_graph(G, weight)
+    blocks = iter_blocks(compiled, compiled.positions(origins, "origin"), cutoff=bands[-1] * 60.0)
     if combine:
-        node_times = node_times.min(axis=0, keepdims=True)
+        best = np.full(compiled.n, np.inf)
+        for _, block in blocks:
+            np.minimum(best, block.min(axis=0), out=best)
         labels = [("*", "、".join(_names(G, origins, names)))]
+        node_times = iter([best])
     else:
         labels = list(zip(origins, _names(G, origins, names), strict=True))
+        node_times = (row for _, block in blocks for row in block)
     rows = []
-    image = np.zeros((grid.height, grid.width), dtype=bool)
+    cell_rows, cell_cols = sampler.cell_rows_cols
     for (origin, name), times in zip(labels, node_times, strict=True):
         minutes = sampler.cell_times(times, offnet_speed_kph) / 60.0
+        reached = np.flatnonzero(minutes <= bands[-1])
+        minutes, r, c = minutes[reached], cell_rows[reached], cell_cols[reached]
         for band in bands:
-            image[:] = False
-            image[grid.mask] = minutes <= band
-            geom = _band_polygon(image, grid)
-            rows.append((origin, name, band, geom))
+            rows.append((origin, name, band, _window_polygons(minutes <= band, r, c, grid)))
     geoms = np.array([r[3] for r in rows], dtype=object)
     if land_geom is not None:
         # cells whose centre is on land poke up to half a cell into the sea: cut them

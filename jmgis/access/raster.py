@@ -21,7 +21,7 @@ import shapely
 from affine import Affine
 from scipy.spatial import cKDTree
 
-from jmgis.access.engine import DEFAULT_WEIGHT, compile_graph, nearest_facility
+from jmgis.access.engine import DEFAULT_WEIGHT, nearest_facility
 from jmgis.access.snap import offnet_seconds
 from jmgis.errors import DataError
 
@@ -138,16 +138,39 @@ class CellSampler:
     node_idx: np.ndarray  # (cells, k) indices into list(G.nodes); -1 = none
     dist_m: np.ndarray  # (cells, k); inf = none
     max_offnet_m: float
-    _cache: dict = field(default_factory=dict, repr=False)
+    _leg_speed: float | None = field(default=None, repr=False)
+    _leg_cache: list = field(default_factory=list, repr=False)
+    _rows_cols: tuple | None = field(default=None, repr=False)
 
     def cell_times(self, node_times: np.ndarray, offnet_speed_kph: float) -> np.ndarray:
         """Best time per land cell (seconds) from a ``(n_nodes,)`` array of node times."""
         extended = np.append(node_times, np.inf)  # index -1 → inf
-        leg = offnet_seconds(self.dist_m, offnet_speed_kph)
-        return np.min(extended[self.node_idx] + leg, axis=1)
+        legs = self._legs(offnet_speed_kph)
+        best = extended[self.node_idx[:, 0]] + legs[0]
+        for j in range(1, self.node_idx.shape[1]):
+            np.minimum(best, extended[self.node_idx[:, j]] + legs[j], out=best)
+        return best
+
+    def _legs(self, offnet_speed_kph: float) -> list[np.ndarray]:
+        if self._leg_speed != offnet_speed_kph:
+            leg = offnet_seconds(self.dist_m, offnet_speed_kph)
+            self._leg_cache = [np.ascontiguousarray(leg[:, j]) for j in range(leg.shape[1])]
+            self._leg_speed = offnet_speed_kph
+        return self._leg_cache
+
+    @property
+    def cell_rows_cols(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column of every land cell (same order as :meth:`cell_times`)."""
+        if self._rows_cols is None:
+            self._rows_cols = np.nonzero(self.grid.mask)
+        return self._rows_cols
 
 
 _SAMPLERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _land_key(land_geom: shapely.Geometry | None) -> int | None:
+    return None if land_geom is None else hash(shapely.to_wkb(land_geom))
 
 
 def cell_sampler(
@@ -158,11 +181,7 @@ def cell_sampler(
     max_offnet_m: float = DEFAULT_MAX_OFFNET_M,
     modes: Iterable[str] | None = ("road", "connector"),
 ) -> CellSampler:
-    """Nearest nodes of every land cell (k-d tree), cached per graph and grid."""
-    key = (id(grid), k, float(max_offnet_m), tuple(modes) if modes else None, G.number_of_edges())
-    per_graph = _SAMPLERS.setdefault(G, {})
-    if key in per_graph and per_graph[key].grid is grid:
-        return per_graph[key]
+    """Nearest nodes of every land cell of ``grid`` (k-d tree)."""
     eligible = sample_nodes(G, modes)
     if len(eligible) == 0:
         raise DataError("the graph has no node a cell could be reached from")
@@ -175,24 +194,43 @@ def cell_sampler(
     pos = pos.reshape(len(pos), kk)
     found = np.isfinite(dist)
     node_idx = np.where(found, eligible[np.minimum(pos, len(eligible) - 1)], -1)
-    sampler = CellSampler(grid, node_idx, dist, max_offnet_m)
-    per_graph[key] = sampler
-    return sampler
+    return CellSampler(grid, node_idx, dist, max_offnet_m)
 
 
-def graph_grid(
-    G: nx.Graph, cell_m: float = DEFAULT_CELL_M, land: object = None
-) -> tuple[Grid, shapely.Geometry | None]:
-    """A grid over the land polygon (or the graph's extent when ``land=False``)."""
+def grid_and_sampler(
+    G: nx.Graph,
+    *,
+    cell_m: float = DEFAULT_CELL_M,
+    land: object = None,
+    k: int = DEFAULT_K,
+    max_offnet_m: float = DEFAULT_MAX_OFFNET_M,
+    modes: Iterable[str] | None = ("road", "connector"),
+) -> tuple[CellSampler, shapely.Geometry | None]:
+    """The grid over the land polygon (or the graph's extent when ``land=False``) and its
+    cell sampler, cached per graph object, cell size, land polygon and options."""
+    from jmgis.access.engine import _signature
+
     crs = G.graph.get("crs")
     land_geom = land_geometry(land, crs)
-    if land_geom is not None:
-        bounds = land_geom.bounds
-    else:
-        xs = [d["x"] for _, d in G.nodes(data=True)]
-        ys = [d["y"] for _, d in G.nodes(data=True)]
-        bounds = (min(xs), min(ys), max(xs), max(ys))
-    return make_grid(bounds, cell_m, crs, land_geom), land_geom
+    key = (
+        _signature(G),
+        float(cell_m),
+        _land_key(land_geom),
+        k,
+        float(max_offnet_m),
+        tuple(modes) if modes is not None else None,
+    )
+    per_graph = _SAMPLERS.setdefault(G, {})
+    if key not in per_graph:
+        if land_geom is not None:
+            bounds = land_geom.bounds
+        else:
+            xs = [d["x"] for _, d in G.nodes(data=True)]
+            ys = [d["y"] for _, d in G.nodes(data=True)]
+            bounds = (min(xs), min(ys), max(xs), max(ys))
+        grid = make_grid(bounds, cell_m, crs, land_geom)
+        per_graph[key] = cell_sampler(G, grid, k=k, max_offnet_m=max_offnet_m, modes=modes)
+    return per_graph[key], land_geom
 
 
 def travel_time_raster(
@@ -235,9 +273,9 @@ def travel_time_raster(
     (image, grid)
         ``height × width`` float32 minutes and the grid (transform, CRS, mask).
     """
-    grid, _ = graph_grid(G, cell_m, land)
+    sampler, _ = grid_and_sampler(G, cell_m=cell_m, land=land, max_offnet_m=max_offnet_m)
+    grid = sampler.grid
     nearest = nearest_facility(G, facilities, direction=direction, weight=weight)
-    sampler = cell_sampler(G, grid, max_offnet_m=max_offnet_m)
     minutes = sampler.cell_times(nearest.time_s, offnet_speed_kph) / 60.0
     image = grid.to_image(minutes)
     if path is not None:
@@ -268,13 +306,3 @@ def write_geotiff(image: np.ndarray, grid: Grid, path: str | Path, description: 
         dst.set_band_description(1, description)
         dst.update_tags(units="minutes", unreachable="inf", nodata="outside the land polygon")
     return path
-
-
-def node_times_matrix(
-    G: nx.Graph, origins: Sequence[Hashable], cutoff_s: float, weight: str = DEFAULT_WEIGHT
-) -> np.ndarray:
-    """``(len(origins), n_nodes)`` seconds from each origin, ``inf`` beyond ``cutoff_s``."""
-    from jmgis.access.engine import travel_time_matrix
-
-    compile_graph(G, weight)
-    return travel_time_matrix(G, origins, cutoff_s=cutoff_s, weight=weight)
