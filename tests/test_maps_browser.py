@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from jmgis import maps
+from jmgis import maps, style
 from jmgis.maps import assets
 from tests.clients import OfflineBrowser, require_chromium
 from tests.test_maps_data import HOSTILE, fixture_layers
@@ -144,3 +144,85 @@ def test_hostile_names_show_as_text_and_never_execute(browser, tmp_path):
     assert set(HOSTILE) <= set(labels)
     assert browser.report().console_errors == []
     assert html.escape(HOSTILE[0]) not in shown  # shown once-escaped, not double-escaped
+
+
+@pytest.fixture(scope="module")
+def all_layers():
+    from tests.test_maps_data import fixture_access, fixture_plan, fixture_transport
+
+    layers = fixture_layers()
+    layers.update(fixture_transport())
+    layers.update(fixture_plan())
+    layers["access_township"] = fixture_access(layers["township"])
+    return layers
+
+
+# kind → (CSS selector of the thematic shapes, how many the fixture draws at first)
+SHAPES = {
+    "zones": ("path.jm-township", 12),
+    "plan": ("path.jm-structure", 3),
+    "transport": ("path.jm-road", 4),
+    "access": ("path.jm-access", 12),
+    "scenario": ("path.jm-scenario", 12),
+}
+
+
+@pytest.mark.parametrize("kind", list(SHAPES))
+def test_every_map_kind_opens_offline_without_errors(browser, tmp_path, all_layers, kind):
+    _open_map(browser, tmp_path, kind, all_layers)
+    selector, expected = SHAPES[kind]
+    assert browser.js(f"return document.querySelectorAll('{selector}').length") == expected
+    legends = browser.js(
+        "return Array.from(document.querySelectorAll('.jm-legend[data-layer]'))"
+        ".map(e => [e.getAttribute('data-layer'), e.querySelectorAll('.jm-legend-row').length])"
+    )
+    assert legends and all(rows > 0 for _name, rows in legends)
+    assert browser.js("return document.querySelector('.jm-footer').innerText").startswith("示意图")
+    shot = browser.screenshot(f"{kind}-fixture.png")
+    assert _png_distinct_colours(shot) > 20
+
+
+def test_year_selector_shows_only_what_exists_in_that_year(browser, tmp_path, all_layers):
+    _open_map(browser, tmp_path, "transport", all_layers)
+    counts = {}
+    for year in (2020, 2025, 2035):
+        browser.js(
+            "document.querySelector("
+            "'input[name=\"jm-year\"][value=\"' + arguments[0] + '\"]').click();",
+            year,
+        )
+        counts[year] = (
+            browser.js("return document.querySelectorAll('path.jm-road').length"),
+            browser.js("return document.querySelectorAll('path.jm-rail').length"),
+        )
+    # roads: existing 2010; under construction 2024; planned 2030; conceptual (vision only)
+    # rail: existing 2018; planned 2028
+    assert counts == {2020: (1, 1), 2025: (2, 1), 2035: (4, 2)}
+
+
+def test_access_legend_stays_while_any_year_layer_is_on(browser, tmp_path, all_layers):
+    _open_map(browser, tmp_path, "access", all_layers)
+    legend = "return document.querySelectorAll('.jm-legend[data-layer=\"出行时间\"]').length"
+    assert browser.js(legend) == 1
+    _toggle(browser, "2020年 出行时间")  # on: both years shown
+    _toggle(browser, "2035年 出行时间")  # off: 2020 still shown
+    assert browser.js(legend) == 1
+    _toggle(browser, "2020年 出行时间")  # off: none shown
+    assert browser.js(legend) == 0
+
+
+def test_zones_map_of_the_bundled_data(browser, tmp_path):
+    admin = pytest.importorskip("jmgis.admin")
+    layers = admin.layers()
+    path = _open_map(browser, tmp_path, "zones", layers, name="zones-jiangmen")
+    assert path.stat().st_size < 3_000_000
+    assert browser.js("return document.querySelectorAll('path.jm-township').length") == 73
+    counts = browser.js(
+        "return Array.from(document.querySelectorAll('.jm-legend[data-layer=\"三区\"] span'))"
+        ".map(e => e.innerText)"
+    )
+    expected = layers["township"]["zone_code"].value_counts()
+    for code, label in style.ZONE_LABELS.items():
+        assert f"{label}（{expected[code]}）" in counts
+    shot = browser.screenshot("zones-jiangmen.png")
+    assert _png_distinct_colours(shot) > 20

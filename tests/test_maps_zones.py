@@ -12,6 +12,7 @@ import pytest
 from jmgis import maps, style
 from jmgis.errors import JmgisError
 from jmgis.maps import assets
+from jmgis.maps.display import escape, js_literal
 from tests.test_maps_data import fixture_layers
 
 
@@ -27,8 +28,9 @@ def _geojson_blocks(html: str) -> list[dict]:
 
 
 def _shows(html: str, text: str) -> bool:
-    """``text`` is in the page, literally or as a JSON/JS string escape."""
-    return text in html or json.dumps(text)[1:-1] in html
+    """``text`` is in the page: literally, as a JSON string, or HTML-escaped in a JS literal."""
+    forms = {text, json.dumps(text)[1:-1], js_literal(escape(text))[1:-1], js_literal(text)[1:-1]}
+    return any(form in html for form in forms)
 
 
 @pytest.fixture(scope="module")
