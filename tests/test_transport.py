@@ -70,15 +70,18 @@ def test_each_road_line_runs_through_its_control_points_in_order(layers):
         np.testing.assert_allclose(shapely.get_coordinates(geom), expected)
 
 
-def test_all_fifteen_members_of_the_expressway_scheme_have_a_road(layers):
+@pytest.mark.parametrize(
+    ("scheme_name", "plan"), [("六纵六横两联一展望", "000"), ("七纵八横", "000")]
+)
+def test_all_fifteen_members_of_a_scheme_have_a_road(layers, scheme_name, plan):
     schemes = yaml.safe_load((projects_dir() / "scheme.yaml").read_text(encoding="utf-8"))
-    scheme = next(s for s in schemes if s["name"] == "六纵六横两联一展望")
+    scheme = next(s for s in schemes if s["name"] == scheme_name and s["plan"] == plan)
     tagged = {
         item.strip() for value in layers["road"]["schemes"].dropna() for item in value.split(",")
     }
-    for member in scheme["members"]:
-        assert f"六纵六横两联一展望:{member['label']}" in tagged, member["label"]
     assert len(scheme["members"]) == 15
+    for member in scheme["members"]:
+        assert f"{scheme_name}:{member['label']}" in tagged, member["label"]
 
 
 def test_speed_is_the_class_default_unless_a_road_states_its_own(layers):
@@ -199,3 +202,23 @@ def test_gpkg_round_trip_keeps_the_transport_layers(tmp_path, layers):
             check_dtype=False,
         )
         assert shapely.equals_exact(back.geometry.values, layers[name].geometry.values, 1e-9).all()
+
+
+def test_every_plan_reference_in_the_transport_data_points_at_a_line_with_text():
+    import re
+
+    from jmgis.paths import seeds_dir, transport_dir
+    from jmgis.seeds import SEED_FILES
+
+    if seeds_dir() is None:
+        pytest.skip("the plan documents (../shared/seeds) are not present")
+    lines = {
+        d: (seeds_dir() / f).read_text(encoding="utf-8").splitlines() for d, f in SEED_FILES.items()
+    }
+    refs = []
+    for path in sorted(transport_dir().glob("*.yaml")):
+        for m in re.finditer(r"(?<![\w.])(00[0-4]):(\d+)", path.read_text(encoding="utf-8")):
+            refs.append((path.name, m[1], int(m[2])))
+    assert refs
+    for name, doc, line in refs:
+        assert line <= len(lines[doc]) and lines[doc][line - 1].strip(), (name, doc, line)

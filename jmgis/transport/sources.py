@@ -22,11 +22,13 @@ def expand_refs(text: str) -> str:
 @cache
 def _scheme_labels(path: str) -> dict[str, frozenset[str]]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
-    return {
-        s["name"]: frozenset(m.get("label", "") for m in (s.get("members") or []))
-        for s in raw
-        if isinstance(s, dict) and "name" in s
-    }
+    labels: dict[str, set[str]] = {}
+    # two versions of a scheme may share a name (七纵八横 of 000 and of 002): pool their labels
+    for scheme in raw:
+        if isinstance(scheme, dict) and "name" in scheme:
+            members = scheme.get("members") or []
+            labels.setdefault(scheme["name"], set()).update(m.get("label", "") for m in members)
+    return {name: frozenset(v) for name, v in labels.items()}
 
 
 def scheme_labels() -> dict[str, frozenset[str]]:
