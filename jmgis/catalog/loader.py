@@ -311,13 +311,13 @@ _EMPTY_COLUMNS = {
         "row",
         "category",
         "unit",
+        "growth",
         "nature",
         "zone_code",
         "value_2020",
         "value_2020_num",
         "target_2025",
         "target_2025_num",
-        "growth",
     ],
 }
 

@@ -29,6 +29,17 @@ def _townships(row: Row, admin: AdminIndex, key: str, county: str | None) -> lis
         try:
             code = admin.resolve_township(value, county)
         except ResolveError as exc:
+            if county is not None:
+                try:  # the township exists, but in another county?
+                    elsewhere = admin.resolve_township(value)
+                except ResolveError:
+                    pass
+                else:
+                    other = admin.township(elsewhere)["county_name"]
+                    raise row.error(
+                        f"township {value!r} is in {other}, not in county {county}",
+                        "county_code",
+                    ) from exc
             raise row.error(f"unknown township {value!r}: {exc}", key) from exc
         if code not in codes:
             codes.append(code)
