@@ -65,12 +65,18 @@ def _synthetic_layers(township: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
         geometry=township.geometry.to_numpy(),
         crs=4490,
     )
+    structure = gpd.GeoDataFrame(
+        {"name": ["发展轴", "核心区", "格局"], "kind": ["axis", "area", "pattern"]},
+        geometry=[lines[0], shapely.box(113.0, 22.5, 113.1, 22.6), None],
+        crs=4490,
+    )
     table = pd.DataFrame({"code": ["a", "b"], "value": [1.5, 2.5]})
     return {
         "test_road": road,
         "test_rail": rail,
         "test_station": station,
         "test_access": access,
+        "test_structure": structure,  # lines, polygons and a row without geometry
         "test_table": table,
     }
 
@@ -125,8 +131,8 @@ def test_default_style_is_loaded_with_chinese_aliases(deliverable):
 def test_no_feature_is_left_without_a_symbol(deliverable):
     seen = deliverable["probe"]["layers"]
     for name in deliverable["layers"]:
-        if not seen[name]["spatial"]:
-            continue
+        if not seen[name]["spatial"] or name == "test_structure":
+            continue  # the mixed table is checked per geometry type in the project
         missing = seen[name]["symbols"]["missing"]
         if name == "test_access":
             # only the unreachable (NULL) township has no class
@@ -222,7 +228,8 @@ def test_project_opens_with_every_layer_valid(deliverable, moved, kind):
     assert project["title"] == PROJECT_TITLE
     assert project["absolute_paths"] is False
     layers = project["layers"]
-    assert len(layers) == len(deliverable["layers"])
+    # the mixed table appears once per geometry type
+    assert len(layers) == len(deliverable["layers"]) + 1
     for info in layers.values():
         assert info["valid"], info["source"]
         assert info["source"].startswith(str(moved / "jiangmen.gpkg")), info["source"]
@@ -232,3 +239,21 @@ def test_project_opens_with_every_layer_valid(deliverable, moved, kind):
     township = next(i for i in layers.values() if i["source"].endswith("layername=township"))
     assert township["renderer"]["type"] == "categorizedSymbol"
     assert township["aliases"]["zone_name"] == "所属三区"
+
+
+def test_a_table_with_several_geometry_types_shows_one_layer_per_type(deliverable, moved):
+    project = run_probe(deliverable["python"], "project", str(moved / "jiangmen.qgz"))
+    parts = {
+        info["source"].rsplit("geometrytype=", 1)[-1]: info
+        for info in project["layers"].values()
+        if "layername=test_structure|" in info["source"]
+    }
+    assert set(parts) == {"LineString", "Polygon"}
+    assert parts["LineString"]["feature_count"] == 1
+    assert parts["Polygon"]["feature_count"] == 1
+    for info in parts.values():
+        assert info["valid"]
+        assert info["renderer"]["type"] == "categorizedSymbol"
+        assert info["symbols"]["missing"] == []
+    line_symbols = {c["symbol"]["type"] for c in parts["LineString"]["renderer"]["categories"]}
+    assert line_symbols == {1}  # QgsSymbol.Line: a style made for lines, not polygons

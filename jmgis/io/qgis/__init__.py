@@ -7,9 +7,12 @@ project in the GeoPackage (and optionally as a ``.qgz`` beside it).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 
@@ -23,7 +26,7 @@ from jmgis.io.qgis.project import (
 from jmgis.io.qgis.qml import qml
 from jmgis.io.qgis.sld import sld
 from jmgis.io.qgis.styledef import StyledLayer, geometry_kind, styled_layers
-from jmgis.io.qgis.styles_table import StyleRow, write_layer_styles
+from jmgis.io.qgis.styles_table import StyleRow, geometry_columns, write_layer_styles
 from jmgis.layers import FieldSpec, LayerSpec, registry
 
 __all__ = ["PROJECT_NAME", "gpkg_layer_specs", "write_qgis"]
@@ -41,9 +44,9 @@ def _spec_from_file(path: Path, layer: str) -> LayerSpec:
         kind = next((v for k, v in _OGR_TYPES.items() if k in str(dtype)), "str")
         fields.append(FieldSpec(name, kind, name))
     geometry = info.get("geometry_type")
-    return LayerSpec(
-        layer, layer, "其他", geometry if geometry not in (None, "Unknown") else None, tuple(fields)
-    )
+    if geometry == "Unknown":  # a feature table of mixed geometry types
+        geometry = "Geometry"
+    return LayerSpec(layer, layer, "其他", geometry, tuple(fields))
 
 
 def gpkg_layer_specs(gpkg: str | Path) -> list[LayerSpec]:
@@ -59,29 +62,81 @@ def _read_attributes(gpkg: Path, specs: list[LayerSpec]) -> dict[str, pd.DataFra
     return {s.name: pyogrio.read_dataframe(gpkg, layer=s.name, read_geometry=False) for s in specs}
 
 
+def _family(geom_type: str) -> str:
+    return geom_type.replace("Multi", "")
+
+
+def _variants(
+    spec: LayerSpec, frame: pd.DataFrame | None, gpkg: Path
+) -> list[tuple[str, LayerSpec, pd.DataFrame]] | None:
+    """Per geometry family of a table holding several (largest first), else None.
+
+    QGIS shows such a table as one layer per geometry type (``geometrytype=`` filter); a
+    style applies only to its own geometry type.
+    """
+    if pyogrio.read_info(gpkg, layer=spec.name).get("geometry_type") not in (None, "Unknown"):
+        return None
+    if not isinstance(frame, gpd.GeoDataFrame):
+        frame = pyogrio.read_dataframe(gpkg, layer=spec.name)
+    types = frame.geom_type.dropna()
+    families = types.map(_family).value_counts()
+    if families.empty:
+        return None
+    variants = []
+    for family in families.index:
+        members = types[types.map(_family) == family]
+        multi = members.str.startswith("Multi").any()
+        geometry = f"Multi{family}" if multi else family
+        variants.append((family, replace(spec, geometry=geometry), frame.loc[members.index]))
+    return variants
+
+
+def styled_gpkg_layers(
+    gpkg: Path, specs: list[LayerSpec], frames: Mapping[str, pd.DataFrame]
+) -> list[StyledLayer]:
+    """Styles of every layer; a table with several geometry types is split per type."""
+    layers: list[StyledLayer] = []
+    for spec in specs:
+        frame = frames.get(spec.name)
+        variants = _variants(spec, frame, gpkg) if spec.geometry else None
+        if variants is None:
+            layers += styled_layers([spec], {spec.name: frame} if frame is not None else {})
+            continue
+        for family, variant_spec, subset in variants:
+            (styled,) = styled_layers([variant_spec], {spec.name: subset})
+            styled.geometry_filter = family if len(variants) > 1 else None
+            layers.append(styled)
+    return layers
+
+
 def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:
-    """``layer_styles`` rows: the default style and the named alternatives of each layer."""
-    import sqlite3
+    """``layer_styles`` rows: the default style and the named alternatives of each layer.
 
-    from jmgis.io.qgis.styles_table import geometry_columns
-
+    For a table split by geometry type the largest part's style is the default and the
+    others are stored as ``default_<type>`` (QGIS applies only the default automatically,
+    and only to a layer of the same geometry type).
+    """
     conn = sqlite3.connect(gpkg)
     try:
         columns = geometry_columns(conn)
     finally:
         conn.close()
     rows = []
+    seen: set[str] = set()
     for layer in layers:
-        geometry_column = columns.get(layer.spec.name, "") if geometry_kind(layer.spec) else ""
+        table = layer.spec.name
+        geometry_column = columns.get(table, "") if geometry_kind(layer.spec) else ""
+        first = table not in seen
+        seen.add(table)
         for style in [layer.default, *layer.alternatives]:
             rows.append(
                 StyleRow(
-                    table=layer.spec.name,
+                    table=table,
                     geometry_column=geometry_column,
-                    name=style.name,
+                    name=style.name if first else f"{style.name}_{layer.geometry_filter}",
                     qml=qml(style, layer.spec),
                     sld=sld(style, layer.spec),
-                    default=style is layer.default,
+                    default=style is layer.default and first,
                     description=style.description,
                 )
             )
@@ -111,7 +166,7 @@ def write_qgis(
     specs = gpkg_layer_specs(gpkg)
     if frames is None or not all(s.name in frames for s in specs):
         frames = {**_read_attributes(gpkg, specs), **(frames or {})}
-    layers = styled_layers(specs, frames)
+    layers = styled_gpkg_layers(gpkg, specs, frames)
     write_layer_styles(gpkg, style_rows(layers, gpkg))
     extent = gpkg_extent(gpkg, [s.name for s in specs])
     archive = qgz_bytes(project_xml(layers, gpkg.name, extent))

@@ -67,14 +67,31 @@ class Extent:
     ymax: float
 
 
-def layer_id(name: str) -> str:
+FAMILY_SUFFIX = {"Point": "（点）", "LineString": "（线）", "Polygon": "（面）"}
+
+
+def layer_id(name: str, geometry_filter: str | None = None) -> str:
     """A stable QGIS layer id, so rebuilt projects are identical."""
-    return f"{name}_{uuid.uuid5(uuid.NAMESPACE_URL, 'jmgis:layer:' + name).hex}"
+    key = name if geometry_filter is None else f"{name}_{geometry_filter}"
+    return f"{key}_{uuid.uuid5(uuid.NAMESPACE_URL, 'jmgis:layer:' + key).hex}"
 
 
-def datasource(gpkg_name: str, layer: str) -> str:
+def datasource(gpkg_name: str, layer: str, geometry_filter: str | None = None) -> str:
     """The relative OGR data source of a layer of the GeoPackage."""
-    return f"./{gpkg_name}|layername={layer}"
+    source = f"./{gpkg_name}|layername={layer}"
+    return source if geometry_filter is None else f"{source}|geometrytype={geometry_filter}"
+
+
+def _title(layer: StyledLayer) -> str:
+    return layer.spec.title + FAMILY_SUFFIX.get(layer.geometry_filter or "", "")
+
+
+def _lid(layer: StyledLayer) -> str:
+    return layer_id(layer.spec.name, layer.geometry_filter)
+
+
+def _source(layer: StyledLayer, gpkg_name: str) -> str:
+    return datasource(gpkg_name, layer.spec.name, layer.geometry_filter)
 
 
 def _srs_element() -> ET.Element:
@@ -126,9 +143,9 @@ def _maplayer(layer: StyledLayer, gpkg_name: str) -> ET.Element:
         **root_attributes(style),
     }
     elem = ET.Element("maplayer", attrs)
-    ET.SubElement(elem, "id").text = layer_id(spec.name)
-    ET.SubElement(elem, "datasource").text = datasource(gpkg_name, spec.name)
-    ET.SubElement(elem, "layername").text = spec.title
+    ET.SubElement(elem, "id").text = _lid(layer)
+    ET.SubElement(elem, "datasource").text = _source(layer, gpkg_name)
+    ET.SubElement(elem, "layername").text = _title(layer)
     if kind is not None:
         ET.SubElement(elem, "srs").append(_srs_element())
     ET.SubElement(elem, "provider", {"encoding": "UTF-8"}).text = "ogr"
@@ -158,26 +175,25 @@ def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | 
         ET.SubElement(group, "customproperties")
         for member in members:
             name = member.spec.name
-            order.append(name)
+            order.append(member)
             ET.SubElement(
                 group,
                 "layer-tree-layer",
                 {
-                    "id": layer_id(name),
-                    "name": member.spec.title,
-                    "source": datasource(gpkg_name, name),
+                    "id": _lid(member),
+                    "name": _title(member),
+                    "source": _source(member, gpkg_name),
                     "providerKey": "ogr",
                     "checked": "Qt::Unchecked" if name in HIDDEN_LAYERS else "Qt::Checked",
                     "expanded": "0" if geometry_kind(member.spec) is None else "1",
                 },
             )
     projectlayers = ET.SubElement(root, "projectlayers")
-    by_name = {layer.spec.name: layer for layer in layers}
-    for name in order:
-        projectlayers.append(_maplayer(by_name[name], gpkg_name))
+    for member in order:
+        projectlayers.append(_maplayer(member, gpkg_name))
     layerorder = ET.SubElement(root, "layerorder")
-    for name in order:
-        ET.SubElement(layerorder, "layer", {"id": layer_id(name)})
+    for member in order:
+        ET.SubElement(layerorder, "layer", {"id": _lid(member)})
     if extent is not None:
         canvas = ET.SubElement(
             root, "mapcanvas", {"name": "theMapCanvas", "annotationsVisible": "1"}

@@ -206,15 +206,19 @@ def _categorized(
 ) -> LayerStyle:
     kind = geometry_kind(spec) or "fill"
     labels = labels or {}
-    name_field = attr[: -len("_code")] + "_name" if attr.endswith("_code") else "name"
-    data_labels = _labels_from_data(frame, attr, name_field)
+    data_labels: dict[str, str] = {}
+    if attr == "code" or attr.endswith("_code"):  # a code has its name in the next column
+        data_labels = _labels_from_data(frame, attr, attr[: -len("code")] + "name")
+    marker_base = _point_entry(spec.name) if kind == "marker" else {}
     categories = []
     for value in _ordered_values(palette, _present(frame, attr)):
         entry = palette.get(value, default_entry)
         label = labels.get(value) or _entry_label(entry, data_labels.get(value, value))
-        categories.append(
-            Category(value, label, _symbol_from_entry(kind, entry, fill_opacity=fill_opacity))
-        )
+        if kind == "marker":
+            colour = entry if isinstance(entry, str) else entry.get("fill") or entry.get("color")
+            entry = {**marker_base, "fill": colour}
+        symbol = _symbol_from_entry(kind, entry, fill_opacity=fill_opacity)
+        categories.append(Category(value, label, symbol))
     return LayerStyle(
         spec.name,
         "categorizedSymbol",
@@ -406,7 +410,13 @@ def _line_palette(
     return rule
 
 
-def _kind_palette(attr: str, palette_name: str, default_name: str, name_filter: str) -> StyleRule:
+def _kind_palette(
+    attr: str,
+    palette_name: str,
+    default_name: str,
+    name_filter: str,
+    labels_name: str | None = None,
+) -> StyleRule:
     def rule(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
         if attr not in spec.field_names or name_filter not in spec.name:
             return None
@@ -414,7 +424,8 @@ def _kind_palette(attr: str, palette_name: str, default_name: str, name_filter: 
         if not palette or geometry_kind(spec) is None:
             return None
         default = _const(default_name, "#999999")
-        return _categorized(spec, frame, attr, palette, default, fill_opacity=0.6)
+        labels = _const(labels_name, {}) if labels_name else {}
+        return _categorized(spec, frame, attr, palette, default, labels, fill_opacity=0.6)
 
     return rule
 
@@ -438,11 +449,11 @@ STYLE_RULES: list[StyleRule] = [
     _admin_boundaries,
     _travel_time,
     _zone_layer,
-    _zone_field,
     _line_palette("road_class", "ROAD_CLASS_STYLES", "ROAD_DEFAULT_STYLE"),
     _line_palette("kind", "RAIL_KIND_STYLES", "RAIL_DEFAULT_STYLE", name_filter="rail"),
     _kind_palette("kind", "STRUCTURE_KIND_STYLES", "STRUCTURE_DEFAULT_STYLE", "structure"),
-    _kind_palette("level", "PARK_LEVEL_COLORS", "PARK_DEFAULT_COLOR", "park"),
+    _kind_palette("level", "PARK_LEVEL_COLORS", "PARK_DEFAULT_COLOR", "park", "PARK_LEVEL_LABELS"),
+    _zone_field,
 ]
 """Tried in order; the first rule that returns a style wins, else :func:`_default`."""
 
@@ -501,6 +512,9 @@ class StyledLayer:
     spec: LayerSpec
     default: LayerStyle
     alternatives: list[LayerStyle] = field(default_factory=list)
+    geometry_filter: str | None = None
+    """For a table holding several geometry types: the one this entry shows
+    (``Point``, ``LineString``, ``Polygon``; QGIS's ``geometrytype=`` filter)."""
 
 
 def styled_layers(
