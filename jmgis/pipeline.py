@@ -65,6 +65,12 @@ def _step_maps(ctx: BuildContext) -> None:
     ctx.written.extend(maps.build_all(ctx))
 
 
+def _step_report(ctx: BuildContext) -> None:
+    from jmgis.report.build import build_step
+
+    ctx.written.extend(build_step(ctx))
+
+
 Step = Callable[[BuildContext], None]
 
 STEPS: list[tuple[str, Step]] = [
@@ -73,6 +79,7 @@ STEPS: list[tuple[str, Step]] = [
     ("gpkg", _step_gpkg),
     ("qgis", _step_qgis),
     ("maps", _step_maps),
+    ("report", _step_report),
 ]
 
 

@@ -13,10 +13,13 @@ import importlib
 import importlib.util
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from jmgis import __version__
 from jmgis.errors import JmgisError
+
+T = TypeVar("T")
 
 COMMANDS = (
     "build",
@@ -32,6 +35,28 @@ COMMANDS = (
 )
 
 log = logging.getLogger("jmgis")
+
+# Set by main() from --quiet; read by progress().
+_state = {"quiet": False}
+
+
+def progress(
+    iterable: Iterable[T], desc: str | None = None, total: int | None = None
+) -> Iterable[T]:
+    """A tqdm progress bar on stderr for a step that takes more than a second or two.
+
+    Silent with ``--quiet`` and when stderr is not a terminal (scripts, CI, logs).
+    """
+    from tqdm import tqdm
+
+    return tqdm(
+        iterable,
+        desc=desc,
+        total=total,
+        file=sys.stderr,
+        leave=False,
+        disable=_state["quiet"] or not sys.stderr.isatty(),
+    )
 
 
 def _available_commands() -> list[str]:
@@ -62,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jmgis`` console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _state["quiet"] = bool(args.quiet)
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     if not getattr(args, "func", None):

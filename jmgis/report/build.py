@@ -1,0 +1,187 @@
+"""``build_report``: tables, charts, maps and the page, written under one directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jmgis.report.charts import build_charts
+from jmgis.report.html import ReportMeta, render
+from jmgis.report.inputs import ReportInputs, load_inputs
+from jmgis.report.tables import build_tables, check_zones
+from jmgis.report.writers import write_csv, write_xlsx
+
+log = logging.getLogger(__name__)
+
+# Map files linked from the report (written by jmgis.maps), in the order shown.
+MAP_TITLES = {
+    "access": "可达性地图 Accessibility",
+    "scenario": "情景变化地图 Scenario change",
+    "zones": "三区地图 Zones",
+    "transport": "交通地图 Transport",
+    "plan": "规划结构地图 Plan structure",
+}
+
+Progress = Callable[[Iterable, str], Iterable]
+
+
+@dataclass
+class ReportResult:
+    """Paths written by :func:`build_report`."""
+
+    html: Path
+    xlsx: Path
+    csv: list[Path]
+    maps: list[Path] = field(default_factory=list)
+
+    @property
+    def written(self) -> list[Path]:
+        return [self.html, self.xlsx, *self.csv, *self.maps]
+
+
+def _no_progress(steps: Iterable, _desc: str) -> Iterable:
+    return steps
+
+
+def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | None) -> list[Path]:
+    """The maps a report links (``access``, ``scenario``, ``zones``) under
+    ``out_dir/maps``, for those :mod:`jmgis.maps` can make from ``layers``."""
+    from jmgis import maps
+
+    if layers is None:
+        return []
+    written = []
+    for kind in MAP_TITLES:
+        if kind not in maps.MAP_KINDS or maps.missing_layers(kind, layers):
+            continue
+        m = maps.make_map(kind, layers, year=year)
+        written.append(maps.save(m, out_dir / "maps" / f"{kind}.html"))
+    return written
+
+
+def map_links(report_dir: Path, map_files: Iterable[Path]) -> dict[str, str]:
+    """Title → href relative to the report, for the map files that exist."""
+    links = {}
+    files = {Path(p).stem: Path(p) for p in map_files if Path(p).exists()}
+    for kind, title in MAP_TITLES.items():
+        if kind in files:
+            rel = os.path.relpath(files[kind].resolve(), report_dir.resolve())
+            links[title] = Path(rel).as_posix()
+    return links
+
+
+def build_report(
+    out_dir: str | Path,
+    *,
+    year: int = 2025,
+    compare: int | None = 2020,
+    zones: str | list[str] | None = None,
+    inputs: ReportInputs | None = None,
+    map_files: Iterable[Path] | None = None,
+    layers: Mapping | None = None,
+    progress: Progress | None = None,
+) -> ReportResult:
+    """Write ``report.html``, ``tables/*.csv`` and ``report.xlsx`` under ``out_dir``.
+
+    Parameters
+    ----------
+    year, compare
+        Scenario year of the report and the year it is compared with (``None``: no
+        comparison).
+    zones
+        Zone codes or names (``"core,bay"``); default all three.
+    inputs
+        The data; default :func:`jmgis.report.inputs.load_inputs` (the accessibility
+        profile of :mod:`jmgis.access`).
+    map_files
+        Existing map HTML files to link (e.g. the ``maps`` step's output); otherwise the
+        maps are made from ``layers`` under ``out_dir/maps`` when given.
+    layers
+        Layers of a build (name → frame): the source of the maps and, through its
+        ``access_township`` layer, of the profile (the numbers of the GeoPackage).
+    progress
+        Wraps the list of steps, e.g. a tqdm bar: ``progress(steps, description)``.
+
+    Raises
+    ------
+    jmgis.errors.JmgisError
+        When an input is missing or invalid; nothing is written then.
+    """
+    out = Path(out_dir)
+    zone_codes = check_zones(zones)
+    if compare is not None and compare == year:
+        compare = None
+    progress = progress or _no_progress
+    state: dict = {}
+
+    def step_inputs() -> None:
+        state["inputs"] = (inputs or load_inputs(year, compare, layers=layers)).validate()
+
+    def step_tables() -> None:
+        state["tables"] = build_tables(state["inputs"], year, compare, zone_codes)
+
+    def step_charts() -> None:
+        state["charts"] = build_charts(state["tables"], compare, year)
+
+    def step_maps() -> None:
+        files = list(map_files) if map_files is not None else write_maps(out, layers, year, compare)
+        state["maps"] = files
+
+    def step_write() -> None:
+        tables = state["tables"].all()
+        csv = write_csv(tables, out / "tables")
+        xlsx = write_xlsx(tables, out / "report.xlsx")
+        meta = ReportMeta(
+            year=year,
+            compare=compare,
+            zones=zone_codes,
+            generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            notes=list(state["inputs"].notes),
+            maps=map_links(out, state["maps"]),
+        )
+        page = out / "report.html"
+        page.write_text(render(state["tables"], state["charts"], meta), encoding="utf-8")
+        made = state["maps"] if map_files is None else []
+        state["result"] = ReportResult(page, xlsx, csv, made)
+
+    steps = [
+        ("inputs", step_inputs),
+        ("tables", step_tables),
+        ("charts", step_charts),
+        ("maps", step_maps),
+        ("write", step_write),
+    ]
+    for name, step in progress(steps, "report"):
+        log.debug("report: %s", name)
+        step()
+    return state["result"]
+
+
+def build_step(ctx) -> list[Path]:
+    """The ``report`` step of ``jmgis build``: the report of 2025 (or the middle scenario
+    year) compared with the first, under ``ctx.out_dir/report``, linking the maps the
+    ``maps`` step wrote.  Skipped with a warning while jmgis lacks the accessibility
+    profile (the build works at every stage of the project); any other problem fails."""
+    from jmgis.report.inputs import MissingComponentError
+
+    years = sorted(ctx.years)
+    year = 2025 if 2025 in years else years[len(years) // 2]
+    compare = years[0] if years[0] != year else None
+    maps_dir = Path(ctx.maps_dir)
+    map_files = sorted(maps_dir.glob("*.html")) if maps_dir.is_dir() else []
+    try:
+        result = build_report(
+            Path(ctx.out_dir) / "report",
+            year=year,
+            compare=compare,
+            layers=ctx.layers,
+            map_files=map_files,
+        )
+    except MissingComponentError as exc:
+        log.warning("report: skipped: %s", exc)
+        return []
+    return [result.html, result.xlsx, result.html.parent / "tables"]

@@ -1,0 +1,258 @@
+"""Report charts: matplotlib figures embedded in the HTML as PNG ``data:`` URIs.
+
+Chinese labels need a CJK font.  :func:`cjk_font` looks for one among the fonts
+matplotlib knows (Debian: ``fonts-noto-cjk`` or ``fonts-wqy-microhei``); without one the
+charts fall back to English labels and a :class:`UserWarning` says so, so that no chart
+ever shows empty boxes instead of characters.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jmgis.admin.zoning import ZONE_NAMES_EN, ZONES
+from jmgis.report.labels import BANDS_MIN, TARGETS, UNREACHABLE
+from jmgis.style import ZONE_COLORS
+
+# Families known to cover simplified Chinese, best first.
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "AR PL UMing CN",
+)
+CJK_FILE_HINTS = ("wqy", "cjk", "sourcehan", "notosanssc", "droidsansfallback", "simhei", "msyh")
+ALL_COLOR = "#636363"
+
+
+@dataclass
+class Chart:
+    """One embedded chart."""
+
+    key: str
+    title: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font matplotlib can use, or ``None``."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    found = _known_family({f.name for f in manager.ttflist})
+    if found is None:
+        # matplotlib's font cache predates fonts installed later (e.g. by apt): add the
+        # system font files that look like CJK fonts, then look again.
+        for path in font_manager.findSystemFonts():
+            if any(hint in Path(path).name.lower() for hint in CJK_FILE_HINTS):
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = _known_family({f.name for f in manager.ttflist})
+    return found
+
+
+def _known_family(installed: set[str]) -> str | None:
+    return next((name for name in CJK_FAMILIES if name in installed), None)
+
+
+class _Labels:
+    """Chinese labels when a CJK font exists, English ones otherwise."""
+
+    def __init__(self) -> None:
+        self.font = cjk_font()
+        if self.font is None:
+            warnings.warn(
+                "no CJK font found for the report charts (install Debian fonts-noto-cjk); "
+                "chart labels fall back to English",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    @property
+    def chinese(self) -> bool:
+        return self.font is not None
+
+    def __call__(self, zh: str, en: str) -> str:
+        return zh if self.chinese else en
+
+    def zone(self, code: str) -> str:
+        if code == "all":
+            return self("全市", "City")
+        return self(ZONES[code], ZONE_NAMES_EN[code])
+
+    def target(self, key: str) -> str:
+        zh, en = TARGETS.get(key, (key, key))
+        return self(zh, en)
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    # No Software metadata: the PNG carries nothing but pixels.
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _subplots(width: float, height: float, ncols: int = 1):
+    """A figure outside pyplot (no global state, no display backend needed)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots(1, ncols, squeeze=False)[0]
+
+
+def _rc(font: str | None) -> dict:
+    """matplotlib settings of the report charts (the CJK font first when there is one)."""
+    rc: dict = {"font.size": 9, "axes.unicode_minus": False}
+    if font:
+        rc["font.sans-serif"] = [font, "DejaVu Sans"]
+        rc["font.family"] = "sans-serif"
+    return rc
+
+
+def _number(value: object) -> float:
+    return np.nan if value == UNREACHABLE or value == "—" else float(value)
+
+
+def share_chart(overview: pd.DataFrame, labels: _Labels) -> Chart | None:
+    """Bars: share of each zone's population within 60 min of the headline targets."""
+    import matplotlib
+
+    band = BANDS_MIN[-1]
+    cols = [c for c in overview.columns if c.endswith(f"_pct_{band}")]
+    if not cols:
+        return None
+    with matplotlib.rc_context(_rc(labels.font)):
+        fig, (ax,) = _subplots(7.0, 3.2)
+        x = np.arange(len(cols))
+        width = 0.8 / len(overview)
+        for i, (_, row) in enumerate(overview.iterrows()):
+            code = row["zone_code"]
+            ax.bar(
+                x + i * width,
+                [_number(row[c]) for c in cols],
+                width,
+                label=labels.zone(code),
+                color=ZONE_COLORS.get(code, ALL_COLOR),
+            )
+        ax.set_xticks(x + width * (len(overview) - 1) / 2)
+        ax.set_xticklabels([labels.target(c.removesuffix(f"_pct_{band}")) for c in cols])
+        ax.set_ylabel(labels(f"{band}分钟内人口比例（%）", f"population within {band} min (%)"))
+        ax.set_ylim(0, 100)
+        ax.legend(frameon=False, ncol=len(overview), fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        png = _png(fig)
+    return Chart(
+        "share_within",
+        labels(f"{band} 分钟内可达的人口比例", f"Population within {band} minutes"),
+        png,
+    )
+
+
+def township_chart(
+    townships: dict[str, pd.DataFrame], target: str, labels: _Labels
+) -> Chart | None:
+    """Dots: minutes from every township to ``target``, one row per zone."""
+    import matplotlib
+
+    col = f"t_{target}_min"
+    frames = {z: f for z, f in townships.items() if col in f.columns}
+    if not frames:
+        return None
+    with matplotlib.rc_context(_rc(labels.font)):
+        fig, (ax,) = _subplots(7.0, 0.6 + 0.55 * len(frames))
+        for i, (zone, frame) in enumerate(frames.items()):
+            values = np.array([_number(v) for v in frame[col]])
+            jitter = (np.arange(len(values)) % 5 - 2) * 0.06
+            ax.scatter(values, i + jitter, s=14, color=ZONE_COLORS[zone], alpha=0.85)
+        ax.set_yticks(range(len(frames)))
+        ax.set_yticklabels([labels.zone(z) for z in frames])
+        for band in BANDS_MIN:
+            ax.axvline(band, color="#999999", lw=0.8, ls="--")
+        ax.set_xlabel(labels(f"至{labels.target(target)}（分钟）", f"minutes to {target}"))
+        ax.set_ylim(-0.6, len(frames) - 0.4)
+        ax.invert_yaxis()
+        ax.spines[["top", "right"]].set_visible(False)
+        png = _png(fig)
+    return Chart(
+        f"townships_{target}",
+        labels(f"各镇街至{labels.target(target)}的出行时间", f"Minutes to {target} by township"),
+        png,
+    )
+
+
+def scenario_chart(scenario_zone: pd.DataFrame, compare: int, year: int, labels: _Labels):
+    """Bars: population-weighted mean minutes per zone, before and after."""
+    import matplotlib
+
+    data = scenario_zone[scenario_zone["target"].isin(["city_gov", "hsr_station", "guangzhou"])]
+    if data.empty:
+        return None
+    targets = list(dict.fromkeys(data["target"]))
+    zones = list(dict.fromkeys(data["zone_code"]))
+    with matplotlib.rc_context(_rc(labels.font)):
+        fig, axes = _subplots(7.0, 2.6, len(targets))
+        for ax, target in zip(axes, targets):
+            part = data[data["target"] == target].set_index("zone_code").loc[zones]
+            x = np.arange(len(zones))
+            ax.bar(
+                x - 0.2,
+                [_number(v) for v in part[f"mean_min_{compare}"]],
+                0.4,
+                color="#bdbdbd",
+                label=str(compare),
+            )
+            ax.bar(
+                x + 0.2,
+                [_number(v) for v in part[f"mean_min_{year}"]],
+                0.4,
+                color=[ZONE_COLORS.get(z, ALL_COLOR) for z in zones],
+                label=str(year),
+            )
+            ax.set_xticks(x)
+            ax.set_xticklabels([labels.zone(z) for z in zones], rotation=30, fontsize=7)
+            ax.set_title(labels.target(target), fontsize=9)
+            ax.spines[["top", "right"]].set_visible(False)
+        axes[0].set_ylabel(labels("平均时间（分钟）", "mean minutes"))
+        axes[0].legend(frameon=False, fontsize=7)
+        fig.tight_layout()
+        png = _png(fig)
+    return Chart(
+        "scenario",
+        labels(f"{compare} 与 {year} 年平均出行时间", f"Mean minutes, {compare} vs {year}"),
+        png,
+    )
+
+
+def build_charts(tables, compare: int | None, year: int) -> list[Chart]:
+    """The charts of a report from its :class:`~jmgis.report.tables.ReportTables`."""
+    labels = _Labels()
+    charts = [share_chart(tables.overview.frame, labels)]
+    townships = {zone: pair[1].frame for zone, pair in tables.zones.items()}
+    charts.append(township_chart(townships, "city_gov", labels))
+    charts.append(township_chart(townships, "hsr_station", labels))
+    if compare is not None and tables.scenario:
+        charts.append(scenario_chart(tables.scenario[0].frame, compare, year, labels))
+    return [c for c in charts if c is not None]

@@ -1,0 +1,68 @@
+"""CSV (UTF-8 with BOM, so Excel opens the Chinese correctly) and XLSX writers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from jmgis.report.labels import column_label
+from jmgis.report.tables import Table
+
+ABOUT_SHEET = "说明"
+
+
+def write_csv(tables: Sequence[Table], directory: str | Path) -> list[Path]:
+    """``directory/<key>.csv`` per table; returns the paths."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for table in tables:
+        path = directory / f"{table.key}.csv"
+        table.frame.to_csv(path, index=False, encoding="utf-8-sig")
+        paths.append(path)
+    return paths
+
+
+def _about(tables: Sequence[Table]) -> pd.DataFrame:
+    rows = []
+    for table in tables:
+        for col in table.frame.columns:
+            rows.append(
+                {
+                    "sheet": table.key,
+                    "title": table.title,
+                    "title_en": table.title_en,
+                    "column": col,
+                    "label": column_label(str(col)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def write_xlsx(tables: Sequence[Table], path: str | Path) -> Path:
+    """One sheet per table (named by its key) and a first sheet ``说明`` that gives the
+    title of every sheet and the Chinese label of every column."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = [t.key for t in tables]
+    too_long = [k for k in keys if len(k) > 31]
+    if too_long or len(set(keys)) != len(keys):
+        raise ValueError(f"sheet names must be unique and ≤ 31 characters: {keys}")
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        _about(tables).to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
+        for table in tables:
+            table.frame.to_excel(writer, sheet_name=table.key, index=False)
+            sheet = writer.sheets[table.key]
+            sheet.freeze_panes = "A2"
+            for i, col in enumerate(table.frame.columns):
+                width = (
+                    max(len(str(col)), *(len(str(v)) for v in table.frame[col]))
+                    if len(table.frame)
+                    else len(str(col))
+                )
+                sheet.column_dimensions[sheet.cell(1, i + 1).column_letter].width = min(
+                    max(8, width + 2), 60
+                )
+    return path

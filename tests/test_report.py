@@ -1,0 +1,268 @@
+"""The accessibility report: HTML, CSV and XLSX agree; the page is self-contained and safe.
+
+The inputs are the FIXTURES of ``tests/report_fixtures.py`` (synthetic minutes on the real
+townships), so these tests do not depend on the accessibility engine.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import math
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from jmgis.errors import DataError
+from jmgis.report import build_report, build_tables
+from jmgis.report.labels import UNREACHABLE
+from tests.report_fixtures import fixture_inputs
+
+
+class _Tables(HTMLParser):
+    """Every ``<table data-key=…>`` of a page as a list of rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._key: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "data-key" in attrs:
+            self._key = attrs["data-key"]
+            self.tables[self._key] = []
+        elif tag == "tr" and self._key:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[self._key].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._key = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(path: Path) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tables
+
+
+def norm(value: object) -> object:
+    """A cell as a number when it is one (so 12.0, '12.0' and 12 compare equal)."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value)
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    maps = out / "maps"
+    maps.mkdir()
+    (maps / "access.html").write_text("<html>fixture map</html>", encoding="utf-8")
+    result = build_report(
+        out, year=2025, compare=2020, inputs=fixture_inputs(), map_files=[maps / "access.html"]
+    )
+    return result
+
+
+def test_writes_html_xlsx_and_one_csv_per_table(report):
+    assert report.html.name == "report.html" and report.html.stat().st_size > 0
+    keys = {p.stem for p in report.csv}
+    assert {"zone_overview", "worst_served", "scenario_zone", "scenario_township"} <= keys
+    assert {f"townships_{z}" for z in ("core", "bay", "eco")} <= keys
+    assert {f"access_{z}" for z in ("core", "bay", "eco")} <= keys
+    book = openpyxl.load_workbook(report.xlsx, read_only=True)
+    assert keys <= set(book.sheetnames)
+
+
+def test_csv_is_utf8_with_bom(report):
+    for path in report.csv:
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), path
+    text = (report.html.parent / "tables" / "townships_core.csv").read_text("utf-8-sig")
+    assert "蓬江区" in text
+
+
+def test_html_tables_equal_csv_and_xlsx(report):
+    page = html_tables(report.html)
+    book = openpyxl.load_workbook(report.xlsx, read_only=True)
+    assert set(page) == {p.stem for p in report.csv}
+    for path in report.csv:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            csv_rows = list(csv.reader(f))
+        xlsx_rows = [list(r) for r in book[path.stem].iter_rows(values_only=True)]
+        html_rows = page[path.stem]
+        assert len(html_rows) == len(csv_rows) == len(xlsx_rows), path.stem
+        # Headers: CSV and XLSX carry the column names; the HTML shows their labels.
+        assert csv_rows[0] == [str(c) for c in xlsx_rows[0]]
+        for i, (h, c, x) in enumerate(zip(html_rows[1:], csv_rows[1:], xlsx_rows[1:])):
+            assert [norm(v) for v in h] == [norm(v) for v in c], (path.stem, i)
+            assert [norm(v) for v in x] == [norm(v) for v in c], (path.stem, i)
+
+
+def test_page_is_self_contained(report):
+    text = report.html.read_text(encoding="utf-8")
+    assert not re.search(r"https?://|ftp://|src=\"//|href=\"//", text)
+    assert "<script" not in text and "<link" not in text and "@import" not in text
+    srcs = re.findall(r'src="([^"]*)"', text)
+    assert srcs, "the report has charts"
+    for src in srcs:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+    hrefs = re.findall(r'href="([^"#][^"]*)"', text)
+    assert hrefs == ["maps/access.html"]
+    assert all((report.html.parent / h).exists() for h in hrefs)
+
+
+def test_zone_shares_follow_from_the_township_tables(report):
+    """Population and the share within 60 minutes, recomputed from the township tables."""
+    tables = report.html.parent / "tables"
+    overview = pd.read_csv(tables / "zone_overview.csv", encoding="utf-8-sig")
+    for zone in ("core", "bay", "eco"):
+        towns = pd.read_csv(tables / f"townships_{zone}.csv", encoding="utf-8-sig")
+        row = overview[overview["zone_code"] == zone].iloc[0]
+        assert row["townships"] == len(towns)
+        assert row["population"] == towns["population"].sum()
+        minutes = pd.to_numeric(towns["t_city_gov_min"], errors="coerce")
+        within = towns.loc[minutes <= 60, "population"].sum() / towns["population"].sum()
+        # The township table shows minutes rounded to 0.1; a seat within 0.05 of the
+        # threshold could fall either side, which the fixture does not produce.
+        assert row["city_gov_pct_60"] == pytest.approx(100 * within, abs=0.05)
+    total = overview[overview["zone_code"] == "all"].iloc[0]
+    assert total["townships"] == 73
+
+
+def test_unreachable_is_shown_and_counted(report):
+    tables = report.html.parent / "tables"
+    inputs = fixture_inputs()
+    before = inputs.profiles[2020].set_index("code")["t_port_min"]
+    lost = before[np.isinf(before)].index
+    towns = pd.concat(
+        pd.read_csv(tables / f"townships_{z}.csv", encoding="utf-8-sig", dtype={"code": str})
+        for z in ("core", "bay", "eco")
+    )
+    assert not (towns["t_port_min"] == UNREACHABLE).any()  # reachable in 2025
+    scen = pd.read_csv(tables / "scenario_township.csv", encoding="utf-8-sig", dtype={"code": str})
+    port = scen[scen["target"] == "port"].set_index("code")
+    assert set(port.loc[port["min_2020"] == UNREACHABLE].index) == set(lost)
+    assert (port.loc[list(lost), "saved_min"] == "新增可达").all()
+
+
+def test_scenario_rows_carry_the_change_and_its_projects(report):
+    tables = report.html.parent / "tables"
+    scen = pd.read_csv(tables / "scenario_township.csv", encoding="utf-8-sig", dtype={"code": str})
+    numeric = scen[pd.to_numeric(scen["saved_min"], errors="coerce").notna()]
+    before = pd.to_numeric(numeric["min_2020"])
+    after = pd.to_numeric(numeric["min_2025"])
+    saved = pd.to_numeric(numeric["saved_min"])
+    assert (abs(before - after - saved) <= 0.11).all()
+    assert (saved != 0).all()
+    inputs = fixture_inputs()
+    attributed = set(inputs.changes["code"])
+    assert set(numeric["code"]) <= attributed  # only the faster half changed
+    assert (numeric["projects"] == "fixture_project_a").all()
+
+
+def test_worst_served_ranks_unreachable_and_longest_first(report):
+    tables = report.html.parent / "tables"
+    worst = pd.read_csv(tables / "worst_served.csv", encoding="utf-8-sig")
+    assert list(worst["rank"]) == list(range(1, len(worst) + 1))
+    values = [math.inf if v == UNREACHABLE else float(v) for v in worst["headline_mean_min"]]
+    assert values == sorted(values, reverse=True)
+    every = pd.concat(
+        pd.read_csv(tables / f"townships_{z}.csv", encoding="utf-8-sig")
+        for z in ("core", "bay", "eco")
+    )
+    headline = every[["t_city_gov_min", "t_hsr_station_min", "t_guangzhou_min"]].mean(axis=1)
+    assert values[-1] >= headline.nlargest(len(worst)).min() - 0.1
+
+
+def test_values_from_data_are_escaped(tmp_path):
+    evil = '<script>alert("x")</script>&"\''
+    inputs = fixture_inputs(rename={"440703002": evil})
+    result = build_report(tmp_path, inputs=inputs, map_files=[])
+    text = result.html.read_text(encoding="utf-8")
+    assert "<script" not in text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&quot;&#x27;" in text
+    assert "<b>甲</b>" not in text  # the fixture project name
+    cells = [c for rows in html_tables(result.html).values() for r in rows for c in r]
+    assert evil in cells  # and it reads back as the same text
+
+
+def test_zone_selection(tmp_path):
+    result = build_report(tmp_path, zones="core,生态发展区", compare=None, inputs=fixture_inputs())
+    keys = {p.stem for p in result.csv}
+    assert keys == {
+        "zone_overview",
+        "access_core",
+        "townships_core",
+        "access_eco",
+        "townships_eco",
+        "worst_served",
+    }
+    overview = pd.read_csv(result.csv[0], encoding="utf-8-sig")
+    assert list(overview["zone_code"]) == ["core", "eco", "all"]
+
+
+def test_bad_inputs_name_the_feature(tmp_path):
+    inputs = fixture_inputs()
+    inputs.population.iloc[3] = np.nan
+    with pytest.raises(DataError, match=inputs.population.index[3]):
+        inputs.validate()
+    inputs = fixture_inputs()
+    inputs.profiles[2025] = inputs.profiles[2025].iloc[1:]
+    with pytest.raises(DataError, match="missing from the profile"):
+        build_report(tmp_path, inputs=inputs)
+    assert not (tmp_path / "report.html").exists()
+    inputs = fixture_inputs()
+    inputs.profiles[2020].loc[5, "t_city_gov_min"] = np.nan
+    with pytest.raises(DataError, match="t_city_gov_min"):
+        inputs.validate()
+    with pytest.raises(DataError, match="unknown zone"):
+        build_tables(fixture_inputs(), 2025, zones="core,harbour")
+
+
+def test_missing_accessibility_is_named(monkeypatch, tmp_path):
+    import jmgis.access
+
+    monkeypatch.setitem(jmgis.access._LAZY, "profile", "jmgis.access._no_such_module")
+    monkeypatch.setitem(jmgis.access._LAZY, "load_population", "jmgis.access._no_such_module")
+    from jmgis.report.inputs import MissingComponentError
+
+    with pytest.raises(MissingComponentError, match=r"jmgis\.access\.(profile|load_population)"):
+        build_report(tmp_path, map_files=[])
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_charts_fall_back_to_english_without_a_cjk_font(monkeypatch, tmp_path):
+    from jmgis.report import charts
+
+    monkeypatch.setattr(charts, "cjk_font", lambda: None)
+    with pytest.warns(UserWarning, match="CJK font"):
+        result = build_report(tmp_path, inputs=fixture_inputs(), map_files=[])
+    assert result.html.read_text(encoding="utf-8").count("data:image/png;base64,") >= 3
