@@ -108,6 +108,11 @@ class OfflineBrowser:
             options.add_argument(arg)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         self.driver = webdriver.Chrome(service=Service(driver), options=options)
+        # exact viewport (the window size includes the browser chrome)
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
         self.driver.execute_cdp_cmd("Network.enable", {})
         self.driver.execute_cdp_cmd(
             "Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]}

@@ -32,37 +32,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _layers(kind: str, year: int | None) -> dict:
-    """The layers ``kind`` needs, loaded from the bundled data (same steps as the build)."""
-    from jmgis import pipeline
+# build steps that only write files: never needed to make one map
+OUTPUT_STEPS = frozenset({"gpkg", "qgis", "maps", "report", "export"})
 
-    wanted = {
-        "zones": ("admin",),
-        "plan": ("admin", "catalog"),
-        "transport": ("admin", "transport"),
-        "access": ("admin", "transport", "network", "access"),
-        "scenario": ("admin", "transport", "network", "access"),
-    }[kind]
-    steps = [(name, step) for name, step in pipeline.STEPS if name in wanted]
-    missing = [name for name in wanted if name not in dict(steps)]
-    if missing:
-        from jmgis.errors import JmgisError
 
-        raise JmgisError(
-            f"the {kind} map needs the build step(s) {', '.join(missing)}, not available yet"
-        )
+def _layers(kind: str) -> dict:
+    """Run the build steps in order until the layers ``kind`` needs are present."""
+    from jmgis import maps, pipeline
+    from jmgis.errors import JmgisError
+
     # steps may write side files (rasters, tables): keep them out of the user's directory
     with tempfile.TemporaryDirectory(prefix="jmgis-map-") as tmp:
         ctx = pipeline.BuildContext(out_dir=Path(tmp), maps_dir=Path(tmp) / "maps")
-        for _name, step in steps:
-            step(ctx)
+        for name, step in pipeline.STEPS:
+            if not maps.missing_layers(kind, ctx.layers):
+                break
+            if name not in OUTPUT_STEPS:
+                step(ctx)
+        missing = maps.missing_layers(kind, ctx.layers)
+        if missing:
+            raise JmgisError(
+                f"the {kind} map needs the layer(s) {', '.join(missing).replace('|', ' or ')}, "
+                "which no build step produces yet"
+            )
         return ctx.layers
 
 
 def run(args: argparse.Namespace) -> int:
     from jmgis import maps
 
-    layers = _layers(args.kind, args.year)
+    layers = _layers(args.kind)
     m = maps.make_map(
         args.kind, layers, basemap=args.basemap, year=args.year, review_no=args.review_no
     )

@@ -66,6 +66,7 @@ def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
         control_scale=False,
         min_zoom=7,
         max_zoom=17,
+        zoom_snap=0.25,
     )
     if basemap == "osm":
         folium.TileLayer(
@@ -169,4 +170,9 @@ def add_county_lines(
 def fit_to(m: folium.Map, gdf: gpd.GeoDataFrame, *, datum: str = "wgs84") -> None:
     """Open the map on the extent of ``gdf``."""
     minx, miny, maxx, maxy = to_display_crs(gdf[[gdf.geometry.name]], datum).total_bounds
-    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]])
+    # room for the title (top) and the footer (bottom)
+    m.fit_bounds(
+        [[float(miny), float(minx)], [float(maxy), float(maxx)]],
+        padding_top_left=(10, 70),
+        padding_bottom_right=(10, 50),
+    )
