@@ -139,3 +139,20 @@ def test_travel_time_raster_geotiff(G, origins, tmp_path):
         row, col = rasterio.transform.rowcol(grid.transform, fx, fy)
         leg_max_min = (200 * 0.71) / (6 / 3.6) / 60
         assert data[row, col] <= leg_max_min + 1e-6
+
+
+@pytest.mark.parametrize(("road_class", "covered"), [("primary", True), ("expressway", False)])
+def test_isochrones_follow_long_edges_but_not_expressways(road_class, covered):
+    import networkx as nx
+
+    G = nx.MultiDiGraph(crs="EPSG:4547")
+    G.add_node("a", x=400_000.0, y=2_500_000.0, kind="junction")
+    G.add_node("b", x=410_000.0, y=2_500_000.0, kind="junction")
+    for u, v in (("a", "b"), ("b", "a")):
+        G.add_edge(u, v, travel_time_s=600.0, mode="road", road_class=road_class)
+    iso = isochrones(
+        G, ["a"], (5,), land=False, cell_m=100, max_offnet_m=300, to_storage=False
+    ).geometry.iloc[0]
+    assert iso.contains(shapely.Point(404_000, 2_500_000)) == covered  # 4 min along the road
+    assert not iso.contains(shapely.Point(406_000, 2_500_000))  # 6 min along the road
+    assert iso.contains(shapely.Point(400_050, 2_500_000))  # next to the origin

@@ -114,28 +114,84 @@ def make_grid(
     return grid
 
 
-def sample_nodes(G: nx.Graph, modes: Iterable[str] | None = ("road", "connector")) -> np.ndarray:
-    """Indices (in ``list(G.nodes)`` order) of the nodes a cell may be reached from: nodes
-    touching an edge whose ``mode`` is in ``modes`` — a rail track's inner vertices are not
-    a place to get off.  Edges without ``mode`` count; ``modes=None`` allows every node."""
+# Road classes without access between their nodes (only at interchanges).
+NO_ACCESS_CLASSES = ("expressway", "motorway", "ramp")
+
+
+@dataclass(frozen=True)
+class SamplePoints:
+    """Places a cell can be reached from: every accessible node, and points every
+    ``step_m`` along accessible edges (a 10 km country road serves the villages along it,
+    not only its two ends).  The time of point ``p`` is
+    ``t[base[p]] + add_s[p]`` (the edge's start node plus the share of its travel time).
+    """
+
+    xy: np.ndarray  # (points, 2)
+    base: np.ndarray  # node index in list(G.nodes) order
+    add_s: np.ndarray  # seconds after the base node
+
+
+def sample_points(
+    G: nx.Graph,
+    *,
+    step_m: float,
+    modes: Iterable[str] | None = ("road", "connector"),
+    no_access_classes: Iterable[str] = NO_ACCESS_CLASSES,
+    weight: str = DEFAULT_WEIGHT,
+) -> SamplePoints:
+    """Sample points of ``G``: nodes touching an edge whose ``mode`` is in ``modes`` (a rail
+    track's inner vertices are no place to get off; edges without ``mode`` count,
+    ``modes=None`` allows all) plus interior points of those edges unless their
+    ``road_class`` is in ``no_access_classes`` (expressways are entered at interchanges)."""
     nodes = list(G.nodes)
-    if modes is None:
-        return np.arange(len(nodes))
-    wanted = set(modes)
     index = {n: i for i, n in enumerate(nodes)}
+    xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, len(nodes))
+    ys = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, len(nodes))
+    wanted = None if modes is None else set(modes)
+    closed = set(no_access_classes)
     keep = np.zeros(len(nodes), dtype=bool)
-    for u, v, mode in G.edges(data="mode"):
-        if mode is None or mode in wanted:
-            keep[index[u]] = keep[index[v]] = True
-    return np.flatnonzero(keep)
+    eu, ev, ew = [], [], []
+    for u, v, data in G.edges(data=True):
+        mode = data.get("mode")
+        if wanted is not None and mode is not None and mode not in wanted:
+            continue
+        iu, iv = index[u], index[v]
+        keep[iu] = keep[iv] = True
+        if data.get("road_class") in closed:
+            continue
+        eu.append(iu)
+        ev.append(iv)
+        ew.append(float(data.get(weight, np.inf)))
+    node_idx = np.flatnonzero(keep)
+    xy = [np.column_stack([xs[node_idx], ys[node_idx]])]
+    base = [node_idx]
+    add = [np.zeros(len(node_idx))]
+    if eu:
+        eu_a, ev_a, ew_a = np.array(eu), np.array(ev), np.array(ew)
+        length = np.hypot(xs[ev_a] - xs[eu_a], ys[ev_a] - ys[eu_a])
+        n_inner = np.maximum(np.ceil(length / step_m).astype(int) - 1, 0)
+        edge_of = np.repeat(np.arange(len(eu_a)), n_inner)
+        if len(edge_of):
+            # position along the edge: 1..n_inner of (n_inner + 1) equal parts
+            starts = np.cumsum(n_inner) - n_inner
+            rank = np.arange(len(edge_of)) - np.repeat(starts, n_inner) + 1
+            frac = rank / (n_inner[edge_of] + 1)
+            a, b = eu_a[edge_of], ev_a[edge_of]
+            xy.append(
+                np.column_stack([xs[a] + frac * (xs[b] - xs[a]), ys[a] + frac * (ys[b] - ys[a])])
+            )
+            base.append(a)
+            add.append(frac * ew_a[edge_of])
+    return SamplePoints(np.vstack(xy), np.concatenate(base), np.concatenate(add))
 
 
 @dataclass(eq=False)
 class CellSampler:
-    """For each land cell of ``grid``: its ``k`` nearest eligible nodes and distances."""
+    """For each land cell of ``grid``: its ``k`` nearest sample points and distances."""
 
     grid: Grid
-    node_idx: np.ndarray  # (cells, k) indices into list(G.nodes); -1 = none
+    points: SamplePoints
+    point_idx: np.ndarray  # (cells, k) indices into points; len(points) = none
     dist_m: np.ndarray  # (cells, k); inf = none
     max_offnet_m: float
     _leg_speed: float | None = field(default=None, repr=False)
@@ -144,11 +200,11 @@ class CellSampler:
 
     def cell_times(self, node_times: np.ndarray, offnet_speed_kph: float) -> np.ndarray:
         """Best time per land cell (seconds) from a ``(n_nodes,)`` array of node times."""
-        extended = np.append(node_times, np.inf)  # index -1 → inf
+        point_t = np.append(node_times[self.points.base] + self.points.add_s, np.inf)
         legs = self._legs(offnet_speed_kph)
-        best = extended[self.node_idx[:, 0]] + legs[0]
-        for j in range(1, self.node_idx.shape[1]):
-            np.minimum(best, extended[self.node_idx[:, j]] + legs[j], out=best)
+        best = point_t[self.point_idx[:, 0]] + legs[0]
+        for j in range(1, self.point_idx.shape[1]):
+            np.minimum(best, point_t[self.point_idx[:, j]] + legs[j], out=best)
         return best
 
     def _legs(self, offnet_speed_kph: float) -> list[np.ndarray]:
@@ -180,21 +236,18 @@ def cell_sampler(
     k: int = DEFAULT_K,
     max_offnet_m: float = DEFAULT_MAX_OFFNET_M,
     modes: Iterable[str] | None = ("road", "connector"),
+    weight: str = DEFAULT_WEIGHT,
 ) -> CellSampler:
-    """Nearest nodes of every land cell of ``grid`` (k-d tree)."""
-    eligible = sample_nodes(G, modes)
-    if len(eligible) == 0:
+    """Nearest sample points of every land cell of ``grid`` (k-d tree)."""
+    points = sample_points(G, step_m=grid.cell_m, modes=modes, weight=weight)
+    if len(points.base) == 0:
         raise DataError("the graph has no node a cell could be reached from")
-    xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
-    ys = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, G.number_of_nodes())
-    tree = cKDTree(np.column_stack([xs[eligible], ys[eligible]]))
-    kk = min(k, len(eligible))
+    tree = cKDTree(points.xy)
+    kk = min(k, len(points.base))
     dist, pos = tree.query(grid.centres(), k=kk, distance_upper_bound=max_offnet_m, workers=-1)
-    dist = dist.reshape(len(dist), kk)
-    pos = pos.reshape(len(pos), kk)
-    found = np.isfinite(dist)
-    node_idx = np.where(found, eligible[np.minimum(pos, len(eligible) - 1)], -1)
-    return CellSampler(grid, node_idx, dist, max_offnet_m)
+    return CellSampler(
+        grid, points, pos.reshape(len(pos), kk), dist.reshape(len(dist), kk), max_offnet_m
+    )
 
 
 def grid_and_sampler(
@@ -205,6 +258,7 @@ def grid_and_sampler(
     k: int = DEFAULT_K,
     max_offnet_m: float = DEFAULT_MAX_OFFNET_M,
     modes: Iterable[str] | None = ("road", "connector"),
+    weight: str = DEFAULT_WEIGHT,
 ) -> tuple[CellSampler, shapely.Geometry | None]:
     """The grid over the land polygon (or the graph's extent when ``land=False``) and its
     cell sampler, cached per graph object, cell size, land polygon and options."""
@@ -219,6 +273,7 @@ def grid_and_sampler(
         k,
         float(max_offnet_m),
         tuple(modes) if modes is not None else None,
+        weight,
     )
     per_graph = _SAMPLERS.setdefault(G, {})
     if key not in per_graph:
@@ -227,9 +282,12 @@ def grid_and_sampler(
         else:
             xs = [d["x"] for _, d in G.nodes(data=True)]
             ys = [d["y"] for _, d in G.nodes(data=True)]
-            bounds = (min(xs), min(ys), max(xs), max(ys))
+            pad = max_offnet_m  # cells beside the outermost nodes are reachable too
+            bounds = (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
         grid = make_grid(bounds, cell_m, crs, land_geom)
-        per_graph[key] = cell_sampler(G, grid, k=k, max_offnet_m=max_offnet_m, modes=modes)
+        per_graph[key] = cell_sampler(
+            G, grid, k=k, max_offnet_m=max_offnet_m, modes=modes, weight=weight
+        )
     return per_graph[key], land_geom
 
 
@@ -273,7 +331,9 @@ def travel_time_raster(
     (image, grid)
         ``height × width`` float32 minutes and the grid (transform, CRS, mask).
     """
-    sampler, _ = grid_and_sampler(G, cell_m=cell_m, land=land, max_offnet_m=max_offnet_m)
+    sampler, _ = grid_and_sampler(
+        G, cell_m=cell_m, land=land, max_offnet_m=max_offnet_m, weight=weight
+    )
     grid = sampler.grid
     nearest = nearest_facility(G, facilities, direction=direction, weight=weight)
     minutes = sampler.cell_times(nearest.time_s, offnet_speed_kph) / 60.0
