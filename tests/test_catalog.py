@@ -159,3 +159,16 @@ def test_layers_round_trip_through_the_geopackage(cat, tmp_path):
     park = read_layer(path, "park").set_index("id")
     assert park.loc["jiangmen_talent_island", "township_names"] == "潮连街道"
     assert park.loc["shenjiang_dazhe_park", "zone_code"] == "core"
+
+
+def test_seat_placed_parks_sit_on_one_of_their_townships(cat):
+    seats = admin.load_townships().set_index("code")[["seat_lon", "seat_lat"]]
+    placed = cat.parks[
+        (cat.parks["placement"] == "seat_of") & cat.parks["township_codes"].map(bool)
+    ]
+    assert len(placed) >= 10
+    for _, park in placed.iterrows():
+        candidates = [tuple(seats.loc[c]) for c in park["township_codes"]]
+        assert (park.geometry.x, park.geometry.y) in candidates, park["id"]
+    county_only = cat.parks[cat.parks["placement"] == "in_county"]
+    assert (county_only["township_codes"].map(len) == 0).all()

@@ -55,6 +55,7 @@ PARK_COLUMNS = [
     "lat",
     "geometry_quality",
     "placed_by",
+    "placement",
     "plan",
     "source",
     "related",

@@ -225,6 +225,7 @@ _EMPTY_COLUMNS = {
         "lat",
         "geometry_quality",
         "placed_by",
+        "placement",
     ],
     "structure": [
         "id",

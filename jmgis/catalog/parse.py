@@ -55,7 +55,13 @@ def _county(row: Row, admin: AdminIndex, value: Any, key: str) -> str:
 
 def _location(row: Row, admin: AdminIndex) -> dict[str, Any]:
     loc = row.get("location")
-    empty = {"lon": math.nan, "lat": math.nan, "geometry_quality": "", "placed_by": ""}
+    empty = {
+        "lon": math.nan,
+        "lat": math.nan,
+        "geometry_quality": "",
+        "placed_by": "",
+        "placement": "",
+    }
     if loc is None:
         return empty
     if not isinstance(loc, dict):
@@ -95,6 +101,7 @@ def _location(row: Row, admin: AdminIndex) -> dict[str, Any]:
         "lat": float(lat),
         "geometry_quality": quality,
         "placed_by": placed_by.strip(),
+        "placement": methods[0].replace("lon", "coordinate"),
     }
 
 
