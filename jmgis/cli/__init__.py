@@ -89,7 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _state["quiet"] = bool(args.quiet)
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    # Our own messages at the chosen level; other libraries (pyogrio logs every write at
+    # INFO) only from warnings up, unless --verbose.
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("jmgis").setLevel(level)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
