@@ -16,7 +16,7 @@ import pytest
 
 from jmgis import maps, style
 from jmgis.maps import assets
-from tests.clients import OfflineBrowser, require_chromium
+from tests.clients import OfflineBrowser, clients_required, require_chromium
 from tests.test_maps_data import HOSTILE, fixture_layers
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,10 @@ pytestmark = pytest.mark.browser
 def browser():
     require_chromium()
     if not assets.assets_available():
-        pytest.skip("Leaflet assets not cached and npm unavailable: the map cannot be offline")
+        reason = "Leaflet assets not cached and npm unavailable: the map cannot be offline"
+        if clients_required():
+            pytest.fail(f"{reason} (JMGIS_REQUIRE_CLIENTS=1)")
+        pytest.skip(reason)
     b = OfflineBrowser()
     yield b
     b.close()
@@ -226,3 +229,19 @@ def test_zones_map_of_the_bundled_data(browser, tmp_path):
         assert f"{label}（{expected[code]}）" in counts
     shot = browser.screenshot("zones-jiangmen.png")
     assert _png_distinct_colours(shot) > 20
+
+
+def test_township_labels_appear_only_when_zoomed_in(browser, tmp_path):
+    _open_map(browser, tmp_path, "zones", fixture_layers())
+    visible = (
+        "return Array.from(document.querySelectorAll('.jm-label'))"
+        ".filter(e => e.offsetParent !== null).length"
+    )
+    zoom_to = (
+        "for (var k in window) { if (k.startsWith('map_') && window[k] instanceof L.Map) "
+        "{ window[k].setZoom(arguments[0], {animate: false}); } }"
+    )
+    browser.js(zoom_to, 8)
+    assert browser.js(visible) == 0
+    browser.js(zoom_to, 11)
+    assert browser.js(visible) > 0

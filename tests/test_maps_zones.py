@@ -134,3 +134,11 @@ def test_build_all_writes_the_maps_whose_layers_exist_and_skips_the_rest(tmp_pat
         written = maps.build_all(ctx)
     assert tmp_path / "maps" / "zones.html" in written
     assert all(p.exists() for p in written)
+
+
+def test_osm_basemap_keeps_the_data_unshifted_and_credits_osm():
+    layers = fixture_layers()
+    plain = _township_block(maps.make_map("zones", layers).get_root().render())
+    page = maps.make_map("zones", layers, basemap="osm").get_root().render()
+    assert _township_block(page) == plain
+    assert "tile.openstreetmap.org" in page and _shows(page, "OpenStreetMap contributors（ODbL）")

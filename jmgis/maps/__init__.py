@@ -151,7 +151,8 @@ def build_all(ctx: Any) -> list[Path]:
     for kind in MAP_KINDS:
         missing = missing_layers(kind, ctx.layers)
         if missing:
-            log.info("maps: skipping %s.html (no layer %s yet)", kind, ", ".join(missing))
+            needs = ", ".join(missing).replace("|", " or ")
+            log.info("maps: skipping %s.html (no layer %s yet)", kind, needs)
             continue
         if kind == "scenario" and ctx.layers["access_township"]["year"].nunique() < 2:
             log.info("maps: skipping scenario.html (access_township has fewer than two years)")
