@@ -35,7 +35,8 @@ from jmgis.network.connectors import (
 )
 from jmgis.network.ferry import add_ferries
 from jmgis.network.graph import add_link, add_segments, empty_graph, segments_at_vertices
-from jmgis.network.rail import add_rail, first_column
+from jmgis.network.noding import insert_end_vertices
+from jmgis.network.rail import _listed, add_rail, first_column
 from jmgis.network.speeds import SpeedTable
 
 log = logging.getLogger("jmgis.network")
@@ -43,7 +44,7 @@ log = logging.getLogger("jmgis.network")
 MODES = ("road", "rail", "ferry")
 BASE_YEAR = 2020
 POINT_LAYERS = ("station", "port", "airport", "interchange", "gateway")
-GATEWAY_STATION_M = 5000.0
+GATEWAY_STATION_M = 30_000.0
 
 
 @dataclass
@@ -51,6 +52,7 @@ class BuildReport:
     """What the assembly did that a user should know (``G.graph["report"]``)."""
 
     snaps: list[Snap] = field(default_factory=list)
+    external: list[Snap] = field(default_factory=list)
     report_snap_m: float = DEFAULT_REPORT_SNAP_M
 
     @property
@@ -167,10 +169,19 @@ def assemble_graph(
     crs = _analysis_crs(crs)
     G = empty_graph(crs.to_string(), year, modes)
     report = BuildReport(report_snap_m=report_snap_m)
+    G.graph["_report"] = report
     proj = {k: v.to_crs(crs) for k, v in layers.items() if v is not None}
     water = water_polygon(land, crs)
 
     links = road_links(proj["road"], speeds, use_layer_speed=use_layer_speed)
+    receives = ~links["road_class"].isin(LIMITED_ACCESS_CLASSES).to_numpy()
+    links = links.set_geometry(
+        gpd.GeoSeries(
+            insert_end_vertices(links.geometry.to_numpy(), receives),
+            index=links.index,
+            crs=links.crs,
+        )
+    )
     add_segments(G, segments_at_vertices(links))
 
     stations = proj.get("station")
@@ -188,71 +199,98 @@ def assemble_graph(
     def limited(d: dict) -> bool:
         return d.get("mode") == "road" and d.get("road_class") in LIMITED_ACCESS_CLASSES
 
-    def connect(frame, kind, eligible=accessible, **kw):
+    def connect(frame, kind, eligible=accessible, *, over_water=water, record=True, **kw):
         if frame is None or not len(frame):
-            return
+            return []
         frame = frame.to_crs(crs)
         id_field = kw.pop("id_field", None) or first_column(frame, f"{kind}_id", "id", "code")
-        snapper = EdgeSnapper(G, eligible, water=water)
-        report.snaps.extend(
-            connect_to_edges(
-                G,
-                frame,
-                kind=kind,
-                id_field=id_field,
-                snapper=snapper,
-                speed_kph=kw.pop("speed_kph", cspeed),
-                report_snap_m=report_snap_m,
-                **kw,
-            )
+        snapper = EdgeSnapper(G, eligible, water=over_water)
+        snaps = connect_to_edges(
+            G,
+            frame,
+            kind=kind,
+            id_field=id_field,
+            snapper=snapper,
+            speed_kph=kw.pop("speed_kph", cspeed),
+            report_snap_m=report_snap_m if record else float("inf"),
+            **kw,
         )
+        failed = [s for s in snaps if not s.target]
+        if failed:
+            # island points with no road: the ferry pier is their way out
+            pier_nodes = [
+                n for n, d in G.nodes(data=True) if d["kind"] == "port" and _has_ferry(G, n)
+            ]
+            piers_snap = Snapper(G, pier_nodes, water=over_water)
+            ok = {s.node for s in snaps if s.target}
+            for s in failed:
+                if _has_ferry(G, s.node):  # a pier on an island: reached by its ferry
+                    snaps[snaps.index(s)] = Snap(s.node, s.node, 0.0, s.kind, s.name)
+                    continue
+                hit = piers_snap.nearest(G.nodes[s.node]["x"], G.nodes[s.node]["y"])
+                if hit is None:
+                    continue
+                add_link(
+                    G,
+                    s.node,
+                    hit[0],
+                    length_m=hit[1],
+                    speed_kph=cspeed,
+                    mode="connector",
+                    feature_id=G.nodes[s.node]["ref"],
+                    name=s.name,
+                    snap_m=hit[1],
+                )
+                ok.add(s.node)
+                snaps[snaps.index(s)] = Snap(s.node, hit[0], hit[1], s.kind, s.name)
+        if record:
+            report.snaps.extend(snaps)
+        return snaps
 
-    # interchanges first: they are the only way onto an expressway
+    # interchanges first: they are the only way onto an expressway, and only onto the
+    # expressways they serve (``road_ids``) that exist in this year
     interchanges = proj.get("interchange")
     if interchanges is not None and len(interchanges):
         ramp = speeds.road.get("ramp", cspeed)
-        connect(interchanges, "interchange", limited, speed_kph=ramp, road_class="ramp")
+        for i in range(len(interchanges)):
+            row = interchanges.iloc[i : i + 1]
+            served = _listed(row.iloc[0].get("road_ids")) if "road_ids" in row else set()
+
+            def serves(d: dict, served=served) -> bool:
+                return limited(d) and (not served or d.get("feature_id") in served)
+
+            if any(serves(d) for _, _, d in G.edges(data=True)):
+                connect(row, "interchange", serves, speed_kph=ramp, road_class="ramp")
         connect(interchanges, "interchange", speed_kph=ramp, road_class="ramp")
     if seats is not None:
         connect(seats, "seat", id_field="code")
+    outside = None
+    if land is not None:
+        outside = shapely.buffer(gpd.GeoSeries([land], crs="EPSG:4490").to_crs(crs).iloc[0], 2000)
     if stations is not None:
-        connect(stations, "station")
+        inside = stations.within(outside) if outside is not None else np.ones(len(stations), bool)
+        connect(stations[inside], "station")
     connect(proj.get("port"), "port")
     if piers is not None and len(piers):
         connect(
-            piers[~piers["node"].isin(_connected(G, piers["node"]))],
+            piers[piers["node"].str.startswith("pier:")],
             "port",
             id_field="node",
             node_field="node",
         )
     connect(proj.get("airport"), "airport")
     gateways = proj.get("gateway")
-    connect(gateways, "gateway")
-    if gateways is not None and stations is not None and len(gateways) and "rail" in modes:
-        near = Snapper(G, [n for n, d in G.nodes(data=True) if d["kind"] == "station"])
-        gid = first_column(gateways, "gateway_id", "id")
-        for gw, geom in zip(gateways[gid].astype(str), gateways.geometry, strict=True):
-            hit = near.nearest(geom.x, geom.y)
-            if hit and hit[1] <= GATEWAY_STATION_M:
-                add_link(
-                    G,
-                    f"gateway:{gw}",
-                    hit[0],
-                    length_m=hit[1],
-                    speed_kph=cspeed,
-                    mode="connector",
-                    feature_id=gw,
-                    snap_m=hit[1],
-                )
+    if gateways is not None and len(gateways):
+        _connect_gateways(G, gateways, stations if "rail" in modes else None, speeds, connect)
     for kind, frame in (points or {}).items():
         connect(frame, kind)
-    G.graph["report"] = report
+    G.graph["report"] = G.graph.pop("_report")
     return G
 
 
 def water_polygon(land: shapely.Geometry | None, crs: Any) -> shapely.Geometry | None:
     """Open water near the land (analysis CRS): the land's convex hull minus the land,
-    shrunk by 100 m so piers and coastal points on the shoreline are not "in the sea".
+    simplified to 50 m and shrunk by 100 m so piers and coastal points on the shoreline are not "in the sea".
 
     Outside the hull nothing counts as water (the land polygon is the city, not its
     neighbours), so connectors of external gateways are not blocked.
@@ -260,16 +298,67 @@ def water_polygon(land: shapely.Geometry | None, crs: Any) -> shapely.Geometry |
     if land is None:
         return None
     land_a = gpd.GeoSeries([land], crs="EPSG:4490").to_crs(crs).iloc[0]
+    land_a = shapely.simplify(land_a, 50)  # 50 m is far below the water tolerance
     water = shapely.buffer(shapely.difference(shapely.convex_hull(land_a), land_a), -100)
     shapely.prepare(water)
     return water
 
 
-def _connected(G: nx.MultiDiGraph, nodes: pd.Series) -> set[str]:
-    """Nodes among ``nodes`` that already have a connector (port points joined earlier)."""
-    return {
-        n for n in nodes if any(d.get("mode") == "connector" for _, _, d in G.edges(n, data=True))
-    }
+def _has_ferry(G: nx.MultiDiGraph, node: str) -> bool:
+    return any(d.get("mode") == "ferry" for _, _, d in G.edges(node, data=True))
+
+
+def _connect_gateways(G, gateways, stations, speeds: SpeedTable, connect) -> None:
+    """Join each gateway (a city outside Jiangmen) to the modelled network.
+
+    The leg from the end of the modelled roads to the gateway point is not modelled: it
+    is a connector timed at ``speeds.external_speed_kph`` over the straight distance ×
+    ``speeds.local_circuity`` (an assumption; ``external=True`` on the edge).  Stations
+    outside the city within :data:`GATEWAY_STATION_M` of a gateway are joined to it the
+    same way (metro/taxi into the city centre).
+    """
+    snaps = connect(gateways, "gateway", over_water=None, record=False)
+    gid = first_column(gateways, "gateway_id", "id")
+    report = G.graph.get("_report")
+    for s in snaps:
+        if not s.target:
+            continue
+        for a, b in ((s.node, s.target), (s.target, s.node)):
+            for d in G.get_edge_data(a, b).values():
+                if d.get("mode") == "connector":
+                    d["length_m"] = s.snap_m * speeds.local_circuity
+                    d["speed_kph"] = speeds.external_speed_kph
+                    d["travel_time_s"] = d["length_m"] / (speeds.external_speed_kph / 3.6)
+                    d["external"] = True
+        if report is not None:
+            report.external.append(s)
+    if stations is None or not len(stations):
+        return
+    st_nodes = [n for n, d in G.nodes(data=True) if d["kind"] == "station"]
+    st_xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in st_nodes])
+    for gw in gateways[gid].astype(str):
+        node = f"gateway:{gw}"
+        gx, gy = G.nodes[node]["x"], G.nodes[node]["y"]
+        dist = np.hypot(st_xy[:, 0] - gx, st_xy[:, 1] - gy)
+        for j in np.flatnonzero(dist <= GATEWAY_STATION_M):
+            if any(
+                d.get("mode") == "connector" and not d.get("external")
+                for _, _, d in G.edges(st_nodes[j], data=True)
+            ):
+                continue  # a station inside the modelled road network is reached by road
+            length = float(dist[j]) * speeds.local_circuity
+            add_link(
+                G,
+                node,
+                st_nodes[j],
+                length_m=length,
+                speed_kph=speeds.external_speed_kph,
+                mode="connector",
+                feature_id=gw,
+                name=G.nodes[node]["name"],
+                snap_m=float(dist[j]),
+                external=True,
+            )
 
 
 @lru_cache(maxsize=4)
@@ -283,7 +372,19 @@ def _local_roads_cached(speed_key: tuple, crs_key: str) -> gpd.GeoDataFrame:
     trunk = roads[transport.exists_in(roads, BASE_YEAR)].to_crs(crs)
     piers = _piers(transport, BASE_YEAR)
     water = water_polygon(admin.load_city().union_all(), crs)
-    return derive_local_roads(admin.load_seats(), trunk, piers=piers, water=water, speeds=speeds)
+    points = []
+    for layer, id_col in (("interchange", "interchange_id"), ("port", "port_id")):
+        frame = transport.load(layer)
+        points.append(frame[[id_col, "name", "geometry"]].rename(columns={id_col: "point_id"}))
+    access_points = gpd.GeoDataFrame(pd.concat(points, ignore_index=True), crs=points[0].crs)
+    return derive_local_roads(
+        admin.load_seats(),
+        trunk,
+        piers=piers,
+        access_points=access_points,
+        water=water,
+        speeds=speeds,
+    )
 
 
 def _piers(transport, year: int) -> gpd.GeoDataFrame | None:

@@ -7,7 +7,7 @@ snapping to vertices would overstate access distances) or to the nearest eligibl
 (:class:`Snapper`).  Where a water polygon is given, a connector may not cross more than
 ``max_water_m`` of it: the next nearest candidate is taken instead, so an island seat is
 never joined straight across the sea.  Snaps longer than ``report_snap_m`` are returned as
-outliers and logged.
+outliers (logged at debug level; ``jmgis network check`` lists them).
 """
 
 from __future__ import annotations
@@ -65,9 +65,14 @@ def nodes_on(G: nx.MultiDiGraph, predicate: Callable[[dict], bool]) -> list[str]
 
 def water_m(lines: np.ndarray, water: shapely.Geometry | None) -> np.ndarray:
     """Length (m) of each line that lies in ``water`` (zeros without a water polygon)."""
-    if water is None:
-        return np.zeros(len(lines))
-    return shapely.length(shapely.intersection(lines, water))
+    out = np.zeros(len(lines))
+    if water is None or len(lines) == 0:
+        return out
+    shapely.prepare(water)
+    wet = shapely.intersects(water, lines)
+    if wet.any():
+        out[wet] = shapely.length(shapely.intersection(lines[wet], water))
+    return out
 
 
 class Snapper:
@@ -251,7 +256,7 @@ def connect_to_edges(
     for (node, ref, name), hit in zip(rows, located, strict=True):
         if hit is None:
             snaps.append(Snap(node, "", float("inf"), kind, name))
-            log.warning("%s %s (%s): no network edge reachable over land", kind, ref, name)
+            log.debug("%s %s (%s): no network edge reachable over land", kind, ref, name)
             continue
         target, dist = next(it), hit[2]
         extra = {"road_class": road_class} if road_class else {}
@@ -269,7 +274,7 @@ def connect_to_edges(
         )
         snaps.append(Snap(node, target, dist, kind, name))
         if dist > report_snap_m:
-            log.warning(
+            log.debug(
                 "%s %s (%s) snapped %.0f m to the network (over %.0f m)",
                 kind,
                 ref,
@@ -319,7 +324,7 @@ def connect_points(
         hit = snapper.nearest(x, y)
         if hit is None:
             snaps.append(Snap(node, "", float("inf"), kind, name))
-            log.warning("%s %s (%s): no network node reachable over land", kind, ref, name)
+            log.debug("%s %s (%s): no network node reachable over land", kind, ref, name)
             continue
         target, dist = hit
         extra = {"road_class": road_class} if road_class else {}
@@ -337,7 +342,7 @@ def connect_points(
         )
         snaps.append(Snap(node, target, dist, kind, name))
         if dist > report_snap_m:
-            log.warning(
+            log.debug(
                 "%s %s (%s) snapped %.0f m to the network (over %.0f m)",
                 kind,
                 ref,

@@ -3,8 +3,10 @@
 No official county/township road geometry is available, so the local layer is *derived*
 and *schematic*: straight links that stand for the 县道/乡道 a seat really uses.
 
-1. **Seat → trunk**: each seat to the nearest vertex (control point) of an accessible trunk
-   road (any class but expressway) or ferry pier, over land.
+1. **Seat → trunk**: each seat to the nearest point of an accessible trunk road (any
+   class but expressway) or ferry pier, over land; each interchange and port to the
+   nearest point of such a road or seat (its 连接线).  Where a link ends on a trunk road
+   the graph builder inserts a node (a T-junction).
 2. **Seat ↔ seat**: the edges of the Gabriel graph of the seats (a subgraph of their
    Delaunay triangulation in which no third seat lies inside the circle on the edge as
    diameter — the links between true neighbours) no longer than ``max_seat_link_m`` and not
@@ -29,6 +31,7 @@ from scipy.spatial import Delaunay, cKDTree
 
 from jmgis.crs import STORAGE_CRS
 from jmgis.network.connectors import LIMITED_ACCESS_CLASSES, water_m
+from jmgis.network.noding import insert_end_vertices
 from jmgis.network.speeds import SpeedTable
 
 SOURCE = (
@@ -59,6 +62,29 @@ def gabriel_edges(xy: np.ndarray) -> np.ndarray:
     return edges[keep]
 
 
+def nearest_reachable(
+    xy: np.ndarray,
+    targets: np.ndarray,
+    water: shapely.Geometry | None,
+    max_water_m: float,
+    *,
+    tries: int = 24,
+) -> tuple[np.ndarray, float, int] | None:
+    """Nearest point of any target geometry reachable from ``xy`` without crossing more
+    than ``max_water_m`` of water: ``(point xy, distance m, target index)`` or ``None``."""
+    if len(targets) == 0:
+        return None
+    point = shapely.Point(xy)
+    legs = shapely.shortest_line(point, targets)
+    length = shapely.length(legs)
+    order = np.argsort(length)[:tries]
+    ok = order[water_m(legs[order], water) <= max_water_m]
+    if len(ok) == 0:
+        return None
+    j = int(ok[0])
+    return shapely.get_coordinates(legs[j])[-1], float(length[j]), j
+
+
 def _segment(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return shapely.linestrings(np.stack([a, b], axis=1))
 
@@ -68,6 +94,7 @@ def derive_local_roads(
     trunk_roads: gpd.GeoDataFrame,
     *,
     piers: gpd.GeoDataFrame | None = None,
+    access_points: gpd.GeoDataFrame | None = None,
     water: shapely.Geometry | None = None,
     speeds: SpeedTable | None = None,
     max_seat_link_m: float = DEFAULT_MAX_SEAT_LINK_M,
@@ -84,6 +111,11 @@ def derive_local_roads(
         CRS in metres).
     piers
         Ferry piers (points) that island seats may join.
+    access_points
+        Points that need a road of their own (``point_id``, ``name``): expressway
+        interchanges and ports.  Each is joined to the nearest accessible trunk control
+        point or seat over land (its 连接线), so the expressway or the pier can be
+        reached there.
     water
         Open-water polygon in the trunk CRS; links crossing more than ``max_water_m`` of
         it are not drawn.  ``None`` skips the check.
@@ -104,15 +136,11 @@ def derive_local_roads(
     names = seats["name"].astype(str).to_numpy()
 
     accessible = trunk_roads[~trunk_roads["road_class"].isin(LIMITED_ACCESS_CLASSES)]
-    trunk_xy = shapely.get_coordinates(accessible.geometry.values)
-    trunk_xy = np.unique(np.round(trunk_xy, 3), axis=0)
-    target_xy = [trunk_xy]
-    target_label = ["trunk"] * len(trunk_xy)
-    if piers is not None and len(piers):
-        pier_xy = shapely.get_coordinates(piers.to_crs(crs).geometry.values)
-        target_xy.append(pier_xy)
-        target_label += ["pier"] * len(pier_xy)
-    targets = np.vstack(target_xy) if sum(len(t) for t in target_xy) else np.zeros((0, 2))
+    trunk_lines = accessible.geometry.to_numpy()
+    pier_points = (
+        piers.to_crs(crs).geometry.to_numpy() if piers is not None and len(piers) else np.array([])
+    )
+    seat_points = seats.geometry.to_numpy()
 
     rows: list[dict] = []
 
@@ -128,25 +156,37 @@ def derive_local_roads(
             }
         )
 
-    # 1. seat → nearest trunk control point (or pier) over land
-    if len(targets):
-        tree = cKDTree(targets)
-        k = min(32, len(targets))
-        dist, idx = tree.query(seat_xy, k=k)
-        dist, idx = dist.reshape(len(seat_xy), -1), idx.reshape(len(seat_xy), -1)
-        for i in range(len(seat_xy)):
-            lines = _segment(np.repeat(seat_xy[i : i + 1], k, axis=0), targets[idx[i]])
-            ok = np.flatnonzero(water_m(lines, water) <= max_water_m)
-            if len(ok) == 0:
+    # 1. seat → nearest point of an accessible trunk road (or a pier) over land
+    seat_targets = np.concatenate([trunk_lines, pier_points])
+    n_trunk = len(trunk_lines)
+    for i in range(len(seat_xy)):
+        hit = nearest_reachable(seat_xy[i], seat_targets, water, max_water_m)
+        if hit is None or hit[1] < 1.0:
+            continue  # no target over land, or the seat is on a trunk road already
+        to_pier = hit[2] >= n_trunk
+        road_class = "township" if to_pier else "county"
+        suffix = "码头连接线" if to_pier else "干线连接线"
+        add(seat_xy[i], hit[0], codes[i], None, f"{names[i]}{suffix}", road_class)
+
+    # 1b. interchange or port → nearest point of an accessible trunk road or a seat
+    if access_points is not None and len(access_points):
+        ic = access_points.to_crs(crs)
+        ic_xy = shapely.get_coordinates(ic.geometry.values)
+        pool = np.concatenate([trunk_lines, seat_points])
+        for i, (ic_id, ic_name) in enumerate(zip(ic["point_id"], ic["name"], strict=True)):
+            hit = nearest_reachable(ic_xy[i], pool, water, max_water_m)
+            if hit is None or hit[1] < 1.0:
                 continue
-            j = idx[i, ok[0]]
-            if dist[i, ok[0]] < 1.0:
-                continue  # the seat is on a trunk control point already
-            label = target_label[j]
-            to = None
-            road_class = "township" if label == "pier" else "county"
-            suffix = "码头连接线" if label == "pier" else "干线连接线"
-            add(seat_xy[i], targets[j], codes[i], to, f"{names[i]}{suffix}", road_class)
+            rows.append(
+                {
+                    "road_id": f"local:{ic_id}",
+                    "name": f"{ic_name}连接线",
+                    "road_class": "county",
+                    "from_code": None,
+                    "to_code": None,
+                    "geometry": shapely.linestrings([ic_xy[i], hit[0]]),
+                }
+            )
 
     # 2. Gabriel links between neighbouring seats
     edges = gabriel_edges(seat_xy)
@@ -235,7 +275,8 @@ def _components(lines: list, seat_points: np.ndarray) -> np.ndarray:
     """Component label of each seat in the graph of lines meeting at shared vertices."""
     if not lines:
         return np.arange(len(seat_points))
-    coords, index = shapely.get_coordinates(np.asarray(lines), return_index=True)
+    lines = insert_end_vertices(np.asarray(lines, dtype=object), tolerance_m=0.01)
+    coords, index = shapely.get_coordinates(lines, return_index=True)
     seat_xy = shapely.get_coordinates(seat_points)
     allxy = np.round(np.vstack([coords, seat_xy]), 3)
     _, key = np.unique(allxy, axis=0, return_inverse=True)

@@ -173,3 +173,47 @@ def topology_report(
             }
         )
     return report
+
+
+def insert_end_vertices(
+    geoms: np.ndarray, receives: np.ndarray | None = None, *, tolerance_m: float = 0.01
+) -> np.ndarray:
+    """Add a vertex to a line wherever another line *ends* on it (a T-junction).
+
+    Crossings are left alone (a schematic expressway crossing a road is not a junction);
+    only line ends that lie on another line within ``tolerance_m`` become vertices of
+    it.  ``receives`` (bool per line) limits which lines get vertices — pass
+    ``False`` for limited-access roads.  Returns new geometries (inputs unchanged).
+    """
+    geoms = np.asarray(geoms, dtype=object).copy()
+    if len(geoms) == 0:
+        return geoms
+    receives = np.ones(len(geoms), dtype=bool) if receives is None else np.asarray(receives)
+    ends = np.concatenate([shapely.get_point(geoms, 0), shapely.get_point(geoms, -1)])
+    owner = np.concatenate([np.arange(len(geoms)), np.arange(len(geoms))])
+    simple = receives & (shapely.get_type_id(geoms) == 1)
+    idx = np.flatnonzero(simple)
+    if len(idx) == 0:
+        return geoms
+    tree = shapely.STRtree(geoms[idx])
+    pi, li = tree.query(ends, predicate="dwithin", distance=tolerance_m)
+    li = idx[li]
+    keep = owner[pi] != li
+    pi, li = pi[keep], li[keep]
+    for line_i in np.unique(li):
+        line = geoms[line_i]
+        pts = ends[pi[li == line_i]]
+        coords = shapely.get_coordinates(line)
+        seg = np.hypot(*np.diff(coords, axis=0).T)
+        at = np.concatenate([[0.0], np.cumsum(seg)])
+        pos = shapely.line_locate_point(line, pts)
+        new = [
+            (p, shapely.get_coordinates(pt)[0])
+            for p, pt in zip(pos, pts, strict=True)
+            if np.min(np.abs(at - p)) > tolerance_m
+        ]
+        if not new:
+            continue
+        merged = sorted([(a, c) for a, c in zip(at, coords, strict=True)] + new, key=lambda t: t[0])
+        geoms[line_i] = shapely.linestrings(np.array([c for _, c in merged]))
+    return geoms

@@ -129,6 +129,10 @@ class SpeedTable:
     schematic_circuity
         Length factor for lines drawn schematically through control points: the real
         road bends between them (assumption; ratio of route to polyline length).
+    external_speed_kph
+        Speed (km/h) of the unmodelled leg from the end of the modelled network to a
+        gateway (a city centre outside Jiangmen): a mix of expressway and city streets
+        (assumption).
     local_circuity
         Length factor for the derived straight local links (seat to trunk, seat to
         seat).  Road-network circuity (route / straight-line distance) is typically
@@ -143,6 +147,7 @@ class SpeedTable:
     ferry: FerryParams = field(default_factory=FerryParams)
     connector_speed_kph: float = 20.0
     schematic_circuity: float = 1.1
+    external_speed_kph: float = 60.0
     local_circuity: float = 1.3
 
     # ------------------------------------------------------------------ lookups
@@ -220,7 +225,7 @@ class SpeedTable:
                     if "speed_kph" in checked:
                         _positive(checked["speed_kph"], field="ferry.speed_kph")
                     out[key] = replace(self.ferry, **checked)
-            elif key == "connector_speed_kph":
+            elif key in ("connector_speed_kph", "external_speed_kph"):
                 out[key] = _positive(value, field=key)
             elif key in ("schematic_circuity", "local_circuity"):
                 out[key] = _positive(value, field=key)
@@ -305,6 +310,7 @@ class SpeedTable:
             "ferry": {f.name: getattr(self.ferry, f.name) for f in fields(FerryParams)},
             "connector_speed_kph": self.connector_speed_kph,
             "schematic_circuity": self.schematic_circuity,
+            "external_speed_kph": self.external_speed_kph,
             "local_circuity": self.local_circuity,
         }
 

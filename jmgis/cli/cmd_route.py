@@ -1,0 +1,58 @@
+"""``jmgis route FROM TO``: travel time, distance and the roads/lines used."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "route",
+        help="fastest route between two places (minutes, km, roads and lines used)",
+        description="Fastest route on the network of a scenario year. FROM and TO are "
+        "township codes or names (台城街道, 台山白沙, 440703006), gateway ids (guangzhou, "
+        "macau), station, port, airport, interchange or park names (江门站).",
+    )
+    p.add_argument("origin", metavar="FROM", help="where the trip starts")
+    p.add_argument("destination", metavar="TO", help="where it ends")
+    p.add_argument("--year", default="2025", help="scenario year, 2020–2035 (default 2025)")
+    p.add_argument(
+        "--mode",
+        choices=("any", "road", "rail"),
+        default="any",
+        help="any: fastest over all modes; road: roads and ferries; rail: at least one "
+        "train, with road access and egress (default any)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from jmgis.network import build_graph
+    from jmgis.network.route import route
+    from jmgis.transport import check_year
+
+    year = check_year(args.year)
+    G = build_graph(year)
+    result = route(G, args.origin, args.destination, mode=args.mode)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    print(
+        f"{result.origin_name} → {result.destination_name}  ({year}, {args.mode}): "
+        f"{result.minutes:.0f} min, {result.distance_km:.1f} km"
+    )
+    if result.via:
+        print("via " + " → ".join(result.via))
+    for leg in result.legs:
+        if leg.mode == "transfer":
+            label = f"{leg.name} 上下车/换乘" if leg.name else "上下车/换乘"
+        elif leg.mode == "connector":
+            label = f"接驳 {leg.name}".rstrip()
+        else:
+            label = leg.name or leg.mode
+        print(
+            f"  {leg.mode:<9} {label:<34} {leg.length_m / 1000:6.1f} km {leg.seconds / 60:6.1f} min"
+        )
+    return 0
