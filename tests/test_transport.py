@@ -222,3 +222,21 @@ def test_every_plan_reference_in_the_transport_data_points_at_a_line_with_text()
     assert refs
     for name, doc, line in refs:
         assert line <= len(lines[doc]) and lines[doc][line - 1].strip(), (name, doc, line)
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "ident"),
+    [
+        ("山咀港", "port", "shanzui"),
+        ("江门高新港", "port", "hitech_public_wharf"),
+        ("珠三角枢纽机场", "gateway", "prd_hub_airport"),
+        ("佛山新机场", "gateway", "prd_hub_airport"),
+        ("江门站", "station", "stn_jiangmen"),
+        ("台山通用机场", "airport", "taishan_ga"),
+    ],
+)
+def test_transport_places_resolve_by_name_and_alias(query, kind, ident):
+    from jmgis.admin.places import resolve_place
+
+    place = resolve_place(query)
+    assert (place.kind, place.id) == (kind, ident)

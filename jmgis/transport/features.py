@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -77,6 +78,16 @@ def _schemes(rec: Mapping, path: Path, fid: str) -> str | None:
     return value
 
 
+def aliases(rec: Mapping, name: str, path: Path, fid: str) -> str:
+    """Comma-separated aliases: the YAML ``aliases`` or, when the record has none, the name
+    without its （…） gloss, so that 山咀港 finds 山咀港（川岛客运码头）.  An explicit empty
+    list (``aliases: []``) means no alias at all."""
+    if "aliases" in rec:
+        return ",".join(fld.id_list(rec, "aliases", path, fid))
+    base = re.sub(r"（[^）]*）", "", name).strip()
+    return base if base and base != name else ""
+
+
 def _quality(points: gpd.GeoDataFrame, via: list[str]) -> str:
     """A line drawn straight between control points is schematic, whatever its points are."""
     return "schematic"
@@ -137,10 +148,12 @@ def build_stations(records: list[dict], points: gpd.GeoDataFrame, path: Path) ->
         status, opened = _status(rec, path, fid)
         cp = points.loc[point]
         geoms.append(cp.geometry)
+        name = fld.text(rec, "name", path, fid)
         rows.append(
             {
                 "station_id": fid,
-                "name": fld.text(rec, "name", path, fid),
+                "name": name,
+                "aliases": aliases(rec, name, path, fid),
                 "lines": "",
                 "township_code": cp["township_code"],
                 "kind": fld.choice(rec, "kind", STATION_KINDS, path, fid),
@@ -252,6 +265,8 @@ def build_points(
         for col, rule in columns.items():
             if rule == "text":
                 row[col] = fld.text(rec, col, path, fid)
+            elif rule == "aliases":
+                row[col] = aliases(rec, str(row.get("name", "")), path, fid)
             elif rule == "text?":
                 row[col] = fld.text(rec, col, path, fid, required=False)
             elif rule == "status":

@@ -16,9 +16,15 @@ from jmgis.transport.sources import expand_refs
 from jmgis.transport.vocab import AIRPORT_TYPES, PORT_KINDS
 
 COLUMNS: dict[str, dict[str, object]] = {
-    "gateway": {"name": "text", "geometry_quality": "quality", "source": "source"},
+    "gateway": {
+        "name": "text",
+        "aliases": "aliases",
+        "geometry_quality": "quality",
+        "source": "source",
+    },
     "interchange": {
         "name": "text",
+        "aliases": "aliases",
         "road_ids": "ids",
         "township_code": "township",
         "geometry_quality": "quality",
@@ -26,6 +32,7 @@ COLUMNS: dict[str, dict[str, object]] = {
     },
     "port": {
         "name": "text",
+        "aliases": "aliases",
         "port_area": "text?",
         "berth_class": "text?",
         "township_code": "township",
@@ -36,6 +43,7 @@ COLUMNS: dict[str, dict[str, object]] = {
     },
     "airport": {
         "name": "text",
+        "aliases": "aliases",
         "airport_type": AIRPORT_TYPES,
         "status": "status",
         "township_code": "township",
