@@ -240,3 +240,11 @@ def test_transport_places_resolve_by_name_and_alias(query, kind, ident):
 
     place = resolve_place(query)
     assert (place.kind, place.id) == (kind, ident)
+
+
+def test_interchanges_file_is_in_sync_with_the_expressways():
+    from jmgis.paths import transport_dir
+    from jmgis.transport import interchanges
+
+    on_file = yaml.safe_load((transport_dir() / "interchanges.yaml").read_text(encoding="utf-8"))
+    assert on_file == interchanges.derive(), "run: python -m jmgis.transport.interchanges"
