@@ -129,3 +129,27 @@ def test_seeds_dir_override(monkeypatch, tmp_path):
     name = "000_6d1849548a3b7443.txt"
     (target / name).write_text((Path(src) / name).read_text("utf-8"), "utf-8")
     assert line_text("000:2384", target) == line_text("000:2384")
+
+
+def test_the_check_catches_an_indicator_value_the_table_does_not_print(tmp_path):
+    row = {
+        "id": "urbanisation",
+        "name": "常住人口城镇化率",
+        "table": "表2",
+        "row": 3,
+        "unit": "%",
+        "value_2020": 67.63,
+        "target_2025": 70,
+        "nature": "预期性",
+        "sources": ["000:1248"],
+    }
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "indicator.yaml").write_text(yaml.safe_dump([row], allow_unicode=True), "utf-8")
+    assert check_sources(load_catalog(good)) == []
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    wrong = dict(row, target_2025=72, nature="约束性")
+    (bad / "indicator.yaml").write_text(yaml.safe_dump([wrong], allow_unicode=True), "utf-8")
+    problems = check_sources(load_catalog(bad))
+    assert len(problems) == 1 and "'72'" in problems[0].reason and "约束性" in problems[0].reason

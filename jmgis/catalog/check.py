@@ -78,6 +78,8 @@ def check_sources(
                     reason = _check_ref(ref, [str(step["year"])], seeds)
                     if reason:
                         problems.append(SourceProblem(file, f"{rec['id']} milestone", ref, reason))
+            if kind == "indicator":
+                problems.extend(_check_values(file, rec, seeds))
             if rec.get("area_source"):
                 reason = _check_ref(rec["area_source"], [_area_text(rec)], seeds)
                 if reason:
@@ -93,6 +95,35 @@ def check_sources(
     for rec in catalog.schemes.to_dict("records"):
         problems.extend(_check_readings(file, rec["id"], rec["readings"], seeds))
     return problems
+
+
+def _check_values(file: str, rec: dict, seeds: Path | None) -> list[SourceProblem]:
+    """An indicator's printed values and nature must be in its table row.
+
+    A table row may wrap: the values are looked for on the cited line and the next two
+    non-blank lines.  Dashes ('—', '-') are too common to check.
+    """
+    wanted = [
+        rec[key]
+        for key in ("value_2020", "target_2025", "growth", "nature")
+        if rec.get(key) and rec[key] not in ("—", "-")
+    ]
+    if not wanted:
+        return []
+    sref = parse_ref(rec["sources"][0])
+    lines = seed_lines(sref.file, seeds)
+    window = [lines[sref.line - 1]] if sref.line <= len(lines) else []
+    for text in lines[sref.line : sref.line + 8]:
+        if len(window) == 3:
+            break
+        if text.strip():
+            window.append(text)
+    row = "".join("".join(w.split()) for w in window)
+    missing = [v for v in wanted if "".join(str(v).split()) not in row]
+    if not missing:
+        return []
+    reason = f"the table row does not show {', '.join(map(repr, missing))}"
+    return [SourceProblem(file, rec["id"], str(sref), reason)]
 
 
 def _check_readings(
