@@ -277,7 +277,10 @@ def parse_structure(row: Row, admin: AdminIndex) -> dict[str, Any]:
         raise row.error("required when 'defined_by' gives a geometry", "geometry_quality")
     if defined["method"] == "through" and kind not in ("axis", "belt"):
         raise row.error(f"'through' draws a line; a {kind} is drawn as an area", "defined_by")
-    codes = defined["township_codes"]
+    # a line is in the townships of the places it is drawn through
+    codes = defined["township_codes"] or [
+        p["township"] for p in defined["through"] if "township" in p
+    ]
     rec.update(
         kind=kind,
         pattern=pattern or "",
