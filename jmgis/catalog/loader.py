@@ -183,13 +183,17 @@ def _load(directory: Path, admin: AdminIndex) -> Catalog:
         geometry=gpd.GeoSeries(struct_geoms, crs=STORAGE_CRS),
         crs=STORAGE_CRS,
     )
+    projects_frame = pd.DataFrame(projects, columns=_columns(projects, "project"))
+    projects_frame["target_year"] = pd.array(projects_frame["target_year"], dtype="Int64")
+    indicator_frame = pd.DataFrame(indicators, columns=_columns(indicators, "indicator"))
+    indicator_frame["row"] = pd.array(indicator_frame["row"], dtype="Int64")
     return Catalog(
         parks=park_frame,
         structure=struct_frame,
         schemes=pd.DataFrame(schemes, columns=_columns(schemes, "scheme")),
         scheme_members=pd.DataFrame(members, columns=_columns(members, "scheme_member")),
-        projects=pd.DataFrame(projects, columns=_columns(projects, "project")),
-        indicators=pd.DataFrame(indicators, columns=_columns(indicators, "indicator")),
+        projects=projects_frame,
+        indicators=indicator_frame,
         directory=directory,
     )
 
