@@ -81,6 +81,14 @@ RAIL_KIND_STYLES: dict[str, dict[str, str | float]] = {
 }
 RAIL_DEFAULT_STYLE: dict[str, str | float] = {"color": "#555555", "weight": 2.5, "label": "铁路"}
 
+# Ferry routes (轮渡航线): sea blue, dashed whatever their status.
+FERRY_STYLE: dict[str, str | float] = {
+    "color": "#1f78b4",
+    "weight": 2.5,
+    "dash": "6 4",
+    "label": "轮渡航线",
+}
+
 # Point symbols per layer: ``shape`` ∈ circle/square/triangle/diamond/star (QGIS simple
 # marker names), ``radius`` in pixels, fill and stroke colours.
 POINT_SYMBOLS: dict[str, dict[str, str | float]] = {

@@ -37,6 +37,10 @@ EXTRA_ALIASES = {
     "minutes_from": "基准年时间（分钟）",
     "minutes_to": "目标年时间（分钟）",
     "open_year": "开通年份",
+    "crossing_min": "航行时间（分钟）",
+    "wait_min": "候船时间（分钟）",
+    "airport_type": "机场类型",
+    "speed_kph": "速度（km/h）",
     "band_min": "时间圈（分钟）",
     "origin_name": "出发地",
     "source": "规划出处",
@@ -143,8 +147,13 @@ def add_point_layer(
     datum: str = "wgs84",
     show: bool = True,
     legend: bool = True,
+    legend_position: str = "bottomleft",
 ) -> folium.FeatureGroup:
-    """Points drawn with the layer's symbol (shape and colours from jmgis.style)."""
+    """Points drawn with the layer's symbol (shape and colours from jmgis.style).
+
+    Point legends go bottom-left by default, so that with many layers they do not pile up
+    over the layer control with the line and area legends (bottom-right).
+    """
     symbol = style.POINT_SYMBOLS.get(symbol_key, style.POINT_DEFAULT_SYMBOL)
     extra = dict(extra or {})
     tooltip = [f for f in tooltip if f in gdf.columns or f in extra]
@@ -177,7 +186,7 @@ def add_point_layer(
             shape=f"symbol:{symbol_key}",
             stroke=str(symbol["stroke"]),
         )
-        Legend(group, name, [entry]).add_to(m)
+        Legend(group, name, [entry], position=legend_position).add_to(m)
     return group
 
 

@@ -25,7 +25,7 @@ from jmgis.maps.features import (
 from jmgis.maps.furniture import LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 
-LINE_LAYERS = ("road", "rail")
+LINE_LAYERS = ("road", "rail", "ferry")
 POINT_LAYERS = {
     "station": "铁路车站",
     "port": "港口/码头",
@@ -33,6 +33,8 @@ POINT_LAYERS = {
     "gateway": "对外门户",
     "interchange": "互通立交",
 }
+# dense layers that start hidden (ticked on in the layer control)
+HIDDEN_AT_FIRST = frozenset({"interchange"})
 TRANSPORT_LAYERS = (*LINE_LAYERS, *POINT_LAYERS)
 RAIL_KIND_LABEL = {k: str(v["label"]) for k, v in style.RAIL_KIND_STYLES.items()}
 
@@ -163,6 +165,40 @@ def add_rail(
     )
 
 
+def add_ferries(
+    m: folium.Map, ferries: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
+) -> folium.FeatureGroup:
+    extra = {
+        "status_label": [status_label(s) for s in ferries.get("status", [None] * len(ferries))],
+        "_years": years_present(ferries, years),
+    }
+    fields = ["name", "status_label", "crossing_min", "wait_min", "open_year"]
+    entry = LegendEntry(
+        str(style.FERRY_STYLE["label"]),
+        str(style.FERRY_STYLE["color"]),
+        shape="line",
+        dash=str(style.FERRY_STYLE["dash"]),
+    )
+    return add_styled_layer(
+        m,
+        ferries,
+        name="轮渡航线",
+        layer="ferry",
+        style_of=lambda _row: {
+            "color": style.FERRY_STYLE["color"],
+            "weight": style.FERRY_STYLE["weight"],
+            "dash": style.FERRY_STYLE["dash"],
+            "opacity": 0.9,
+        },
+        tooltip=fields,
+        popup=[*fields, "geometry_quality", "source"],
+        extra=extra,
+        datum=datum,
+        class_name="jm-ferry",
+        legend=("轮渡航线", [entry]),
+    )
+
+
 def transport_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
@@ -198,6 +234,8 @@ def transport_map(
         groups.append(add_roads(m, layers["road"], years, datum=datum))
     if _has(layers, "rail"):
         groups.append(add_rail(m, layers["rail"], years, datum=datum))
+    if _has(layers, "ferry"):
+        groups.append(add_ferries(m, layers["ferry"], years, datum=datum))
     for key, label in POINT_LAYERS.items():
         if _has(layers, key):
             frame = layers[key]
@@ -205,7 +243,7 @@ def transport_map(
                 "status_label": [status_label(s) for s in frame.get("status", [None] * len(frame))],
                 "_years": years_present(frame, years),
             }
-            fields = ["name", "kind", "status_label", "open_year"]
+            fields = ["name", "kind", "airport_type", "status_label", "open_year"]
             groups.append(
                 add_point_layer(
                     m,
@@ -217,6 +255,7 @@ def transport_map(
                     popup=[*fields, "geometry_quality", "source"],
                     extra=extra,
                     datum=datum,
+                    show=key not in HIDDEN_AT_FIRST,
                 )
             )
     geojsons = [g for group in groups for g in geojson_children(group)]
