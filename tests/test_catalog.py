@@ -172,3 +172,12 @@ def test_seat_placed_parks_sit_on_one_of_their_townships(cat):
         assert (park.geometry.x, park.geometry.y) in candidates, park["id"]
     county_only = cat.parks[cat.parks["placement"] == "in_county"]
     assert (county_only["township_codes"].map(len) == 0).all()
+
+
+def test_park_places_are_only_parks_with_a_real_place():
+    places = catalog.park_places()
+    assert set(places["placement"]) <= {"seat_of", "coordinate"}
+    assert places.geometry.notna().all() and not places.geometry.is_empty.any()
+    assert "jiangmen_talent_island" in set(places["id"])
+    assert "zhuxi_new_materials_cluster" not in set(places["id"])  # known only by county
+    assert "airport_economic_zone" not in set(places["id"])  # no place at all

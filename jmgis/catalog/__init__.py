@@ -48,6 +48,7 @@ __all__ = [
     "load_scheme_members",
     "load_schemes",
     "load_structure",
+    "park_places",
     "parse_ref",
     "projects_of_scheme",
     "search",
@@ -57,6 +58,18 @@ __all__ = [
 def load_parks() -> gpd.GeoDataFrame:
     """Parks and platforms (points, EPSG:4490) from ``data/projects/park.yaml``."""
     return load_catalog().parks
+
+
+def park_places() -> gpd.GeoDataFrame:
+    """Parks that have a place to route to: a township seat or a sourced coordinate.
+
+    Parks placed only inside their county (``placement == "in_county"``) or not placed at
+    all are left out: their point says "somewhere in this county", not where the park is.
+    This is the layer to register with :func:`jmgis.admin.places.register_source`.
+    """
+    parks = load_catalog().parks
+    keep = parks["placement"].isin(["seat_of", "coordinate"])
+    return parks.loc[keep, ["id", "name", "aliases", "placement", "placed_by", "geometry"]]
 
 
 def load_structure() -> gpd.GeoDataFrame:
