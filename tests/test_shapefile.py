@@ -218,3 +218,28 @@ def test_qgis_reads_the_export_like_geopandas(exported, admin_layers):
         # QGIS reports the file's multi type, like read_exported_layer; WKT has 9 decimals
         restored = read_exported_layer(folder, name).geometry.to_numpy()
         assert shapely.equals_exact(qgis_geoms, restored, tolerance=1e-8).all()
+
+
+def test_mixed_geometry_layer_becomes_one_file_set_per_type_and_reads_back(tmp_path):
+    frame = gpd.GeoDataFrame(
+        {"name": ["轴", "片区", "格局", "带"], "note": ["", None, "x", ""]},
+        geometry=[
+            shapely.LineString([(113, 22), (113.1, 22.1)]),
+            shapely.MultiPolygon([shapely.box(113, 22, 113.1, 22.1)]),
+            None,
+            shapely.LineString([(113, 22.2), (113.2, 22.2)]),
+        ],
+        crs=4490,
+    )
+    written = write_shapefiles({"structure": frame}, tmp_path)
+    assert {p.name for p in written} == {
+        "structure_linestring.shp",
+        "structure_polygon.shp",
+        "fields.csv",
+    }
+    back = read_exported_layer(tmp_path, "structure")
+    assert back["name"].tolist() == frame["name"].tolist()
+    assert _values(back["note"]) == ["", None, "x", ""]  # empty and missing kept apart
+    assert back.geometry.iloc[2] is None
+    assert back.geometry.iloc[1].geom_type == "MultiPolygon"
+    assert back.geometry.iloc[0].equals(frame.geometry.iloc[0])

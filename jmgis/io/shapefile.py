@@ -16,7 +16,11 @@ The format's limits, and what jmgis does about each:
 * **Encoding**: files are written in UTF-8 with a ``.cpg`` saying so (QGIS, ArcGIS and
   GDAL honour it).  Legacy Chinese shapefiles often have no ``.cpg`` and are GBK/CP936;
   :func:`read_shapefile` detects that (:func:`detect_dbf_encoding`).
-* **One geometry type per file**: polygons and multipolygons are written as multi.
+* **Empty and missing text** are both blanks in a DBF; ``fields.csv`` (column ``empty``)
+  records which blanks were ``""`` so they come back as written.
+* **One geometry type per file**: polygons and multipolygons are written as multi; a
+  layer holding several geometry types is written as one file set per type
+  (``<layer>_linestring.shp`` …) with a ``jm_row`` field restoring the row order.
 * Numbers: doubles are stored with 15 decimals (GDAL's default ``N(24,15)``), i.e. to
   1e-15 absolute; integers and booleans exactly; missing values stay missing.
 
@@ -146,6 +150,8 @@ def _check_lengths(layers: Mapping[str, pd.DataFrame]) -> None:
 
 def _chunks(text: str, limit: int = MAX_STRING_BYTES) -> list[str]:
     """Cut text into pieces of at most ``limit`` UTF-8 bytes, never ending in whitespace."""
+    if not text:
+        return [text]
     pieces, start = [], 0
     while start < len(text):
         end, size = start, 0
@@ -211,25 +217,48 @@ def geometry_type(name: str, frame: gpd.GeoDataFrame, spec: LayerSpec | None) ->
     return f"Multi{family}" if multi else family
 
 
-def _empty_text_columns(layer: str, frame: pd.DataFrame) -> set[str]:
-    """Text columns with empty strings and no missing values.
+ROW_COLUMN = "jm_row"
+"""Row number (from 1) written when a layer is split by geometry type, to restore order."""
 
-    DBF stores both as blanks and GDAL reads blanks as missing; these columns are marked
-    ``empty`` in ``fields.csv`` so :func:`read_exported_layer` restores ``""``.  A column
-    with both cannot be told apart on reading: that is logged.
+
+def _geometry_parts(name: str, frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """The frame per geometry family (file suffix → rows); one part when homogeneous.
+
+    Rows without geometry go with the largest part (shapefiles allow null shapes).
     """
-    found = set()
+    frame = frame.reset_index(drop=True)
+    families = frame.geom_type.map(lambda t: t.replace("Multi", ""), na_action="ignore")
+    counts = families.value_counts()
+    if len(counts) <= 1:
+        return {"": frame}
+    parts = {}
+    for i, family in enumerate(counts.index):
+        mask = families == family
+        if i == 0:
+            mask |= families.isna()
+        parts[f"_{family.lower()}"] = frame[mask]
+    return parts
+
+
+def _empty_text_columns(layer: str, frame: pd.DataFrame) -> dict[str, str]:
+    """How to tell empty text from missing text on reading, per column.
+
+    DBF stores both as blanks and GDAL reads blanks as missing.  ``fields.csv`` says
+    ``empty`` when a column has empty strings and no missing values (every blank is
+    ``""``), or ``rows:3,17`` (row numbers from 1) when it has both.
+    """
+    found = {}
     for column in frame.columns:
         series = frame[column]
         if not (pd.api.types.is_string_dtype(series) or series.dtype == object):
             continue
-        has_empty = bool((series.astype(object) == "").any())
-        if has_empty and series.isna().any():
-            log.warning(
-                "%s.%s has empty and missing text: both read back as missing", layer, column
-            )
-        elif has_empty:
-            found.add(column)
+        is_empty = (series.astype(object) == "").to_numpy(dtype=bool)
+        if not is_empty.any():
+            continue
+        if series.isna().any():
+            found[column] = "rows:" + ",".join(str(i + 1) for i in is_empty.nonzero()[0])
+        else:
+            found[column] = "empty"
     return found
 
 
@@ -239,7 +268,7 @@ def _field_rows(
     mapping: Mapping[str, str],
     parts_of: Mapping[str, list[str]],
     spec: LayerSpec | None,
-    empty_text: set[str],
+    empty_text: Mapping[str, str],
 ):
     fields = {f.name: f for f in spec.fields} if spec else {}
     part_of = {p: (col, k) for col, ps in parts_of.items() for k, p in enumerate(ps, start=1)}
@@ -255,7 +284,7 @@ def _field_rows(
             "type": f.type if f else "",
             "alias": f.alias if f else "",
             "unit": (f.unit or "") if f else "",
-            "empty": "empty" if column in empty_text and part == 1 else "",
+            "empty": empty_text.get(column, "") if part == 1 else "",
         }
 
 
@@ -309,31 +338,39 @@ def write_shapefiles(
             if frame.crs is None:
                 raise DataError("layer has no CRS", file=f"layer {name}")
             renamed = renamed.to_crs(STORAGE_CRS)
-            path = out_dir / f"{name}.shp"
-            gtype = geometry_type(name, renamed, specs.get(name))
-            pyogrio.write_dataframe(
-                renamed, path, encoding=ENCODING, promote_to_multi=gtype.startswith("Multi")
-            )
-            rows.append(
-                {
-                    "layer": name,
-                    "file": path.name,
-                    "column": "geometry",
-                    "part": "",
-                    "shapefile_field": "",
-                    "type": gtype,
-                    "alias": "几何",
-                    "unit": "",
-                }
-            )
+            parts = _geometry_parts(name, renamed)
+            if len(parts) > 1:
+                log.info("%s holds %s: one file set each", name, ", ".join(p[1:] for p in parts))
+                mapping = {**mapping, ROW_COLUMN: ROW_COLUMN}
+            for suffix, part in parts.items():
+                path = out_dir / f"{name}{suffix}.shp"
+                if len(parts) > 1:
+                    part = part.assign(**{ROW_COLUMN: part.index.to_numpy() + 1})
+                gtype = geometry_type(name, part, specs.get(name))
+                pyogrio.write_dataframe(
+                    part, path, encoding=ENCODING, promote_to_multi=gtype.startswith("Multi")
+                )
+                rows.append(
+                    {
+                        "layer": name,
+                        "file": path.name,
+                        "column": "geometry",
+                        "shapefile_field": "",
+                        "type": gtype,
+                        "alias": "几何",
+                    }
+                )
+                written.append(path)
+                empty = _empty_text_columns(name, frame)
+                rows += _field_rows(name, path.name, mapping, parts_of, specs.get(name), empty)
         else:
             path = out_dir / f"{name}.dbf"
             pyogrio.write_dataframe(
                 pd.DataFrame(renamed), path, driver="ESRI Shapefile", encoding=ENCODING
             )
-        written.append(path)
-        empty = _empty_text_columns(name, frame)
-        rows += _field_rows(name, path.name, mapping, parts_of, specs.get(name), empty)
+            written.append(path)
+            empty = _empty_text_columns(name, frame)
+            rows += _field_rows(name, path.name, mapping, parts_of, specs.get(name), empty)
     fields_csv = out_dir / FIELDS_CSV
     # utf-8-sig: Excel on Chinese Windows otherwise opens a CSV as GBK and garbles it.
     with fields_csv.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -431,8 +468,19 @@ def read_exported_layer(folder: str | Path, layer: str) -> pd.DataFrame:
     if rows.empty:
         raise DataError(f"layer {layer!r} is not in {FIELDS_CSV}", file=str(folder / FIELDS_CSV))
     geometry_rows = rows[rows["column"] == "geometry"]
-    rows = rows[rows["column"] != "geometry"]
-    raw = read_shapefile(folder / mapping.loc[mapping["layer"] == layer, "file"].iloc[0])
+    files = list(dict.fromkeys(rows["file"]))
+    rows = rows[(rows["column"] != "geometry") & (rows["file"] == files[0])]
+    types = dict(zip(geometry_rows["file"], geometry_rows["type"], strict=True))
+    pieces = []
+    for file in files:
+        piece = read_shapefile(folder / file)
+        if isinstance(piece, gpd.GeoDataFrame) and types.get(file, "").startswith("Multi"):
+            piece[piece.geometry.name] = _as_multi(piece.geometry.to_numpy())
+        pieces.append(piece)
+    raw = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+    if ROW_COLUMN in rows["column"].to_numpy():
+        raw = raw.sort_values(ROW_COLUMN).reset_index(drop=True)
+        rows = rows[rows["column"] != ROW_COLUMN]
     frame = raw.copy() if isinstance(raw, gpd.GeoDataFrame) else pd.DataFrame(index=raw.index)
     columns = list(dict.fromkeys(rows["column"]))
     for column in columns:
@@ -441,16 +489,19 @@ def read_exported_layer(folder: str | Path, layer: str) -> pd.DataFrame:
         for extra in parts["shapefile_field"].iloc[1:]:
             more = raw[extra].astype(object).where(raw[extra].notna(), "")
             values = values.where(values.isna(), values.astype(object) + more)
-        if parts["empty"].iloc[0] == "empty":
+        empty = parts["empty"].iloc[0]
+        if empty == "empty":
             values = values.astype(object).where(values.notna(), "")
+        elif empty.startswith("rows:"):
+            positions = [int(r) - 1 for r in empty[len("rows:") :].split(",")]
+            values = values.astype(object)
+            values.iloc[positions] = ""
         frame[column] = values
         kind = parts["type"].iloc[0]
         if kind in _DTYPES:
             frame[column] = frame[column].astype(_DTYPES[kind])
     if isinstance(frame, gpd.GeoDataFrame):
         frame = frame.rename_geometry("geometry") if frame.geometry.name != "geometry" else frame
-        if not geometry_rows.empty and geometry_rows["type"].iloc[0].startswith("Multi"):
-            frame["geometry"] = _as_multi(frame.geometry.to_numpy())
         columns = [*columns, "geometry"]
     return frame[columns]
 

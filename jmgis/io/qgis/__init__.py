@@ -49,11 +49,16 @@ def _spec_from_file(path: Path, layer: str) -> LayerSpec:
     return LayerSpec(layer, layer, "其他", geometry, tuple(fields))
 
 
-def gpkg_layer_specs(gpkg: str | Path) -> list[LayerSpec]:
-    """Specs of the GeoPackage's layers, in registry order, then unknown layers."""
+def gpkg_layer_specs(
+    gpkg: str | Path, specs: Mapping[str, LayerSpec] | None = None
+) -> list[LayerSpec]:
+    """Specs of the GeoPackage's layers, in registry order, then unknown layers.
+
+    ``specs`` adds or overrides registry entries (e.g. an export profile's layers).
+    """
     gpkg = Path(gpkg)
     present = [name for name, _ in pyogrio.list_layers(gpkg) if name not in INTERNAL_TABLES]
-    specs = registry()
+    specs = {**registry(), **(specs or {})}
     known = [specs[name] for name in specs if name in present]
     return known + [_spec_from_file(gpkg, n) for n in present if n not in specs]
 
@@ -91,19 +96,31 @@ def _variants(
     return variants
 
 
+def _styled(spec: LayerSpec, frame: pd.DataFrame | None, style_as: str) -> StyledLayer:
+    """Style ``spec`` like the jmgis layer ``style_as`` (same name unless a profile renamed)."""
+    (styled,) = styled_layers([replace(spec, name=style_as)], {style_as: frame})
+    styled.spec = spec
+    return styled
+
+
 def styled_gpkg_layers(
-    gpkg: Path, specs: list[LayerSpec], frames: Mapping[str, pd.DataFrame]
+    gpkg: Path,
+    specs: list[LayerSpec],
+    frames: Mapping[str, pd.DataFrame],
+    style_as: Mapping[str, str] | None = None,
 ) -> list[StyledLayer]:
     """Styles of every layer; a table with several geometry types is split per type."""
+    style_as = style_as or {}
     layers: list[StyledLayer] = []
     for spec in specs:
         frame = frames.get(spec.name)
+        like = style_as.get(spec.name, spec.name)
         variants = _variants(spec, frame, gpkg) if spec.geometry else None
         if variants is None:
-            layers += styled_layers([spec], {spec.name: frame} if frame is not None else {})
+            layers.append(_styled(spec, frame, like))
             continue
         for family, variant_spec, subset in variants:
-            (styled,) = styled_layers([variant_spec], {spec.name: subset})
+            styled = _styled(variant_spec, subset, like)
             styled.geometry_filter = family if len(variants) > 1 else None
             layers.append(styled)
     return layers
@@ -148,6 +165,8 @@ def write_qgis(
     frames: Mapping[str, pd.DataFrame] | None = None,
     *,
     qgz: str | Path | None = None,
+    specs: Mapping[str, LayerSpec] | None = None,
+    style_as: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write default styles and the project into ``gpkg``; returns the files written.
 
@@ -161,12 +180,16 @@ def write_qgis(
     qgz
         Also write the project as this ``.qgz`` file; it must sit in the GeoPackage's
         folder because the data sources are relative.
+    specs, style_as
+        Specs of layers the registry does not describe, and the jmgis layer each one
+        should look like (:func:`jmgis.io.profiles.apply_profile` gives both).
     """
     gpkg = Path(gpkg)
-    specs = gpkg_layer_specs(gpkg)
+    style_map = style_as
+    specs = gpkg_layer_specs(gpkg, specs)
     if frames is None or not all(s.name in frames for s in specs):
         frames = {**_read_attributes(gpkg, specs), **(frames or {})}
-    layers = styled_gpkg_layers(gpkg, specs, frames)
+    layers = styled_gpkg_layers(gpkg, specs, frames, style_map)
     write_layer_styles(gpkg, style_rows(layers, gpkg))
     extent = gpkg_extent(gpkg, [s.name for s in specs])
     archive = qgz_bytes(project_xml(layers, gpkg.name, extent))

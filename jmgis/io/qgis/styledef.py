@@ -38,7 +38,8 @@ TRAVEL_TIME_FIELD = re.compile(r"^t_[a-z0-9_]+_min$")
 ACCESS_UPPER_LIMIT_MIN = 100_000.0
 """Upper bound of the open-ended last accessibility class (minutes)."""
 
-LABEL_FIELD = "name"
+LABEL_FIELDS = ("name", "XZQMC")
+"""Columns labels are drawn from, first found wins (XZQMC: planning-database profile)."""
 
 
 @dataclass(frozen=True)
@@ -462,16 +463,17 @@ UNLABELLED_LAYERS = frozenset({"township_seat"})
 
 
 def _labels(spec: LayerSpec) -> Labels | None:
-    if LABEL_FIELD not in spec.field_names or spec.name in UNLABELLED_LAYERS:
+    label_field = next((f for f in LABEL_FIELDS if f in spec.field_names), None)
+    if label_field is None or spec.name in UNLABELLED_LAYERS:
         return None
     kind = geometry_kind(spec)
     if spec.name in {"county", "zone"}:
-        return Labels(LABEL_FIELD, size_pt=11.0, bold=True)
+        return Labels(label_field, size_pt=11.0, bold=True)
     if spec.name == "city":
         return None
     if kind == "line":
-        return Labels(LABEL_FIELD, size_pt=8.0, max_scale_denominator=250_000)
-    return Labels(LABEL_FIELD, size_pt=8.5)
+        return Labels(label_field, size_pt=8.0, max_scale_denominator=250_000)
+    return Labels(label_field, size_pt=8.5)
 
 
 def layer_style(spec: LayerSpec, frame: pd.DataFrame | None = None) -> LayerStyle:

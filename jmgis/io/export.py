@@ -1,0 +1,102 @@
+"""Exports of the built layers: a GeoPackage (optionally in a profile) or Shapefiles.
+
+The layers come from the built GeoPackage (``out/jiangmen.gpkg`` by default, as written
+by ``jmgis build``); without one they are built in memory by the pipeline steps that run
+before the ``gpkg`` step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+
+from jmgis.errors import DataError
+from jmgis.io.gpkg import read_layer, write_layer
+from jmgis.io.profiles import apply_profile
+from jmgis.io.qgis import INTERNAL_TABLES, write_qgis
+from jmgis.io.shapefile import write_shapefiles
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SOURCE = Path("out") / "jiangmen.gpkg"
+
+
+def read_gpkg_layers(path: str | Path) -> dict[str, pd.DataFrame]:
+    """Every data layer of a jmgis GeoPackage (styles and projects left out)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    names = [n for n, _ in pyogrio.list_layers(path) if n not in INTERNAL_TABLES]
+    return {name: read_layer(path, name) for name in names}
+
+
+def build_layers() -> dict[str, pd.DataFrame]:
+    """Build the layers in memory with the pipeline steps before ``gpkg``."""
+    from jmgis.pipeline import STEPS, BuildContext
+
+    ctx = BuildContext(out_dir=Path("out"), maps_dir=Path("maps"))
+    for name, step in STEPS:
+        if name == "gpkg":
+            break
+        log.info("building %s", name)
+        step(ctx)
+    return ctx.layers
+
+
+def load_layers(
+    source: str | Path | None = None, only: Sequence[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Layers from ``source`` (default ``out/jiangmen.gpkg``, else built), optionally some."""
+    path = Path(source) if source else DEFAULT_SOURCE
+    if path.exists():
+        layers = read_gpkg_layers(path)
+    elif source:
+        raise FileNotFoundError(path)
+    else:
+        log.info("%s not found: building the layers in memory", path)
+        layers = build_layers()
+    if only:
+        unknown = [n for n in only if n not in layers]
+        if unknown:
+            raise DataError(f"unknown layers {unknown}; present: {', '.join(layers)}")
+        layers = {n: layers[n] for n in only}
+    return layers
+
+
+def export_gpkg(
+    layers: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    profile: str = "default",
+    qgz: bool = False,
+) -> list[Path]:
+    """Write a styled GeoPackage with its project (and a ``.qgz`` beside it if asked)."""
+    result = apply_profile(layers, profile)
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    for name, frame in result.layers.items():
+        write_layer(frame, path, name, spec=result.specs.get(name))
+    return write_qgis(
+        path,
+        result.layers,
+        qgz=path.with_suffix(".qgz") if qgz else None,
+        specs=result.specs,
+        style_as=result.style_as,
+    )
+
+
+def export_shapefiles(
+    layers: Mapping[str, pd.DataFrame],
+    out_dir: str | Path,
+    *,
+    profile: str = "default",
+    long_text: str = "split",
+) -> list[Path]:
+    """One Shapefile set per layer plus ``fields.csv`` (see :mod:`jmgis.io.shapefile`)."""
+    result = apply_profile(layers, profile)
+    return write_shapefiles(result.layers, out_dir, specs=result.specs, long_text=long_text)
