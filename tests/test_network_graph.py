@@ -297,3 +297,21 @@ def test_unknown_mode_is_refused():
 
     with pytest.raises(DataError, match="unknown mode"):
         fixture_graph(modes=("road", "bus"))
+
+
+def test_route_modes_on_fixture():
+    from jmgis.network.route import route
+
+    G = fixture_graph()
+    rail = route(G, "seat:100000001", "station:S3", mode="rail")
+    # driving to 东站 and taking the urban line beats boarding the high-speed train at 西站
+    assert [leg.name for leg in rail.legs if leg.mode == "rail"] == ["轨道一"]
+    assert rail.legs[-1].mode == "transfer"  # alighting at 北站
+    road = route(G, "seat:100000001", "station:S3", mode="road")
+    assert all(leg.mode in ("road", "connector", "ferry") for leg in road.legs)
+    fastest = route(G, "seat:100000001", "station:S3")
+    assert fastest.seconds <= min(rail.seconds, road.seconds) + 1e-6
+    assert fastest.seconds == pytest.approx(
+        nx.shortest_path_length(G, "seat:100000001", "station:S3", weight="travel_time_s")
+    )
+    assert fastest.length_m == pytest.approx(sum(leg.length_m for leg in fastest.legs))

@@ -29,12 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from jmgis.network import build_graph
+    from jmgis.network.build import shared_graph
     from jmgis.network.route import route
     from jmgis.transport import check_year
 
     year = check_year(args.year)
-    G = build_graph(year)
+    G = shared_graph(year)
     result = route(G, args.origin, args.destination, mode=args.mode)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))

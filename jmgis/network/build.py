@@ -290,7 +290,8 @@ def assemble_graph(
 
 def water_polygon(land: shapely.Geometry | None, crs: Any) -> shapely.Geometry | None:
     """Open water near the land (analysis CRS): the land's convex hull minus the land,
-    simplified to 50 m and shrunk by 100 m so piers and coastal points on the shoreline are not "in the sea".
+    simplified to 50 m and shrunk by 100 m so piers and coastal points on the shoreline
+    are not "in the sea".
 
     Outside the hull nothing counts as water (the land polygon is the city, not its
     neighbours), so connectors of external gateways are not blocked.
@@ -449,6 +450,7 @@ def build_graph(
     """
     from jmgis import admin, transport
 
+    year = transport.check_year(year)
     modes = _valid_modes(modes)
     table = SpeedTable.coerce(speeds)
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -474,3 +476,13 @@ def build_graph(
         points=points,
         use_layer_speed=speeds is None,
     )
+
+
+@lru_cache(maxsize=8)
+def shared_graph(year: int, modes: tuple[str, ...] = MODES) -> nx.MultiDiGraph:
+    """:func:`build_graph` with the default speeds, built once per process.
+
+    Repeated calls return the *same* graph object: do not modify it
+    (:func:`jmgis.network.route.route` works on a copy).
+    """
+    return build_graph(year, modes)

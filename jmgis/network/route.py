@@ -212,7 +212,8 @@ def route(
         path = shortest_path(H, ho, hd)
     except DataError:
         raise DataError(
-            f"no {mode} route from {o_name} to {d_name} in the {G.graph.get('year')} network"
+            f"no route from {o_name} to {d_name} in the {G.graph.get('year')} network "
+            f"(mode {mode}, graph modes {', '.join(G.graph.get('modes', ()))})"
         ) from None
     legs: list[Leg] = []
     total_s = total_m = 0.0
