@@ -18,6 +18,9 @@ from jmgis.catalog.sources import parse_ref
 from jmgis.errors import DataError
 from jmgis.seeds import SEED_FILES
 
+# libyaml's parser is ~10x faster than the pure-Python one; same safe subset of YAML
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 LIST_SEPARATOR = "; "
 
@@ -113,7 +116,7 @@ def read_rows(path: Path) -> list[Row]:
     if not path.exists():
         return []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise DataError(f"not valid YAML: {exc}", file=path) from exc
     if raw is None:
