@@ -248,3 +248,25 @@ def test_interchanges_file_is_in_sync_with_the_expressways():
 
     on_file = yaml.safe_load((transport_dir() / "interchanges.yaml").read_text(encoding="utf-8"))
     assert on_file == interchanges.derive(), "run: python -m jmgis.transport.interchanges"
+
+
+@pytest.mark.parametrize("layer", ["road", "rail"])
+def test_status_agrees_with_the_linked_plan_projects(layers, layer):
+    """Completed projects exist in 2020; 000's 'to complete by 2025' exist by their year;
+    a feature linked only to conceptual projects is conceptual unless it already exists."""
+    projects = {
+        p["id"]: p
+        for p in yaml.safe_load((projects_dir() / "project.yaml").read_text(encoding="utf-8"))
+    }
+    frame = layers[layer]
+    id_col = "road_id" if layer == "road" else "line_id"
+    for _, row in frame.iterrows():
+        linked = [projects[p] for p in filter(None, row["project_ids"].split(","))]
+        one = frame.loc[[_]]
+        for p in linked:
+            if p["status"] == "completed":
+                assert transport.exists_in(one, 2020).iloc[0], (row[id_col], p["id"])
+            if p["status"] == "to_complete_by_2025" and p["plan"] == "000":
+                assert transport.exists_in(one, p["target_year"]).iloc[0], (row[id_col], p["id"])
+        if linked and all(p["status"] == "conceptual" for p in linked):
+            assert row["status"] in ("conceptual", "existing"), row[id_col]
