@@ -181,3 +181,18 @@ def test_park_places_are_only_parks_with_a_real_place():
     assert "jiangmen_talent_island" in set(places["id"])
     assert "zhuxi_new_materials_cluster" not in set(places["id"])  # known only by county
     assert "airport_economic_zone" not in set(places["id"])  # no place at all
+
+
+def test_cli_validate_reports_counts_and_names_the_bad_file(capsys, monkeypatch, tmp_path):
+    from jmgis.catalog import loader
+    from jmgis.cli import main
+
+    assert main(["catalog", "validate"]) == 0
+    out = capsys.readouterr().out
+    assert "catalog OK" in out and "park" in out
+    bad = "- {id: x, name: 园区, kind: moon_base, sources: ['000:2366']}\n"
+    (tmp_path / "park.yaml").write_text(bad, "utf-8")
+    monkeypatch.setattr(loader, "projects_dir", lambda: tmp_path)
+    assert main(["catalog", "validate"]) == 2
+    err = capsys.readouterr().err
+    assert "park.yaml" in err and "feature x" in err and "'kind'" in err
