@@ -270,3 +270,14 @@ def test_status_agrees_with_the_linked_plan_projects(layers, layer):
                 assert transport.exists_in(one, p["target_year"]).iloc[0], (row[id_col], p["id"])
         if linked and all(p["status"] == "conceptual" for p in linked):
             assert row["status"] in ("conceptual", "existing"), row[id_col]
+
+
+def test_project_features_inverts_the_project_links(layers):
+    links = transport.project_features()
+    assert "huangmaohai" in links["prj_huangmaohai_crossing"]
+    assert set(links["prj_g325_zhishan_tangkou"]) == {"g325"}
+    road = layers["road"].set_index("road_id")
+    for pid, fids in links.items():
+        for fid in fids:
+            if fid in road.index:
+                assert pid in road.loc[fid, "project_ids"].split(",")

@@ -9,12 +9,13 @@ Contract (relied on by :mod:`jmgis.network` and the checks):
 - :func:`load` ``(name) -> GeoDataFrame`` in EPSG:4490 for ``road``, ``rail``, ``station``,
   ``port``, ``airport``, ``interchange``, ``gateway``, ``ferry``, ``control_point``;
 - :func:`layers` ``() -> dict[str, GeoDataFrame]`` (all of them);
-- :func:`exists_in` ``(frame, year) -> bool mask`` (scenario filtering, 2020–2035).
+- :func:`exists_in` ``(frame, year) -> bool mask`` (scenario filtering, 2020–2035);
+- :func:`project_features` ``() -> {project id: [feature ids]}`` (links to the plan catalog).
 """
 
 from __future__ import annotations
 
-from jmgis.transport.load import LAYER_NAMES, layers, load
+from jmgis.transport.load import LAYER_NAMES, layers, load, project_features
 from jmgis.transport.scenario import check_year, exists_in
 from jmgis.transport.vocab import FIRST_YEAR, SCENARIO_YEARS, VISION_YEAR
 
@@ -27,4 +28,5 @@ __all__ = [
     "exists_in",
     "layers",
     "load",
+    "project_features",
 ]

@@ -91,3 +91,16 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
 def clear_cache() -> None:
     """Forget loaded layers (after editing the data files in a running session)."""
     _load_all.cache_clear()
+
+
+def project_features() -> dict[str, list[str]]:
+    """``{catalog project id: [transport feature ids]}`` — the features each plan project
+    creates or changes (from the ``project_ids`` of the road and rail layers), for filling
+    the catalog's ``feature_ids``."""
+    out: dict[str, list[str]] = {}
+    for name, id_col in (("road", "road_id"), ("rail", "line_id")):
+        frame = load(name)
+        for fid, ids in zip(frame[id_col], frame["project_ids"], strict=True):
+            for pid in filter(None, ids.split(",")):
+                out.setdefault(pid, []).append(fid)
+    return out
