@@ -46,6 +46,12 @@ def _step_catalog(ctx: BuildContext) -> None:
     ctx.layers.update(catalog.layers())
 
 
+def _step_transport(ctx: BuildContext) -> None:
+    from jmgis import transport
+
+    ctx.layers.update(transport.layers())
+
+
 def _step_gpkg(ctx: BuildContext) -> None:
     from jmgis.io.gpkg import write_gpkg
 
@@ -76,6 +82,7 @@ Step = Callable[[BuildContext], None]
 STEPS: list[tuple[str, Step]] = [
     ("admin", _step_admin),
     ("catalog", _step_catalog),
+    ("transport", _step_transport),
     ("gpkg", _step_gpkg),
     ("qgis", _step_qgis),
     ("maps", _step_maps),
