@@ -288,6 +288,13 @@ def main(argv: list[str]) -> int:
 
     app = QgsApplication([], False)
     app.initQgis()
+    messages: list[dict] = []
+
+    def collect(message, tag, level):
+        if level >= Qgis.Warning:
+            messages.append({"tag": tag, "level": int(level), "message": message})
+
+    QgsApplication.messageLog().messageReceived.connect(collect)
     try:
         if mode == "layers":
             result = _probe_layers(args[0])
@@ -297,7 +304,9 @@ def main(argv: list[str]) -> int:
             result = _probe_shapefiles(args)
         else:
             raise SystemExit(f"unknown mode {mode}")
+        app.processEvents()
         result["qgis_version"] = Qgis.version()
+        result["qgis_messages"] = messages
         Path(out).write_text(json.dumps(_json_safe(result), ensure_ascii=False), encoding="utf-8")
     finally:
         app.exitQgis()

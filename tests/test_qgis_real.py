@@ -95,8 +95,9 @@ def deliverable(tmp_path_factory):
     return {"python": python, "gpkg": gpkg, "layers": layers, "probe": probe}
 
 
-def test_gdal_of_qgis_reads_the_gpkg_without_warnings(deliverable):
+def test_qgis_and_its_gdal_read_the_gpkg_without_warnings(deliverable):
     assert deliverable["probe"]["gdal_messages"] == []
+    assert deliverable["probe"]["qgis_messages"] == []
 
 
 def test_every_layer_is_valid_with_its_feature_count(deliverable):
@@ -224,6 +225,7 @@ def test_project_opens_with_every_layer_valid(deliverable, moved, kind):
     )
     project = run_probe(deliverable["python"], "project", uri)
     assert project["read"]
+    assert project["qgis_messages"] == []
     assert project["crs"] == "EPSG:4490"
     assert project["title"] == PROJECT_TITLE
     assert project["absolute_paths"] is False
@@ -257,3 +259,43 @@ def test_a_table_with_several_geometry_types_shows_one_layer_per_type(deliverabl
         assert info["symbols"]["missing"] == []
     line_symbols = {c["symbol"]["type"] for c in parts["LineString"]["renderer"]["categories"]}
     assert line_symbols == {1}  # QgsSymbol.Line: a style made for lines, not polygons
+
+
+def _steps_through_qgis():
+    from jmgis import pipeline
+
+    names = [name for name, _ in pipeline.STEPS]
+    return pipeline.STEPS[: names.index("qgis") + 1]
+
+
+@pytest.mark.slow
+def test_every_layer_the_pipeline_builds_opens_styled_in_qgis(tmp_path):
+    """The real build, whatever layers the subsystems add: nothing grey, nothing invalid."""
+    from jmgis import pipeline
+
+    python = require_qgis()
+    ctx = pipeline.build(tmp_path, steps=_steps_through_qgis())
+    probe = run_probe(python, "layers", ctx.gpkg_path)
+    assert probe["gdal_messages"] == [] and probe["qgis_messages"] == []
+    specs = registry()
+    for name, frame in ctx.layers.items():
+        info = probe["layers"][name]
+        assert info["valid"], name
+        assert info["feature_count"] == len(frame), name
+        assert "default" in info["styles_in_db"], name
+        aliases = {k: v for k, v in info["aliases"].items() if k != "fid"}
+        assert aliases == specs[name].aliases, name
+        if info["spatial"]:
+            assert info["renderer"]["type"] is not None, name
+    project = run_probe(python, "project", f"geopackage:{ctx.gpkg_path}?projectName=jiangmen")
+    assert project["qgis_messages"] == []
+    assert project["crs"] == "EPSG:4490"
+    for info in project["layers"].values():
+        assert info["valid"], info["source"]
+        if info["spatial"]:
+            missing = info["symbols"]["missing"]
+            if info["renderer"]["type"] == "graduatedSymbol":
+                continue  # unreachable places (NULL minutes) have no class, as on the web
+            assert missing == [], info["source"]
+    sources = {info["source"].split("|")[1] for info in project["layers"].values()}
+    assert sources == {f"layername={name}" for name in ctx.layers}
