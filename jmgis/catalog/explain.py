@@ -66,6 +66,23 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _with_names(key: str, value: object) -> object:
+    """Township and county codes shown with their names (``白沙街道 440703002``)."""
+    if key not in ("township_codes", "county_codes", "county_code") or not value:
+        return value
+    from jmgis.catalog.admin_link import default_admin
+
+    admin = default_admin()
+    codes = value if isinstance(value, list) else [value]
+    named = []
+    for code in codes:
+        if key == "township_codes" and admin.has_township(code):
+            named.append(f"{admin.township(code)['name']} {code}")
+        else:
+            named.append(f"{admin.county_names.get(code, '')} {code}".strip())
+    return named if isinstance(value, list) else named[0]
+
+
 def explain(
     rid: str, catalog: Catalog | None = None, *, seeds: str | Path | None = None, span: int = 1
 ) -> str:
@@ -91,7 +108,8 @@ def explain(
         lines.append(f"  aliases: {_fmt(rec['aliases'])}")
     for key in _SHOWN[kind]:
         if key in rec and _fmt(rec[key]) != "—":
-            lines.append(f"  {key}: {_fmt(rec[key])}")
+            value = _with_names(key, rec[key])
+            lines.append(f"  {key}: {_fmt(value)}")
     for rel in rec.get("related") or []:
         lines.append(f"  related: {rel['id']} ({rel['relation'] or 'related'})")
     if rec.get("notes"):
