@@ -12,6 +12,7 @@ import struct
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from jmgis import maps, style
@@ -245,3 +246,31 @@ def test_township_labels_appear_only_when_zoomed_in(browser, tmp_path):
     assert browser.js(visible) == 0
     browser.js(zoom_to, 11)
     assert browser.js(visible) > 0
+
+
+def test_raster_overlay_is_drawn_above_the_offline_base(browser, tmp_path, all_layers):
+    from jmgis.access.raster import Grid
+
+    grid = Grid(
+        left=319000.0,
+        top=2500000.0,
+        cell_m=1000.0,
+        width=40,
+        height=40,
+        crs="EPSG:4547",
+        mask=np.ones((40, 40), bool),
+    )
+    image = np.tile(np.linspace(0, 120, 40, dtype=np.float32), (40, 1))
+    path = maps.save(maps.access_map(all_layers, raster=(image, grid)), tmp_path / "r.html")
+    report = browser.open(path)
+    assert report.console_errors == [] and report.failed_requests == []
+    _toggle(browser, "出行时间栅格")
+    # the image must sit in a pane above the SVG vectors (Leaflet puts SVG at z 200 in
+    # the overlay pane, z 400), or the opaque offline base hides it
+    z = browser.js(
+        "var i = document.querySelector('img.jm-raster');"
+        "return [parseInt(getComputedStyle(i.parentNode).zIndex, 10), i.complete, i.naturalWidth]"
+    )
+    assert z[0] > 400 and z[1] and z[2] > 0
+    legend = "return document.querySelectorAll('.jm-legend[data-layer=\"出行时间栅格\"]').length"
+    assert browser.js(legend) == 1

@@ -151,12 +151,20 @@ def add_isochrones(
 
 
 def raster_rgba(minutes: np.ndarray, nodata: float | None = None) -> np.ndarray:
-    """Colour a minutes image with the access breaks; nodata/NaN transparent, inf = beyond."""
+    """Colour a minutes image with the access breaks.
+
+    NaN and ``nodata`` (outside the land) are transparent; ``inf`` (land too far from the
+    network, or no path) is grey, not "> 90 min": it is unknown, not slow.
+    """
     rgba = np.zeros((*minutes.shape, 4), dtype=np.uint8)
     valid = ~np.isnan(minutes)
     if nodata is not None:
         valid &= minutes != nodata
     valid &= minutes >= 0
+    unreachable = valid & np.isinf(minutes)
+    grey = [int(style.ACCESS_NODATA_COLOR[i : i + 2], 16) for i in (1, 3, 5)]
+    rgba[unreachable] = [*grey, 160]
+    valid &= ~unreachable
     lower = -np.inf
     colours = [*style.ACCESS_COLORS, style.ACCESS_BEYOND_COLOR]
     uppers = [*style.ACCESS_BREAKS_MIN, np.inf]
@@ -227,6 +235,9 @@ def add_raster(
         gx, gy = wgs84_to_gcj02(cx, cy)
         dx, dy = float(gx) - cx, float(gy) - cy
         w, e, s, n = w + dx, e + dx, s + dy, n + dy
+    # Leaflet draws every SVG vector (z-index 200 inside the overlay pane) above image
+    # overlays, and the offline base is an opaque SVG: the raster needs its own pane.
+    folium.map.CustomPane("jm-raster", z_index=450, pointer_events=False).add_to(m)
     group = folium.FeatureGroup(name=name, show=False)
     folium.raster_layers.ImageOverlay(
         raster_rgba(warped),
@@ -235,9 +246,12 @@ def add_raster(
         opacity=0.8,
         interactive=False,
         class_name="jm-raster",
+        pane="jm-raster",
     ).add_to(group)
     group.add_to(m)
-    Legend(group, name, access_entries()[:-1]).add_to(m)
+    entries = access_entries()[:-1]
+    entries.append(LegendEntry("离路网过远/不可达", style.ACCESS_NODATA_COLOR))
+    Legend(group, name, entries).add_to(m)
     return group
 
 
