@@ -9,7 +9,7 @@ townships.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import geopandas as gpd
 import pandas as pd
@@ -110,7 +110,22 @@ class AdminIndex:
 
 
 def default_admin() -> AdminIndex:
-    """The index built from the bundled boundaries (:mod:`jmgis.admin`)."""
+    """The index built from the bundled boundaries (:mod:`jmgis.admin`), cached per
+    boundaries directory and file times."""
+    return _cached_admin(*admin_stamp())
+
+
+def admin_stamp() -> tuple[str, tuple]:
+    """(boundaries directory, its files' modification times): changes when they change."""
+    from jmgis.paths import boundaries_dir
+
+    directory = boundaries_dir()
+    files = sorted(p for p in directory.glob("*") if p.is_file())
+    return str(directory), tuple((p.name, p.stat().st_mtime_ns) for p in files)
+
+
+@lru_cache(maxsize=4)
+def _cached_admin(directory: str, stamp: tuple) -> AdminIndex:
     from jmgis import admin
 
     return AdminIndex(admin.load_townships(), admin.load_counties())

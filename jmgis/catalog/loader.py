@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from jmgis.catalog import parse
-from jmgis.catalog.admin_link import AdminIndex, default_admin
+from jmgis.catalog.admin_link import AdminIndex, admin_stamp, default_admin
 from jmgis.catalog.geometry import park_point, structure_geometries
 from jmgis.catalog.records import read_rows
 from jmgis.crs import STORAGE_CRS
@@ -139,7 +139,7 @@ def load_catalog(
         Naming the file, the row id and the field of the first problem found.
     """
     directory = Path(directory) if directory is not None else projects_dir()
-    key = (str(directory.resolve()), _stamp(directory))
+    key = (str(directory.resolve()), _stamp(directory), admin_stamp())
     if admin is None and key in _CACHE:
         return copy.deepcopy(_CACHE[key])
     catalog = _load(directory, admin or default_admin())
