@@ -1,0 +1,58 @@
+"""``jmgis access``: the accessibility profile of a scenario year as CSV files."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+log = logging.getLogger("jmgis")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "access",
+        help="minutes from every township to the city centre, stations, ports and gateways",
+        description="Write the accessibility profile of a scenario year as CSV: minutes from "
+        "each of the 73 township seats to the city government, the nearest rail/HSR station, "
+        "cargo port and expressway interchange and each external gateway; population-weighted "
+        "summaries by 三区 zone, county and city; with --compare, the change per township "
+        "and zone and the projects that cause it. inf = unreachable.",
+    )
+    p.add_argument("--year", type=int, required=True, help="scenario year, e.g. 2025")
+    p.add_argument("--compare", type=int, metavar="YEAR", help="compare with this year, e.g. 2020")
+    p.add_argument("--out", metavar="DIR", default="out/access", help="output directory")
+    p.add_argument(
+        "--raster",
+        metavar="TARGET",
+        choices=("rail_station", "hsr_station", "port", "interchange"),
+        help="also write a GeoTIFF of minutes to the nearest TARGET (250 m cells)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from jmgis import transport
+    from jmgis.access.outputs import write_csvs
+
+    for year in (args.year, args.compare):
+        if year is not None:
+            transport.check_year(year)
+    written = write_csvs(args.out, args.year, args.compare)
+    if args.raster:
+        written.append(_raster(args))
+    for path in written:
+        print(path)
+    return 0
+
+
+def _raster(args: argparse.Namespace):
+    from pathlib import Path
+
+    from jmgis.access.jiangmen import jiangmen_graph, targets
+    from jmgis.access.raster import travel_time_raster
+
+    G = jiangmen_graph(args.year)
+    target = next(t for t in targets(G) if t.name == args.raster)
+    path = Path(args.out) / f"minutes_to_{args.raster}_{args.year}.tif"
+    travel_time_raster(G, target.nodes, path)
+    return path
