@@ -46,6 +46,12 @@ def _step_catalog(ctx: BuildContext) -> None:
     ctx.layers.update(catalog.layers())
 
 
+def _step_access(ctx: BuildContext) -> None:
+    from jmgis.access.outputs import access_layers
+
+    ctx.layers.update(access_layers(ctx.years))
+
+
 def _step_transport(ctx: BuildContext) -> None:
     from jmgis import transport
 
@@ -83,6 +89,7 @@ STEPS: list[tuple[str, Step]] = [
     ("admin", _step_admin),
     ("catalog", _step_catalog),
     ("transport", _step_transport),
+    ("access", _step_access),
     ("gpkg", _step_gpkg),
     ("qgis", _step_qgis),
     ("maps", _step_maps),
