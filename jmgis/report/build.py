@@ -26,6 +26,9 @@ MAP_TITLES = {
     "plan": "规划结构地图 Plan structure",
 }
 
+# The profile column the access and scenario maps show.
+MAP_VALUE = "t_city_gov_min"
+
 Progress = Callable[[Iterable, str], Iterable]
 
 
@@ -58,7 +61,14 @@ def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | 
     for kind in MAP_TITLES:
         if kind not in maps.MAP_KINDS or maps.missing_layers(kind, layers):
             continue
-        m = maps.make_map(kind, layers, year=year)
+        if kind == "scenario":
+            if compare is None:
+                continue
+            m = maps.scenario_map(layers, year_from=compare, year_to=year, value=MAP_VALUE)
+        elif kind == "access":
+            m = maps.access_map(layers, year=year, value=MAP_VALUE, label="至市政府出行时间")
+        else:
+            m = maps.make_map(kind, layers, year=year)
         written.append(maps.save(m, out_dir / "maps" / f"{kind}.html"))
     return written
 

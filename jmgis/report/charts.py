@@ -150,18 +150,25 @@ def share_chart(overview: pd.DataFrame, labels: _Labels) -> Chart | None:
         width = 0.8 / len(overview)
         for i, (_, row) in enumerate(overview.iterrows()):
             code = row["zone_code"]
-            ax.bar(
+            bars = ax.bar(
                 x + i * width,
                 [_number(row[c]) for c in cols],
                 width,
                 label=labels.zone(code),
                 color=ZONE_COLORS.get(code, ALL_COLOR),
             )
+            ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=1)
         ax.set_xticks(x + width * (len(overview) - 1) / 2)
         ax.set_xticklabels([labels.target(c.removesuffix(f"_pct_{band}")) for c in cols])
         ax.set_ylabel(labels(f"{band}分钟内人口比例（%）", f"population within {band} min (%)"))
-        ax.set_ylim(0, 100)
-        ax.legend(frameon=False, ncol=len(overview), fontsize=8)
+        ax.set_ylim(0, 108)
+        ax.legend(
+            frameon=False,
+            ncol=len(overview),
+            fontsize=8,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+        )
         ax.spines[["top", "right"]].set_visible(False)
         png = _png(fig)
     return Chart(

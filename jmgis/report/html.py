@@ -27,7 +27,8 @@ h1{font-size:1.6em;margin:.8em 0 .2em}h2{font-size:1.3em;margin-top:1.8em;
 border-bottom:2px solid #ccc}h3{font-size:1.05em;margin:1.2em 0 .3em}
 .en{color:#777;font-weight:normal;font-size:.8em;margin-left:.5em}
 table{border-collapse:collapse;font-size:12.5px;margin:.3em 0 .4em}
-th,td{border:1px solid #d0d0d0;padding:2px 6px}th{background:#f2f2f2;font-weight:600}
+th,td{border:1px solid #d0d0d0;padding:2px 6px}td{white-space:nowrap}
+th{background:#f2f2f2;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.na{color:#b2182b;text-align:center}
 .wrap{overflow-x:auto}.note{color:#555;font-size:.9em;margin:.2em 0 .6em}
 .meta{color:#555;font-size:.92em}nav ol{columns:2;font-size:.95em}

@@ -167,12 +167,13 @@ def _access_population(codes: pd.Series) -> tuple[pd.Series, list[str]]:
     _require_columns(frame, ("code", "population"), "population")
     series = pd.Series(frame["population"].to_numpy(), index=frame["code"].astype(str))
     notes = []
-    for col in ("quality", "population_quality", "estimate", "kind"):
-        if col in frame.columns:
-            counts = frame[frame["code"].astype(str).isin(codes)][col].value_counts()
-            parts = "，".join(f"{k} {v} 个" for k, v in counts.items())
-            notes.append(f"人口数据（{col}）：{parts}")
-            break
+    if "status" in frame.columns:
+        counts = frame[frame["code"].astype(str).isin(set(codes))]["status"].value_counts()
+        census, estimate = int(counts.get("census", 0)), int(counts.get("estimate", 0))
+        notes.append(
+            f"人口 Population：{census} 个镇街为 2020 年七普公布数（census），"
+            f"{estimate} 个为按县区总数分配的估算（estimate，见 data/population/README.md）。"
+        )
     if "source" in frame.columns:
         sources = sorted({str(s) for s in frame["source"].dropna()})[:6]
         notes.append("人口来源 Population sources: " + "；".join(sources))

@@ -70,12 +70,12 @@ def check_zones(zones: str | list[str] | tuple[str, ...] | None) -> list[str]:
 def minutes(value: float) -> float | str:
     """Minutes for display: one decimal, or ``不可达`` for ``inf``."""
     value = float(value)
-    return UNREACHABLE if math.isinf(value) else round(value, 1)
+    return UNREACHABLE if math.isinf(value) else round(value, 1) + 0.0  # no "-0.0"
 
 
 def percent(share: float) -> float:
     """A 0–1 share as a percentage with one decimal."""
-    return round(float(share) * 100.0, 1)
+    return round(float(share) * 100.0, 1) + 0.0
 
 
 def _minutes_column(values: pd.Series) -> pd.Series:
@@ -219,7 +219,7 @@ def scenario_zone(before: _Frame, after: _Frame, zones: list[str], c: int, y: in
                     "target_name": target_label(t),
                     f"mean_min_{c}": minutes(sb["mean_min"]),
                     f"mean_min_{y}": minutes(sa["mean_min"]),
-                    "mean_saved_min": round(saved, 1) if np.isfinite(saved) else "—",
+                    "mean_saved_min": round(saved, 1) + 0.0 if np.isfinite(saved) else "—",
                     f"pct_{band}_{c}": percent(sb[f"share_within_{band}"]),
                     f"pct_{band}_{y}": percent(sa[f"share_within_{band}"]),
                 }
