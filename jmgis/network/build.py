@@ -199,10 +199,30 @@ def assemble_graph(
     def limited(d: dict) -> bool:
         return d.get("mode") == "road" and d.get("road_class") in LIMITED_ACCESS_CLASSES
 
+    city = None
+    if land is not None:
+        city = shapely.buffer(gpd.GeoSeries([land], crs="EPSG:4490").to_crs(crs).iloc[0], 2000)
+        shapely.prepare(city)
+
     def connect(frame, kind, eligible=accessible, *, over_water=water, record=True, **kw):
         if frame is None or not len(frame):
             return []
         frame = frame.to_crs(crs)
+        if city is not None and over_water is not None:
+            # points outside the city (external airports) are not held to the water rule
+            outside = ~frame.within(city)
+            if outside.any():
+                inner = connect(
+                    frame[~outside],
+                    kind,
+                    eligible,
+                    over_water=over_water,
+                    record=record,
+                    **dict(kw),
+                )
+                outer = connect(frame[outside], kind, eligible, over_water=None, record=False, **kw)
+                _make_external(G, outer, speeds)
+                return inner + outer
         id_field = kw.pop("id_field", None) or first_column(frame, f"{kind}_id", "id", "code")
         snapper = EdgeSnapper(G, eligible, water=over_water)
         snaps = connect_to_edges(
@@ -264,11 +284,8 @@ def assemble_graph(
         connect(interchanges, "interchange", speed_kph=ramp, road_class="ramp")
     if seats is not None:
         connect(seats, "seat", id_field="code")
-    outside = None
-    if land is not None:
-        outside = shapely.buffer(gpd.GeoSeries([land], crs="EPSG:4490").to_crs(crs).iloc[0], 2000)
     if stations is not None:
-        inside = stations.within(outside) if outside is not None else np.ones(len(stations), bool)
+        inside = stations.within(city) if city is not None else np.ones(len(stations), bool)
         connect(stations[inside], "station")
     connect(proj.get("port"), "port")
     if piers is not None and len(piers):
@@ -309,20 +326,15 @@ def _has_ferry(G: nx.MultiDiGraph, node: str) -> bool:
     return any(d.get("mode") == "ferry" for _, _, d in G.edges(node, data=True))
 
 
-def _connect_gateways(G, gateways, stations, speeds: SpeedTable, connect) -> None:
-    """Join each gateway (a city outside Jiangmen) to the modelled network.
-
-    The leg from the end of the modelled roads to the gateway point is not modelled: it
-    is a connector timed at ``speeds.external_speed_kph`` over the straight distance ×
-    ``speeds.local_circuity`` (an assumption; ``external=True`` on the edge).  Stations
-    outside the city within :data:`GATEWAY_STATION_M` of a gateway are joined to it the
-    same way (metro/taxi into the city centre).
-    """
-    snaps = connect(gateways, "gateway", over_water=None, record=False)
-    gid = first_column(gateways, "gateway_id", "id")
+def _make_external(G: nx.MultiDiGraph, snaps: list[Snap], speeds: SpeedTable) -> None:
+    """Time the connectors of points outside the city as the unmodelled external leg:
+    straight distance × ``local_circuity`` at ``external_speed_kph`` (``external=True``);
+    they are listed in ``report.external``, not as snapping outliers."""
     report = G.graph.get("_report")
     for s in snaps:
         if not s.target:
+            if report is not None:
+                report.snaps.append(s)  # not joined at all: that is a problem
             continue
         for a, b in ((s.node, s.target), (s.target, s.node)):
             for d in G.get_edge_data(a, b).values():
@@ -333,6 +345,20 @@ def _connect_gateways(G, gateways, stations, speeds: SpeedTable, connect) -> Non
                     d["external"] = True
         if report is not None:
             report.external.append(s)
+
+
+def _connect_gateways(G, gateways, stations, speeds: SpeedTable, connect) -> None:
+    """Join each gateway (a city outside Jiangmen) to the modelled network.
+
+    The leg from the end of the modelled roads to the gateway point is not modelled: it
+    is a connector timed at ``speeds.external_speed_kph`` over the straight distance ×
+    ``speeds.local_circuity`` (an assumption; ``external=True`` on the edge).  Stations
+    outside the city within :data:`GATEWAY_STATION_M` of a gateway are joined to it the
+    same way (metro/taxi into the city centre).
+    """
+    snaps = connect(gateways, "gateway", over_water=None, record=False)
+    _make_external(G, snaps, speeds)
+    gid = first_column(gateways, "gateway_id", "id")
     if stations is None or not len(stations):
         return
     st_nodes = [n for n, d in G.nodes(data=True) if d["kind"] == "station"]

@@ -1,0 +1,266 @@
+"""``jmgis network check``: validation report of the network of a scenario year.
+
+Problems (any of them makes the check fail):
+
+- **unreachable seats**: a township seat (or gateway) that cannot reach, or be reached
+  from, the seats and gateways of the main network;
+- **snapping outliers**: a seat, station, port, airport or interchange joined to the
+  network by a connector longer than ``max_snap_m``, or not joined at all;
+- **dangling lines**: a road, rail or ferry feature cut off from the main network
+  (none of its nodes is in the largest connected part);
+- **features without source**: any transport feature (or derived local road) whose
+  ``source`` is empty.
+
+Dangling *ends* (line ends that touch nothing, e.g. where a schematic road stops at the
+city edge) are listed for information; they are not errors in a schematic network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+DEFAULT_MAX_SNAP_M = 3000.0
+
+
+@dataclass
+class CheckReport:
+    """Findings of :func:`check_network`."""
+
+    year: int
+    nodes: int = 0
+    edges: int = 0
+    unreachable: list[dict] = field(default_factory=list)
+    snapping_outliers: list[dict] = field(default_factory=list)
+    dangling_lines: list[dict] = field(default_factory=list)
+    dangling_ends: list[dict] = field(default_factory=list)
+    without_source: list[dict] = field(default_factory=list)
+    external: list[dict] = field(default_factory=list)
+    max_snap_m: float = DEFAULT_MAX_SNAP_M
+    snap_stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> int:
+        return (
+            len(self.unreachable)
+            + len(self.snapping_outliers)
+            + len(self.dangling_lines)
+            + len(self.without_source)
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.problems == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "ok": self.ok,
+            "problems": self.problems,
+            "max_snap_m": self.max_snap_m,
+            "snap_stats": self.snap_stats,
+            "unreachable_seats": self.unreachable,
+            "snapping_outliers": self.snapping_outliers,
+            "dangling_lines": self.dangling_lines,
+            "dangling_ends": self.dangling_ends,
+            "features_without_source": self.without_source,
+            "external_legs": self.external,
+        }
+
+    def text(self) -> str:
+        """The report as a planner reads it."""
+        out = [
+            f"network {self.year}: {self.nodes} nodes, {self.edges} directed edges",
+            f"connectors: median {self.snap_stats.get('median_m', 0):.0f} m, "
+            f"95th percentile {self.snap_stats.get('p95_m', 0):.0f} m, "
+            f"max {self.snap_stats.get('max_m', 0):.0f} m",
+        ]
+
+        def section(title: str, rows: list[dict], fmt) -> None:
+            out.append(f"{title}: {len(rows)}")
+            out.extend(f"  - {fmt(r)}" for r in rows[:50])
+            if len(rows) > 50:
+                out.append(f"  … and {len(rows) - 50} more")
+
+        section(
+            "unreachable seats and gateways",
+            self.unreachable,
+            lambda r: (
+                f"{r['name']} ({r['code']}): cannot reach {r['cannot_reach']} / "
+                f"cannot be reached from {r['unreachable_from']} of the seats and gateways"
+            ),
+        )
+        section(
+            f"snapping outliers (> {self.max_snap_m:.0f} m)",
+            self.snapping_outliers,
+            lambda r: (
+                f"{r['kind']} {r['name']} ({r['node']}): "
+                + ("not joined to the network" if r["snap_m"] is None else f"{r['snap_m']:.0f} m")
+            ),
+        )
+        section(
+            "dangling lines (cut off from the network)",
+            self.dangling_lines,
+            lambda r: f"{r['mode']} {r['feature_id']} {r['name']}",
+        )
+        section(
+            "features without source",
+            self.without_source,
+            lambda r: f"{r['layer']} {r['feature_id']}",
+        )
+        out.append(
+            f"dangling ends (information): {len(self.dangling_ends)}"
+            + (
+                " — " + ", ".join(sorted({r["feature_id"] for r in self.dangling_ends})[:12])
+                if self.dangling_ends
+                else ""
+            )
+        )
+        if self.external:
+            out.append(
+                "external legs (information; outside the modelled network, timed at the "
+                "external speed): "
+                + ", ".join(f"{r['name']} {r['km']:.0f} km" for r in self.external)
+            )
+        out.append("OK" if self.ok else f"{self.problems} problem(s)")
+        return "\n".join(out)
+
+
+def _unreachable(G: nx.MultiDiGraph) -> list[dict]:
+    """Seats and gateways outside the strongly connected part that holds most seats: each
+    cannot reach, or cannot be reached from, the others."""
+    from jmgis.access.engine import travel_time_matrix
+
+    seats = [n for n, d in G.nodes(data=True) if d["kind"] == "seat"]
+    gateways = [n for n, d in G.nodes(data=True) if d["kind"] == "gateway"]
+    if not seats:
+        return []
+    targets = seats + gateways
+    to = np.isfinite(travel_time_matrix(G, targets, targets))
+    mutual = to & to.T
+    # the part holding most seats: the row with the most mutual reach
+    core = mutual[int(np.argmax(mutual[: len(seats)].sum(axis=1)))]
+    out = []
+    for i, node in enumerate(targets):
+        if core[i]:
+            continue
+        out.append(
+            {
+                "node": node,
+                "code": G.nodes[node]["ref"],
+                "name": G.nodes[node]["name"],
+                "cannot_reach": int((core & ~to[i]).sum()),
+                "unreachable_from": int((core & ~to[:, i]).sum()),
+            }
+        )
+    return out
+
+
+def _dangling(G: nx.MultiDiGraph) -> tuple[list[dict], list[dict]]:
+    if G.number_of_nodes() == 0:
+        return [], []
+    main = max(nx.weakly_connected_components(G), key=len)
+    features: dict[tuple[str, str], dict] = {}
+    for u, _v, d in G.edges(data=True):
+        if d["mode"] not in ("road", "rail", "ferry"):
+            continue
+        key = (d["mode"], str(d["feature_id"]))
+        entry = features.setdefault(key, {"name": d.get("name", ""), "in_main": False})
+        entry["in_main"] = entry["in_main"] or u in main
+    lines = [
+        {"mode": m, "feature_id": f, "name": e["name"]}
+        for (m, f), e in sorted(features.items())
+        if not e["in_main"]
+    ]
+    U = G.to_undirected(as_view=True)
+    ends = []
+    for n, d in G.nodes(data=True):
+        if d["kind"] != "junction":
+            continue
+        nbrs = set(U.neighbors(n))
+        if len(nbrs) == 1:
+            edge = next(iter(U.get_edge_data(n, next(iter(nbrs))).values()))
+            ends.append({"node": n, "feature_id": str(edge.get("feature_id"))})
+    return lines, ends
+
+
+def _without_source(layers: dict) -> list[dict]:
+    out = []
+    for layer, frame in layers.items():
+        if frame is None or not len(frame):
+            continue
+        id_col = next((c for c in frame.columns if c.endswith("_id")), None)
+        src = frame.get("source")
+        for i in range(len(frame)):
+            value = None if src is None else src.iloc[i]
+            if not isinstance(value, str) or not value.strip():
+                fid = str(frame[id_col].iloc[i]) if id_col else i + 1
+                out.append({"layer": layer, "feature_id": fid})
+    return out
+
+
+def bundled_layers() -> dict:
+    """The transport layers and the derived local roads, for the source check."""
+    from jmgis import transport
+    from jmgis.network.build import local_roads
+
+    layers = {name: transport.load(name) for name in transport.LAYER_NAMES}
+    layers["local_road"] = local_roads()
+    return layers
+
+
+def check_network(
+    year: int,
+    *,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    G: nx.MultiDiGraph | None = None,
+    layers: dict | None = None,
+) -> CheckReport:
+    """Validate the network of scenario ``year`` (see the module docstring).
+
+    ``G`` and ``layers`` (name → frame, checked for ``source``) default to the bundled
+    network of that year and its layers.
+    """
+    from jmgis.network.build import shared_graph
+
+    if G is None:
+        G = shared_graph(year)
+    report = CheckReport(
+        year=G.graph.get("year", year),
+        nodes=G.number_of_nodes(),
+        edges=G.number_of_edges(),
+        max_snap_m=max_snap_m,
+    )
+    report.unreachable = _unreachable(G)
+    build_report = G.graph.get("report")
+    snaps = build_report.snaps if build_report is not None else []
+    finite = np.array([s.snap_m for s in snaps if np.isfinite(s.snap_m)])
+    if len(finite):
+        report.snap_stats = {
+            "count": float(len(finite)),
+            "median_m": float(np.median(finite)),
+            "p95_m": float(np.percentile(finite, 95)),
+            "max_m": float(finite.max()),
+        }
+    report.snapping_outliers = [
+        {
+            "node": s.node,
+            "kind": s.kind,
+            "name": s.name,
+            "snap_m": None if not np.isfinite(s.snap_m) else round(s.snap_m, 1),
+        }
+        for s in snaps
+        if not np.isfinite(s.snap_m) or s.snap_m > max_snap_m
+    ]
+    report.external = [
+        {"node": s.node, "kind": s.kind, "name": s.name, "km": round(s.snap_m / 1000, 1)}
+        for s in (build_report.external if build_report is not None else [])
+    ]
+    report.dangling_lines, report.dangling_ends = _dangling(G)
+    report.without_source = _without_source(bundled_layers() if layers is None else layers)
+    return report
