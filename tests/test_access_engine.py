@@ -194,3 +194,33 @@ def test_snap_within_and_beyond_distance():
     assert only_junctions.offnet_seconds(36.0)[0] == pytest.approx(2.0)
     with pytest.raises(DataError, match=r"feature far.*within 200 m"):
         snap_points(G, np.array([[500.0, 400.0]]), max_distance_m=200, labels=["far"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(multigraphs(), st.data())
+def test_compiled_from_arrays_equals_compiled_from_networkx(G, data):
+    from jmgis.access import compile_arrays
+
+    nodes = list(G.nodes)
+    pos = {n: i for i, n in enumerate(nodes)}
+    edges = list(G.edges(data=W))
+    compiled = compile_arrays(
+        np.array([pos[u] for u, _, _ in edges], dtype=int),
+        np.array([pos[v] for _, v, _ in edges], dtype=int),
+        np.array([w for _, _, w in edges], dtype=float),
+        len(nodes),
+        node_ids=nodes,
+    )
+    origins = data.draw(st.lists(st.sampled_from(nodes), min_size=1, max_size=4))
+    np.testing.assert_array_equal(
+        travel_time_matrix(compiled, origins), travel_time_matrix(G, origins)
+    )
+
+
+def test_compile_arrays_rejects_bad_edges():
+    from jmgis.access import compile_arrays
+
+    with pytest.raises(DataError, match="endpoints"):
+        compile_arrays(np.array([0]), np.array([5]), np.array([1.0]), 3)
+    with pytest.raises(DataError, match="finite"):
+        compile_arrays(np.array([0]), np.array([1]), np.array([np.nan]), 3)

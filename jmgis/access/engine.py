@@ -143,7 +143,6 @@ def _signature(G: nx.Graph) -> tuple[int, int]:
 def _compile(G: nx.Graph, weight: str, signature: tuple[int, int]) -> CompiledGraph:
     nodes = list(G.nodes)
     index = {node: i for i, node in enumerate(nodes)}
-    n = len(nodes)
     multi = G.is_multigraph()
     rows: list[int] = []
     cols: list[int] = []
@@ -170,6 +169,24 @@ def _compile(G: nx.Graph, weight: str, signature: tuple[int, int]) -> CompiledGr
         rows, cols = rows + cols, cols + rows
         vals = vals + vals
         keys = keys + keys
+    key_arr = None
+    if multi:
+        key_arr = np.empty(len(keys), dtype=object)
+        key_arr[:] = keys
+    return _from_arrays(nodes, index, rows, cols, vals, key_arr, weight, signature)
+
+
+def _from_arrays(
+    nodes: list[Hashable],
+    index: dict[Hashable, int],
+    rows: Sequence[int] | np.ndarray,
+    cols: Sequence[int] | np.ndarray,
+    vals: Sequence[float] | np.ndarray,
+    keys: np.ndarray | None,
+    weight: str,
+    signature: tuple[int, int],
+) -> CompiledGraph:
+    n = len(nodes)
     r = np.asarray(rows, dtype=np.int64)
     c = np.asarray(cols, dtype=np.int64)
     w_arr = np.asarray(vals, dtype=np.float64)
@@ -180,16 +197,54 @@ def _compile(G: nx.Graph, weight: str, signature: tuple[int, int]) -> CompiledGr
     if len(r):
         first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
     r, c, w_arr = r[first], c[first], w_arr[first]
-    edge_keys = None
-    if multi:
-        key_arr = np.empty(len(keys), dtype=object)
-        key_arr[:] = keys
-        edge_keys = key_arr[order][first]
+    edge_keys = None if keys is None else keys[order][first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(r, minlength=n), out=indptr[1:])
     # explicit zeros are kept by csgraph as zero-cost arcs, which is what we want
     matrix = csr_array((w_arr, c.astype(np.int32), indptr.astype(np.int32)), shape=(n, n))
     return CompiledGraph(nodes, index, matrix, edge_keys, weight, signature)
+
+
+def compile_arrays(
+    u: np.ndarray,
+    v: np.ndarray,
+    weight_s: np.ndarray,
+    n_nodes: int,
+    *,
+    node_ids: Sequence[Hashable] | None = None,
+    weight: str = DEFAULT_WEIGHT,
+) -> CompiledGraph:
+    """A :class:`CompiledGraph` straight from edge arrays, without networkx — for networks
+    too large to hold as a networkx graph (a province's roads).
+
+    Parameters
+    ----------
+    u, v
+        Integer node positions ``0 … n_nodes-1`` of each directed edge.
+    weight_s
+        Edge cost in seconds (finite, ≥ 0); parallel edges keep the minimum.
+    node_ids
+        Ids of the nodes (default ``0 … n_nodes-1``).
+    """
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    w = np.asarray(weight_s, dtype=np.float64)
+    if not (len(u) == len(v) == len(w)):
+        raise DataError("u, v and weight_s must have the same length")
+    if len(u) and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n_nodes):
+        raise DataError(f"edge endpoints must be in 0 … {n_nodes - 1}")
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
+    if len(bad):
+        raise DataError(
+            f"edge {bad[0]} has {weight}={w[bad[0]]}; travel costs must be finite and ≥ 0",
+            feature=int(bad[0]),
+            field=weight,
+        )
+    nodes = list(range(n_nodes)) if node_ids is None else list(node_ids)
+    if len(nodes) != n_nodes:
+        raise DataError(f"{len(nodes)} node ids for {n_nodes} nodes")
+    index = {node: i for i, node in enumerate(nodes)}
+    return _from_arrays(nodes, index, u, v, w, None, weight, (n_nodes, len(u)))
 
 
 def _check_cutoff(cutoff_s: float | None) -> float:
