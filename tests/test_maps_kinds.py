@@ -184,3 +184,47 @@ def test_hostile_text_in_plan_and_transport_layers_is_escaped(layers):
         assert "<img src=x" not in page
         values = [f["properties"][key] for f in _block_with(page, key)["features"]]
         assert html.escape(hostile) in values
+
+
+@pytest.fixture(scope="module")
+def target_layers(layers):
+    """The accessibility layers in the shape jmgis.access.outputs writes them."""
+    import pandas as pd
+
+    table = layers["access_township"].rename(columns={"minutes": "t_city_gov_min"})
+    table["t_hsr_station_min"] = table["t_city_gov_min"] / 2
+    table.loc[3, "t_city_gov_min"] = np.inf  # unreachable
+    changes = pd.DataFrame(
+        {
+            "code": [layers["township"]["code"].iloc[5]],
+            "target": ["city_gov"],
+            "year_before": [2020],
+            "year_after": [2035],
+            "change_min": [-10.0],
+            "features": ["road_x"],
+            "projects": ["甲项目"],
+        }
+    )
+    return {**layers, "access_township": table, "access_change": changes}
+
+
+def test_access_map_offers_every_destination_and_names_it_in_chinese(target_layers):
+    m = maps.make_map("access", target_layers)
+    names = [getattr(c, "layer_name", "") for c in m._children.values()]
+    assert "2035年 至市政府" in names and "2020年 至市政府" in names
+    assert "2035年 至最近高铁站" in names
+    page = m.get_root().render()
+    block = _block_with(page, "minutes", None)
+    unreachable = [f for f in block["features"] if f["properties"]["minutes"] is None]
+    assert unreachable and all(
+        f["properties"]["_color"] == style.ACCESS_NODATA_COLOR for f in unreachable
+    )
+
+
+def test_scenario_popup_names_the_projects_behind_a_change(target_layers):
+    page = maps.make_map("scenario", target_layers).get_root().render()
+    block = _block_with(page, "projects", "甲项目")
+    code = target_layers["township"]["code"].iloc[5]
+    by_code = {f["properties"]["code"]: f["properties"] for f in block["features"]}
+    assert by_code[code]["projects"] == "甲项目" and by_code[code]["features"] == "road_x"
+    assert _shows(page, "引起变化的项目")

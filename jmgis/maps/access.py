@@ -8,6 +8,7 @@ The township table (``access_township``) has one row per township and scenario y
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,13 +19,16 @@ import pandas as pd
 
 from jmgis import style
 from jmgis.errors import DataError
+from jmgis.layers import registry
 from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
 from jmgis.maps.features import add_styled_layer
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 
-#: Columns tried, in order, for the township travel time in minutes.
-VALUE_COLUMNS = ("minutes", "minutes_to_center", "time_min", "nearest_min", "mean_min")
+#: Columns tried, in order, for the headline township travel time in minutes
+#: (``t_city_gov_min``: to the city government, jmgis.access.jiangmen).
+VALUE_COLUMNS = ("t_city_gov_min", "minutes", "time_min", "nearest_min", "mean_min")
+_TARGET_COLUMN = re.compile(r"^t_(?P<target>\w+)_min$")
 TOWNSHIP_FIELDS = ("name", "county_name", "zone_name")
 
 
@@ -42,6 +46,20 @@ def value_column(table: pd.DataFrame, value: str | None = None) -> str:
         f"it has {list(table.columns)}",
         field="minutes",
     )
+
+
+def target_columns(table: pd.DataFrame) -> list[str]:
+    """All ``t_<target>_min`` time columns of the table, in table order."""
+    return [c for c in table.columns if _TARGET_COLUMN.match(str(c))]
+
+
+def column_label(column: str) -> str:
+    """Chinese label of a time column: the registry alias without its unit (至市政府)."""
+    spec = registry().get("access_township")
+    alias = spec.aliases.get(column) if spec else None
+    if not alias:
+        return "出行时间"
+    return re.sub(r"（分钟）$", "", alias)
 
 
 def _years(table: pd.DataFrame) -> list[int]:
@@ -82,6 +100,33 @@ def access_entries() -> list[LegendEntry]:
     return rows
 
 
+def _minutes_layer(
+    m: folium.Map,
+    townships: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    year: int,
+    value: str,
+    name: str,
+    show: bool,
+    datum: str,
+) -> folium.FeatureGroup:
+    shown = township_minutes(townships, table, year, value)
+    return add_styled_layer(
+        m,
+        shown,
+        name=name,
+        layer="township",
+        style_of=lambda row: {"color": style.access_color(row["minutes"]), "fill_opacity": 0.75},
+        tooltip=[*TOWNSHIP_FIELDS, "minutes"],
+        popup=["name", "code", "county_name", "minutes"],
+        datum=datum,
+        show=show,
+        class_name="jm-access",
+        fill=True,
+    )
+
+
 def add_access_years(
     m: folium.Map,
     townships: gpd.GeoDataFrame,
@@ -92,62 +137,78 @@ def add_access_years(
     label: str,
     datum: str = "wgs84",
 ) -> list[folium.FeatureGroup]:
-    """One layer per scenario year (only ``year`` shown), townships coloured by minutes."""
-    groups = []
-    for y in _years(table):
-        shown = township_minutes(townships, table, y, value)
+    """Townships coloured by minutes: ``value`` for every scenario year (only ``year``
+    shown), and the table's other destinations (``t_<target>_min``) for ``year``, unticked.
+    One legend serves them all (same breaks)."""
+    groups = [
+        _minutes_layer(
+            m,
+            townships,
+            table,
+            year=y,
+            value=value,
+            name=f"{y}年 {label}",
+            show=(y == year),
+            datum=datum,
+        )
+        for y in _years(table)
+    ]
+    for column in target_columns(table):
+        if column == value:
+            continue
         groups.append(
-            add_styled_layer(
+            _minutes_layer(
                 m,
-                shown,
-                name=f"{y}年 {label}",
-                layer="township",
-                style_of=lambda row: {
-                    "color": style.access_color(row["minutes"]),
-                    "fill_opacity": 0.75,
-                },
-                tooltip=[*TOWNSHIP_FIELDS, "minutes"],
-                popup=["name", "code", "county_name", "minutes"],
+                townships,
+                table,
+                year=year,
+                value=column,
+                name=f"{year}年 {column_label(column)}",
+                show=False,
                 datum=datum,
-                show=(y == year),
-                class_name="jm-access",
-                fill=True,
             )
         )
-    Legend(groups, label, access_entries()).add_to(m)
+    Legend(groups, "出行时间", access_entries()).add_to(m)
     return groups
 
 
 def add_isochrones(
     m: folium.Map, isochrones: gpd.GeoDataFrame, *, year: int | None, datum: str = "wgs84"
-) -> folium.FeatureGroup | None:
-    """Isochrone bands (largest first, so the inner bands stay visible)."""
+) -> list[folium.FeatureGroup]:
+    """Isochrone bands, one unticked layer per origin (largest band first, so the inner
+    bands stay visible); one legend for all."""
     iso = isochrones
     if year is not None and "year" in iso.columns:
         iso = iso[iso["year"].astype(int) == int(year)]
     iso = iso[iso.geometry.notna() & ~iso.geometry.is_empty]
     if iso.empty:
-        return None
-    iso = iso.sort_values("band_min", ascending=False)
+        return []
     bands = sorted(iso["band_min"].astype(float).unique())
     entries = [LegendEntry(f"≤ {b:g} 分钟", style.access_color(b), opacity=0.5) for b in bands]
-    return add_styled_layer(
-        m,
-        iso,
-        name="等时圈",
-        style_of=lambda row: {
-            "color": style.access_color(float(row["band_min"])),
-            "fill_opacity": 0.35,
-        },
-        tooltip=["origin_name", "band_min"],
-        popup=["origin_name", "band_min", "area_km2"],
-        datum=datum,
-        show=False,
-        class_name="jm-isochrone",
-        legend=("等时圈", entries),
-        fill=True,
-        simplify_deg=0.0005,
-    )
+    origins = iso["origin_name"] if "origin_name" in iso.columns else pd.Series("", index=iso.index)
+    groups = []
+    for origin in dict.fromkeys(origins.astype(str)):
+        part = iso[origins.astype(str) == origin].sort_values("band_min", ascending=False)
+        groups.append(
+            add_styled_layer(
+                m,
+                part,
+                name=f"等时圈：{origin}" if origin else "等时圈",
+                style_of=lambda row: {
+                    "color": style.access_color(float(row["band_min"])),
+                    "fill_opacity": 0.35,
+                },
+                tooltip=["origin_name", "band_min"],
+                popup=["origin_name", "band_min", "area_km2", "note", "source"],
+                datum=datum,
+                show=False,
+                class_name="jm-isochrone",
+                fill=True,
+                simplify_deg=0.0005,
+            )
+        )
+    Legend(groups, "等时圈", entries).add_to(m)
+    return groups
 
 
 def raster_rgba(minutes: np.ndarray, nodata: float | None = None) -> np.ndarray:
@@ -260,7 +321,7 @@ def access_map(
     *,
     year: int | None = None,
     value: str | None = None,
-    label: str = "出行时间",
+    label: str | None = None,
     raster: str | Path | tuple[np.ndarray, object] | None = None,
     basemap: str = "none",
     title: str | None = None,
@@ -282,6 +343,7 @@ def access_map(
     """
     townships, table = layers["township"], layers["access_township"]
     value = value_column(table, value)
+    label = label or column_label(value)
     years = _years(table)
     shown = int(year) if year is not None else years[-1]
     if shown not in years:
@@ -299,7 +361,11 @@ def access_map(
         add_raster(m, raster, datum=datum)
     if counties is not None and len(counties):
         add_county_lines(m, counties, datum=datum)
-    add_title(m, title or f"江门市乡镇{label}（{shown}年）", "示意图 · 分级：15/30/45/60/90 分钟")
+    add_title(
+        m,
+        title or f"江门市镇街{label.removesuffix('出行时间')}出行时间（{shown}年）",
+        "示意图 · 分级：15/30/45/60/90 分钟",
+    )
     add_footer(
         m, footer_sources([townships, counties, city, table]), review_no=review_no, datum=datum
     )
@@ -338,6 +404,10 @@ def scenario_map(
     shown["minutes_from"] = before
     shown["minutes_to"] = after
     shown["minutes_saved"] = before - after
+    causes = _change_causes(layers.get("access_change"), value, y0, y1)
+    for column in ("projects", "features"):
+        texts = causes.get(column, {})
+        shown[column] = [texts.get(code, "") for code in shown["code"].astype(str)]
     datum = datum_for(basemap)
     m = new_map(basemap)
     counties, city = layers.get("county"), layers.get("city")
@@ -345,7 +415,8 @@ def scenario_map(
         add_offline_base(m, city, counties, datum=datum)
     entries = [LegendEntry(lbl, c) for lbl, c in style.scenario_change_classes()]
     entries.append(LegendEntry("无数据", style.ACCESS_NODATA_COLOR))
-    name = f"{y0}→{y1}年 节省时间"
+    label = column_label(value)
+    name = f"{y0}→{y1}年 节省时间" + (f"（{label}）" if label != "出行时间" else "")
     fields = [*TOWNSHIP_FIELDS, "minutes_from", "minutes_to", "minutes_saved"]
     add_styled_layer(
         m,
@@ -357,7 +428,7 @@ def scenario_map(
             "fill_opacity": 0.8,
         },
         tooltip=fields,
-        popup=["code", *fields],
+        popup=["code", *fields, "projects", "features"],
         datum=datum,
         class_name="jm-scenario",
         legend=(name, entries),
@@ -365,10 +436,36 @@ def scenario_map(
     )
     if counties is not None and len(counties):
         add_county_lines(m, counties, datum=datum)
-    add_title(m, title or f"江门市乡镇出行时间变化（{y0}→{y1}年）", "示意图 · 正值为节省的分钟数")
+    add_title(
+        m,
+        title or f"江门市镇街{label.removesuffix('出行时间')}出行时间变化（{y0}→{y1}年）",
+        "示意图 · 正值为节省的分钟数",
+    )
     add_footer(
         m, footer_sources([townships, counties, city, table]), review_no=review_no, datum=datum
     )
     add_controls(m)
     fit_to(m, townships, datum=datum)
     return m
+
+
+def _change_causes(
+    changes: pd.DataFrame | None, value: str, year_from: int, year_to: int
+) -> dict[str, dict[str, str]]:
+    """``{"projects": {code: text}, "features": {...}}`` from the ``access_change`` layer
+    (the projects and features that cause each township's change), where it has rows for
+    this destination and these years."""
+    match = _TARGET_COLUMN.match(value)
+    if changes is None or match is None or not len(changes):
+        return {}
+    rows = changes[
+        (changes["target"].astype(str) == match["target"])
+        & (changes["year_before"].astype(int) == int(year_from))
+        & (changes["year_after"].astype(int) == int(year_to))
+    ]
+    codes = rows["code"].astype(str)
+    return {
+        column: dict(zip(codes, rows[column].fillna("").astype(str), strict=True))
+        for column in ("projects", "features")
+        if column in rows.columns
+    }
