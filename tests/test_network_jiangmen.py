@@ -80,3 +80,15 @@ def test_chuandao_depends_on_the_ferry():
 
     with pytest.raises(DataError, match="no route from 川岛镇"):
         route(road_only, "川岛镇", "台城街道")
+
+
+@pytest.mark.parametrize("year", [2020, 2025])
+def test_travel_times_are_plausible(year):
+    from jmgis.network.plausibility import plausibility_table
+
+    table = plausibility_table(year)
+    bad = table[~table["plausible"]]
+    assert bad.empty, bad[["from", "to", "model_km", "model_min", "expected_km", "expected_min"]]
+    # the published figure for 中山 → 江门 (≈ 61 km, ≈ 58 min) within 25 %
+    zs = table[table["to"] == "中山"].iloc[0]
+    assert abs(zs["model_km"] - 61) / 61 < 0.25 and abs(zs["model_min"] - 58) / 58 < 0.25
