@@ -70,6 +70,17 @@ def _synthetic_layers(township: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
         geometry=[lines[0], shapely.box(113.0, 22.5, 113.1, 22.6), None],
         crs=4490,
     )
+    codes = township["code"].to_numpy()
+    per_year = pd.DataFrame(
+        {
+            "code": np.concatenate([codes, codes]),
+            "year": np.repeat([2020, 2035], len(codes)),
+            "t_core_min": np.concatenate([minutes, minutes / 3]),
+        }
+    )
+    # minutes saved, including values exactly on the class boundaries
+    saved = np.resize([-7.0, -5.0, -1.0, 0.0, 1.0, 5.0, 10.0, 20.0, 35.0, np.nan], len(codes))
+    change = pd.DataFrame({"code": codes, "change_min": saved})
     table = pd.DataFrame({"code": ["a", "b"], "value": [1.5, 2.5]})
     return {
         "test_road": road,
@@ -78,6 +89,8 @@ def _synthetic_layers(township: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
         "test_access": access,
         "test_structure": structure,  # lines, polygons and a row without geometry
         "test_table": table,
+        "test_access_table": per_year,  # a table: drawn through a view on the townships
+        "test_change": change,
     }
 
 
@@ -230,8 +243,9 @@ def test_project_opens_with_every_layer_valid(deliverable, moved, kind):
     assert project["title"] == PROJECT_TITLE
     assert project["absolute_paths"] is False
     layers = project["layers"]
-    # the mixed table appears once per geometry type
-    assert len(layers) == len(deliverable["layers"]) + 1
+    # + the mixed table's second geometry type, the two years of the access view and the
+    # change view
+    assert len(layers) == len(deliverable["layers"]) + 1 + 2 + 1
     for info in layers.values():
         assert info["valid"], info["source"]
         assert info["source"].startswith(str(moved / "jiangmen.gpkg")), info["source"]
@@ -298,4 +312,42 @@ def test_every_layer_the_pipeline_builds_opens_styled_in_qgis(tmp_path):
                 continue  # unreachable places (NULL minutes) have no class, as on the web
             assert missing == [], info["source"]
     sources = {info["source"].split("|")[1] for info in project["layers"].values()}
-    assert sources == {f"layername={name}" for name in ctx.layers}
+    assert {f"layername={name}" for name in ctx.layers} <= sources
+
+
+def _project_layers(deliverable, moved, needle):
+    project = run_probe(deliverable["python"], "project", str(moved / "jiangmen.qgz"))
+    return [i for i in project["layers"].values() if needle in i["source"]], project
+
+
+def test_accessibility_tables_are_drawn_per_year_through_township_views(deliverable, moved):
+    if not hasattr(style, "access_color"):
+        pytest.skip("jmgis.style has no accessibility palette yet")
+    found, project = _project_layers(deliverable, moved, "layername=test_access_table_map")
+    by_year = {i["source"].rsplit("=", 1)[-1].strip(): i for i in found}
+    assert set(by_year) == {"2020", "2035"}
+    table = deliverable["layers"]["test_access_table"]
+    for year, info in by_year.items():
+        assert info["valid"]
+        assert info["feature_count"] == (table["year"] == int(year)).sum()
+        assert info["renderer"]["type"] == "graduatedSymbol"
+        assert info["spatial"]
+    checked = {
+        child["name"]: child["checked"]
+        for group in project["tree"]
+        for child in group.get("children", [])
+        if "layer" in child
+    }
+    titles = {y: i["name"] for y, i in by_year.items()}
+    assert checked[titles["2035"]] and not checked[titles["2020"]]  # latest year shown
+
+
+def test_scenario_change_uses_the_web_map_classes_at_the_boundaries(deliverable, moved):
+    if not hasattr(style, "scenario_change_color"):
+        pytest.skip("jmgis.style has no scenario palette yet")
+    seen = deliverable["probe"]["layers"]["test_change_map"]
+    assert seen["renderer"]["type"] == "RuleRenderer"
+    drawn = _drawn(deliverable, "test_change_map")
+    assert len(drawn) == deliverable["layers"]["test_change"]["change_min"].notna().sum()
+    for feature, color in drawn:
+        assert color == style.scenario_change_color(feature["change_min"]), feature

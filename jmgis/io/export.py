@@ -17,7 +17,7 @@ import pyogrio
 from jmgis.errors import DataError
 from jmgis.io.gpkg import read_layer, write_layer
 from jmgis.io.profiles import apply_profile
-from jmgis.io.qgis import INTERNAL_TABLES, write_qgis
+from jmgis.io.qgis import INTERNAL_TABLES, list_views, write_qgis
 from jmgis.io.shapefile import write_shapefiles
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,8 @@ def read_gpkg_layers(path: str | Path) -> dict[str, pd.DataFrame]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(path)
-    names = [n for n, _ in pyogrio.list_layers(path) if n not in INTERNAL_TABLES]
+    views = list_views(path)  # maps jmgis derives from tables; rebuilt on export
+    names = [n for n, _ in pyogrio.list_layers(path) if n not in INTERNAL_TABLES | views]
     return {name: read_layer(path, name) for name in names}
 
 

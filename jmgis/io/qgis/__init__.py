@@ -27,9 +27,10 @@ from jmgis.io.qgis.qml import qml
 from jmgis.io.qgis.sld import sld
 from jmgis.io.qgis.styledef import StyledLayer, geometry_kind, styled_layers
 from jmgis.io.qgis.styles_table import StyleRow, geometry_columns, write_layer_styles
+from jmgis.io.qgis.views import VIEW_SUFFIX, create_township_views, list_views
 from jmgis.layers import FieldSpec, LayerSpec, registry
 
-__all__ = ["PROJECT_NAME", "gpkg_layer_specs", "write_qgis"]
+__all__ = ["INTERNAL_TABLES", "PROJECT_NAME", "gpkg_layer_specs", "list_views", "write_qgis"]
 
 INTERNAL_TABLES = frozenset({"layer_styles", "qgis_projects"})
 
@@ -117,13 +118,40 @@ def styled_gpkg_layers(
         like = style_as.get(spec.name, spec.name)
         variants = _variants(spec, frame, gpkg) if spec.geometry else None
         if variants is None:
-            layers.append(_styled(spec, frame, like))
+            layers += _per_year(_styled(spec, frame, like), frame)
             continue
         for family, variant_spec, subset in variants:
             styled = _styled(variant_spec, subset, like)
             styled.geometry_filter = family if len(variants) > 1 else None
             layers.append(styled)
     return layers
+
+
+YEAR_FIELD = "year"
+
+
+def _per_year(layer: StyledLayer, frame: pd.DataFrame | None) -> list[StyledLayer]:
+    """One project entry per scenario year of a drawn layer with a ``year`` column.
+
+    Only the latest year is switched on; the others are a click away in the same group.
+    """
+    if (
+        geometry_kind(layer.spec) is None
+        or frame is None
+        or YEAR_FIELD not in frame.columns
+        or frame[YEAR_FIELD].dropna().empty
+    ):
+        return [layer]
+    years = sorted({int(y) for y in frame[YEAR_FIELD].dropna()})
+    return [
+        replace(
+            layer,
+            subset=f'"{YEAR_FIELD}" = {year}',
+            title_suffix=f" {year}年",
+            visible=year == years[-1],
+        )
+        for year in years
+    ]
 
 
 def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:
@@ -142,6 +170,8 @@ def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:
     seen: set[str] = set()
     for layer in layers:
         table = layer.spec.name
+        if layer.subset is not None and table in seen:
+            continue  # the same style serves every year
         geometry_column = columns.get(table, "") if geometry_kind(layer.spec) else ""
         first = table not in seen
         seen.add(table)
@@ -186,9 +216,15 @@ def write_qgis(
     """
     gpkg = Path(gpkg)
     style_map = style_as
-    specs = gpkg_layer_specs(gpkg, specs)
-    if frames is None or not all(s.name in frames for s in specs):
-        frames = {**_read_attributes(gpkg, specs), **(frames or {})}
+    old_views = list_views(gpkg)
+    listed = [s for s in gpkg_layer_specs(gpkg, specs) if s.name not in old_views]
+    views = {v.name[: -len(VIEW_SUFFIX)]: v for v in create_township_views(gpkg, listed)}
+    specs = []
+    for spec in listed:
+        specs += [spec, views[spec.name]] if spec.name in views else [spec]
+    frames = dict(frames or {})
+    missing = [s for s in specs if s.name not in frames]
+    frames.update(_read_attributes(gpkg, missing))
     layers = styled_gpkg_layers(gpkg, specs, frames, style_map)
     write_layer_styles(gpkg, style_rows(layers, gpkg))
     extent = gpkg_extent(gpkg, [s.name for s in specs])

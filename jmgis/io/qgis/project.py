@@ -70,28 +70,42 @@ class Extent:
 FAMILY_SUFFIX = {"Point": "（点）", "LineString": "（线）", "Polygon": "（面）"}
 
 
-def layer_id(name: str, geometry_filter: str | None = None) -> str:
+def layer_id(name: str, geometry_filter: str | None = None, subset: str | None = None) -> str:
     """A stable QGIS layer id, so rebuilt projects are identical."""
-    key = name if geometry_filter is None else f"{name}_{geometry_filter}"
-    return f"{key}_{uuid.uuid5(uuid.NAMESPACE_URL, 'jmgis:layer:' + key).hex}"
+    key = "_".join(p for p in (name, geometry_filter, subset) if p)
+    readable = "_".join(p for p in (name, geometry_filter) if p)
+    return f"{readable}_{uuid.uuid5(uuid.NAMESPACE_URL, 'jmgis:layer:' + key).hex}"
 
 
-def datasource(gpkg_name: str, layer: str, geometry_filter: str | None = None) -> str:
+def datasource(
+    gpkg_name: str, layer: str, geometry_filter: str | None = None, subset: str | None = None
+) -> str:
     """The relative OGR data source of a layer of the GeoPackage."""
     source = f"./{gpkg_name}|layername={layer}"
-    return source if geometry_filter is None else f"{source}|geometrytype={geometry_filter}"
+    if geometry_filter is not None:
+        source += f"|geometrytype={geometry_filter}"
+    if subset is not None:
+        source += f"|subset={subset}"
+    return source
 
 
 def _title(layer: StyledLayer) -> str:
-    return layer.spec.title + FAMILY_SUFFIX.get(layer.geometry_filter or "", "")
+    family = FAMILY_SUFFIX.get(layer.geometry_filter or "", "")
+    return layer.spec.title + family + layer.title_suffix
 
 
 def _lid(layer: StyledLayer) -> str:
-    return layer_id(layer.spec.name, layer.geometry_filter)
+    return layer_id(layer.spec.name, layer.geometry_filter, layer.subset)
 
 
 def _source(layer: StyledLayer, gpkg_name: str) -> str:
-    return datasource(gpkg_name, layer.spec.name, layer.geometry_filter)
+    return datasource(gpkg_name, layer.spec.name, layer.geometry_filter, layer.subset)
+
+
+def _checked(layer: StyledLayer) -> bool:
+    if layer.visible is not None:
+        return layer.visible
+    return layer.spec.name not in HIDDEN_LAYERS
 
 
 def _srs_element() -> ET.Element:
@@ -174,7 +188,6 @@ def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | 
         )
         ET.SubElement(group, "customproperties")
         for member in members:
-            name = member.spec.name
             order.append(member)
             ET.SubElement(
                 group,
@@ -184,7 +197,7 @@ def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | 
                     "name": _title(member),
                     "source": _source(member, gpkg_name),
                     "providerKey": "ogr",
-                    "checked": "Qt::Unchecked" if name in HIDDEN_LAYERS else "Qt::Checked",
+                    "checked": "Qt::Checked" if _checked(member) else "Qt::Unchecked",
                     "expanded": "0" if geometry_kind(member.spec) is None else "1",
                 },
             )

@@ -179,6 +179,14 @@ def renderer_element(style: LayerStyle) -> ET.Element:
             symbols.append(symbol_element(rule.symbol, str(i)))
     else:
         raise ValueError(f"layer {style.layer}: unknown renderer {style.renderer!r}")
+    if style.order_by is not None:
+        elem.set("enableorderby", "1")
+        field, ascending = style.order_by
+        order = ET.SubElement(elem, "orderby")
+        clause = ET.SubElement(
+            order, "orderByClause", {"asc": "1" if ascending else "0", "nullsFirst": "0"}
+        )
+        clause.text = f'"{field}"'
     ET.SubElement(elem, "rotation")
     ET.SubElement(elem, "sizescale")
     return elem

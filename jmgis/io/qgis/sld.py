@@ -24,6 +24,13 @@ MM_PX = 96 / 25.4
 
 _SIMPLE_TEST = re.compile(r"^\"(\w+)\" = '((?:[^']|'')*)'$")
 _NULL_TEST = re.compile(r'^"(\w+)" IS NULL$')
+_COMPARE_TEST = re.compile(r'^"(\w+)" (<|<=|>|>=) (-?[0-9.]+)$')
+_COMPARE_TAGS = {
+    "<": "ogc:PropertyIsLessThan",
+    "<=": "ogc:PropertyIsLessThanOrEqualTo",
+    ">": "ogc:PropertyIsGreaterThan",
+    ">=": "ogc:PropertyIsGreaterThanOrEqualTo",
+}
 _SHAPES = {
     "circle": "circle",
     "square": "square",
@@ -100,6 +107,10 @@ def _expression_filter(rule: ET.Element, expression: str) -> None:
     for part in parts:
         if m := _SIMPLE_TEST.match(part):
             _equals(target, m.group(1), m.group(2).replace("''", "'"))
+        elif m := _COMPARE_TEST.match(part):
+            test = ET.SubElement(target, _COMPARE_TAGS[m.group(2)])
+            ET.SubElement(test, "ogc:PropertyName").text = m.group(1)
+            ET.SubElement(test, "ogc:Literal").text = m.group(3)
         elif m := _NULL_TEST.match(part):
             test = ET.SubElement(target, "ogc:PropertyIsNull")
             ET.SubElement(test, "ogc:PropertyName").text = m.group(1)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import pandas as pd
 
@@ -32,8 +33,12 @@ from jmgis.layers import LayerSpec
 PX_MM = 25.4 / 96
 """Millimetres per CSS pixel (96 dpi)."""
 
-TRAVEL_TIME_FIELD = re.compile(r"^t_[a-z0-9_]+_min$")
-"""Columns holding a travel time in minutes (graduated by the accessibility breaks)."""
+TRAVEL_TIME_FIELD = re.compile(r"^(t_[a-z0-9_]+_min|band_min)$")
+"""Columns holding a travel time in minutes (graduated by the accessibility breaks);
+``band_min`` is an isochrone band's upper bound."""
+
+CHANGE_FIELD = "change_min"
+"""Minutes saved between two scenario years (positive = faster)."""
 
 ACCESS_UPPER_LIMIT_MIN = 100_000.0
 """Upper bound of the open-ended last accessibility class (minutes)."""
@@ -113,6 +118,8 @@ class LayerStyle:
     name: str = "default"
     description: str = ""
     opacity: float = 1.0
+    order_by: tuple[str, bool] | None = None
+    """Draw features ordered by (field, ascending), e.g. wide isochrone bands first."""
 
 
 def geometry_kind(spec: LayerSpec) -> str | None:
@@ -435,7 +442,37 @@ def _travel_time(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | No
     fields = _travel_time_fields(spec)
     if not fields or geometry_kind(spec) is None:
         return None
-    return _graduated(spec, fields[0])
+    result = _graduated(spec, fields[0])
+    if fields[0] == "band_min":  # nested bands: the widest first, the nearest on top
+        result = replace(result, order_by=("band_min", False))
+    return result
+
+
+def _scenario_change(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
+    """Rules on minutes saved with the web maps' classes: [b_i, b_i+1), open at both ends."""
+    if CHANGE_FIELD not in spec.field_names or geometry_kind(spec) is None:
+        return None
+    breaks = _const("SCENARIO_CHANGE_BREAKS_MIN", None)
+    colors = _const("SCENARIO_CHANGE_COLORS", None)
+    classes = getattr(style, "scenario_change_classes", None)
+    if not breaks or not colors or classes is None:
+        return None
+    kind = geometry_kind(spec)
+    field_ref = f'"{CHANGE_FIELD}"'
+    tests = [f"{field_ref} < {breaks[0]:g}"]
+    tests += [f"{field_ref} >= {lo:g} AND {field_ref} < {hi:g}" for lo, hi in pairwise(breaks)]
+    tests.append(f"{field_ref} >= {breaks[-1]:g}")
+    rules = []
+    for test, (label, color) in zip(tests, classes(), strict=True):
+        entry = {"color": color, "fill": color, "weight": 2.0, "radius": 4.0}
+        rules.append(Rule(test, label, _symbol_from_entry(kind, entry, fill_opacity=0.85)))
+    return LayerStyle(
+        spec.name,
+        "RuleRenderer",
+        attr=CHANGE_FIELD,
+        rules=tuple(rules),
+        description=f"{spec.title}：节省时间（分钟）",
+    )
 
 
 def _admin_boundaries(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
@@ -448,6 +485,7 @@ def _admin_boundaries(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle
 
 STYLE_RULES: list[StyleRule] = [
     _admin_boundaries,
+    _scenario_change,
     _travel_time,
     _zone_layer,
     _line_palette("road_class", "ROAD_CLASS_STYLES", "ROAD_DEFAULT_STYLE"),
@@ -517,6 +555,11 @@ class StyledLayer:
     geometry_filter: str | None = None
     """For a table holding several geometry types: the one this entry shows
     (``Point``, ``LineString``, ``Polygon``; QGIS's ``geometrytype=`` filter)."""
+    subset: str | None = None
+    """A QGIS subset (filter) expression, e.g. ``"year" = 2035``."""
+    title_suffix: str = ""
+    visible: bool | None = None
+    """Switched on when the project opens (None: the project's default rule)."""
 
 
 def styled_layers(
