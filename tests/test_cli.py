@@ -131,3 +131,22 @@ def test_progress_is_silent_when_quiet_or_not_a_terminal(monkeypatch):
     monkeypatch.setitem(cli._state, "quiet", False)
     assert list(progress(range(3), desc="x")) == [0, 1, 2]
     assert sys.stderr.getvalue() == ""
+
+
+@pytest.mark.slow
+def test_quiet_and_verbose_report(tmp_path):
+    import jmgis.access
+
+    try:
+        jmgis.access.profile  # noqa: B018
+    except (ImportError, AttributeError) as exc:
+        pytest.skip(f"jmgis.access.profile is not available yet ({exc})")
+    args = ["report", "--no-compare", "--no-maps", "--zones", "core"]
+    quiet = _run("-q", *args, "--out", str(tmp_path / "q"))
+    assert quiet.returncode == 0, quiet.stderr
+    assert "wrote" not in quiet.stderr and "report:" not in quiet.stderr
+    assert (tmp_path / "q" / "report.html").exists()
+    verbose = _run("-v", *args, "--out", str(tmp_path / "v"))
+    assert verbose.returncode == 0, verbose.stderr
+    assert f"wrote {tmp_path / 'v' / 'report.html'}" in verbose.stderr
+    assert "report: tables" in verbose.stderr  # a debug line

@@ -108,11 +108,12 @@ def test_csv_is_utf8_with_bom(report):
     assert "蓬江区" in text
 
 
-def test_html_tables_equal_csv_and_xlsx(report):
-    page = html_tables(report.html)
-    book = openpyxl.load_workbook(report.xlsx, read_only=True)
-    assert set(page) == {p.stem for p in report.csv}
-    for path in report.csv:
+def assert_tables_agree(result) -> None:
+    """Every HTML table equals its CSV file and its XLSX sheet, cell by cell."""
+    page = html_tables(result.html)
+    book = openpyxl.load_workbook(result.xlsx, read_only=True)
+    assert set(page) == {p.stem for p in result.csv}
+    for path in result.csv:
         with open(path, encoding="utf-8-sig", newline="") as f:
             csv_rows = list(csv.reader(f))
         xlsx_rows = [list(r) for r in book[path.stem].iter_rows(values_only=True)]
@@ -125,18 +126,31 @@ def test_html_tables_equal_csv_and_xlsx(report):
             assert [norm(v) for v in x] == [norm(v) for v in c], (path.stem, i)
 
 
-def test_page_is_self_contained(report):
-    text = report.html.read_text(encoding="utf-8")
-    assert not re.search(r"https?://|ftp://|src=\"//|href=\"//", text)
+def assert_self_contained(path: Path) -> list[str]:
+    """Nothing in the page loads from elsewhere; returns the relative links."""
+    text = path.read_text(encoding="utf-8")
     assert "<script" not in text and "<link" not in text and "@import" not in text
+    assert "url(" not in text.split("</style>")[0]
+    # URLs may appear only as the text of a cited source, never as an address to load
+    assert not re.search(r"""(src|href|action|srcset)\s*=\s*["']?(https?:|ftp:|//)""", text)
     srcs = re.findall(r'src="([^"]*)"', text)
     assert srcs, "the report has charts"
     for src in srcs:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
     hrefs = re.findall(r'href="([^"#][^"]*)"', text)
-    assert hrefs == ["maps/access.html"]
-    assert all((report.html.parent / h).exists() for h in hrefs)
+    assert all((path.parent / h).exists() for h in hrefs)
+    return hrefs
+
+
+def test_html_tables_equal_csv_and_xlsx(report):
+    assert_tables_agree(report)
+
+
+def test_page_is_self_contained(report):
+    text = report.html.read_text(encoding="utf-8")
+    assert not re.search(r"https?://", text)  # the fixture cites no web page
+    assert assert_self_contained(report.html) == ["maps/access.html"]
 
 
 def test_zone_shares_follow_from_the_township_tables(report):
@@ -266,3 +280,22 @@ def test_charts_fall_back_to_english_without_a_cjk_font(monkeypatch, tmp_path):
     with pytest.warns(UserWarning, match="CJK font"):
         result = build_report(tmp_path, inputs=fixture_inputs(), map_files=[])
     assert result.html.read_text(encoding="utf-8").count("data:image/png;base64,") >= 3
+
+
+@pytest.mark.slow
+def test_report_of_the_real_profile(tmp_path):
+    """The report of the bundled data: tables agree, nothing external, every zone there."""
+    from jmgis.report.inputs import MissingComponentError, load_inputs
+
+    try:
+        inputs = load_inputs(2025, 2020)
+    except MissingComponentError as exc:
+        pytest.skip(str(exc))
+    result = build_report(tmp_path, year=2025, compare=2020, inputs=inputs, map_files=[])
+    assert_tables_agree(result)
+    assert assert_self_contained(result.html) == []
+    overview = pd.read_csv(tmp_path / "tables" / "zone_overview.csv", encoding="utf-8-sig")
+    assert list(overview["townships"]) == [36, 16, 21, 73]
+    assert overview["population"].iloc[-1] == round(inputs.population.sum())
+    projects = pd.read_csv(tmp_path / "tables" / "scenario_township.csv", encoding="utf-8-sig")
+    assert projects["projects"].notna().any()  # changes are attributed to projects
