@@ -58,6 +58,12 @@ def _step_transport(ctx: BuildContext) -> None:
     ctx.layers.update(transport.layers())
 
 
+def _step_network(ctx: BuildContext) -> None:
+    from jmgis.network.layers import layers
+
+    ctx.layers.update(layers())
+
+
 def _step_gpkg(ctx: BuildContext) -> None:
     from jmgis.io.gpkg import write_gpkg
 
@@ -89,6 +95,7 @@ STEPS: list[tuple[str, Step]] = [
     ("admin", _step_admin),
     ("catalog", _step_catalog),
     ("transport", _step_transport),
+    ("network", _step_network),
     ("access", _step_access),
     ("gpkg", _step_gpkg),
     ("qgis", _step_qgis),

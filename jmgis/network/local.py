@@ -35,8 +35,9 @@ from jmgis.network.noding import insert_end_vertices
 from jmgis.network.speeds import SpeedTable
 
 SOURCE = (
-    "derived: jmgis.network.local — seat to nearest trunk control point and Gabriel-graph "
-    "links between neighbouring township seats, over land; schematic"
+    "derived: jmgis.network.local — seat (interchange, port) to the nearest point of a "
+    "trunk road, and Gabriel-graph links between neighbouring township seats, over land; "
+    "schematic"
 )
 DEFAULT_MAX_SEAT_LINK_M = 25_000.0
 DEFAULT_MAX_WATER_M = 300.0
