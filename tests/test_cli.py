@@ -150,3 +150,20 @@ def test_quiet_and_verbose_report(tmp_path):
     assert verbose.returncode == 0, verbose.stderr
     assert f"wrote {tmp_path / 'v' / 'report.html'}" in verbose.stderr
     assert "report: tables" in verbose.stderr  # a debug line
+
+
+def test_closed_pipe_ends_quietly():
+    """`jmgis catalog list project | head -1`: no error message when the reader leaves."""
+    if "catalog" not in AVAILABLE:
+        pytest.skip("jmgis catalog is not registered in this checkout yet")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jmgis", "catalog", "list", "project"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Error" not in stderr and "error" not in stderr, stderr
+    assert proc.returncode in (0, 141)
