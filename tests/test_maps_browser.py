@@ -204,14 +204,41 @@ def test_year_selector_shows_only_what_exists_in_that_year(browser, tmp_path, al
     assert counts == {2020: (1, 1), 2025: (2, 1), 2035: (4, 2)}
 
 
-def test_access_legend_stays_while_any_year_layer_is_on(browser, tmp_path, all_layers):
+def test_access_selector_recolours_townships_and_updates_tooltips(browser, tmp_path, all_layers):
     _open_map(browser, tmp_path, "access", all_layers)
+    fills = (
+        "return Array.from(document.querySelectorAll('path.jm-access'))"
+        ".map(p => p.getAttribute('fill'))"
+    )
+    first_tooltip = """
+        var map = null, text = null;
+        for (var k in window) {
+          if (k.startsWith('map_') && window[k] instanceof L.Map) { map = window[k]; }
+        }
+        map.eachLayer(function (g) {
+          var first = g instanceof L.GeoJSON && g.getLayers()[0];
+          if (first && g.getTooltip() && first.feature.properties.what) {
+            text = g.getTooltip()._content(g.getLayers()[0]).innerText;
+          }
+        });
+        return text;
+    """
+    table = all_layers["access_township"]
+    codes = list(all_layers["township"]["code"])
+    for index, year in ((0, 2020), (1, 2035)):
+        browser.js(
+            "var s = document.querySelector('select.jm-select'); s.value = arguments[0];"
+            "s.dispatchEvent(new Event('change'));",
+            str(index),
+        )
+        rows = table[table.year == year].set_index("code")["minutes"]
+        expected = [style.access_color(rows[c]) for c in codes]
+        assert browser.js(fills) == expected
+        tooltip = browser.js(first_tooltip)
+        assert f"{year}年" in tooltip and f"{round(rows[codes[0]], 1):g}" in tooltip
     legend = "return document.querySelectorAll('.jm-legend[data-layer=\"出行时间\"]').length"
     assert browser.js(legend) == 1
-    _toggle(browser, "2020年 出行时间")  # on: both years shown
-    _toggle(browser, "2035年 出行时间")  # off: 2020 still shown
-    assert browser.js(legend) == 1
-    _toggle(browser, "2020年 出行时间")  # off: none shown
+    _toggle(browser, "镇街出行时间")
     assert browser.js(legend) == 0
 
 

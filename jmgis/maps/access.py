@@ -21,7 +21,7 @@ from jmgis import style
 from jmgis.errors import DataError
 from jmgis.layers import registry
 from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
-from jmgis.maps.features import add_styled_layer
+from jmgis.maps.features import ValueSelector, add_styled_layer
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 
@@ -100,34 +100,7 @@ def access_entries() -> list[LegendEntry]:
     return rows
 
 
-def _minutes_layer(
-    m: folium.Map,
-    townships: gpd.GeoDataFrame,
-    table: pd.DataFrame,
-    *,
-    year: int,
-    value: str,
-    name: str,
-    show: bool,
-    datum: str,
-) -> folium.FeatureGroup:
-    shown = township_minutes(townships, table, year, value)
-    return add_styled_layer(
-        m,
-        shown,
-        name=name,
-        layer="township",
-        style_of=lambda row: {"color": style.access_color(row["minutes"]), "fill_opacity": 0.75},
-        tooltip=[*TOWNSHIP_FIELDS, "minutes"],
-        popup=["name", "code", "county_name", "minutes"],
-        datum=datum,
-        show=show,
-        class_name="jm-access",
-        fill=True,
-    )
-
-
-def add_access_years(
+def add_access_selector(
     m: folium.Map,
     townships: gpd.GeoDataFrame,
     table: pd.DataFrame,
@@ -136,40 +109,46 @@ def add_access_years(
     value: str,
     label: str,
     datum: str = "wgs84",
-) -> list[folium.FeatureGroup]:
-    """Townships coloured by minutes: ``value`` for every scenario year (only ``year``
-    shown), and the table's other destinations (``t_<target>_min``) for ``year``, unticked.
-    One legend serves them all (same breaks)."""
-    groups = [
-        _minutes_layer(
-            m,
-            townships,
-            table,
-            year=y,
-            value=value,
-            name=f"{y}年 {label}",
-            show=(y == year),
-            datum=datum,
-        )
-        for y in _years(table)
+) -> folium.FeatureGroup:
+    """Townships coloured by minutes, with a drop-down of what the minutes are: ``value``
+    in every scenario year, and the table's other destinations (``t_<target>_min``) in
+    ``year``.  One layer and one legend (the breaks are the same for all)."""
+    options = [(y, value, f"{y}年 {label}") for y in _years(table)]
+    options += [
+        (year, column, f"{year}年 {column_label(column)}")
+        for column in target_columns(table)
+        if column != value
     ]
-    for column in target_columns(table):
-        if column == value:
-            continue
-        groups.append(
-            _minutes_layer(
-                m,
-                townships,
-                table,
-                year=year,
-                value=column,
-                name=f"{year}年 {column_label(column)}",
-                show=False,
-                datum=datum,
-            )
-        )
-    Legend(groups, "出行时间", access_entries()).add_to(m)
-    return groups
+    default = next(i for i, (y, c, _l) in enumerate(options) if y == year and c == value)
+    shown = townships.copy()
+    extra: dict[str, list] = {}
+    for i, (y, column, _label) in enumerate(options):
+        minutes = township_minutes(townships, table, y, column)["minutes"].to_numpy()
+        extra[f"m{i}"] = list(minutes)
+        extra[f"c{i}"] = [style.access_color(v) for v in minutes]
+        if i == default:
+            shown["minutes"] = minutes
+    extra["what"] = [options[default][2]] * len(shown)
+    group = add_styled_layer(
+        m,
+        shown,
+        name="镇街出行时间",
+        layer="township",
+        style_of=lambda row: {"color": style.access_color(row["minutes"]), "fill_opacity": 0.75},
+        tooltip=["name", "county_name", "zone_name", "what", "minutes"],
+        popup=["name", "code", "county_name", "what", "minutes"],
+        extra=extra,
+        datum=datum,
+        class_name="jm-access",
+        fill=True,
+        highlight=False,
+    )
+    Legend(group, "出行时间", access_entries()).add_to(m)
+    geojson = next(c for c in group._children.values() if isinstance(c, folium.GeoJson))
+    ValueSelector(
+        geojson, [o[2] for o in options], default, field="minutes", title="年份与目的地"
+    ).add_to(m)
+    return group
 
 
 def add_isochrones(
@@ -353,7 +332,7 @@ def access_map(
     counties, city = layers.get("county"), layers.get("city")
     if basemap == "none":
         add_offline_base(m, city, counties, datum=datum)
-    add_access_years(m, townships, table, year=shown, value=value, label=label, datum=datum)
+    add_access_selector(m, townships, table, year=shown, value=value, label=label, datum=datum)
     iso = layers.get("isochrone")
     if iso is not None and len(iso):
         add_isochrones(m, iso, year=shown, datum=datum)
@@ -363,8 +342,8 @@ def access_map(
         add_county_lines(m, counties, datum=datum)
     add_title(
         m,
-        title or f"江门市镇街{label.removesuffix('出行时间')}出行时间（{shown}年）",
-        "示意图 · 分级：15/30/45/60/90 分钟",
+        title or "江门市镇街出行时间",
+        "示意图 · 右上角选择年份与目的地 · 分级：15/30/45/60/90 分钟",
     )
     add_footer(
         m, footer_sources([townships, counties, city, table]), review_no=review_no, datum=datum

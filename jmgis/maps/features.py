@@ -33,6 +33,7 @@ EXTRA_ALIASES = {
     "level_label": "级别",
     "years_label": "出现年份",
     "minutes": "出行时间（分钟）",
+    "what": "指标",
     "minutes_saved": "节省时间（分钟）",
     "minutes_from": "基准年时间（分钟）",
     "minutes_to": "目标年时间（分钟）",
@@ -84,6 +85,7 @@ def add_styled_layer(
     simplify_deg: float = 0.0001,
     fill: bool = False,
     outline: str | None = "#ffffff",
+    highlight: bool = True,
 ) -> folium.FeatureGroup:
     """Lines or polygons, each styled by ``style_of(row)`` → colour/weight/dash/opacity.
 
@@ -125,7 +127,9 @@ def add_styled_layer(
     folium.GeoJson(
         data,
         style_function=style_function,
-        highlight_function=lambda _f: {"weight": 5} if not fill else {"weight": 2.5},
+        highlight_function=(lambda _f: {"weight": 5} if not fill else {"weight": 2.5})
+        if highlight
+        else None,
         tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
         if tooltip
         else None,
@@ -300,3 +304,71 @@ def add_circle_layer(
     if legend:
         Legend(group, legend[0], legend[1]).add_to(m)
     return group
+
+
+class ValueSelector(MacroElement):
+    """A drop-down that recolours one GeoJSON layer by one of several precomputed values.
+
+    Each feature carries ``m<i>`` (the value of option ``i``) and ``c<i>`` (its colour);
+    choosing option ``i`` copies ``m<i>`` into the property ``field`` (shown by the
+    tooltip), the option's label into ``what``, and sets the fill colour.  One layer with
+    N values is far smaller than N layers with the same geometry.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var layer = {{ this.layer_name }};
+  var labels = {{ this.labels_js }};
+  var field = {{ this.field_js }};
+  function apply(i) {
+    layer.eachLayer(function (f) {
+      var p = f.feature.properties;
+      p[field] = p['m' + i];
+      p.what = labels[i];
+      f.setStyle({fillColor: p['c' + i]});
+    });
+    map.getContainer().setAttribute('data-value', labels[i]);
+  }
+  var control = L.control({position: 'topright'});
+  control.onAdd = function () {
+    var div = L.DomUtil.create('div', 'jm-legend jm-value-selector');
+    var html = '<h4>' + {{ this.title_js }} + '</h4><select class="jm-select">';
+    labels.forEach(function (label, i) {
+      var option = document.createElement('option');
+      option.value = i; option.textContent = label;
+      if (i === {{ this.default }}) { option.setAttribute('selected', ''); }
+      html += option.outerHTML;
+    });
+    div.innerHTML = html + '</select>';
+    L.DomEvent.disableClickPropagation(div);
+    div.querySelector('select').addEventListener('change', function (e) {
+      apply(parseInt(e.target.value, 10));
+    });
+    return div;
+  };
+  control.addTo(map);
+  apply({{ this.default }});
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        geojson: folium.GeoJson,
+        labels: Sequence[str],
+        default: int,
+        *,
+        field: str,
+        title: str,
+    ):
+        super().__init__()
+        self._name = "ValueSelector"
+        self.layer_name = geojson.get_name()
+        self.labels_js = js_literal(list(labels))
+        self.field_js = js_literal(field)
+        self.title_js = js_literal(title)
+        self.default = int(default)
