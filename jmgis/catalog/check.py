@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jmgis.catalog.loader import Catalog, load_catalog
-from jmgis.catalog.records import LIST_SEPARATOR, join
+from jmgis.catalog.records import join
 from jmgis.catalog.sources import line_mentions, parse_ref, seed_lines
 
 
@@ -45,8 +45,7 @@ def _check_ref(ref: str, needles: list[str], seeds: Path | None) -> str | None:
 
 
 def _needles(rec: dict) -> list[str]:
-    extra = rec.get("quotes", {}).get("*", "")
-    return [rec["name"], *(rec.get("aliases") or []), *extra.split(LIST_SEPARATOR)]
+    return [rec["name"], *(rec.get("aliases") or []), *(rec.get("row_quotes") or [])]
 
 
 def check_sources(

@@ -175,7 +175,11 @@ def parse_sources(
 
 
 def parse_common(row: Row) -> dict[str, Any]:
-    """``id``, ``name``, ``aliases``, ``sources``, quotes, ``notes``, ``related`` and ``plan``."""
+    """``id``, ``name``, ``aliases``, ``sources``, quotes, ``notes``, ``related`` and ``plan``.
+
+    ``quotes`` maps a reference to the text its line carries instead of the name;
+    ``row_quotes`` (key ``quote``) are texts any of the row's lines may carry.
+    """
     rid = row.text("id", required=True)
     if not ID_PATTERN.match(rid):
         raise row.error(f"{rid!r} is not an ASCII snake_case id (e.g. 'jiangmen_hitech')", "id")
@@ -194,7 +198,8 @@ def parse_common(row: Row) -> dict[str, Any]:
         "aliases": row.text_list("aliases"),
         "plan": plan,
         "sources": refs,
-        "quotes": {**quotes, **({"*": LIST_SEPARATOR.join(row_quotes)} if row_quotes else {})},
+        "quotes": quotes,
+        "row_quotes": row_quotes,
         "notes": row.text("notes") or "",
         "related": related,
     }
