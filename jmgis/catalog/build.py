@@ -68,6 +68,7 @@ STRUCTURE_COLUMNS = [
     "kind",
     "pattern",
     "method",
+    "through",
     "township_codes",
     "county_codes",
     "zone_code",
@@ -161,8 +162,10 @@ def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
     parks = catalog.parks.copy()
     parks["township_names"] = _township_names(parks) if len(parks) else []
     park = gpd.GeoDataFrame(_flatten(parks, PARK_COLUMNS), geometry=parks.geometry, crs=STORAGE_CRS)
+    struct = catalog.structure.copy()
+    struct["through"] = struct["through"].map(lambda places: " → ".join(p["label"] for p in places))
     structure = gpd.GeoDataFrame(
-        _flatten(catalog.structure, STRUCTURE_COLUMNS),
+        _flatten(struct, STRUCTURE_COLUMNS),
         geometry=catalog.structure.geometry,
         crs=STORAGE_CRS,
     )

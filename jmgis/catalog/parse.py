@@ -201,7 +201,6 @@ def _defined_by(row: Row, admin: AdminIndex) -> dict[str, Any]:
     }
     if not isinstance(values, list) or not values:
         raise row.error(f"'{method}' needs a non-empty list", "defined_by")
-    sub = Row({method: values, "id": row.label}, row.file, row.position)
     if method == "townships":
         codes = []
         for value in values:
@@ -218,6 +217,7 @@ def _defined_by(row: Row, admin: AdminIndex) -> dict[str, Any]:
     elif method == "counties":
         out["county_codes"] = [_county(row, admin, v, "defined_by") for v in values]
     elif method == "zones":
+        sub = Row({method: values, "id": row.label}, row.file, row.position)
         for z in sub.text_list("zones"):
             if z not in vocab.ZONE_CODES:
                 raise row.error(f"zone {z!r} is not one of {vocab.ZONE_CODES}", "defined_by")
