@@ -255,7 +255,6 @@ def _probe_project(uri: str) -> dict:
     layers = {}
     for layer_id, layer in project.mapLayers().items():
         info = _layer_info(layer)
-        info.pop("features")
         layers[layer_id] = info
     return {
         "read": ok,

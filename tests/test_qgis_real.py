@@ -71,11 +71,13 @@ def _synthetic_layers(township: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
         crs=4490,
     )
     codes = township["code"].to_numpy()
+    later = minutes / 3
+    later[1] = np.inf  # unreachable, as jmgis.access stores it
     per_year = pd.DataFrame(
         {
             "code": np.concatenate([codes, codes]),
             "year": np.repeat([2020, 2035], len(codes)),
-            "t_core_min": np.concatenate([minutes, minutes / 3]),
+            "t_core_min": np.concatenate([minutes, later]),
         }
     )
     # minutes saved, including values exactly on the class boundaries
@@ -338,6 +340,13 @@ def test_accessibility_tables_are_drawn_per_year_through_township_views(delivera
         for child in group.get("children", [])
         if "layer" in child
     }
+    later = by_year["2035"]
+    unreachable = [f for f, row in later["features"].items() if row["t_core_min"] == math.inf]
+    assert unreachable  # inf is drawn in the last class, as on the web maps
+    for fid in unreachable:
+        assert later["symbols"]["colors"][fid] == style.access_color(math.inf)
+    nulls = [f for f, row in later["features"].items() if row["t_core_min"] is None]
+    assert sorted(map(str, later["symbols"]["missing"])) == sorted(nulls)  # no data: no class
     titles = {y: i["name"] for y, i in by_year.items()}
     assert checked[titles["2035"]] and not checked[titles["2020"]]  # latest year shown
 

@@ -128,30 +128,64 @@ def styled_gpkg_layers(
 
 
 YEAR_FIELD = "year"
+PAIR_FIELDS = ("year_before", "year_after")
+TARGET_FIELD = "target"
+
+
+def _target_title(frame: pd.DataFrame, target: str) -> str:
+    """The Chinese name of a destination: the alias of its ``t_<target>_min`` column
+    (至市政府（分钟） → 市政府), else the id."""
+    column = f"t_{target}_min"
+    for spec in registry().values():
+        alias = spec.aliases.get(column)
+        if alias and alias != column:
+            return alias.removeprefix("至").split("（")[0]
+    return target
 
 
 def _per_year(layer: StyledLayer, frame: pd.DataFrame | None) -> list[StyledLayer]:
-    """One project entry per scenario year of a drawn layer with a ``year`` column.
+    """One project entry per scenario year (or year pair) of a drawn layer.
 
-    Only the latest year is switched on; the others are a click away in the same group.
+    A layer with ``year`` gets one entry per year; one with ``year_before``/``year_after``
+    one per pair, restricted to its first ``target`` when it has several destinations
+    (the others are one filter edit away).  Only the latest year / widest pair is on.
     """
-    if (
-        geometry_kind(layer.spec) is None
-        or frame is None
-        or YEAR_FIELD not in frame.columns
-        or frame[YEAR_FIELD].dropna().empty
-    ):
+    if geometry_kind(layer.spec) is None or frame is None:
         return [layer]
-    years = sorted({int(y) for y in frame[YEAR_FIELD].dropna()})
-    return [
-        replace(
-            layer,
-            subset=f'"{YEAR_FIELD}" = {year}',
-            title_suffix=f" {year}年",
-            visible=year == years[-1],
+    if YEAR_FIELD in frame.columns and not frame[YEAR_FIELD].dropna().empty:
+        years = sorted({int(y) for y in frame[YEAR_FIELD].dropna()})
+        return [
+            replace(
+                layer,
+                subset=f'"{YEAR_FIELD}" = {year}',
+                title_suffix=f" {year}年",
+                visible=year == years[-1],
+            )
+            for year in years
+        ]
+    if not set(PAIR_FIELDS) <= set(frame.columns):
+        return [layer]
+    pairs = frame[list(PAIR_FIELDS)].dropna().astype(int).drop_duplicates()
+    if pairs.empty:
+        return [layer]
+    widest = (int(pairs["year_before"].min()), int(pairs["year_after"].max()))
+    target_test, target_title = "", ""
+    if TARGET_FIELD in frame.columns and not frame[TARGET_FIELD].dropna().empty:
+        target = str(frame[TARGET_FIELD].dropna().iloc[0])
+        target_test = f"\"{TARGET_FIELD}\" = '{target.replace(chr(39), chr(39) * 2)}' AND "
+        target_title = f"，至{_target_title(frame, target)}"
+    entries = []
+    for before, after in sorted(pairs.itertuples(index=False, name=None)):
+        subset = f'{target_test}"year_before" = {before} AND "year_after" = {after}'
+        entries.append(
+            replace(
+                layer,
+                subset=subset,
+                title_suffix=f"（{before}→{after}{target_title}）",
+                visible=(before, after) == widest,
+            )
         )
-        for year in years
-    ]
+    return entries
 
 
 def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:

@@ -42,8 +42,9 @@ at the bottom.  Groups not listed follow in registry order, before 可达性."""
 HIDDEN_GROUPS = frozenset({"可达性"})
 """Groups switched off when the project opens (alternative themes)."""
 
-HIDDEN_LAYERS = frozenset({"zone"})
-"""Layers switched off when the project opens (``zone`` repeats the township fills)."""
+HIDDEN_LAYERS = frozenset({"zone", "control_point"})
+"""Layers switched off when the project opens (``zone`` repeats the township fills;
+``control_point`` is construction geometry of the transport lines)."""
 
 _KIND_ORDER = {"marker": 0, "line": 1, "fill": 2, None: 3}
 _WKB = {

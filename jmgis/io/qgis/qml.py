@@ -138,7 +138,11 @@ def renderer_element(style: LayerStyle) -> ET.Element:
     elif style.renderer == "graduatedSymbol":
         elem = ET.Element(
             "renderer-v2",
-            _renderer_attrs("graduatedSymbol", attr=style.attr, graduatedMethod="GraduatedColor"),
+            _renderer_attrs(
+                "graduatedSymbol",
+                attr=style.expression or style.attr,
+                graduatedMethod="GraduatedColor",
+            ),
         )
         ranges = ET.SubElement(elem, "ranges")
         symbols = ET.SubElement(elem, "symbols")

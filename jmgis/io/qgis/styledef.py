@@ -20,6 +20,7 @@ Sizes: the palette gives widths and radii in CSS pixels (folium); QGIS gets mill
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -40,8 +41,11 @@ TRAVEL_TIME_FIELD = re.compile(r"^(t_[a-z0-9_]+_min|band_min)$")
 CHANGE_FIELD = "change_min"
 """Minutes saved between two scenario years (positive = faster)."""
 
-ACCESS_UPPER_LIMIT_MIN = 100_000.0
-"""Upper bound of the open-ended last accessibility class (minutes)."""
+ACCESS_UPPER_LIMIT_MIN = math.inf
+"""Upper bound of the open-ended last accessibility class (minutes).  Unreachable places
+are stored as ``inf`` (:mod:`jmgis.access`) and fall in it, as on the web maps; QGIS
+reads ``upper="inf"`` in the QML (checked with QGIS 3.22).  QGIS expressions turn ``inf``
+into NULL, so the renderer classifies the plain column, never an expression."""
 
 LABEL_FIELDS = ("name", "XZQMC")
 """Columns labels are drawn from, first found wins (XZQMC: planning-database profile)."""
@@ -118,6 +122,8 @@ class LayerStyle:
     name: str = "default"
     description: str = ""
     opacity: float = 1.0
+    expression: str | None = None
+    """What QGIS classifies when it is not simply ``attr`` (a QGIS expression)."""
     order_by: tuple[str, bool] | None = None
     """Draw features ordered by (field, ascending), e.g. wide isochrone bands first."""
 
