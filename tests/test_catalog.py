@@ -196,3 +196,13 @@ def test_cli_validate_reports_counts_and_names_the_bad_file(capsys, monkeypatch,
     assert main(["catalog", "validate"]) == 2
     err = capsys.readouterr().err
     assert "park.yaml" in err and "feature x" in err and "'kind'" in err
+
+
+def test_queries_refuse_what_a_kind_cannot_answer(cat):
+    with pytest.raises(ValueError, match="county_codes"):
+        query.by_zone("core", "project", catalog=cat)
+    with pytest.raises(ValueError):
+        query.by_township("棠下镇", "indicator", catalog=cat)
+    zone_indicators = query.by_zone("eco", "indicator", catalog=cat)
+    assert list(zone_indicators["id"]) == ["ind_002_task30_eco"]
+    assert len(query.by_county("台山市", "project", catalog=cat)) > 0

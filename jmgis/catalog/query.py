@@ -23,7 +23,10 @@ def _frame(kind: str, catalog: Catalog | None) -> pd.DataFrame:
 
 def _contains(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
     if column not in frame.columns:
-        return frame.iloc[0:0]
+        raise ValueError(
+            f"these rows have no {column!r}: projects are placed by county_codes, "
+            "indicators by zone_code, schemes by their members"
+        )
     mask = frame[column].map(lambda cell: value in (cell or []))
     return frame[mask.astype(bool)]
 
