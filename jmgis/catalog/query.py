@@ -11,19 +11,24 @@ import pandas as pd
 
 from jmgis.catalog.loader import Catalog, UnknownIdError, load_catalog
 from jmgis.catalog.vocab import PARK_STATUSES, PROJECT_STATUSES, ZONE_CODES
+from jmgis.errors import JmgisError
 
 KINDS = ("park", "structure", "project", "indicator", "scheme")
 
 
+class QueryError(JmgisError, ValueError):
+    """A query the catalog cannot answer (unknown zone or status, wrong kind)."""
+
+
 def _frame(kind: str, catalog: Catalog | None) -> pd.DataFrame:
     if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+        raise QueryError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
     return (catalog or load_catalog()).frames()[kind]
 
 
 def _contains(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
     if column not in frame.columns:
-        raise ValueError(
+        raise QueryError(
             f"these rows have no {column!r}: projects are placed by county_codes, "
             "indicators by zone_code, schemes by their members"
         )
@@ -41,7 +46,7 @@ def by_zone(zone: str, kind: str = "park", catalog: Catalog | None = None) -> pd
     names = {v: k for k, v in ZONES.items()}
     code = names.get(zone, zone)
     if code not in ZONE_CODES:
-        raise ValueError(
+        raise QueryError(
             f"unknown zone {zone!r}; known: {', '.join(f'{k} {v}' for k, v in ZONES.items())}"
         )
     frame = _frame(kind, catalog)
@@ -72,7 +77,7 @@ def by_status(status: str, kind: str = "project", catalog: Catalog | None = None
     """Rows with a normalised status (``completed``, ``to_complete_by_2025`` …)."""
     allowed = PROJECT_STATUSES if kind == "project" else PARK_STATUSES
     if status not in allowed:
-        raise ValueError(f"unknown {kind} status {status!r}; known: {', '.join(allowed)}")
+        raise QueryError(f"unknown {kind} status {status!r}; known: {', '.join(allowed)}")
     frame = _frame(kind, catalog)
     return frame[frame["status"] == status]
 
