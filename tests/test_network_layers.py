@@ -230,3 +230,19 @@ def test_multilines_are_split_into_parts():
     )
     G = from_layers(layer, class_field="cls", id_field="rid")
     assert nx.is_strongly_connected(G) and G.number_of_nodes() == 3
+
+
+def test_points_join_user_network():
+    from shapely.geometry import Point
+
+    seats = gpd.GeoDataFrame(
+        {"code": ["440703006"], "name": ["环市街道"]},
+        geometry=[Point(X0 + 1000, Y0 + 1040)],
+        crs="EPSG:4547",
+    )
+    G = from_layers(
+        crossing_layer(), class_field="等级", class_map=CLASS_MAP, points={"seat": seats}
+    )
+    (_, target, d) = next(iter(G.out_edges("seat:440703006", data=True)))
+    assert d["snap_m"] == pytest.approx(40)  # north end of 南北路 at Y0 + 1000
+    assert G.graph["snaps"][0].snap_m == pytest.approx(40)

@@ -140,3 +140,17 @@ def test_pbf_gives_the_same_graph(osm_file, tmp_path):
     assert {n: round(d["x"], 3) for n, d in a.nodes(data=True)} == {
         n: round(d["x"], 3) for n, d in b.nodes(data=True)
     }
+
+
+def test_points_are_connected_to_the_nearest_node(osm_file):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    schools = gpd.GeoDataFrame(
+        {"id": ["s1"], "name": ["第一小学"]}, geometry=[Point(113.0902, 22.5702)], crs="EPSG:4326"
+    )
+    G = from_osm(osm_file, points={"poi": schools})
+    (u, v, d) = next(iter(G.out_edges("poi:s1", data=True)))
+    assert v == "osm:5" and d["mode"] == "connector"
+    assert 15 < d["snap_m"] < 35  # 0.0002° of latitude and longitude ≈ 30 m
+    assert nx.has_path(G, "poi:s1", "osm:1")

@@ -351,3 +351,37 @@ def connect_points(
                 report_snap_m,
             )
     return snaps
+
+
+def connect_point_layers(
+    G: nx.MultiDiGraph,
+    points: dict[str, gpd.GeoDataFrame] | None,
+    *,
+    speed_kph: float,
+    report_snap_m: float = DEFAULT_REPORT_SNAP_M,
+) -> list[Snap]:
+    """Join point layers ``{kind: frame}`` (seats, parks, POIs; any CRS, with an id column
+    ``<kind>_id``, ``id`` or ``code`` and ``name``) to the nearest road node of ``G``."""
+    snaps: list[Snap] = []
+    if not points:
+        return snaps
+    snapper = Snapper(G, [n for n, d in G.nodes(data=True) if d.get("kind") == "junction"])
+    for kind, frame in points.items():
+        frame = frame.to_crs(G.graph["crs"])
+        id_field = next((c for c in (f"{kind}_id", "id", "code") if c in frame.columns), None)
+        if id_field is None:
+            from jmgis.errors import DataError
+
+            raise DataError(
+                f"no id column ({kind}_id, id or code) in the {kind} points", field="id"
+            )
+        snaps += connect_points(
+            G,
+            frame,
+            kind=kind,
+            id_field=id_field,
+            snapper=snapper,
+            speed_kph=speed_kph,
+            report_snap_m=report_snap_m,
+        )
+    return snaps

@@ -27,6 +27,7 @@ from pyproj import CRS
 
 from jmgis.crs import analysis_crs as _analysis_crs
 from jmgis.errors import DataError
+from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_segments, empty_graph
 from jmgis.network.noding import node_lines, topology_report
 from jmgis.network.speeds import SpeedTable
@@ -177,6 +178,7 @@ def from_layers(
     no_node_field: str | None = None,
     tolerance_m: float = 0.5,
     analysis_crs: Any = None,
+    points: Mapping[str, gpd.GeoDataFrame] | None = None,
 ) -> nx.MultiDiGraph:
     """Build the network contract from a user's line layers.
 
@@ -200,6 +202,9 @@ def from_layers(
         crosses others; it still joins them at its ends.
     tolerance_m
         Line ends closer than this (metres) are joined into one node.
+    points
+        Points to connect to the nearest road node, ``{kind: frame}`` (e.g.
+        ``{"seat": seats, "park": parks}``); each connector records ``snap_m``.
 
     Returns
     -------
@@ -250,6 +255,7 @@ def from_layers(
     G = empty_graph(crs.to_string(), None, ("road",))
     add_segments(G, segments, tolerance_m=tolerance_m)
     G.graph["topology"] = topology_report(G, links, crossings=crossings, overlaps=overlaps)
+    G.graph["snaps"] = connect_point_layers(G, points, speed_kph=speeds.connector_speed_kph)
     return G
 
 

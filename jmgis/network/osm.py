@@ -29,6 +29,7 @@ from pyproj import Transformer
 
 from jmgis.crs import analysis_crs as _analysis_crs
 from jmgis.errors import DataError
+from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_link, add_node, empty_graph
 from jmgis.network.speeds import SpeedTable
 
@@ -152,6 +153,7 @@ def from_osm(
     speed_table: SpeedTable | dict | str | Path | None = None,
     highway_class: dict[str, str] | None = None,
     analysis_crs: Any = None,
+    points: dict | None = None,
 ) -> nx.MultiDiGraph:
     """Build the network contract from an OSM XML (or PBF) extract.
 
@@ -165,6 +167,8 @@ def from_osm(
         Overrides/additions to :data:`OSM_HIGHWAY_CLASS`.
     analysis_crs
         Metric CRS of the node coordinates (default EPSG:4547).
+    points
+        Points to connect to the nearest road node, ``{kind: frame}``.
 
     Raises
     ------
@@ -248,4 +252,5 @@ def from_osm(
                 oneway=oneway,
                 road_class=road_class,
             )
+    G.graph["snaps"] = connect_point_layers(G, points, speed_kph=speeds.connector_speed_kph)
     return G
