@@ -224,3 +224,25 @@ def test_compile_arrays_rejects_bad_edges():
         compile_arrays(np.array([0]), np.array([5]), np.array([1.0]), 3)
     with pytest.raises(DataError, match="finite"):
         compile_arrays(np.array([0]), np.array([1]), np.array([np.nan]), 3)
+
+
+def test_points_matrix_adds_both_off_network_legs():
+    import geopandas as gpd
+    import shapely
+
+    from jmgis.access import points_travel_time_matrix
+
+    G = nx.MultiDiGraph(crs="EPSG:4547")
+    G.add_node("a", x=400_000.0, y=2_500_000.0, kind="junction")
+    G.add_node("b", x=401_000.0, y=2_500_000.0, kind="junction")
+    G.add_edge("a", "b", travel_time_s=60.0)
+    origins = gpd.GeoSeries([shapely.Point(400_000, 2_500_100)], crs="EPSG:4547")
+    dests = gpd.GeoSeries([shapely.Point(401_000, 2_499_800)], crs="EPSG:4547")
+    # 100 m and 200 m at 36 km/h (10 m/s) = 10 s + 20 s, plus 60 s on the network
+    tt = points_travel_time_matrix(G, origins, dests, offnet_speed_kph=36.0)
+    assert tt[0, 0] == pytest.approx(90.0)
+    back = points_travel_time_matrix(G, dests, origins, offnet_speed_kph=36.0)
+    assert np.isinf(back[0, 0])  # the only link is one-way
+    assert np.isinf(points_travel_time_matrix(G, origins, dests, cutoff_s=80)[0, 0])
+    with pytest.raises(DataError, match="within 50 m"):
+        points_travel_time_matrix(G, origins, dests, max_distance_m=50)

@@ -35,7 +35,7 @@ from jmgis.access.engine import (
     travel_time_matrix,
     travel_times_to,
 )
-from jmgis.access.snap import Snapped, offnet_seconds, snap_points
+from jmgis.access.snap import Snapped, offnet_seconds, points_travel_time_matrix, snap_points
 
 _LAZY = {
     "DECAY_FUNCTIONS": "jmgis.access.measures",
@@ -69,6 +69,7 @@ __all__ = [
     "nearest_facility",
     "offnet_seconds",
     "path_edges",
+    "points_travel_time_matrix",
     "shortest_path",
     "shortest_paths",
     "snap_points",

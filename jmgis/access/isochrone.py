@@ -121,11 +121,16 @@ def isochrones(
     bands = sorted(float(b) for b in bands_min)
     if not bands or bands[0] <= 0:
         raise DataError(f"isochrone bands must be > 0 minutes, got {bands_min}", field="bands")
+    compiled = compile_graph(G, weight)
     sampler, land_geom = grid_and_sampler(
-        G, cell_m=cell_m, land=land, max_offnet_m=max_offnet_m, weight=weight
+        G,
+        cell_m=cell_m,
+        land=land,
+        max_offnet_m=max_offnet_m,
+        weight=weight,
+        compiled=compiled,
     )
     grid = sampler.grid
-    compiled = compile_graph(G, weight)
     blocks = iter_blocks(compiled, compiled.positions(origins, "origin"), cutoff=bands[-1] * 60.0)
     if combine:
         best = np.full(compiled.n, np.inf)

@@ -259,15 +259,17 @@ def grid_and_sampler(
     max_offnet_m: float = DEFAULT_MAX_OFFNET_M,
     modes: Iterable[str] | None = ("road", "connector"),
     weight: str = DEFAULT_WEIGHT,
+    compiled: object | None = None,
 ) -> tuple[CellSampler, shapely.Geometry | None]:
     """The grid over the land polygon (or the graph's extent when ``land=False``) and its
-    cell sampler, cached per graph object, cell size, land polygon and options."""
-    from jmgis.access.engine import _signature
+    cell sampler, cached per compiled graph (so per graph object and its current
+    nodes/edges), cell size, land polygon and options."""
+    from jmgis.access.engine import compile_graph
 
     crs = G.graph.get("crs")
     land_geom = land_geometry(land, crs)
+    compiled = compile_graph(G, weight) if compiled is None else compiled
     key = (
-        _signature(G),
         float(cell_m),
         _land_key(land_geom),
         k,
@@ -275,7 +277,7 @@ def grid_and_sampler(
         tuple(modes) if modes is not None else None,
         weight,
     )
-    per_graph = _SAMPLERS.setdefault(G, {})
+    per_graph = _SAMPLERS.setdefault(compiled, {})
     if key not in per_graph:
         if land_geom is not None:
             bounds = land_geom.bounds

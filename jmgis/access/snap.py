@@ -141,3 +141,34 @@ def snap_points(
             field="geometry",
         )
     return Snapped([ids[p] for p in pos], dist)
+
+
+def points_travel_time_matrix(
+    G: nx.Graph,
+    origins: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
+    destinations: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
+    *,
+    max_distance_m: float = DEFAULT_MAX_SNAP_M,
+    offnet_speed_kph: float = 15.0,
+    kinds: Iterable[str] | None = None,
+    cutoff_s: float | None = None,
+    weight: str = "travel_time_s",
+) -> np.ndarray:
+    """Seconds between points (or features): snap both ends to the network, add the
+    off-network legs at ``offnet_speed_kph`` (km/h), route between the snapped nodes.
+
+    Raises
+    ------
+    DataError
+        A point farther than ``max_distance_m`` from the network (named in the message),
+        or a bad cutoff.
+    """
+    from jmgis.access.engine import travel_time_matrix
+
+    o = snap_points(G, origins, max_distance_m=max_distance_m, kinds=kinds)
+    d = snap_points(G, destinations, max_distance_m=max_distance_m, kinds=kinds)
+    tt = travel_time_matrix(G, o.nodes, d.nodes, cutoff_s=cutoff_s, weight=weight)
+    total = tt + o.offnet_seconds(offnet_speed_kph)[:, None] + d.offnet_seconds(offnet_speed_kph)
+    if cutoff_s is not None:
+        total[total > cutoff_s] = np.inf
+    return total
