@@ -206,3 +206,10 @@ def test_queries_refuse_what_a_kind_cannot_answer(cat):
     zone_indicators = query.by_zone("eco", "indicator", catalog=cat)
     assert list(zone_indicators["id"]) == ["ind_002_task30_eco"]
     assert len(query.by_county("台山市", "project", catalog=cat)) > 0
+
+
+def test_explain_without_the_plan_documents_still_shows_the_row(cat, monkeypatch, tmp_path):
+    monkeypatch.setenv("JMGIS_SEEDS_DIR", str(tmp_path / "absent"))
+    text = catalog.explain("jiangmen_talent_island", cat)
+    assert "江门人才岛" in text and "000_6d1849548a3b7443.txt:5049" in text
+    assert "plan documents are not available" in text
