@@ -315,6 +315,35 @@ def test_every_layer_the_pipeline_builds_opens_styled_in_qgis(tmp_path):
             assert missing == [], info["source"]
     sources = {info["source"].split("|")[1] for info in project["layers"].values()}
     assert {f"layername={name}" for name in ctx.layers} <= sources
+    _assert_real_colours_follow_the_palette(project)
+
+
+def _expected_colour(layer: str, feature: dict) -> str | None:
+    """The colour the web maps give this feature, for the layers with a palette."""
+    if layer == "township":
+        return style.ZONE_COLORS[feature["zone_code"]]
+    if layer == "road" and hasattr(style, "ROAD_CLASS_STYLES"):
+        entry = style.ROAD_CLASS_STYLES.get(feature["road_class"], style.ROAD_DEFAULT_STYLE)
+        return entry["color"]
+    if layer == "rail" and hasattr(style, "RAIL_KIND_STYLES"):
+        return style.RAIL_KIND_STYLES.get(feature["kind"], style.RAIL_DEFAULT_STYLE)["color"]
+    if layer == "access_township_map" and hasattr(style, "access_color"):
+        return style.access_color(feature["t_city_gov_min"])
+    if layer == "access_change_map" and hasattr(style, "scenario_change_color"):
+        return style.scenario_change_color(feature["change_min"])
+    return None
+
+
+def _assert_real_colours_follow_the_palette(project: dict) -> None:
+    checked = 0
+    for info in project["layers"].values():
+        layer = info["source"].split("layername=")[1].split("|")[0]
+        for fid, color in info["symbols"].get("colors", {}).items():
+            expected = _expected_colour(layer, info["features"][fid])
+            if expected is not None:
+                assert color == expected, (layer, info["features"][fid])
+                checked += 1
+    assert checked >= 73  # at least every township
 
 
 def _project_layers(deliverable, moved, needle):
