@@ -126,6 +126,9 @@ def test_population_weighted_summary_by_group():
     assert a.share_within_15 == pytest.approx(100 / 450)
     assert a.share_within_30 == pytest.approx(400 / 450)
     assert (b.mean_min, b.median_min, b.share_within_30, b.share_within_45) == (40, 40, 0, 1)
+    # Gini over the reachable people: 2·100·300·|10−20| / (2 · 400² · 17.5)
+    assert a.gini == pytest.approx(2 * 100 * 300 * 10 / (2 * 400**2 * 17.5))
+    assert b.gini == 0
     assert not out.isna().any().any()
 
 

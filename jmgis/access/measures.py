@@ -224,7 +224,8 @@ def summarize(
     -------
     pandas.DataFrame
         One row per group: ``group, units, population, unreachable_population,
-        mean_min, median_min, share_within_<T>...``.  ``mean_min`` is over the reachable
+        mean_min, median_min, share_within_<T>..., gini``.  ``mean_min`` and ``gini``
+        (population-weighted Gini of the travel times, 0 = equal) are over the reachable
         population; ``median_min`` is over everyone (``inf`` when half or more cannot
         reach it).
 
@@ -265,6 +266,7 @@ def summarize(
         }
         for band in bands_min:
             row[f"share_within_{band:g}"] = float(pg[tg <= band].sum() / total)
+        row["gini"] = gini(tg[reach], pg[reach]) if reach_pop > 0 else 0.0
         rows.append(row)
     return pd.DataFrame(rows)
 

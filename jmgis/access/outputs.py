@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from jmgis.access.jiangmen import hub_isochrones, profile, zone_summary
+from jmgis.access.measures import worst_served
 from jmgis.access.scenario import Comparison, compare_years
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,25 @@ def access_layers(years: Sequence[int], *, isochrones: bool = True) -> dict[str,
     return layers
 
 
+def worst_served_table(township: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` worst-served townships for every target (longest time first)."""
+    rows = []
+    for col in [c for c in township.columns if c.startswith("t_") and c.endswith("_min")]:
+        worst = worst_served(township, col, n)
+        for rank, (_, r) in enumerate(worst.iterrows(), start=1):
+            rows.append(
+                {
+                    "target": col[2:-4],
+                    "rank": rank,
+                    "code": r.code,
+                    "name": r["name"],
+                    "year": r.year,
+                    "minutes": r[col],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def write_csvs(out_dir: str | Path, year: int, compare: int | None = None) -> list[Path]:
     """The CSVs of ``jmgis access``: profile, zone and county summaries for ``year`` (and
     ``compare``), and with ``compare`` the per-township change with its projects, the zone
@@ -94,6 +114,7 @@ def write_csvs(out_dir: str | Path, year: int, compare: int | None = None) -> li
         "access_county.csv": zone_summary(township, by="county"),
         "access_city.csv": zone_summary(township, by="city"),
     }
+    tables["access_worst_served.csv"] = worst_served_table(township[township.year == int(year)])
     if compare is not None:
         comparison = compare_years(int(compare), int(year))
         tables["access_change.csv"] = change_table(comparison)
