@@ -56,7 +56,8 @@ def test_snapping_outliers_by_threshold():
 def test_cli_passes_on_bundled_data_and_fails_on_tight_threshold(capsys):
     assert main(["network", "check", "--year", "2025"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("OK")
-    assert main(["network", "check", "--year", "2025", "--max-snap-m", "1", "--json"]) == 1
+    args = ["--max-snap-m", "1", "--max-snap-area-m", "1", "--json"]
+    assert main(["network", "check", "--year", "2025", *args]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] is False and out["snapping_outliers"]
     assert {"unreachable_seats", "dangling_lines", "features_without_source"} <= set(out)

@@ -25,18 +25,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="connectors longer than this (metres) are outliers (default 3000)",
     )
+    check.add_argument(
+        "--max-snap-area-m",
+        type=float,
+        default=None,
+        help="the same for parks and POIs, which stand for areas (default 5000)",
+    )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(func=run_check)
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from jmgis.network.check import DEFAULT_MAX_SNAP_M, check_network
+    from jmgis.network.check import DEFAULT_MAX_SNAP_AREA_M, DEFAULT_MAX_SNAP_M, check_network
     from jmgis.transport import check_year
 
     year = check_year(args.year)
     limit = DEFAULT_MAX_SNAP_M if args.max_snap_m is None else args.max_snap_m
-    report = check_network(year, max_snap_m=limit)
+    area = DEFAULT_MAX_SNAP_AREA_M if args.max_snap_area_m is None else args.max_snap_area_m
+    report = check_network(year, max_snap_m=limit, max_snap_area_m=area)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:

@@ -472,7 +472,8 @@ def build_graph(
     analysis_crs
         Metric CRS of node coordinates (default :func:`jmgis.crs.analysis_crs`).
     points
-        Extra points (parks, POIs) to connect, ``{kind: frame}``.
+        Points to connect, ``{kind: frame}``.  By default the plan catalog's parks that
+        have a location (``{"park": jmgis.catalog.load_parks()}``); pass ``{}`` for none.
     """
     from jmgis import admin, transport
 
@@ -491,6 +492,8 @@ def build_graph(
     local = local_roads(table, analysis_crs).to_crs(layers["road"].crs)
     layers["road"] = pd.concat([layers["road"], local], ignore_index=True)
     land = admin.load_city().union_all()
+    if points is None:
+        points = {"park": _located_parks()}
     return assemble_graph(
         layers,
         admin.load_seats(),
@@ -502,6 +505,17 @@ def build_graph(
         points=points,
         use_layer_speed=speeds is None,
     )
+
+
+def _located_parks() -> gpd.GeoDataFrame:
+    """The catalog's parks with a point (the others have no location to connect)."""
+    from jmgis import catalog
+
+    parks = catalog.load_parks()
+    located = parks[parks.geometry.notna() & ~parks.geometry.is_empty]
+    if len(located) < len(parks):
+        log.debug("%d parks without a location are not in the graph", len(parks) - len(located))
+    return located[["id", "name", "geometry"]]
 
 
 @lru_cache(maxsize=8)

@@ -5,7 +5,8 @@ Problems (any of them makes the check fail):
 - **unreachable seats**: a township seat (or gateway) that cannot reach, or be reached
   from, the seats and gateways of the main network;
 - **snapping outliers**: a seat, station, port, airport or interchange joined to the
-  network by a connector longer than ``max_snap_m``, or not joined at all;
+  network by a connector longer than ``max_snap_m`` (parks and POIs, which stand for
+  areas of several km², longer than ``max_snap_area_m``), or not joined at all;
 - **dangling lines**: a road, rail or ferry feature cut off from the main network
   (none of its nodes is in the largest connected part);
 - **features without source**: any transport feature (or derived local road) whose
@@ -24,6 +25,8 @@ import networkx as nx
 import numpy as np
 
 DEFAULT_MAX_SNAP_M = 3000.0
+DEFAULT_MAX_SNAP_AREA_M = 5000.0
+AREA_KINDS = frozenset({"park", "poi"})
 
 
 @dataclass
@@ -40,6 +43,7 @@ class CheckReport:
     without_source: list[dict] = field(default_factory=list)
     external: list[dict] = field(default_factory=list)
     max_snap_m: float = DEFAULT_MAX_SNAP_M
+    max_snap_area_m: float = DEFAULT_MAX_SNAP_AREA_M
     snap_stats: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -63,6 +67,7 @@ class CheckReport:
             "ok": self.ok,
             "problems": self.problems,
             "max_snap_m": self.max_snap_m,
+            "max_snap_area_m": self.max_snap_area_m,
             "snap_stats": self.snap_stats,
             "unreachable_seats": self.unreachable,
             "snapping_outliers": self.snapping_outliers,
@@ -96,7 +101,8 @@ class CheckReport:
             ),
         )
         section(
-            f"snapping outliers (> {self.max_snap_m:.0f} m)",
+            f"snapping outliers (> {self.max_snap_m:.0f} m; parks/POIs > "
+            f"{self.max_snap_area_m:.0f} m)",
             self.snapping_outliers,
             lambda r: (
                 f"{r['kind']} {r['name']} ({r['node']}): "
@@ -218,6 +224,7 @@ def check_network(
     year: int,
     *,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    max_snap_area_m: float = DEFAULT_MAX_SNAP_AREA_M,
     G: nx.MultiDiGraph | None = None,
     layers: dict | None = None,
 ) -> CheckReport:
@@ -235,6 +242,7 @@ def check_network(
         nodes=G.number_of_nodes(),
         edges=G.number_of_edges(),
         max_snap_m=max_snap_m,
+        max_snap_area_m=max_snap_area_m,
     )
     report.unreachable = _unreachable(G)
     build_report = G.graph.get("report")
@@ -255,7 +263,8 @@ def check_network(
             "snap_m": None if not np.isfinite(s.snap_m) else round(s.snap_m, 1),
         }
         for s in snaps
-        if not np.isfinite(s.snap_m) or s.snap_m > max_snap_m
+        if not np.isfinite(s.snap_m)
+        or s.snap_m > (max_snap_area_m if s.kind in AREA_KINDS else max_snap_m)
     ]
     report.external = [
         {"node": s.node, "kind": s.kind, "name": s.name, "km": round(s.snap_m / 1000, 1)}
