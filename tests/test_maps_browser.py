@@ -301,3 +301,22 @@ def test_raster_overlay_is_drawn_above_the_offline_base(browser, tmp_path, all_l
     assert z[0] > 400 and z[1] and z[2] > 0
     legend = "return document.querySelectorAll('.jm-legend[data-layer=\"出行时间栅格\"]').length"
     assert browser.js(legend) == 1
+
+
+def test_measure_tool_measures_in_km_and_loads_nothing(browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    _open_map(browser, tmp_path, "zones", fixture_layers())
+    driver = browser.driver
+    control = driver.find_element(By.CSS_SELECTOR, ".leaflet-control-measure")
+    ActionChains(driver).move_to_element(control).perform()
+    driver.find_element(By.CSS_SELECTOR, ".js-start").click()
+    container = driver.find_element(By.CSS_SELECTOR, ".leaflet-container")
+    for dx, dy in ((-100, -50), (100, -50), (100, 100)):
+        ActionChains(driver).move_to_element_with_offset(container, dx, dy).click().perform()
+    text = browser.js("return document.querySelector('.leaflet-control-measure').innerText")
+    assert "公里" in text and "平方公里" in text
+    driver.find_element(By.CSS_SELECTOR, ".js-finish").click()
+    report = browser.report()
+    assert report.console_errors == [] and report.failed_requests == []

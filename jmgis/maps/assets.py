@@ -238,6 +238,28 @@ def asset_text(asset: Asset, *, fetch: bool | None = None) -> str | None:
     return text
 
 
+def _default_icon_script(fetch: bool | None) -> str:
+    """Point Leaflet's default marker icons at data URIs.
+
+    Leaflet finds its marker images from the URL in leaflet.css; once that URL is a data
+    URI it falls back to ``marker-icon.png`` beside the HTML file, which does not exist
+    (the measure tool's result marker would then be a failed request).
+    """
+    files = _package_files(LEAFLET, fetch=_auto_fetch() if fetch is None else fetch) or {}
+    names = {
+        "iconUrl": "dist/images/marker-icon.png",
+        "iconRetinaUrl": "dist/images/marker-icon-2x.png",
+        "shadowUrl": "dist/images/marker-shadow.png",
+    }
+    if not all(path in files for path in names.values()):
+        return ""
+    options = ", ".join(f"{key}: '{_data_uri(files[path], path)}'" for key, path in names.items())
+    return (
+        "<script>L.Icon.Default.imagePath = '';"
+        f"L.Icon.Default.mergeOptions({{{options}}});</script>"
+    )
+
+
 def inline_assets(html: str, *, fetch: bool | None = None) -> tuple[str, list[str]]:
     """Replace the CDN ``<script>``/``<link>`` tags of a rendered folium page.
 
@@ -258,7 +280,10 @@ def inline_assets(html: str, *, fetch: bool | None = None) -> tuple[str, list[st
             return match.group(0)
         if asset.kind == "js":
             # "</script" inside the code would end the inline element early.
-            return "<script>" + text.replace("</script", "<\\/script") + "</script>"
+            inline = "<script>" + text.replace("</script", "<\\/script") + "</script>"
+            if asset.path == "dist/leaflet.js":
+                inline += _default_icon_script(fetch)
+            return inline
         return "<style>" + text.replace("</style", "<\\/style") + "</style>"
 
     return _TAG_RE.sub(replace, html), external

@@ -290,6 +290,8 @@ def add_controls(m: folium.Map, *, label_min_zoom: int = 10) -> None:
         primary_area_unit="sqkilometers",
         secondary_area_unit="hectares",
         localization="cn",
+        # leaflet-measure 2.1.7 has no km² unit: without this the area shows in raw m²
+        units={"sqkilometers": {"factor": 1e-6, "display": "平方公里", "decimals": 2}},
     ).add_to(m)
     _LabelZoom(label_min_zoom).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
