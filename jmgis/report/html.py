@@ -19,6 +19,9 @@ from jmgis.report.charts import Chart
 from jmgis.report.labels import column_label
 from jmgis.report.tables import ReportTables, Table
 
+# Tables longer than this start folded in a <details> element.
+FOLD_ROWS = 40
+
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",
 "Microsoft YaHei","PingFang SC",sans-serif;margin:0 auto;max-width:1180px;padding:0 18px 40px;
@@ -32,7 +35,7 @@ th{background:#f2f2f2;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.na{color:#b2182b;text-align:center}
 .wrap{overflow-x:auto}.note{color:#555;font-size:.9em;margin:.2em 0 .6em}
 .meta{color:#555;font-size:.92em}nav ol{columns:2;font-size:.95em}
-figure{margin:.8em 0}figcaption{font-size:.9em;color:#444}
+figure{margin:.8em 0}summary{cursor:pointer;color:#2b5d8c}figcaption{font-size:.9em;color:#444}
 img{max-width:100%}footer{margin-top:2.5em;color:#666;font-size:.85em;
 border-top:1px solid #ccc;padding-top:.6em}
 .zone-core{border-left:6px solid #d7301f;padding-left:8px}
@@ -87,11 +90,15 @@ def table_html(table: Table) -> str:
         rows.append("<tr>" + "".join(_cell(v) for v in values) + "</tr>")
     body = "\n".join(rows) if rows else f'<tr><td colspan="{len(frame.columns)}">（无）</td></tr>'
     note = f'<p class="note">{esc(table.note)}</p>' if table.note else ""
+    grid = (
+        f'<div class="wrap"><table data-key="{esc(table.key)}">'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n"
+    )
+    if len(frame) > FOLD_ROWS:  # long tables start folded (no script needed)
+        grid = f"<details><summary>{len(frame)} 行 rows</summary>\n{grid}</details>\n"
     return (
         f'<h3 id="{esc(table.key)}">{esc(table.title)}<span class="en">{esc(table.title_en)}'
-        f"</span></h3>\n"
-        f'<div class="wrap"><table data-key="{esc(table.key)}">'
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>\n{note}"
+        f"</span></h3>\n{grid}{note}"
         f'<p class="note">表格文件 Table file: tables/{esc(table.key)}.csv · '
         f"report.xlsx 工作表 sheet “{esc(table.key)}”</p>\n"
     )

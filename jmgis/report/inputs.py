@@ -44,7 +44,8 @@ class ReportInputs:
         unreachable), one row per township.
     changes
         Optional, for the scenario comparison: ``code, target, projects`` — the projects
-        (text, ``、``-separated ids) behind a township's change of time to ``target``.
+        (text, ``、``-separated names) behind a township's change of time to ``target``
+        (``target`` empty = every target); optional ``project_ids`` (``、``-separated).
     projects
         Optional: the projects and transport features that differ between the compared
         years: ``project_id, name, kind, status, open_year, source``.
@@ -199,9 +200,31 @@ def _access_changes(compare: int, year: int) -> pd.DataFrame | None:
     out = frame.copy()
     if "target" not in out.columns:
         out["target"] = ""
-    out["projects"] = out["projects"].map(_join_ids)
+    names = _project_names()
+    ids = out["projects"].map(_id_list)
+    out["project_ids"] = ids.map("、".join)
+    out["projects"] = ids.map(lambda v: "、".join(dict.fromkeys(names.get(i, i) for i in v)))
     out["code"] = out["code"].astype(str)
-    return out[list(CHANGE_COLUMNS)]
+    return out[[*CHANGE_COLUMNS, "project_ids"]]
+
+
+def _id_list(value: object) -> list[str]:
+    if isinstance(value, (list, tuple, set, np.ndarray)):
+        return [str(v) for v in value]
+    text = _join_ids(value)
+    return [t for t in text.replace(",", "、").split("、") if t]
+
+
+def _project_names() -> dict[str, str]:
+    """Catalog project id → name, and ``feature:<id>`` → transport feature name."""
+    from jmgis import catalog, transport
+
+    projects = catalog.load_projects()
+    names = dict(zip(projects["id"].astype(str), projects["name"].astype(str)))
+    for kind, id_col in _FEATURE_ID.items():
+        frame = transport.load(kind)
+        names.update({f"feature:{i}": str(n) for i, n in zip(frame[id_col], frame["name"])})
+    return names
 
 
 def _join_ids(value: object) -> str:

@@ -51,6 +51,7 @@ _FIXED = {
     "saved_min": "节省（分钟）",
     "mean_saved_min": "平均节省（分钟）",
     "projects": "相关项目",
+    "project_ids": "项目代码",
     "project_id": "项目/要素代码",
     "kind": "类别",
     "status": "状态",

@@ -247,12 +247,14 @@ def _saved(before: float, after: float) -> float | str | None:
 def scenario_townships(
     before: _Frame, after: _Frame, zones: list[str], changes: pd.DataFrame | None, c: int, y: int
 ) -> Table:
-    lookup: dict[tuple[str, str], str] = {}
+    lookup: dict[tuple[str, str], tuple[str, str]] = {}
+    with_ids = changes is not None and "project_ids" in changes.columns
     if changes is not None:
-        for code, target, projects in changes[["code", "target", "projects"]].itertuples(
-            index=False
+        ids = changes["project_ids"] if with_ids else changes["projects"]
+        for code, target, projects, pids in zip(
+            changes["code"], changes["target"], changes["projects"], ids
         ):
-            lookup[(str(code), str(target))] = str(projects)
+            lookup[(str(code), str(target))] = (str(projects), str(pids))
     b = before.data.set_index("code")
     rows = []
     for _, row in pd.concat([after.zone(z) for z in zones]).iterrows():
@@ -263,6 +265,7 @@ def scenario_townships(
             saved = _saved(tb, ta)
             if saved is None:
                 continue
+            projects, pids = lookup.get((row["code"], t), lookup.get((row["code"], ""), ("", "")))
             rows.append(
                 {
                     "code": row["code"],
@@ -273,11 +276,13 @@ def scenario_townships(
                     f"min_{c}": minutes(tb),
                     f"min_{y}": minutes(ta),
                     "saved_min": saved,
-                    "projects": lookup.get((row["code"], t), lookup.get((row["code"], ""), "")),
+                    "projects": projects,
+                    "project_ids": pids,
                 }
             )
     columns = ["code", "name", "zone_name", "target", "target_name"]
     columns += [f"min_{c}", f"min_{y}", "saved_min", "projects"]
+    columns += ["project_ids"] if with_ids else []
     out = pd.DataFrame(rows, columns=columns)
     if len(out):
         key = out["saved_min"].map(lambda v: v if isinstance(v, float) else math.inf)
