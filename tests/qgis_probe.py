@@ -281,6 +281,35 @@ def _probe_shapefiles(paths: list[str]) -> dict:
     return {"files": out}
 
 
+def _render_project(uri: str, png: str, width: int = 1400) -> dict:
+    """Draw the project as it opens (visible layers, extent) into a PNG."""
+    from qgis.core import QgsMapRendererParallelJob, QgsMapSettings, QgsProject
+    from qgis.PyQt.QtCore import QSize
+
+    project = QgsProject.instance()
+    ok = project.read(uri)
+    root = project.layerTreeRoot()
+    layers = [node.layer() for node in root.findLayers() if node.isVisible()]
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(project.crs())
+    extent = project.viewSettings().defaultViewExtent()
+    if extent.isEmpty():
+        extent = root.findLayers()[0].layer().extent()
+    settings.setExtent(extent)
+    ratio = extent.height() / extent.width() if extent.width() else 1.0
+    settings.setOutputSize(QSize(width, int(width * ratio)))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    image.save(png)
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    return {"read": ok, "layers": len(layers), "distinct_colours": len(colours), "png": png}
+
+
 def main(argv: list[str]) -> int:
     mode, out, *args = argv
     from qgis.core import Qgis, QgsApplication
@@ -301,6 +330,8 @@ def main(argv: list[str]) -> int:
             result = _probe_project(args[0])
         elif mode == "shapefile":
             result = _probe_shapefiles(args)
+        elif mode == "render":
+            result = _render_project(args[0], args[1])
         else:
             raise SystemExit(f"unknown mode {mode}")
         app.processEvents()

@@ -389,3 +389,17 @@ def test_scenario_change_uses_the_web_map_classes_at_the_boundaries(deliverable,
     assert len(drawn) == deliverable["layers"]["test_change"]["change_min"].notna().sum()
     for feature, color in drawn:
         assert color == style.scenario_change_color(feature["change_min"]), feature
+
+
+def test_the_project_renders_as_it_opens(deliverable, moved, tmp_path):
+    png = tmp_path / "jiangmen.png"
+    result = run_probe(
+        deliverable["python"],
+        "render",
+        f"geopackage:{moved / 'jiangmen.gpkg'}?projectName=jiangmen",
+        png,
+    )
+    assert result["read"] and result["qgis_messages"] == []
+    assert result["layers"] >= 5  # the visible layers at opening
+    assert png.stat().st_size > 10_000
+    assert result["distinct_colours"] > 50  # a styled map, not one grey fill

@@ -209,6 +209,14 @@ def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | 
     for member in order:
         ET.SubElement(layerorder, "layer", {"id": _lid(member)})
     if extent is not None:
+        view = ET.SubElement(root, "ProjectViewSettings", {"UseProjectScales": "0"})
+        ET.SubElement(view, "Scales")
+        default_extent = ET.SubElement(
+            view,
+            "DefaultViewExtent",
+            {k: repr(getattr(extent, k)) for k in ("xmin", "ymin", "xmax", "ymax")},
+        )
+        default_extent.append(_srs_element())
         canvas = ET.SubElement(
             root, "mapcanvas", {"name": "theMapCanvas", "annotationsVisible": "1"}
         )
@@ -272,7 +280,25 @@ def read_project_from_gpkg(gpkg: str | Path, name: str = PROJECT_NAME) -> str:
         return archive.read(qgs_name).decode("utf-8")
 
 
+EXTENT_LAYERS = ("city", "county", "township")
+"""The project opens on the first of these present (else on all layers): the city, not
+the far gateways (广州, 澳门 …) that transport layers also hold."""
+EXTENT_MARGIN = 0.03
+"""Margin around the opening extent, as a share of its size."""
+
+
 def gpkg_extent(gpkg: str | Path, layers: Sequence[str]) -> Extent | None:
+    """The opening extent: the city's box (:data:`EXTENT_LAYERS`) or all layers', + margin."""
+    preferred = next((name for name in EXTENT_LAYERS if name in layers), None)
+    box = _contents_extent(gpkg, [preferred] if preferred else layers)
+    if box is None:
+        return None
+    dx = (box.xmax - box.xmin) * EXTENT_MARGIN
+    dy = (box.ymax - box.ymin) * EXTENT_MARGIN
+    return Extent(box.xmin - dx, box.ymin - dy, box.xmax + dx, box.ymax + dy)
+
+
+def _contents_extent(gpkg: str | Path, layers: Sequence[str]) -> Extent | None:
     """The union of the layers' bounding boxes from ``gpkg_contents``."""
     conn = sqlite3.connect(gpkg)
     try:

@@ -502,8 +502,14 @@ STYLE_RULES: list[StyleRule] = [
 ]
 """Tried in order; the first rule that returns a style wins, else :func:`_default`."""
 
-UNLABELLED_LAYERS = frozenset({"township_seat"})
-"""Layers whose ``name`` would repeat a label drawn by another layer (the township)."""
+UNLABELLED_LAYERS = frozenset({"township_seat", "control_point", "city"})
+"""No labels: the seat repeats the township's name, control points are construction
+geometry, the city is the whole map."""
+
+LABEL_MAX_SCALE: dict[str, float] = {"interchange": 100_000, "park": 250_000}
+"""Labels shown only when zoomed in beyond 1:N (the city view would be unreadable)."""
+
+LINE_LABEL_MAX_SCALE = 250_000
 
 
 def _labels(spec: LayerSpec) -> Labels | None:
@@ -513,11 +519,9 @@ def _labels(spec: LayerSpec) -> Labels | None:
     kind = geometry_kind(spec)
     if spec.name in {"county", "zone"}:
         return Labels(label_field, size_pt=11.0, bold=True)
-    if spec.name == "city":
-        return None
     if kind == "line":
-        return Labels(label_field, size_pt=8.0, max_scale_denominator=250_000)
-    return Labels(label_field, size_pt=8.5)
+        return Labels(label_field, size_pt=8.0, max_scale_denominator=LINE_LABEL_MAX_SCALE)
+    return Labels(label_field, size_pt=8.5, max_scale_denominator=LABEL_MAX_SCALE.get(spec.name))
 
 
 def layer_style(spec: LayerSpec, frame: pd.DataFrame | None = None) -> LayerStyle:
