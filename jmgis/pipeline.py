@@ -47,9 +47,10 @@ def _step_catalog(ctx: BuildContext) -> None:
 
 
 def _step_access(ctx: BuildContext) -> None:
-    from jmgis.access.outputs import access_layers
+    from jmgis.access.outputs import access_layers, write_rasters
 
     ctx.layers.update(access_layers(ctx.years))
+    ctx.written.extend(write_rasters(ctx.out_dir, ctx.years))
 
 
 def _step_transport(ctx: BuildContext) -> None:

@@ -61,6 +61,10 @@ CITY_GOV_SOURCE = (
 CARGO_PORT_KINDS = ("seaport", "river_port")
 OFFNET_SPEED_KPH = 15.0
 MAX_SNAP_M = 5000.0
+# The bundled planning network holds trunk roads only (median link 11 km), so the land
+# between them is reached off-network — at 15 km/h, for up to 10 km — in the hub
+# isochrones and travel-time rasters; beyond that a cell counts as unreachable.
+MAX_OFFNET_M = 10_000.0
 # Isochrone hubs: (label, how to find it)
 HUBS = (("江门站", "station", "stn_jiangmen"), ("广海湾港区", "port", "guanghaiwan"))
 
@@ -324,7 +328,15 @@ def hub_isochrones(
         bands = [b - extra_s / 60.0 for b in bands_min]
         if min(bands) <= 0:
             raise DataError(f"hub {name} is {extra_s / 60:.1f} min from the network", feature=name)
-        iso = isochrones(G, [node], bands, names=[name], cell_m=cell_m)
+        iso = isochrones(
+            G,
+            [node],
+            bands,
+            names=[name],
+            cell_m=cell_m,
+            offnet_speed_kph=OFFNET_SPEED_KPH,
+            max_offnet_m=MAX_OFFNET_M,
+        )
         iso["band_min"] = list(bands_min)
         iso["year"] = int(year)
         iso["note"] = note

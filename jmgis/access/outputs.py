@@ -81,6 +81,32 @@ def access_layers(years: Sequence[int], *, isochrones: bool = True) -> dict[str,
     return layers
 
 
+def write_rasters(
+    out_dir: str | Path, years: Sequence[int], target: str = "hsr_station"
+) -> list[Path]:
+    """GeoTIFFs of minutes to the nearest ``target`` (a profile target with several
+    candidate nodes: rail_station, hsr_station, port, interchange) for each year, 250 m
+    cells in the analysis CRS, nodata outside the city, off-network leg at 15 km/h for up
+    to 10 km (:data:`jmgis.access.jiangmen.MAX_OFFNET_M`)."""
+    from jmgis.access.jiangmen import MAX_OFFNET_M, OFFNET_SPEED_KPH, jiangmen_graph, targets
+    from jmgis.access.raster import travel_time_raster
+
+    written = []
+    for year in sorted(set(int(y) for y in years)):
+        G = jiangmen_graph(year)
+        chosen = next(t for t in targets(G) if t.name == target)
+        path = Path(out_dir) / f"minutes_to_{target}_{year}.tif"
+        travel_time_raster(
+            G,
+            chosen.nodes,
+            path,
+            offnet_speed_kph=OFFNET_SPEED_KPH,
+            max_offnet_m=MAX_OFFNET_M,
+        )
+        written.append(path)
+    return written
+
+
 def worst_served_table(township: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` worst-served townships for every target (longest time first)."""
     rows = []

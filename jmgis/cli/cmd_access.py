@@ -48,11 +48,6 @@ def run(args: argparse.Namespace) -> int:
 def _raster(args: argparse.Namespace):
     from pathlib import Path
 
-    from jmgis.access.jiangmen import jiangmen_graph, targets
-    from jmgis.access.raster import travel_time_raster
+    from jmgis.access.outputs import write_rasters
 
-    G = jiangmen_graph(args.year)
-    target = next(t for t in targets(G) if t.name == args.raster)
-    path = Path(args.out) / f"minutes_to_{args.raster}_{args.year}.tif"
-    travel_time_raster(G, target.nodes, path)
-    return path
+    return write_rasters(Path(args.out), [args.year], args.raster)[0]
