@@ -226,3 +226,15 @@ def test_scenario_popup_names_the_projects_behind_a_change(target_layers):
     by_code = {f["properties"]["code"]: f["properties"] for f in block["features"]}
     assert by_code[code]["projects"] == "甲项目" and by_code[code]["features"] == "road_x"
     assert _shows(page, "引起变化的项目")
+
+
+def test_build_uses_the_latest_travel_time_raster_the_access_step_wrote(tmp_path):
+    written = [
+        tmp_path / "jiangmen.gpkg",
+        tmp_path / "minutes_to_hsr_station_2020.tif",
+        tmp_path / "minutes_to_hsr_station_2035.tif",
+    ]
+    found = maps.raster_from(written)
+    assert found["access_raster"] == tmp_path / "minutes_to_hsr_station_2035.tif"
+    assert found["access_raster_name"] == "出行时间栅格（2035年 至最近高铁站）"
+    assert maps.raster_from([tmp_path / "jiangmen.gpkg"]) == {}

@@ -36,35 +36,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 OUTPUT_STEPS = frozenset({"gpkg", "qgis", "maps", "report", "export"})
 
 
-def _layers(kind: str) -> dict:
+def _context(kind: str, tmp: Path):
     """Run the build steps in order until the layers ``kind`` needs are present."""
     from jmgis import maps, pipeline
     from jmgis.errors import JmgisError
 
-    # steps may write side files (rasters, tables): keep them out of the user's directory
-    with tempfile.TemporaryDirectory(prefix="jmgis-map-") as tmp:
-        ctx = pipeline.BuildContext(out_dir=Path(tmp), maps_dir=Path(tmp) / "maps")
-        for name, step in pipeline.STEPS:
-            if not maps.missing_layers(kind, ctx.layers):
-                break
-            if name not in OUTPUT_STEPS:
-                step(ctx)
-        missing = maps.missing_layers(kind, ctx.layers)
-        if missing:
-            raise JmgisError(
-                f"the {kind} map needs the layer(s) {', '.join(missing).replace('|', ' or ')}, "
-                "which no build step produces yet"
-            )
-        return ctx.layers
+    ctx = pipeline.BuildContext(out_dir=tmp, maps_dir=tmp / "maps")
+    for name, step in pipeline.STEPS:
+        if not maps.missing_layers(kind, ctx.layers):
+            break
+        if name not in OUTPUT_STEPS:
+            step(ctx)
+    missing = maps.missing_layers(kind, ctx.layers)
+    if missing:
+        raise JmgisError(
+            f"the {kind} map needs the layer(s) {', '.join(missing).replace('|', ' or ')}, "
+            "which no build step produces yet"
+        )
+    return ctx
 
 
 def run(args: argparse.Namespace) -> int:
     from jmgis import maps
 
-    layers = _layers(args.kind)
-    m = maps.make_map(
-        args.kind, layers, basemap=args.basemap, year=args.year, review_no=args.review_no
-    )
-    path = maps.save(m, args.out)
+    # steps may write side files (rasters, tables): keep them out of the user's directory
+    with tempfile.TemporaryDirectory(prefix="jmgis-map-") as tmp:
+        ctx = _context(args.kind, Path(tmp))
+        layers = dict(ctx.layers)
+        if args.kind == "access":
+            layers.update(maps.raster_from(ctx.written))
+        m = maps.make_map(
+            args.kind, layers, basemap=args.basemap, year=args.year, review_no=args.review_no
+        )
+        path = maps.save(m, args.out)
     log.info("wrote %s (%.0f kB)", path, path.stat().st_size / 1024)
     return 0

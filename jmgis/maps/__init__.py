@@ -21,6 +21,7 @@ Optional extras read from the layers: ``isochrone`` (access map) and ``access_ra
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,12 @@ def _transport(layers: Layers, *, basemap: str, year: int | None, review_no: str
 
 def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
     return access_map(
-        layers, year=year, raster=layers.get("access_raster"), basemap=basemap, review_no=review_no
+        layers,
+        raster_name=layers.get("access_raster_name"),
+        year=year,
+        raster=layers.get("access_raster"),
+        basemap=basemap,
+        review_no=review_no,
     )
 
 
@@ -157,6 +163,29 @@ def build_all(ctx: Any) -> list[Path]:
         if kind == "scenario" and ctx.layers["access_township"]["year"].nunique() < 2:
             log.info("maps: skipping scenario.html (access_township has fewer than two years)")
             continue
-        m = make_map(kind, ctx.layers)
+        layers = dict(ctx.layers)
+        if kind == "access":
+            layers.update(raster_from(getattr(ctx, "written", [])))
+        m = make_map(kind, layers)
         written.append(save(m, Path(ctx.maps_dir) / f"{kind}.html"))
     return written
+
+
+_RASTER_NAME = re.compile(r"^minutes_to_(?P<target>\w+?)_(?P<year>\d{4})\.tif$")
+
+
+def raster_from(written: list[Path]) -> dict[str, object]:
+    """The latest-year travel-time GeoTIFF the access step wrote
+    (``minutes_to_<target>_<year>.tif``), as ``access_raster`` for the access map."""
+    rasters = [
+        (int(match["year"]), match["target"], Path(path))
+        for path in written
+        if (match := _RASTER_NAME.match(Path(path).name))
+    ]
+    if not rasters:
+        return {}
+    year, target, path = max(rasters)
+    from jmgis.maps.access import column_label
+
+    name = f"出行时间栅格（{year}年 {column_label(f't_{target}_min')}）"
+    return {"access_raster": path, "access_raster_name": name}

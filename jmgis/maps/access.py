@@ -302,6 +302,7 @@ def access_map(
     value: str | None = None,
     label: str | None = None,
     raster: str | Path | tuple[np.ndarray, object] | None = None,
+    raster_name: str | None = None,
     basemap: str = "none",
     title: str | None = None,
     review_no: str | None = None,
@@ -337,7 +338,7 @@ def access_map(
     if iso is not None and len(iso):
         add_isochrones(m, iso, year=shown, datum=datum)
     if raster is not None:
-        add_raster(m, raster, datum=datum)
+        add_raster(m, raster, datum=datum, name=raster_name or "出行时间栅格")
     if counties is not None and len(counties):
         add_county_lines(m, counties, datum=datum)
     add_title(
