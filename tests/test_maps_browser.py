@@ -182,6 +182,14 @@ def test_every_map_kind_opens_offline_without_errors(browser, tmp_path, all_laye
     )
     assert legends and all(rows > 0 for _name, rows in legends)
     assert browser.js("return document.querySelector('.jm-footer').innerText").startswith("示意图")
+    for furniture in (
+        ".jm-title",
+        ".leaflet-control-scale-line",
+        ".leaflet-control-zoom-fullscreen",
+        ".leaflet-control-measure",
+        ".leaflet-control-layers-expanded",
+    ):
+        assert browser.js(f"return document.querySelectorAll('{furniture}').length") == 1, furniture
     shot = browser.screenshot(f"{kind}-fixture.png")
     assert _png_distinct_colours(shot) > 20
 
