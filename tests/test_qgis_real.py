@@ -231,14 +231,21 @@ def moved(deliverable, tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="module")
+def opened(deliverable, moved):
+    """What QGIS sees opening the moved project, from the GeoPackage and from the .qgz."""
+    python = deliverable["python"]
+    return {
+        "gpkg": run_probe(
+            python, "project", f"geopackage:{moved / 'jiangmen.gpkg'}?projectName=jiangmen"
+        ),
+        "qgz": run_probe(python, "project", str(moved / "jiangmen.qgz")),
+    }
+
+
 @pytest.mark.parametrize("kind", ["gpkg", "qgz"])
-def test_project_opens_with_every_layer_valid(deliverable, moved, kind):
-    uri = (
-        f"geopackage:{moved / 'jiangmen.gpkg'}?projectName=jiangmen"
-        if kind == "gpkg"
-        else str(moved / "jiangmen.qgz")
-    )
-    project = run_probe(deliverable["python"], "project", uri)
+def test_project_opens_with_every_layer_valid(deliverable, moved, opened, kind):
+    project = opened[kind]
     assert project["read"]
     assert project["qgis_messages"] == []
     assert project["crs"] == "EPSG:4490"
@@ -259,8 +266,8 @@ def test_project_opens_with_every_layer_valid(deliverable, moved, kind):
     assert township["aliases"]["zone_name"] == "所属三区"
 
 
-def test_a_table_with_several_geometry_types_shows_one_layer_per_type(deliverable, moved):
-    project = run_probe(deliverable["python"], "project", str(moved / "jiangmen.qgz"))
+def test_a_table_with_several_geometry_types_shows_one_layer_per_type(opened):
+    project = opened["qgz"]
     parts = {
         info["source"].rsplit("geometrytype=", 1)[-1]: info
         for info in project["layers"].values()
@@ -346,15 +353,14 @@ def _assert_real_colours_follow_the_palette(project: dict) -> None:
     assert checked >= 73  # at least every township
 
 
-def _project_layers(deliverable, moved, needle):
-    project = run_probe(deliverable["python"], "project", str(moved / "jiangmen.qgz"))
+def _project_layers(project, needle):
     return [i for i in project["layers"].values() if needle in i["source"]], project
 
 
-def test_accessibility_tables_are_drawn_per_year_through_township_views(deliverable, moved):
+def test_accessibility_tables_are_drawn_per_year_through_township_views(deliverable, opened):
     if not hasattr(style, "access_color"):
         pytest.skip("jmgis.style has no accessibility palette yet")
-    found, project = _project_layers(deliverable, moved, "layername=test_access_table_map")
+    found, project = _project_layers(opened["qgz"], "layername=test_access_table_map")
     by_year = {i["source"].rsplit("=", 1)[-1].strip(): i for i in found}
     assert set(by_year) == {"2020", "2035"}
     table = deliverable["layers"]["test_access_table"]
@@ -380,7 +386,7 @@ def test_accessibility_tables_are_drawn_per_year_through_township_views(delivera
     assert checked[titles["2035"]] and not checked[titles["2020"]]  # latest year shown
 
 
-def test_scenario_change_uses_the_web_map_classes_at_the_boundaries(deliverable, moved):
+def test_scenario_change_uses_the_web_map_classes_at_the_boundaries(deliverable):
     if not hasattr(style, "scenario_change_color"):
         pytest.skip("jmgis.style has no scenario palette yet")
     seen = deliverable["probe"]["layers"]["test_change_map"]
