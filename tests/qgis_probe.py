@@ -310,6 +310,35 @@ def _render_project(uri: str, png: str, width: int = 1400) -> dict:
     return {"read": ok, "layers": len(layers), "distinct_colours": len(colours), "png": png}
 
 
+def _probe_sld(gpkg: str) -> dict:
+    """Load each layer's ``styleSLD`` from ``layer_styles`` into QGIS's SLD reader."""
+    import sqlite3
+
+    from qgis.core import QgsVectorLayer
+
+    conn = sqlite3.connect(gpkg)
+    rows = conn.execute(
+        "SELECT f_table_name, styleSLD FROM layer_styles WHERE useAsDefault AND styleSLD != ''"
+    ).fetchall()
+    conn.close()
+    out = {}
+    for table, text in rows:
+        layer = QgsVectorLayer(f"{gpkg}|layername={table}", table, "ogr")
+        path = Path(gpkg).with_name(f"{table}.sld")
+        path.write_text(text, encoding="utf-8")
+        message, ok = layer.loadSldStyle(str(path))
+        renderer = layer.renderer()
+        out[table] = {
+            "ok": ok,
+            "message": message,
+            "renderer": renderer.type() if renderer else None,
+            "symbols": len(renderer.legendSymbolItems()) if renderer else 0,
+            "labels": layer.labelsEnabled(),
+        }
+        path.unlink()
+    return {"layers": out}
+
+
 def main(argv: list[str]) -> int:
     mode, out, *args = argv
     from qgis.core import Qgis, QgsApplication
@@ -330,6 +359,8 @@ def main(argv: list[str]) -> int:
             result = _probe_project(args[0])
         elif mode == "shapefile":
             result = _probe_shapefiles(args)
+        elif mode == "sld":
+            result = _probe_sld(args[0])
         elif mode == "render":
             result = _render_project(args[0], args[1])
         else:

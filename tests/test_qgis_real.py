@@ -409,3 +409,23 @@ def test_the_project_renders_as_it_opens(deliverable, moved, tmp_path):
     assert result["layers"] >= 5  # the visible layers at opening
     assert png.stat().st_size > 10_000
     assert result["distinct_colours"] > 50  # a styled map, not one grey fill
+
+
+def test_the_sld_of_every_style_loads_in_qgis_with_the_same_classes(deliverable, tmp_path):
+    copy = tmp_path / "jiangmen.gpkg"
+    shutil.copy(deliverable["gpkg"], copy)
+    loaded = run_probe(deliverable["python"], "sld", copy)["layers"]
+    seen = deliverable["probe"]["layers"]
+    spatial = [n for n, info in seen.items() if info["spatial"]]
+    assert set(loaded) == set(spatial)
+    for name, result in loaded.items():
+        assert result["ok"], (name, result["message"])
+        qml_renderer = seen[name]["renderer"]
+        classes = len(
+            qml_renderer.get("categories")
+            or qml_renderer.get("ranges")
+            or qml_renderer.get("rules")
+            or [None]
+        )
+        assert result["symbols"] == classes, name
+        assert result["labels"] == (seen[name]["labels"] is not None), name
