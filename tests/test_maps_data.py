@@ -225,6 +225,7 @@ def fixture_plan() -> dict[str, gpd.GeoDataFrame]:
             "level": ["national", "provincial", "unknown"],
             "industries": ["新一代信息技术、高端装备", "新材料", ""],
             "status_text": ["建设", "扩园", ""],
+            "placement": ["seat_of", "in_county", ""],
             "township_names": ["测试镇1", "测试镇2", "测试镇3"],
             "geometry_quality": "derived",
             "placed_by": "fixture",

@@ -238,3 +238,17 @@ def test_build_uses_the_latest_travel_time_raster_the_access_step_wrote(tmp_path
     assert found["access_raster"] == tmp_path / "minutes_to_hsr_station_2035.tif"
     assert found["access_raster_name"] == "出行时间栅格（2035年 至最近高铁站）"
     assert maps.raster_from([tmp_path / "jiangmen.gpkg"]) == {}
+
+
+def test_parks_known_only_by_county_are_drawn_hollow_and_say_so(layers):
+    page = maps.make_map("plan", layers).get_root().render()
+    props = {
+        f["properties"]["name"]: f["properties"]
+        for f in _block_with(page, "industries")["features"]
+    }
+    vague, exact = props["乙产业园"], props["甲高新区"]
+    assert vague["placement_label"] == "仅知所在县（区）" and vague["_dash"]
+    assert vague["_color"] == "#ffffff"
+    assert vague["_stroke"] == style.PARK_LEVEL_COLORS["provincial"]
+    assert exact["placement_label"] == "镇街驻地" and exact["_dash"] is None
+    assert _shows(page, "虚线空心：仅知所在县（区），位置示意")

@@ -46,6 +46,7 @@ EXTRA_ALIASES = {
     "projects": "引起变化的项目",
     "features": "引起变化的交通要素",
     "note": "说明",
+    "placement_label": "定位精度",
     "origin_name": "出发地",
     "source": "规划出处",
     "sources": "规划出处",
@@ -271,11 +272,15 @@ def add_circle_layer(
     class_name: str = "jm-circle",
     legend: tuple[str, Sequence[LegendEntry]] | None = None,
 ) -> folium.FeatureGroup:
-    """Points as circle markers coloured and sized per feature (``color``, ``radius``)."""
+    """Points as circle markers styled per feature: ``color`` (fill), ``radius`` and,
+    optionally, ``stroke`` and ``dash`` (a hollow, dashed circle marks an uncertain
+    position)."""
     extra = dict(extra or {})
     styles = [dict(style_of(row)) for _, row in gdf.iterrows()]
     extra["_color"] = [s.get("color") for s in styles]
     extra["_radius"] = [s.get("radius") for s in styles]
+    extra["_stroke"] = [s.get("stroke") for s in styles]
+    extra["_dash"] = [s.get("dash") for s in styles]
     tooltip = [f for f in tooltip if f in gdf.columns or f in extra]
     popup = [f for f in popup if f in gdf.columns or f in extra]
     columns = list(dict.fromkeys(f for f in (*tooltip, *popup) if f in gdf.columns))
@@ -291,8 +296,9 @@ def add_circle_layer(
             "fillColor": f["properties"]["_color"] or "#888888",
             "fill": True,
             "fillOpacity": 0.9,
-            "color": "#333333",
-            "weight": 1.2,
+            "color": f["properties"]["_stroke"] or "#333333",
+            "weight": 2 if f["properties"]["_dash"] else 1.2,
+            "dashArray": f["properties"]["_dash"],
             "className": class_name,
         },
         tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))

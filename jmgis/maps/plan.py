@@ -125,6 +125,22 @@ def add_structure(
     return groups
 
 
+PLACEMENT_LABELS = {
+    "seat_of": "镇街驻地",
+    "in_county": "仅知所在县（区）",
+    "coordinate": "有出处的坐标",
+    "": "未定位",
+}
+
+
+def _park_style(row: pd.Series, kind_style, vague: bool) -> dict:
+    color = style.PARK_LEVEL_COLORS.get(str(row["level"]), style.PARK_DEFAULT_COLOR)
+    radius = kind_style(row["kind"])["radius"]
+    if vague:  # the point only says "somewhere in this county"
+        return {"color": "#ffffff", "stroke": color, "dash": "3 2", "radius": radius}
+    return {"color": color, "radius": radius}
+
+
 def add_parks(
     m: folium.Map, parks: gpd.GeoDataFrame, *, datum: str = "wgs84"
 ) -> folium.FeatureGroup | None:
@@ -136,27 +152,43 @@ def add_parks(
     def kind_style(kind: object) -> Mapping:
         return style.PARK_KIND_STYLES.get(str(kind), style.PARK_DEFAULT_KIND_STYLE)
 
+    placement = (
+        drawn["placement"].fillna("").astype(str)
+        if "placement" in drawn.columns
+        else pd.Series("", index=drawn.index)
+    )
     extra = {
         "kind_label": [str(kind_style(k)["label"]) for k in drawn["kind"]],
         "level_label": [style.PARK_LEVEL_LABELS.get(str(v), str(v)) for v in drawn["level"]],
+        "placement_label": [PLACEMENT_LABELS.get(p, p) for p in placement],
     }
+    vague = set(placement[placement == "in_county"].index)
     levels = [lv for lv in style.PARK_LEVEL_COLORS if lv in set(drawn["level"].astype(str))]
     entries = [
         LegendEntry(style.PARK_LEVEL_LABELS[lv], style.PARK_LEVEL_COLORS[lv], shape="point")
         for lv in levels
     ]
     entries.append(LegendEntry("圆越大：高新区/新区/平台", "#ffffff", shape="point"))
+    if vague:
+        entries.append(
+            LegendEntry("虚线空心：仅知所在县（区），位置示意", "#ffffff", shape="point")
+        )
     return add_circle_layer(
         m,
         drawn,
         name="产业园区与平台",
         layer="park",
-        style_of=lambda row: {
-            "color": style.PARK_LEVEL_COLORS.get(str(row["level"]), style.PARK_DEFAULT_COLOR),
-            "radius": kind_style(row["kind"])["radius"],
-        },
+        style_of=lambda row: _park_style(row, kind_style, row.name in vague),
         tooltip=PARK_FIELDS[:4],
-        popup=[*PARK_FIELDS, "area_value", "area_unit", "placed_by", "geometry_quality", "source"],
+        popup=[
+            *PARK_FIELDS,
+            "area_value",
+            "area_unit",
+            "placement_label",
+            "placed_by",
+            "geometry_quality",
+            "source",
+        ],
         extra=extra,
         datum=datum,
         class_name="jm-park",
