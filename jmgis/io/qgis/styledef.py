@@ -439,9 +439,28 @@ def _kind_palette(
             return None
         default = _const(default_name, "#999999")
         labels = _const(labels_name, {}) if labels_name else {}
-        return _categorized(spec, frame, attr, palette, default, labels, fill_opacity=0.6)
+        result = _categorized(
+            spec, frame, attr, palette, default, labels, fill_opacity=OVERLAY_FILL_OPACITY
+        )
+        if geometry_kind(spec) != "fill":
+            return result
+        # plan areas lie over the 三区 fills: coloured outline, faint fill, zones stay legible
+        categories = tuple(
+            replace(
+                c,
+                symbol=replace(
+                    c.symbol, outline_color=c.symbol.color, outline_width_mm=OVERLAY_OUTLINE_MM
+                ),
+            )
+            for c in result.categories
+        )
+        return replace(result, categories=categories)
 
     return rule
+
+
+OVERLAY_FILL_OPACITY = 0.15
+OVERLAY_OUTLINE_MM = 0.6
 
 
 def _travel_time(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
