@@ -52,6 +52,11 @@ def test_transport_roads_carry_scheme_member_status_and_years(layers):
     assert by_name["丙国道"]["_years"] == [2035]
     assert by_name["丁远景路"]["_years"] == [2035]
     assert by_name["甲高速"]["_color"] == style.ROAD_CLASS_STYLES["expressway"]["color"]
+    assert by_name["甲高速"]["geometry_quality"] == "示意"  # codes shown in Chinese
+    stations = {
+        f["properties"]["name"]: f["properties"] for f in _block_with(page, "kind")["features"]
+    }
+    assert stations["甲站"]["kind"] == "高速铁路"
 
 
 def test_transport_has_a_year_selector_and_chinese_legends(layers):

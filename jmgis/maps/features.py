@@ -53,6 +53,30 @@ EXTRA_ALIASES = {
 }
 
 
+#: Chinese display values of coded fields (the data keeps the codes).
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "geometry_quality": {"official": "官方", "derived": "派生", "schematic": "示意"},
+    "kind": {
+        **{k: str(v["label"]) for k, v in style.RAIL_KIND_STYLES.items()},
+        "seaport": "海港",
+        "river_port": "内河港",
+        "fishing_port": "渔港",
+        "passenger_terminal": "客运码头",
+    },
+    "airport_type": {"general_aviation": "通用机场", "hub": "枢纽机场"},
+}
+
+
+def translated(gdf: pd.DataFrame, fields: Sequence[str]) -> dict[str, list]:
+    """Chinese values for the coded ``fields`` (see VALUE_LABELS), for ``extra``."""
+    out = {}
+    for field in fields:
+        if field in VALUE_LABELS and field in gdf.columns:
+            labels = VALUE_LABELS[field]
+            out[field] = [labels.get(str(v), v) for v in gdf[field]]
+    return out
+
+
 def field_aliases(layer: str | None, fields: Sequence[str]) -> list[str]:
     """Chinese labels of ``fields``: the layer registry's alias, else EXTRA_ALIASES."""
     spec = registry().get(layer) if layer else None
@@ -96,7 +120,7 @@ def add_styled_layer(
     """
     if gdf.geom_type.isin(["Point", "MultiPoint"]).any():
         raise ValueError(f"{name}: points go through add_circle_layer/add_point_layer")
-    extra = dict(extra or {})
+    extra = {**translated(gdf, [*tooltip, *popup]), **(extra or {})}
     styles = [dict(style_of(row)) for _, row in gdf.iterrows()]
     for key in ("color", "weight", "dash", "opacity", "fill_opacity"):
         extra[f"_{key}"] = [s.get(key) for s in styles]
@@ -163,7 +187,7 @@ def add_point_layer(
     over the layer control with the line and area legends (bottom-right).
     """
     symbol = style.POINT_SYMBOLS.get(symbol_key, style.POINT_DEFAULT_SYMBOL)
-    extra = dict(extra or {})
+    extra = {**translated(gdf, [*tooltip, *popup]), **(extra or {})}
     tooltip = [f for f in tooltip if f in gdf.columns or f in extra]
     popup = [f for f in popup if f in gdf.columns or f in extra]
     columns = list(dict.fromkeys(f for f in (*tooltip, *popup) if f in gdf.columns))
@@ -275,7 +299,7 @@ def add_circle_layer(
     """Points as circle markers styled per feature: ``color`` (fill), ``radius`` and,
     optionally, ``stroke`` and ``dash`` (a hollow, dashed circle marks an uncertain
     position)."""
-    extra = dict(extra or {})
+    extra = {**translated(gdf, [*tooltip, *popup]), **(extra or {})}
     styles = [dict(style_of(row)) for _, row in gdf.iterrows()]
     extra["_color"] = [s.get("color") for s in styles]
     extra["_radius"] = [s.get("radius") for s in styles]
