@@ -81,7 +81,9 @@ def _synthetic_layers(township: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
         }
     )
     # minutes saved, including values exactly on the class boundaries
-    saved = np.resize([-7.0, -5.0, -1.0, 0.0, 1.0, 5.0, 10.0, 20.0, 35.0, np.nan], len(codes))
+    saved = np.resize(
+        [-7.0, -5.0, -1.0, 0.0, 1.0, 5.0, 10.0, 20.0, 35.0, np.nan, np.inf, -np.inf], len(codes)
+    )
     change = pd.DataFrame({"code": codes, "change_min": saved})
     table = pd.DataFrame({"code": ["a", "b"], "value": [1.5, 2.5]})
     return {
@@ -392,9 +394,11 @@ def test_scenario_change_uses_the_web_map_classes_at_the_boundaries(deliverable)
     seen = deliverable["probe"]["layers"]["test_change_map"]
     assert seen["renderer"]["type"] == "RuleRenderer"
     drawn = _drawn(deliverable, "test_change_map")
-    assert len(drawn) == deliverable["layers"]["test_change"]["change_min"].notna().sum()
+    assert len(drawn) == len(deliverable["layers"]["test_change"])  # no data drawn grey too
     for feature, color in drawn:
-        assert color == style.scenario_change_color(feature["change_min"]), feature
+        minutes = feature["change_min"]
+        expected = style.scenario_change_color(math.nan if minutes is None else minutes)
+        assert color == expected, feature
 
 
 def test_the_project_renders_as_it_opens(deliverable, moved, tmp_path):

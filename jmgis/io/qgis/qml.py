@@ -140,7 +140,7 @@ def renderer_element(style: LayerStyle) -> ET.Element:
             "renderer-v2",
             _renderer_attrs(
                 "graduatedSymbol",
-                attr=style.expression or style.attr,
+                attr=style.attr,
                 graduatedMethod="GraduatedColor",
             ),
         )

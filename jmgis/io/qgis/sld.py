@@ -25,6 +25,7 @@ MM_PX = 96 / 25.4
 _SIMPLE_TEST = re.compile(r"^\"(\w+)\" = '((?:[^']|'')*)'$")
 _NULL_TEST = re.compile(r'^"(\w+)" IS NULL$')
 _COMPARE_TEST = re.compile(r'^"(\w+)" (<|<=|>|>=) (-?[0-9.]+)$')
+_INF_TEST = re.compile(r"^to_string\(\"\w+\"\) = '-?inf'$")
 _COMPARE_TAGS = {
     "<": "ogc:PropertyIsLessThan",
     "<=": "ogc:PropertyIsLessThanOrEqualTo",
@@ -101,7 +102,11 @@ def _expression_filter(rule: ET.Element, expression: str) -> None:
     if expression == "ELSE":
         _se(rule, "ElseFilter")
         return
-    parts = expression.split(" AND ")
+    # "… OR to_string(x) = 'inf'" catches infinities in QGIS; SLD has no infinity
+    alternatives = [a for a in expression.split(" OR ") if not _INF_TEST.match(a)]
+    if len(alternatives) != 1:
+        raise ValueError(f"cannot express {expression!r} in SLD")
+    parts = alternatives[0].split(" AND ")
     flt = ET.SubElement(rule, "ogc:Filter")
     target = ET.SubElement(flt, "ogc:And") if len(parts) > 1 else flt
     for part in parts:

@@ -122,8 +122,6 @@ class LayerStyle:
     name: str = "default"
     description: str = ""
     opacity: float = 1.0
-    expression: str | None = None
-    """What QGIS classifies when it is not simply ``attr`` (a QGIS expression)."""
     order_by: tuple[str, bool] | None = None
     """Draw features ordered by (field, ascending), e.g. wide isochrone bands first."""
 
@@ -484,13 +482,18 @@ def _scenario_change(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle 
         return None
     kind = geometry_kind(spec)
     field_ref = f'"{CHANGE_FIELD}"'
-    tests = [f"{field_ref} < {breaks[0]:g}"]
+    # QGIS fails comparing ±inf; its text form still says 'inf' / '-inf', tested first
+    # because OR stops at the first true operand
+    tests = [f"to_string({field_ref}) = '-inf' OR {field_ref} < {breaks[0]:g}"]
     tests += [f"{field_ref} >= {lo:g} AND {field_ref} < {hi:g}" for lo, hi in pairwise(breaks)]
-    tests.append(f"{field_ref} >= {breaks[-1]:g}")
+    tests.append(f"to_string({field_ref}) = 'inf' OR {field_ref} >= {breaks[-1]:g}")
     rules = []
     for test, (label, color) in zip(tests, classes(), strict=True):
         entry = {"color": color, "fill": color, "weight": 2.0, "radius": 4.0}
         rules.append(Rule(test, label, _symbol_from_entry(kind, entry, fill_opacity=0.85)))
+    nodata = _const("ACCESS_NODATA_COLOR", "#cccccc")
+    entry = {"color": nodata, "fill": nodata, "weight": 1.0, "radius": 3.0}
+    rules.append(Rule("ELSE", "无数据", _symbol_from_entry(kind, entry, fill_opacity=0.85)))
     return LayerStyle(
         spec.name,
         "RuleRenderer",
