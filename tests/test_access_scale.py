@@ -156,3 +156,12 @@ def test_isochrones_follow_long_edges_but_not_expressways(road_class, covered):
     assert iso.contains(shapely.Point(404_000, 2_500_000)) == covered  # 4 min along the road
     assert not iso.contains(shapely.Point(406_000, 2_500_000))  # 6 min along the road
     assert iso.contains(shapely.Point(400_050, 2_500_000))  # next to the origin
+
+
+def test_isochrone_areas_are_ellipsoidal(G, origins):
+    from jmgis.crs import geodesic_area_km2
+
+    iso = isochrones(G, origins[:4], (5, 15), land=False, cell_m=100, to_storage=False)
+    exact = geodesic_area_km2(iso.to_crs("EPSG:4490"))
+    assert (exact > 0).all()
+    np.testing.assert_allclose(iso.area_km2.to_numpy(), exact, rtol=2e-5)

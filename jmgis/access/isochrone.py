@@ -55,6 +55,27 @@ def _window_polygons(
     return shapely.multipolygons(polys)
 
 
+def ellipsoidal_area_km2(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Area on the CGCS2000 ellipsoid (km²) of polygons in a projected CRS: the planar
+    area divided by the projection's areal scale at each polygon's centroid.  For
+    isochrone-sized polygons this is within 0.002 % of
+    :func:`jmgis.crs.geodesic_area_km2` (tested) and ~700× faster on raster-edged
+    polygons with hundreds of thousands of vertices."""
+    from pyproj import CRS, Proj, Transformer
+
+    if len(geoms) == 0:
+        return np.zeros(0)
+    crs = CRS.from_user_input(geoms.crs)
+    centroids = shapely.centroid(geoms.to_numpy())
+    empty = shapely.is_empty(centroids)
+    lon, lat = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(
+        np.where(empty, 0.0, shapely.get_x(centroids)),
+        np.where(empty, 0.0, shapely.get_y(centroids)),
+    )
+    scale = np.asarray(Proj(crs).get_factors(lon, lat).areal_scale, dtype=float)
+    return np.where(empty, 0.0, geoms.area.to_numpy() / 1e6 / np.where(empty, 1.0, scale))
+
+
 def _as_multipolygon(geom: shapely.Geometry) -> shapely.MultiPolygon:
     if isinstance(geom, shapely.MultiPolygon):
         return geom
@@ -107,6 +128,8 @@ def isochrones(
         clipping (the graph's bounding box).
     offnet_speed_kph, max_offnet_m
         The off-network leg: speed (km/h, default 15) and longest leg (m, default 2000).
+        Cells reach the network at nodes and at points along edges that can be entered
+        (not expressways).
     to_storage
         Return EPSG:4490 (default) instead of the analysis CRS.
 
@@ -114,7 +137,8 @@ def isochrones(
     -------
     geopandas.GeoDataFrame
         Columns ``origin`` (node id, ``"*"`` when combined), ``origin_name``, ``band_min``,
-        ``area_km2`` (planar, analysis CRS), ``geometry`` (MultiPolygon, may be empty).
+        ``area_km2`` (on the ellipsoid, :func:`ellipsoidal_area_km2`), ``geometry``
+        (MultiPolygon, may be empty).
     """
     if len(origins) == 0:
         raise DataError("no origin given for the isochrones", field="origins")
@@ -163,7 +187,7 @@ def isochrones(
         geometry=geoms,
         crs=grid.crs,
     )
-    gdf["area_km2"] = gdf.geometry.area / 1e6
+    gdf["area_km2"] = ellipsoidal_area_km2(gdf.geometry)
     gdf = gdf[["origin", "origin_name", "band_min", "area_km2", "geometry"]]
     return gdf.to_crs(STORAGE_CRS) if to_storage else gdf
 
