@@ -84,7 +84,7 @@ def _register_defaults() -> None:
     try:
         from jmgis import catalog
 
-        register_source("park", catalog.load_parks, "id")
+        register_source("park", catalog.park_places, "id")
     except (ImportError, AttributeError):
         pass
 
