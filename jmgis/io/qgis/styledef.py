@@ -308,7 +308,7 @@ def _graduated(spec: LayerSpec, attr: str) -> LayerStyle:
         attr=attr,
         ranges=tuple(ranges),
         name="default" if attr == _travel_time_fields(spec)[0] else attr,
-        description=f"{spec.title}：{alias}（分钟，分级 {'/'.join(map(str, breaks))}）",
+        description=f"{spec.title}：{alias}，按 {'/'.join(map(str, breaks))} 分钟分级",
     )
 
 
