@@ -104,7 +104,7 @@ def _candidates(query: str, kind: str | None) -> list[Place]:
         for row in layer.itertuples(index=False):
             ident = str(getattr(row, id_column))
             names = {ident, str(row.name), *_aliases(getattr(row, "aliases", None))}
-            if query in names:
+            if query in names and row.geometry is not None and not row.geometry.is_empty:
                 geom = row.geometry
                 point = geom if geom.geom_type == "Point" else geom.representative_point()
                 found[(source_kind, ident)] = Place(source_kind, ident, str(row.name), point)
