@@ -213,3 +213,14 @@ def test_explain_without_the_plan_documents_still_shows_the_row(cat, monkeypatch
     text = catalog.explain("jiangmen_talent_island", cat)
     assert "江门人才岛" in text and "000_6d1849548a3b7443.txt:5049" in text
     assert "plan documents are not available" in text
+
+
+def test_projects_link_the_transport_features_that_carry_them_out():
+    from jmgis import transport
+
+    projects = catalog.load_projects().set_index("id")
+    road = transport.load("road").set_index("road_id")
+    assert "huangmaohai" in projects.loc["prj_huangmaohai_crossing", "feature_ids"]
+    for road_id, ids in road["project_ids"].items():
+        for pid in filter(None, ids.split(",")):
+            assert road_id in projects.loc[pid, "feature_ids"]

@@ -88,8 +88,11 @@ def load_scheme_members() -> pd.DataFrame:
 
 
 def load_projects() -> pd.DataFrame:
-    """Planned projects from ``project.yaml``."""
-    return load_catalog().projects
+    """Planned projects from ``project.yaml``, with ``feature_ids`` linked to the
+    transport features that carry them out."""
+    from jmgis.catalog.build import link_transport_features
+
+    return link_transport_features(load_catalog().projects)
 
 
 def load_indicators() -> pd.DataFrame:

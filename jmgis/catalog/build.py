@@ -152,6 +152,21 @@ def _township_names(frame: pd.DataFrame) -> pd.Series:
     return frame["township_codes"].map(lambda codes: [admin.township(c)["name"] for c in codes])
 
 
+def link_transport_features(projects: pd.DataFrame) -> pd.DataFrame:
+    """Fill each project's ``feature_ids`` with the transport features that name it in
+    their ``project_ids`` (``jmgis.transport.project_features``), keeping ids already
+    listed in ``project.yaml``."""
+    from jmgis import transport
+
+    linked = transport.project_features()
+    projects = projects.copy()
+    projects["feature_ids"] = [
+        list(dict.fromkeys([*own, *linked.get(pid, [])]))
+        for pid, own in zip(projects["id"], projects["feature_ids"], strict=True)
+    ]
+    return projects
+
+
 def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
     """``{"park", "structure", "project", "indicator", "scheme", "scheme_member"}``.
 
@@ -169,7 +184,7 @@ def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
         geometry=catalog.structure.geometry,
         crs=STORAGE_CRS,
     )
-    projects = catalog.projects.copy()
+    projects = link_transport_features(catalog.projects)
     projects["milestones"] = projects["milestones"].map(
         lambda steps: join(f"{s['year']} {s['text']}（{'、'.join(s['sources'])}）" for s in steps)
     )
