@@ -299,3 +299,16 @@ def test_report_of_the_real_profile(tmp_path):
     assert overview["population"].iloc[-1] == round(inputs.population.sum())
     projects = pd.read_csv(tmp_path / "tables" / "scenario_township.csv", encoding="utf-8-sig")
     assert projects["projects"].notna().any()  # changes are attributed to projects
+
+
+def test_maps_are_written_beside_and_linked(tmp_path):
+    """With layers, the report writes the access and scenario maps of its own years."""
+    from jmgis import admin
+
+    inputs = fixture_inputs()
+    result = build_report(tmp_path, inputs=inputs, layers=admin.layers())
+    links = assert_self_contained(result.html)
+    assert "maps/access.html" in links and "maps/scenario.html" in links
+    assert {p.name for p in result.maps} >= {"access.html", "scenario.html", "zones.html"}
+    access_page = (tmp_path / "maps" / "access.html").read_text(encoding="utf-8")
+    assert "2025" in access_page and inputs.townships["code"].iloc[0] in access_page

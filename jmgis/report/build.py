@@ -73,6 +73,15 @@ def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | 
     return written
 
 
+def _profile_layer(inputs: ReportInputs):
+    """The report's profiles as one ``access_township`` table (code, year, t_*_min), so the
+    linked maps show the report's numbers for exactly its years."""
+    import pandas as pd
+
+    frames = [p.assign(year=int(y)) for y, p in sorted(inputs.profiles.items())]
+    return pd.concat(frames, ignore_index=True)
+
+
 def map_links(report_dir: Path, map_files: Iterable[Path]) -> dict[str, str]:
     """Title → href relative to the report, for the map files that exist."""
     links = {}
@@ -138,8 +147,13 @@ def build_report(
         state["charts"] = build_charts(state["tables"], compare, year)
 
     def step_maps() -> None:
-        files = list(map_files) if map_files is not None else write_maps(out, layers, year, compare)
-        state["maps"] = files
+        if map_files is not None:
+            state["maps"] = list(map_files)
+            return
+        map_layers = None
+        if layers is not None:
+            map_layers = {**layers, "access_township": _profile_layer(state["inputs"])}
+        state["maps"] = write_maps(out, map_layers, year, compare)
 
     def step_write() -> None:
         tables = state["tables"].all()
