@@ -142,3 +142,21 @@ def test_osm_basemap_keeps_the_data_unshifted_and_credits_osm():
     page = maps.make_map("zones", layers, basemap="osm").get_root().render()
     assert _township_block(page) == plain
     assert "tile.openstreetmap.org" in page and _shows(page, "OpenStreetMap contributors（ODbL）")
+
+
+def test_a_failed_asset_fetch_is_tried_once_per_process(tmp_path, monkeypatch):
+    calls = []
+
+    def failing_fetch(**_kwargs):
+        calls.append(1)
+        raise RuntimeError("registry unreachable")
+
+    monkeypatch.setenv("JMGIS_ASSET_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("JMGIS_OFFLINE", raising=False)
+    monkeypatch.setattr(assets, "fetch_assets", failing_fetch)
+    monkeypatch.setattr(assets, "_failed_fetches", set())
+    m = maps.make_map("zones", fixture_layers())
+    for name in ("a.html", "b.html"):
+        with pytest.warns(UserWarning, match="CDN"):
+            maps.save(m, tmp_path / name)
+    assert len(calls) == 1

@@ -153,8 +153,11 @@ def fetch_assets(*, npm: str | None = None, force: bool = False) -> list[Path]:
             if not npm:
                 raise RuntimeError("npm is not installed: cannot fetch the Leaflet assets")
             spec = f"{package.name}@{package.version}"
+            command = [npm, "pack", spec, "--pack-destination", str(cache_dir), "--silent"]
+            # fail within a minute when the registry is unreachable, not after npm's retries
+            command += ["--fetch-retries=1", "--fetch-timeout=30000"]
             result = subprocess.run(
-                [npm, "pack", spec, "--pack-destination", str(cache_dir), "--silent"],
+                command,
                 capture_output=True,
                 text=True,
                 timeout=300,
@@ -184,13 +187,18 @@ def _read_tarball(path: Path) -> dict[str, bytes]:
     return files
 
 
+_failed_fetches: set[Path] = set()  # cache dirs whose fetch failed in this process
+
+
 def _package_files(package: NpmPackage, *, fetch: bool) -> dict[str, bytes] | None:
-    target = asset_cache_dir() / package.tarball_name
-    if not target.exists() and fetch:
+    cache_dir = asset_cache_dir()
+    target = cache_dir / package.tarball_name
+    if not target.exists() and fetch and cache_dir not in _failed_fetches:
         try:
             fetch_assets()
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-            log.debug("asset fetch failed: %s", exc)
+            _failed_fetches.add(cache_dir)  # try once per process, not once per map
+            log.warning("could not fetch the Leaflet assets: %s", exc)
     if not target.exists() or _sha256(target) != package.sha256:
         return None
     return _read_tarball(target)
