@@ -165,3 +165,18 @@ def test_isochrone_areas_are_ellipsoidal(G, origins):
     exact = geodesic_area_km2(iso.to_crs("EPSG:4490"))
     assert (exact > 0).all()
     np.testing.assert_allclose(iso.area_km2.to_numpy(), exact, rtol=2e-5)
+
+
+def test_ring_isochrones_partition_the_nested_ones(G, origins):
+    nested = isochrones(G, origins[:3], (5, 10, 20), land=False, cell_m=100, to_storage=False)
+    rings = isochrones(
+        G, origins[:3], (5, 10, 20), land=False, cell_m=100, to_storage=False, nested=False
+    )
+    assert list(rings.band_from_min[:3]) == [0, 5, 10]
+    for origin in origins[:3]:
+        n = nested[nested.origin == origin].sort_values("band_min").geometry.to_numpy()
+        r = rings[rings.origin == origin].sort_values("band_min").geometry.to_numpy()
+        for k in range(3):
+            union = shapely.union_all(r[: k + 1])
+            assert union.symmetric_difference(n[k]).area < 1e-3
+        assert r[0].intersection(r[1]).area < 1e-3

@@ -33,26 +33,26 @@ from jmgis.errors import DataError
 
 
 def _window_polygons(
-    inside: np.ndarray, rows: np.ndarray, cols: np.ndarray, grid: Grid
-) -> shapely.Geometry:
-    """MultiPolygon of the cells at ``rows[inside]``, ``cols[inside]`` (polygonised on the
-    smallest window holding them)."""
-    rr, cc = rows[inside], cols[inside]
-    if len(rr) == 0:
-        return shapely.MultiPolygon()
-    r0, c0 = rr.min(), cc.min()
-    window = np.zeros((rr.max() - r0 + 1, cc.max() - c0 + 1), dtype=np.uint8)
-    window[rr - r0, cc - c0] = 1
-    transform = grid.transform @ Affine.translation(c0, r0)
-    polys = [
-        shapely.Polygon(
-            shapely.linearrings(geom["coordinates"][0]),
-            [shapely.linearrings(ring) for ring in geom["coordinates"][1:]],
-        )
-        for geom, value in shapes(window, mask=window.astype(bool), transform=transform)
-        if value == 1
-    ]
-    return shapely.multipolygons(polys)
+    classes: np.ndarray, rows: np.ndarray, cols: np.ndarray, grid: Grid, n_classes: int
+) -> list[shapely.Geometry]:
+    """One MultiPolygon per class ``1 … n_classes`` of the cells at ``rows``, ``cols``
+    (class 0 = not drawn), polygonised in one pass on the smallest window holding them."""
+    drawn = classes > 0
+    out = [[] for _ in range(n_classes)]
+    if drawn.any():
+        rr, cc = rows[drawn], cols[drawn]
+        r0, c0 = rr.min(), cc.min()
+        window = np.zeros((rr.max() - r0 + 1, cc.max() - c0 + 1), dtype=np.uint8)
+        window[rr - r0, cc - c0] = classes[drawn]
+        transform = grid.transform @ Affine.translation(c0, r0)
+        for geom, value in shapes(window, mask=window > 0, transform=transform):
+            ring = geom["coordinates"]
+            out[int(value) - 1].append(
+                shapely.Polygon(
+                    shapely.linearrings(ring[0]), [shapely.linearrings(h) for h in ring[1:]]
+                )
+            )
+    return [shapely.multipolygons(polys) for polys in out]
 
 
 def ellipsoidal_area_km2(geoms: gpd.GeoSeries) -> np.ndarray:
@@ -98,6 +98,7 @@ def isochrones(
     *,
     names: Sequence[str] | None = None,
     combine: bool = False,
+    nested: bool = True,
     cell_m: float = DEFAULT_CELL_M,
     land: object = None,
     offnet_speed_kph: float = DEFAULT_OFFNET_SPEED_KPH,
@@ -121,6 +122,10 @@ def isochrones(
     combine
         One set of polygons for all origins together (the nearest origin counts) instead
         of one per origin.
+    nested
+        ``True`` (default): each polygon is everything within its band limit.  ``False``:
+        disjoint rings (e.g. 15–30 min), with a ``band_from_min`` column; polygonised in
+        one pass per origin, about twice as fast.
     cell_m
         Resolution in metres (default 250).
     land
@@ -171,8 +176,17 @@ def isochrones(
         minutes = sampler.cell_times(times, offnet_speed_kph) / 60.0
         reached = np.flatnonzero(minutes <= bands[-1])
         minutes, r, c = minutes[reached], cell_rows[reached], cell_cols[reached]
-        for band in bands:
-            rows.append((origin, name, band, _window_polygons(minutes <= band, r, c, grid)))
+        if nested:
+            for band in bands:
+                inside = (minutes <= band).astype(np.uint8)
+                geom = _window_polygons(inside, r, c, grid, 1)[0]
+                rows.append((origin, name, band, geom))
+        else:
+            classes = (np.searchsorted(bands, minutes, side="left") + 1).astype(np.uint8)
+            for band, geom in zip(
+                bands, _window_polygons(classes, r, c, grid, len(bands)), strict=True
+            ):
+                rows.append((origin, name, band, geom))
     geoms = np.array([r[3] for r in rows], dtype=object)
     if land_geom is not None:
         # cells whose centre is on land poke up to half a cell into the sea: cut them
@@ -188,7 +202,12 @@ def isochrones(
         crs=grid.crs,
     )
     gdf["area_km2"] = ellipsoidal_area_km2(gdf.geometry)
-    gdf = gdf[["origin", "origin_name", "band_min", "area_km2", "geometry"]]
+    columns = ["origin", "origin_name", "band_min", "area_km2", "geometry"]
+    if not nested:
+        lower = dict(zip(bands, [0.0, *bands[:-1]], strict=True))
+        gdf["band_from_min"] = gdf["band_min"].map(lower)
+        columns.insert(2, "band_from_min")
+    gdf = gdf[columns]
     return gdf.to_crs(STORAGE_CRS) if to_storage else gdf
 
 
