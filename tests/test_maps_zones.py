@@ -160,3 +160,16 @@ def test_a_failed_asset_fetch_is_tried_once_per_process(tmp_path, monkeypatch):
         with pytest.warns(UserWarning, match="CDN"):
             maps.save(m, tmp_path / name)
     assert len(calls) == 1
+
+
+def test_notebook_display_needs_no_cdn():
+    import html as html_module
+
+    if not assets.assets_available():
+        pytest.skip("Leaflet assets not cached and npm unavailable")
+    shown = maps.show(maps.make_map("zones", fixture_layers()), height=400)
+    frame = shown._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and "height:400px" in frame
+    page = html_module.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    assert "L.map(" in page or "L.map (" in page
+    assert not re.search(r'<script[^>]+src="https?:', page)

@@ -47,6 +47,8 @@ __all__ = [
     "plan_map",
     "save",
     "scenario_map",
+    "show",
+    "to_html",
     "transport_map",
     "zones_map",
 ]
@@ -131,6 +133,28 @@ def make_map(
     return builder(layers, basemap=basemap, year=year, review_no=review_no)
 
 
+def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
+    """The map as one HTML document, Leaflet and plugins inlined (see :func:`save`)."""
+    text = m.get_root().render()
+    if inline:
+        text, external = inline_assets(text)
+        warn_external(warn_as, external)
+    return text
+
+
+def show(m: folium.Map, *, height: int = 600) -> Any:
+    """Display ``m`` in a notebook without any CDN (folium's own display loads Leaflet from
+    jsDelivr, which is blank on networks that block it): an iframe with the inlined page."""
+    from html import escape
+
+    from IPython.display import HTML
+
+    return HTML(
+        f'<iframe srcdoc="{escape(to_html(m), quote=True)}" '
+        f'style="width:100%;height:{int(height)}px;border:none"></iframe>'
+    )
+
+
 def save(m: folium.Map, path: str | Path, *, inline: bool = True) -> Path:
     """Write ``m`` as one self-contained HTML file (Leaflet and plugins inlined).
 
@@ -139,11 +163,7 @@ def save(m: folium.Map, path: str | Path, *, inline: bool = True) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = m.get_root().render()
-    if inline:
-        html, external = inline_assets(html)
-        warn_external(path, external)
-    path.write_text(html, encoding="utf-8")
+    path.write_text(to_html(m, inline=inline, warn_as=path), encoding="utf-8")
     return path
 
 
