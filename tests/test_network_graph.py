@@ -315,3 +315,37 @@ def test_route_modes_on_fixture():
         nx.shortest_path_length(G, "seat:100000001", "station:S3", weight="travel_time_s")
     )
     assert fastest.length_m == pytest.approx(sum(leg.length_m for leg in fastest.legs))
+
+
+def test_expressway_control_points_are_grade_separated_except_at_its_ends():
+    import pandas as pd
+
+    layers = {k: exists(v, 2020) for k, v in fixture_layers().items()}
+    del layers["interchange"]
+    extra = lines(
+        [
+            # through the expressway's inner control point (113.06, 22.55): no junction
+            dict(
+                road_id="T1",
+                name="穿越路",
+                road_class="county",
+                coords=[(113.04, 22.55), (113.06, 22.55), (113.08, 22.55)],
+            ),
+            # to its northern end (113.06, 22.70): the expressway runs into this road
+            dict(
+                road_id="T2",
+                name="终点路",
+                road_class="county",
+                coords=[(113.06, 22.70), (113.09, 22.70)],
+            ),
+        ]
+    )
+    layers["road"] = gpd.GeoDataFrame(pd.concat([layers["road"], extra]), crs=CRS)
+    G = assemble_graph(layers, fixture_seats(), year=2020, land=LAND)
+
+    def features_at(node):
+        return {d["feature_id"] for *_, d in G.edges(node, data=True)}
+
+    assert not [n for n in G if {"E1", "T1"} <= features_at(n)]
+    ends = [n for n in G if {"E1", "T2"} <= features_at(n)]
+    assert len(ends) == 1

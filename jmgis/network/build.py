@@ -182,7 +182,7 @@ def assemble_graph(
             crs=links.crs,
         )
     )
-    add_segments(G, segments_at_vertices(links))
+    add_segments(G, grade_separate(segments_at_vertices(links)))
 
     stations = proj.get("station")
     if "rail" in modes and proj.get("rail") is not None and stations is not None:
@@ -303,6 +303,23 @@ def assemble_graph(
         connect(frame, kind)
     G.graph["report"] = G.graph.pop("_report")
     return G
+
+
+def grade_separate(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Mark the inner control points of limited-access roads as a level of their own.
+
+    An expressway drawn through a town's control point does not meet the town's roads
+    there: it is entered only at interchanges (joined by connectors), where two
+    expressways share a control point (a hub), or at its ends (where it runs into the
+    road it ends on).  Adds ``level_u``/``level_v`` for :func:`add_segments`.
+    """
+    segments = segments.copy()
+    limited = segments["road_class"].isin(LIMITED_ACCESS_CLASSES).to_numpy()
+    seq = segments["seq"].to_numpy()
+    last = segments.groupby("feature_id")["seq"].transform("max").to_numpy()
+    segments["level_u"] = (limited & (seq > 0)).astype(int)
+    segments["level_v"] = (limited & (seq < last)).astype(int)
+    return segments
 
 
 def water_polygon(land: shapely.Geometry | None, crs: Any) -> shapely.Geometry | None:

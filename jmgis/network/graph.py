@@ -165,16 +165,24 @@ def add_segments(
     """Turn a segment table (see :data:`LINK_COLUMNS`) into junction nodes and edges.
 
     Segment ends closer than ``tolerance_m`` become one node, named
-    ``"<prefix>:<feature_id>:<k>"`` after the first segment that reaches it.  Returns the
-    segment table's ``u``/``v`` node ids (one row per segment) so callers can report on
-    them.
+    ``"<prefix>:<feature_id>:<k>"`` after the first segment that reaches it.  Optional
+    integer columns ``level_u``/``level_v`` keep ends apart that share coordinates but not
+    a junction (an expressway passing over a road's control point): only ends of the same
+    level merge.  Returns the segment table's ``u``/``v`` node ids (one row per segment)
+    so callers can report on them.
     """
     if len(segments) == 0:
         return pd.DataFrame({"u": [], "v": []})
     first = shapely.get_point(segments.geometry.values, 0)
     last = shapely.get_point(segments.geometry.values, -1)
     xy = np.vstack([shapely.get_coordinates(first), shapely.get_coordinates(last)])
-    labels = merge_points(xy, tolerance_m)
+    if "level_u" in segments and "level_v" in segments:
+        level = np.concatenate(
+            [segments["level_u"].to_numpy(float), segments["level_v"].to_numpy(float)]
+        )
+        labels = merge_points(np.column_stack([xy, level * 1e9]), tolerance_m)
+    else:
+        labels = merge_points(xy, tolerance_m)
     n = len(segments)
     fids = segments["feature_id"].astype(str).to_numpy()
     seqs = segments["seq"].to_numpy() if "seq" in segments else np.arange(n)
