@@ -142,17 +142,25 @@ def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") 
     return text
 
 
-def show(m: folium.Map, *, height: int = 600) -> Any:
+class _Frame:
+    """What :func:`show` returns: notebooks render it through ``_repr_html_``."""
+
+    def __init__(self, page: str, height: int):
+        self.page, self.height = page, int(height)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return (
+            f'<iframe srcdoc="{escape(self.page, quote=True)}" '
+            f'style="width:100%;height:{self.height}px;border:none"></iframe>'
+        )
+
+
+def show(m: folium.Map, *, height: int = 600) -> _Frame:
     """Display ``m`` in a notebook without any CDN (folium's own display loads Leaflet from
     jsDelivr, which is blank on networks that block it): an iframe with the inlined page."""
-    from html import escape
-
-    from IPython.display import HTML
-
-    return HTML(
-        f'<iframe srcdoc="{escape(to_html(m), quote=True)}" '
-        f'style="width:100%;height:{int(height)}px;border:none"></iframe>'
-    )
+    return _Frame(to_html(m), height)
 
 
 def save(m: folium.Map, path: str | Path, *, inline: bool = True) -> Path:
