@@ -43,8 +43,20 @@ def run(args: argparse.Namespace) -> int:
 
         load_user_townships(args.townships)  # fail fast, before any step runs
         os.environ["JMGIS_TOWNSHIP_BOUNDARIES"] = str(args.townships)
+    from jmgis.cli import progress
+    from jmgis.pipeline import STEPS
+
+    bar = progress(STEPS, desc="jmgis build", total=len(STEPS))
+
+    def step_done(name: str, seconds: float) -> None:
+        bar.update(1)
+        log.info("  %-10s %6.2f s", name, seconds)
+
     start = time.perf_counter()
-    ctx = build(args.out, progress=lambda name, s: log.info("  %-10s %6.2f s", name, s))
+    try:
+        ctx = build(args.out, progress=step_done)
+    finally:
+        bar.close()
     for path in ctx.written:
         log.info("wrote %s", path)
     log.info("build finished in %.1f s", time.perf_counter() - start)
