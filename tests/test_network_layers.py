@@ -246,3 +246,19 @@ def test_points_join_user_network():
     (_, target, d) = next(iter(G.out_edges("seat:440703006", data=True)))
     assert d["snap_m"] == pytest.approx(40)  # north end of 南北路 at Y0 + 1000
     assert G.graph["snaps"][0].snap_m == pytest.approx(40)
+
+
+def test_topology_command(tmp_path, capsys):
+    from jmgis.cli import main
+
+    layer = crossing_layer().rename(columns={"等级": "grade"})
+    path = tmp_path / "roads.gpkg"
+    layer.to_file(path)
+    cmap = tmp_path / "classes.yaml"
+    cmap.write_text("主干路: arterial\n支路: local\n", encoding="utf-8")
+    args = ["network", "topology", str(path), "--class-field", "grade", "--class-map", str(cmap)]
+    assert main(args) == 0
+    assert "1 connected part" in capsys.readouterr().out
+    assert main(args[:-2]) == 2  # without the map the classes are unknown
+    err = capsys.readouterr().err
+    assert "unknown road class" in err and "roads.gpkg" in err

@@ -65,3 +65,15 @@ def test_text_output(capsys):
 def test_errors_exit_2_with_a_clear_message(capsys, args, message):
     assert main(["route", *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_speed_table_file_changes_the_time(capsys, tmp_path):
+    table = tmp_path / "speeds.csv"
+    table.write_text("road_class,speed_kph\nexpressway,60\n", encoding="utf-8")
+    default = run_json(capsys, "台城街道", "环市街道")
+    slow = run_json(capsys, "台城街道", "环市街道", "--speeds", str(table))
+    assert slow["minutes"] > default["minutes"] * 1.1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("road_class,speed_kph\nexpressway,fast\n", encoding="utf-8")
+    assert main(["route", "台城街道", "环市街道", "--speeds", str(bad)]) == 2
+    assert "bad.csv" in capsys.readouterr().err

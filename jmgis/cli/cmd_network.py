@@ -33,6 +33,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(func=run_check)
+    topo = sub.add_parser(
+        "topology",
+        help="build a network from your own line layers (GPKG/SHP) or an OSM file and "
+        "print its topology report (exit status 1 with undershoots or several parts)",
+    )
+    topo.add_argument("paths", nargs="+", metavar="PATH", help="GPKG/SHP files, or one .osm")
+    topo.add_argument("--class-field", default="road_class", help="field with the road class")
+    topo.add_argument(
+        "--class-map",
+        metavar="FILE",
+        help="YAML mapping of your class values to jmgis classes (高速公路: expressway)",
+    )
+    topo.add_argument("--id-field", default=None, help="feature id field (default: row number)")
+    topo.add_argument("--speeds", metavar="FILE", default=None, help="speed table YAML/CSV")
+    topo.set_defaults(func=run_topology)
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
 
@@ -49,3 +64,36 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         print(report.text())
     return 0 if report.ok else 1
+
+
+def run_topology(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import yaml
+
+    from jmgis.errors import DataError
+    from jmgis.network.from_layers import from_layers
+    from jmgis.network.osm import from_osm
+
+    first = Path(args.paths[0])
+    if first.name.lower().endswith((".osm", ".osm.xml", ".pbf")):
+        G = from_osm(first, speed_table=args.speeds)
+        print(f"{first}: {G.number_of_nodes()} nodes, {G.number_of_edges()} directed edges")
+        return 0
+    class_map = None
+    if args.class_map:
+        try:
+            class_map = yaml.safe_load(Path(args.class_map).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise DataError(f"cannot read the class map: {exc}", file=args.class_map) from None
+        class_map = {str(k): str(v) for k, v in class_map.items()}
+    G = from_layers(
+        args.paths,
+        class_field=args.class_field,
+        speed_table=args.speeds,
+        class_map=class_map,
+        id_field=args.id_field,
+    )
+    report = G.graph["topology"]
+    print(report.summary())
+    return 1 if report.undershoots or report.disconnected else 0

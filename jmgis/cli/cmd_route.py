@@ -24,17 +24,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="any: fastest over all modes; road: roads and ferries; rail: at least one "
         "train, with road access and egress (default any)",
     )
+    p.add_argument(
+        "--speeds",
+        metavar="FILE",
+        default=None,
+        help="operating-speed table to use instead of the defaults: YAML (road:, rail:, "
+        "ferry: … as SpeedTable.to_dict) or CSV (road_class,speed_kph)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from jmgis.network.build import shared_graph
+    from jmgis.network.build import build_graph, shared_graph
     from jmgis.network.route import route
     from jmgis.transport import check_year
 
     year = check_year(args.year)
-    G = shared_graph(year)
+    G = shared_graph(year) if args.speeds is None else build_graph(year, speeds=args.speeds)
     result = route(G, args.origin, args.destination, mode=args.mode)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
