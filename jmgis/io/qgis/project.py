@@ -42,9 +42,10 @@ at the bottom.  Groups not listed follow in registry order, before 可达性."""
 HIDDEN_GROUPS = frozenset({"可达性"})
 """Groups switched off when the project opens (alternative themes)."""
 
-HIDDEN_LAYERS = frozenset({"zone", "control_point"})
+HIDDEN_LAYERS = frozenset({"zone", "control_point", "local_road"})
 """Layers switched off when the project opens (``zone`` repeats the township fills;
-``control_point`` is construction geometry of the transport lines)."""
+``control_point`` is construction geometry of the transport lines; ``local_road`` are
+schematic links derived for the network, not surveyed roads)."""
 
 _KIND_ORDER = {"marker": 0, "line": 1, "fill": 2, None: 3}
 _WKB = {
