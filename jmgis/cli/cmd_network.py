@@ -72,8 +72,8 @@ def run_topology(args: argparse.Namespace) -> int:
     import yaml
 
     from jmgis.errors import DataError
-    from jmgis.network.from_layers import from_layers
     from jmgis.network.osm import from_osm
+    from jmgis.network.user_layers import from_layers
 
     first = Path(args.paths[0])
     if first.name.lower().endswith((".osm", ".osm.xml", ".pbf")):

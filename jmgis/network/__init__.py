@@ -10,6 +10,7 @@ The contract (``docs/ARCHITECTURE.md``, *Network contract*):
 - :class:`SpeedTable` holds the operating speeds and penalties.
 
 Heavy submodules are imported lazily so that ``jmgis.network.speeds`` stays cheap.
+Routes: :func:`jmgis.network.route.route`; checks: :func:`check_network`.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from jmgis.network.speeds import DEFAULT_SPEEDS_KPH, FerryParams, SpeedTable
 
 _LAZY = {
     "build_graph": "jmgis.network.build",
-    "from_layers": "jmgis.network.from_layers",
+    "from_layers": "jmgis.network.user_layers",
     "from_osm": "jmgis.network.osm",
     "check_network": "jmgis.network.check",
-    "route": "jmgis.network.route",
+    "shared_graph": "jmgis.network.build",
     "TopologyReport": "jmgis.network.noding",
 }
 
