@@ -32,10 +32,12 @@ def test_json_has_the_contract_keys(capsys):
         ("台山白沙", "guangzhou"),  # short name with county, gateway id
         ("江门站", "macau"),  # station name
         ("山咀港（川岛客运码头）", "川岛镇"),  # port name, island by ferry
+        ("广海湾经济开发区", "沙坪街道互通"),  # park name, interchange name
+        ("台山市", "台山通用机场"),  # county, airport (planned: in the vision year)
     ],
 )
 def test_all_kinds_of_places(capsys, origin, destination):
-    out = run_json(capsys, origin, destination, "--year", "2025")
+    out = run_json(capsys, origin, destination, "--year", "2035")
     assert out["minutes"] > 0 and out["distance_km"] > 0
 
 
@@ -60,6 +62,7 @@ def test_text_output(capsys):
         (["台城街道", "环市街道", "--year", "2050"], "2020–2035"),
         (["台城街道", "火星站"], "no place '火星站'"),
         (["白沙", "环市街道"], "ambiguous"),
+        (["台城街道", "台山通用机场", "--year", "2025"], "not in the 2025 network"),
     ],
 )
 def test_errors_exit_2_with_a_clear_message(capsys, args, message):

@@ -490,7 +490,7 @@ def build_graph(
         Metric CRS of node coordinates (default :func:`jmgis.crs.analysis_crs`).
     points
         Points to connect, ``{kind: frame}``.  By default the plan catalog's parks that
-        have a location (``{"park": jmgis.catalog.load_parks()}``); pass ``{}`` for none.
+        have a place (``{"park": jmgis.catalog.park_places()}``); pass ``{}`` for none.
     """
     from jmgis import admin, transport
 
@@ -525,13 +525,12 @@ def build_graph(
 
 
 def _located_parks() -> gpd.GeoDataFrame:
-    """The catalog's parks with a point (the others have no location to connect)."""
+    """The catalog's parks that have a place to route to (``catalog.park_places``: a
+    township seat or a sourced coordinate, not just "somewhere in the county")."""
     from jmgis import catalog
 
-    parks = catalog.load_parks()
+    parks = catalog.park_places()
     located = parks[parks.geometry.notna() & ~parks.geometry.is_empty]
-    if len(located) < len(parks):
-        log.debug("%d parks without a location are not in the graph", len(parks) - len(located))
     return located[["id", "name", "geometry"]]
 
 
