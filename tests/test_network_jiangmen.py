@@ -92,3 +92,14 @@ def test_travel_times_are_plausible(year):
     # the published figure for 中山 → 江门 (≈ 61 km, ≈ 58 min) within 25 %
     zs = table[table["to"] == "中山"].iloc[0]
     assert abs(zs["model_km"] - 61) / 61 < 0.25 and abs(zs["model_min"] - 58) / 58 < 0.25
+
+
+def test_route_time_equals_the_engine_matrix():
+    from jmgis.access.engine import travel_time_matrix
+
+    G = shared_graph(2025)
+    pairs = [("seat:440781001", "seat:440703006"), ("seat:440781115", "gateway:macau")]
+    for a, b in pairs:
+        r = route(G, a, b)
+        assert r.seconds == pytest.approx(travel_time_matrix(G, [a], [b])[0, 0])
+        assert r.path[0] == a and r.path[-1] == b

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pytest
+import shapely
 from shapely.geometry import LineString, MultiLineString
 
 from jmgis.errors import DataError
@@ -262,3 +264,37 @@ def test_topology_command(tmp_path, capsys):
     assert main(args[:-2]) == 2  # without the map the classes are unknown
     err = capsys.readouterr().err
     assert "unknown road class" in err and "roads.gpkg" in err
+
+
+def test_noding_matches_brute_force_crossings():
+    """Random horizontal and vertical streets: nodes = distinct ends + crossing points."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    coord = st.integers(0, 20).map(float)
+    street = st.tuples(st.booleans(), coord, coord, coord).filter(lambda t: t[2] != t[3])
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(street, min_size=1, max_size=8))
+    def check(streets):
+        geoms, points = [], set()
+        for horizontal, at, a, b in streets:
+            a, b = sorted((a, b))
+            ends = [(a, at), (b, at)] if horizontal else [(at, a), (at, b)]
+            geoms.append(LineString([(X0 + 100 * x, Y0 + 100 * y) for x, y in ends]))
+        # brute force: every end, every crossing/touching point of two streets
+        for g in geoms:
+            points.update(tuple(np.round(c, 6)) for c in shapely.get_coordinates(g))
+        for i, g in enumerate(geoms):
+            for h in geoms[i + 1 :]:
+                inter = g.intersection(h)
+                if inter.geom_type == "Point":
+                    points.add(tuple(np.round((inter.x, inter.y), 6)))
+                elif not inter.is_empty:  # collinear overlap: its ends are nodes
+                    points.update(tuple(np.round(c, 6)) for c in shapely.get_coordinates(inter))
+        layer = gpd.GeoDataFrame({"cls": ["county"] * len(geoms)}, geometry=geoms, crs="EPSG:4547")
+        G = from_layers(layer, class_field="cls", tolerance_m=0.01)
+        nodes = {tuple(np.round((d["x"], d["y"]), 6)) for _, d in G.nodes(data=True)}
+        assert nodes == points
+
+    check()
