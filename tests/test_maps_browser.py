@@ -328,3 +328,53 @@ def test_measure_tool_measures_in_km_and_loads_nothing(browser, tmp_path):
     driver.find_element(By.CSS_SELECTOR, ".js-finish").click()
     report = browser.report()
     assert report.console_errors == [] and report.failed_requests == []
+
+
+_RENDER_ALL_OVERLAYS = """
+    var map = null, texts = [];
+    for (var k in window) {
+      if (k.startsWith('map_') && window[k] instanceof L.Map) { map = window[k]; }
+    }
+    var box = document.createElement('div');
+    document.body.appendChild(box);
+    map.eachLayer(function (group) {
+      if (!(group instanceof L.GeoJSON)) { return; }
+      [group.getTooltip(), group.getPopup()].forEach(function (overlay) {
+        if (!overlay || typeof overlay._content !== 'function') { return; }
+        group.eachLayer(function (feature) {
+          var el = overlay._content(feature);
+          box.appendChild(el);
+          texts.push(el.innerText);
+        });
+      });
+    });
+    texts.push(document.querySelector('.leaflet-control-layers').innerText);
+    texts.push(Array.from(document.querySelectorAll('.jm-legend')).map(e => e.innerText).join());
+    return texts.join('\\n');
+"""
+
+
+def test_hostile_text_in_every_kind_of_layer_stays_text(browser, tmp_path, all_layers):
+    import geopandas as gpd
+
+    evil = HOSTILE[1]  # '"><img src=x onerror="window.__pwned=2">'
+    layers = {k: v.copy() for k, v in all_layers.items()}
+    layers["road"].loc[0, ["name", "schemes"]] = [evil, evil]
+    layers["park"].loc[0, ["name", "industries"]] = [evil, evil]
+    layers["structure"]["pattern"] = evil  # becomes a layer name and a legend title
+    layers["isochrone"] = gpd.GeoDataFrame(
+        {"origin_name": [evil], "band_min": [30.0], "area_km2": [1.0]},
+        geometry=[layers["township"].geometry.iloc[0]],
+        crs="EPSG:4490",
+    )
+    for kind in ("plan", "transport", "access"):
+        path = maps.save(maps.make_map(kind, layers), tmp_path / f"evil-{kind}.html")
+        report = browser.open(path)
+        assert report.console_errors == [] and report.failed_requests == []
+        if kind == "access":
+            _toggle(browser, f"等时圈：{evil}")
+        shown = browser.js(_RENDER_ALL_OVERLAYS)
+        browser.js("return new Promise(r => setTimeout(r, 200))")
+        assert browser.js("return window.__pwned === undefined"), kind
+        assert evil in shown, kind
+        assert browser.report().console_errors == []

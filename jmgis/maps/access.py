@@ -21,6 +21,7 @@ from jmgis import style
 from jmgis.errors import DataError
 from jmgis.layers import registry
 from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
+from jmgis.maps.display import layer_name
 from jmgis.maps.features import ValueSelector, add_styled_layer
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
@@ -278,7 +279,7 @@ def add_raster(
     # Leaflet draws every SVG vector (z-index 200 inside the overlay pane) above image
     # overlays, and the offline base is an opaque SVG: the raster needs its own pane.
     folium.map.CustomPane("jm-raster", z_index=450, pointer_events=False).add_to(m)
-    group = folium.FeatureGroup(name=name, show=False)
+    group = folium.FeatureGroup(name=layer_name(name), show=False)
     folium.raster_layers.ImageOverlay(
         raster_rgba(warped),
         bounds=[[s, w], [n, e]],

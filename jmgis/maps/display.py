@@ -37,6 +37,12 @@ def escape(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def layer_name(name: str) -> str:
+    """A name for the layer control, which Leaflet inserts with ``innerHTML``: escaped,
+    since names can come from data (structure patterns, hubs, destinations)."""
+    return escape(name)
+
+
 def js_literal(value: Any) -> str:
     """A JSON literal safe to embed inside an inline ``<script>`` element."""
     text = json.dumps(value, ensure_ascii=False)

@@ -19,7 +19,7 @@ from jinja2 import Template
 
 from jmgis import style
 from jmgis.layers import registry
-from jmgis.maps.display import js_literal, to_geojson
+from jmgis.maps.display import js_literal, layer_name, to_geojson
 from jmgis.maps.furniture import Legend, LegendEntry, symbol_svg
 
 StyleOf = Callable[[pd.Series], Mapping[str, Any]]
@@ -128,7 +128,7 @@ def add_styled_layer(
     popup = [f for f in popup if f in gdf.columns or f in extra]
     columns = list(dict.fromkeys(f for f in (*tooltip, *popup) if f in gdf.columns))
     data = to_geojson(gdf, columns, extra=extra, datum=datum, simplify_deg=simplify_deg)
-    group = folium.FeatureGroup(name=name, show=show)
+    group = folium.FeatureGroup(name=layer_name(name), show=show)
 
     def style_function(feature: dict) -> dict:
         p = feature["properties"]
@@ -194,7 +194,7 @@ def add_point_layer(
     points = gdf.copy()
     points[points.geometry.name] = points.geometry.representative_point()
     data = to_geojson(points, columns, extra=extra, datum=datum, simplify_deg=0)
-    group = folium.FeatureGroup(name=name, show=show)
+    group = folium.FeatureGroup(name=layer_name(name), show=show)
     folium.GeoJson(
         data,
         marker=folium.Marker(
@@ -311,7 +311,7 @@ def add_circle_layer(
     points = gdf.copy()
     points[points.geometry.name] = points.geometry.representative_point()
     data = to_geojson(points, columns, extra=extra, datum=datum, simplify_deg=0)
-    group = folium.FeatureGroup(name=name, show=show)
+    group = folium.FeatureGroup(name=layer_name(name), show=show)
     folium.GeoJson(
         data,
         marker=folium.CircleMarker(radius=6),

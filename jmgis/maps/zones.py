@@ -8,7 +8,7 @@ import pandas as pd
 
 from jmgis import style
 from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
-from jmgis.maps.display import escape, to_display_crs, to_geojson
+from jmgis.maps.display import escape, layer_name, to_display_crs, to_geojson
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 
@@ -59,7 +59,7 @@ def add_townships(
     }
     columns = ["name", "code", "county_name", "zone_code", "zone_name", "area_km2", "source"]
     data = to_geojson(townships, columns, extra=extra, datum=datum)
-    group = folium.FeatureGroup(name=name, show=show)
+    group = folium.FeatureGroup(name=layer_name(name), show=show)
     folium.GeoJson(
         data,
         style_function=lambda f: {
