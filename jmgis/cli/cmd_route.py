@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     if result.via:
         print("via " + " → ".join(result.via))
     for leg in result.legs:
+        if leg.mode == "connector" and leg.seconds < 1:
+            continue  # the place sits on the network
         if leg.mode == "transfer":
             label = f"{leg.name} 上下车/换乘" if leg.name else "上下车/换乘"
         elif leg.mode == "connector":
