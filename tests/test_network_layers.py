@@ -150,6 +150,7 @@ def test_gpkg_and_shapefile_round_trip(tmp_path):
             "unknown road class",
         ),
         (lambda f: f.assign(等级=["主干路", None, "支路"]), "等级", "b", "missing road class"),
+        (lambda f: f.assign(rid=["a", "b", "b"]), "rid", "b", "duplicate feature id"),
         (
             lambda f: f.set_geometry(
                 [f.geometry[0], LineString([(X0, Y0), (X0, Y0)]), f.geometry[2]], crs=f.crs

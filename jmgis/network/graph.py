@@ -187,6 +187,7 @@ def add_segments(
     fids = segments["feature_id"].astype(str).to_numpy()
     seqs = segments["seq"].to_numpy() if "seq" in segments else np.arange(n)
     names: dict[int, str] = {}
+    taken: set[str] = set()
     # Name each node after its first occurrence (start of segment i, or end of segment i).
     order = np.concatenate([np.arange(n) * 2, np.arange(n) * 2 + 1])
     owner = np.concatenate([np.arange(n), np.arange(n)])
@@ -196,7 +197,11 @@ def add_segments(
             continue
         i = owner[pos]
         k = int(seqs[i]) + (0 if pos < n else 1)
-        names[label] = f"{node_prefix}:{fids[i]}:{k}"
+        name = f"{node_prefix}:{fids[i]}:{k}"
+        while name in taken:  # never reuse an id for another place
+            name += "'"
+        taken.add(name)
+        names[label] = name
     for label, node_id in names.items():
         if node_id not in G:
             members = xy[labels == label]

@@ -111,6 +111,12 @@ def _validate(
         if id_field
         else np.array([str(i + 1) for i in range(len(frame))])
     )
+    if id_field:
+        seen: set[str] = set()
+        for fid in ids:
+            if fid in seen:
+                raise DataError("duplicate feature id", file=label, feature=fid, field=id_field)
+            seen.add(fid)
     rows = []
     geom_types = shapely.get_type_id(frame.geometry.to_numpy())
     for i, (geom, gtype) in enumerate(zip(frame.geometry.to_numpy(), geom_types, strict=True)):
