@@ -13,7 +13,7 @@ from jmgis.cli import main
 def _township_features(page: str) -> list[dict]:
     for match in re.finditer(r"_add\((\{\"features\".*?\})\);\n", page, re.S):
         block = json.loads(match.group(1))
-        if block["features"] and "zone_code" in block["features"][0]["properties"]:
+        if block["features"] and {"code", "zone_code"} <= set(block["features"][0]["properties"]):
             return block["features"]
     return []
 

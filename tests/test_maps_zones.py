@@ -89,7 +89,11 @@ def test_review_number_only_when_given(tmp_path):
 
 
 def _township_block(html: str) -> dict:
-    blocks = [b for b in _geojson_blocks(html) if "zone_code" in b["features"][0]["properties"]]
+    blocks = [
+        b
+        for b in _geojson_blocks(html)
+        if {"code", "zone_code"} <= set(b["features"][0]["properties"])
+    ]
     assert len(blocks) == 1
     return blocks[0]
 
@@ -173,3 +177,25 @@ def test_notebook_display_needs_no_cdn():
     page = html_module.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0])
     assert "L.map(" in page or "L.map (" in page
     assert not re.search(r'<script[^>]+src="https?:', page)
+
+
+def test_zone_outlines_are_the_dissolved_townships_of_each_zone():
+    import shapely
+
+    layers = fixture_layers()
+    page = maps.make_map("zones", layers).get_root().render()
+    outlines = [
+        b
+        for b in _geojson_blocks(page)
+        if set(b["features"][0]["properties"]) == {"zone_code", "zone_name"}
+    ]
+    assert len(outlines) == 1
+    drawn = {
+        f["properties"]["zone_code"]: shapely.geometry.shape(f["geometry"])
+        for f in outlines[0]["features"]
+    }
+    townships = layers["township"]
+    for code, geom in drawn.items():
+        expected = townships[townships.zone_code == code].union_all()
+        assert geom.symmetric_difference(expected).area < 1e-6
+    assert set(drawn) == set(townships.zone_code)

@@ -132,6 +132,29 @@ def add_policy_extensions(
     return group
 
 
+def add_zone_outlines(
+    m: folium.Map, townships: gpd.GeoDataFrame, *, datum: str = "wgs84"
+) -> folium.FeatureGroup:
+    """The outline of each zone (its townships dissolved), in the zone's colour."""
+    zones = townships[["zone_code", "zone_name", townships.geometry.name]].dissolve(
+        "zone_code", as_index=False
+    )
+    group = folium.FeatureGroup(name="三区界线")
+    folium.GeoJson(
+        to_geojson(zones, ["zone_code", "zone_name"], datum=datum),
+        style_function=lambda f: {
+            "fill": False,
+            "color": style.ZONE_COLORS.get(f["properties"]["zone_code"], "#333333"),
+            "weight": 3,
+            "opacity": 1.0,
+            "className": "jm-zone-outline",
+        },
+        interactive=False,
+    ).add_to(group)
+    group.add_to(m)
+    return group
+
+
 def add_township_labels(
     m: folium.Map, townships: gpd.GeoDataFrame, *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
@@ -190,6 +213,7 @@ def zones_map(
     if basemap == "none":
         add_offline_base(m, city, counties, datum=datum)
     add_townships(m, townships, datum=datum)
+    add_zone_outlines(m, townships, datum=datum)
     add_policy_extensions(m, townships, datum=datum)
     if counties is not None and not counties.empty:
         add_county_lines(m, counties, datum=datum)
@@ -197,5 +221,5 @@ def zones_map(
     add_title(m, title, "示意图")
     add_footer(m, footer_sources([townships, counties, city]), review_no=review_no, datum=datum)
     add_controls(m)
-    fit_to(m, townships)
+    fit_to(m, townships, datum=datum)
     return m
