@@ -151,3 +151,44 @@ def test_gini_hand_values():
 def test_worst_served():
     table = pd.DataFrame({"code": ["a", "b", "c"], "t": [30.0, INF, 45.0], "pop": [1, 2, 3]})
     assert list(worst_served(table, "t", 2)["code"]) == ["b", "c"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+
+@st.composite
+def fca_inputs(draw):
+    n_d = draw(st.integers(1, 6))
+    n_s = draw(st.integers(1, 5))
+    times = draw(arrays(float, (n_d, n_s), elements=st.one_of(st.just(INF), st.floats(0, 7200))))
+    pop = draw(arrays(float, n_d, elements=st.floats(1, 1e5)))
+    cap = draw(arrays(float, n_s, elements=st.one_of(st.just(0.0), st.floats(0, 1e3))))
+    return times, pop, cap
+
+
+@settings(max_examples=200, deadline=None)
+@given(fca_inputs(), st.floats(60, 7200))
+def test_fca_allocates_exactly_the_reached_supply(data, catchment):
+    """Σ_i P_i·A_i = Σ_j S_j over the facilities someone reaches (2SFCA and E2SFCA)."""
+    times, pop, cap = data
+    for method in (two_step_fca, enhanced_two_step_fca):
+        res = method(times, pop, cap, catchment_s=catchment)
+        assert np.isfinite(res.access).all() and (res.access >= 0).all()
+        allocated = float(pop @ res.access)
+        assert allocated == pytest.approx(cap.sum() - res.unreached_supply, rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arrays(float, st.integers(1, 20), elements=st.one_of(st.just(0.0), st.floats(1e-3, 1e4))),
+    st.floats(0.01, 100),
+    st.integers(1, 4),
+)
+def test_gini_is_scale_free_and_replication_invariant(values, factor, copies):
+    g = gini(values)
+    assert 0 <= g < 1
+    assert gini(values * factor) == pytest.approx(g, abs=1e-9)
+    assert gini(np.tile(values, copies)) == pytest.approx(g, abs=1e-9)
+    assert gini(values, np.full(len(values), float(copies))) == pytest.approx(g, abs=1e-9)

@@ -299,7 +299,8 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
     below_w = cw - w
     below_wv = cwv - w * v
     mad_sum = 2.0 * np.sum(w * (v * below_w - below_wv))
-    return float(mad_sum / total_w**2 / (2.0 * mean))
+    # clamp: rounding can leave −1e-17 for identical values
+    return float(max(0.0, mad_sum / total_w**2 / (2.0 * mean)))
 
 
 def worst_served(
