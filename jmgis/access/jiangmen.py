@@ -69,9 +69,21 @@ MAX_OFFNET_M = 10_000.0
 HUBS = (("江门站", "station", "stn_jiangmen"), ("广海湾港区", "port", "guanghaiwan"))
 
 
-@lru_cache(maxsize=4)
 def jiangmen_graph(year: int) -> nx.MultiDiGraph:
-    """The network of ``year`` (cached: building it takes seconds)."""
+    """The network of ``year`` from the bundled data (cached per data directory and file
+    times, since building it takes seconds; edits to the data files rebuild it)."""
+    from jmgis.paths import data_dir
+
+    root = data_dir()
+    stamp = max(
+        (p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()),
+        default=0,
+    )
+    return _graph(int(year), str(root.resolve()), stamp)
+
+
+@lru_cache(maxsize=6)
+def _graph(year: int, root: str, stamp: int) -> nx.MultiDiGraph:
     from jmgis.network import build_graph
 
     return build_graph(year)
