@@ -126,6 +126,15 @@ def test_cli_writes_csvs(tmp_path):
     change = pd.read_csv(tmp_path / "access_change.csv", dtype={"code": str})
     assert {"code", "target", "change_min", "projects"} <= set(change.columns)
     assert main(["access", "--year", "1999", "--out", str(tmp_path)]) == 2
+    pop = tmp_path / "pop.csv"
+    pd.DataFrame({"code": township.code.unique(), "population": 1000}).to_csv(pop, index=False)
+    out2 = tmp_path / "user"
+    assert main(["access", "--year", "2025", "--population", str(pop), "--out", str(out2)]) == 0
+    zone = pd.read_csv(out2 / "access_zone.csv")
+    assert set(zone.population) <= {1000 * n for n in zone.units}
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"code": ["440703002"], "population": ["many"]}).to_csv(bad, index=False)
+    assert main(["access", "--year", "2025", "--population", str(bad), "--out", str(out2)]) == 2
 
 
 def test_hub_isochrones_are_nested_and_inside_the_city():

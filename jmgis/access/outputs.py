@@ -126,23 +126,31 @@ def worst_served_table(township: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_csvs(out_dir: str | Path, year: int, compare: int | None = None) -> list[Path]:
+def write_csvs(
+    out_dir: str | Path,
+    year: int,
+    compare: int | None = None,
+    *,
+    population: pd.DataFrame | None = None,
+) -> list[Path]:
     """The CSVs of ``jmgis access``: profile, zone and county summaries for ``year`` (and
     ``compare``), and with ``compare`` the per-township change with its projects, the zone
-    change and the changed features.  UTF-8 with BOM so that Excel shows Chinese."""
+    change and the changed features.  UTF-8 with BOM so that Excel shows Chinese.
+    ``population`` replaces the bundled township table (see
+    :mod:`jmgis.access.population`)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     years = [year] if compare is None else sorted({int(compare), int(year)})
     township = pd.concat([profile(y) for y in years], ignore_index=True)
     tables = {
         "access_township.csv": township,
-        "access_zone.csv": zone_summary(township),
-        "access_county.csv": zone_summary(township, by="county"),
-        "access_city.csv": zone_summary(township, by="city"),
+        "access_zone.csv": zone_summary(township, population),
+        "access_county.csv": zone_summary(township, population, by="county"),
+        "access_city.csv": zone_summary(township, population, by="city"),
     }
     tables["access_worst_served.csv"] = worst_served_table(township[township.year == int(year)])
     if compare is not None:
-        comparison = compare_years(int(compare), int(year))
+        comparison = compare_years(int(compare), int(year), population=population)
         tables["access_change.csv"] = change_table(comparison)
         tables["access_zone_change.csv"] = zone_change_table(comparison, compare, year)
         features = comparison.features.copy()

@@ -22,6 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--compare", type=int, metavar="YEAR", help="compare with this year, e.g. 2020")
     p.add_argument("--out", metavar="DIR", default="out/access", help="output directory")
     p.add_argument(
+        "--population",
+        metavar="FILE",
+        help="weight the summaries with your own township population: a CSV with columns "
+        "code (or township name) and population, or a population-count GeoTIFF (summed per "
+        "township); default the bundled 2020 table",
+    )
+    p.add_argument(
         "--raster",
         metavar="TARGET",
         choices=("rail_station", "hsr_station", "port", "interchange"),
@@ -37,12 +44,21 @@ def run(args: argparse.Namespace) -> int:
     for year in (args.year, args.compare):
         if year is not None:
             transport.check_year(year)
-    written = write_csvs(args.out, args.year, args.compare)
+    population = _population(args.population) if args.population else None
+    written = write_csvs(args.out, args.year, args.compare, population=population)
     if args.raster:
         written.append(_raster(args))
     for path in written:
         print(path)
     return 0
+
+
+def _population(path: str):
+    from jmgis.access.population import population_from_raster, population_from_table
+
+    if path.lower().endswith((".tif", ".tiff")):
+        return population_from_raster(path)
+    return population_from_table(path)
 
 
 def _raster(args: argparse.Namespace):
