@@ -42,6 +42,7 @@ class CheckReport:
     dangling_ends: list[dict] = field(default_factory=list)
     without_source: list[dict] = field(default_factory=list)
     external: list[dict] = field(default_factory=list)
+    local_links: dict[str, float] = field(default_factory=dict)
     max_snap_m: float = DEFAULT_MAX_SNAP_M
     max_snap_area_m: float = DEFAULT_MAX_SNAP_AREA_M
     snap_stats: dict[str, float] = field(default_factory=dict)
@@ -75,6 +76,7 @@ class CheckReport:
             "dangling_ends": self.dangling_ends,
             "features_without_source": self.without_source,
             "external_legs": self.external,
+            "local_links": self.local_links,
         }
 
     def text(self) -> str:
@@ -127,6 +129,12 @@ class CheckReport:
                 else ""
             )
         )
+        if self.local_links:
+            out.append(
+                f"derived local links (information): {self.local_links['count']:.0f}, "
+                f"seat → trunk road median {self.local_links['seat_median_km']:.1f} km, "
+                f"max {self.local_links['seat_max_km']:.1f} km"
+            )
         if self.external:
             out.append(
                 "external legs (information; outside the modelled network, timed at the "
@@ -193,6 +201,24 @@ def _dangling(G: nx.MultiDiGraph) -> tuple[list[dict], list[dict]]:
             edge = next(iter(U.get_edge_data(n, next(iter(nbrs))).values()))
             ends.append({"node": n, "feature_id": str(edge.get("feature_id"))})
     return lines, ends
+
+
+def _local_link_stats(G: nx.MultiDiGraph) -> dict[str, float]:
+    """Lengths of the derived local links, above all the seat → trunk road ones (which
+    stand in for the county road a seat really uses, and are the long access legs)."""
+    lengths: dict[str, float] = {}
+    for _, _, d in G.edges(data=True):
+        fid = str(d.get("feature_id"))
+        if d.get("mode") == "road" and fid.startswith("local:"):
+            lengths[fid] = lengths.get(fid, 0.0) + d["length_m"] / 2  # both directions
+    if not lengths:
+        return {}
+    seat = np.array([v for k, v in lengths.items() if k.count(":") == 1 and k[6:].isdigit()])
+    return {
+        "count": float(len(lengths)),
+        "seat_median_km": float(np.median(seat) / 1000) if len(seat) else 0.0,
+        "seat_max_km": float(seat.max() / 1000) if len(seat) else 0.0,
+    }
 
 
 def _without_source(layers: dict) -> list[dict]:
@@ -271,5 +297,6 @@ def check_network(
         for s in (build_report.external if build_report is not None else [])
     ]
     report.dangling_lines, report.dangling_ends = _dangling(G)
+    report.local_links = _local_link_stats(G)
     report.without_source = _without_source(bundled_layers() if layers is None else layers)
     return report
