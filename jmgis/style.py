@@ -81,6 +81,10 @@ RAIL_KIND_STYLES: dict[str, dict[str, str | float]] = {
 }
 RAIL_DEFAULT_STYLE: dict[str, str | float] = {"color": "#555555", "weight": 2.5, "label": "铁路"}
 
+# Labels of road-scheme members ("纵1" …): text and frame colour per scheme, in the order
+# the schemes first appear in the road layer.
+SCHEME_LABEL_COLORS: tuple[str, ...] = ("#a3271a", "#1f4e9e", "#2e7d32", "#6a1b9a")
+
 # Ferry routes (轮渡航线): sea blue, dashed whatever their status.
 FERRY_STYLE: dict[str, str | float] = {
     "color": "#1f78b4",

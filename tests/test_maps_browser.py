@@ -378,3 +378,23 @@ def test_hostile_text_in_every_kind_of_layer_stays_text(browser, tmp_path, all_l
         assert browser.js("return window.__pwned === undefined"), kind
         assert evil in shown, kind
         assert browser.report().console_errors == []
+
+
+def test_scheme_member_labels_follow_zoom_and_year(browser, tmp_path, all_layers):
+    _open_map(browser, tmp_path, "transport", all_layers)
+    visible = (
+        "return Array.from(document.querySelectorAll('.jm-scheme-label'))"
+        ".filter(e => e.offsetParent !== null).map(e => e.innerText).sort()"
+    )
+    zoom_to = (
+        "for (var k in window) { if (k.startsWith('map_') && window[k] instanceof L.Map) "
+        "{ window[k].setZoom(arguments[0], {animate: false}); } }"
+    )
+    browser.js(zoom_to, 8)
+    assert browser.js(visible) == []
+    browser.js(zoom_to, 10)
+    # fixture roads in a scheme: 甲高速 纵1 (existing), 丙国道 横2 (planned, 2030)
+    assert browser.js(visible) == ["横2", "纵1"]
+    browser.js('document.querySelector(\'input[name="jm-year"][value="2020"]\').click()')
+    browser.js("return new Promise(r => setTimeout(r, 400))")  # Leaflet fades tooltips out
+    assert browser.js(visible) == ["纵1"]

@@ -257,3 +257,14 @@ def test_parks_known_only_by_county_are_drawn_hollow_and_say_so(layers):
     assert vague["_stroke"] == style.PARK_LEVEL_COLORS["provincial"]
     assert exact["placement_label"] == "镇街驻地" and exact["_dash"] is None
     assert _shows(page, "虚线空心：仅知所在县（区），位置示意")
+
+
+def test_scheme_members_are_parsed_from_the_schemes_column():
+    from jmgis.maps.transport import scheme_members
+
+    assert scheme_members("六纵六横两联一展望:纵1; 七纵八横:横3") == [
+        ("六纵六横两联一展望", "纵1"),
+        ("七纵八横", "横3"),
+    ]
+    assert scheme_members("") == [] and scheme_members(None) == []
+    assert scheme_members(float("nan")) == []

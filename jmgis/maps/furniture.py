@@ -31,6 +31,9 @@ CSS = """
   box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 18px; color: #222;
   max-height: 45vh; overflow-y: auto; }
 .jm-legend h4 { margin: 0 0 4px; font-size: 13px; }
+/* many legends: the bottom corners scroll instead of running over the top controls */
+.leaflet-bottom.leaflet-right, .leaflet-bottom.leaflet-left { max-height: 55%;
+  overflow-y: auto; overflow-x: hidden; scrollbar-width: thin; }
 .jm-legend-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
 .jm-swatch { display: inline-block; width: 18px; height: 12px; flex: none; }
 .jm-footer { position: absolute; left: 50%; transform: translateX(-50%); bottom: 6px;
@@ -41,6 +44,8 @@ CSS = """
 .jm-label { font-size: 11px; color: #222; white-space: nowrap; text-align: center;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none; }
 .jm-labels-hidden .jm-label { display: none; }
+.leaflet-tooltip.jm-scheme-label { padding: 0 3px; font-size: 11px; font-weight: 600;
+  color: #a3271a; border-color: #e4572e; box-shadow: none; }
 .leaflet-tooltip table th { text-align: left; padding-right: 8px; color: #555;
   font-weight: 400; }
 .leaflet-popup-content table th { text-align: left; padding-right: 8px; color: #555;

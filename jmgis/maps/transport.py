@@ -7,14 +7,17 @@ Members of the road schemes (六纵六横两联一展望, 七纵八横 …) are 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import folium
 import geopandas as gpd
 import pandas as pd
+from folium.utilities import JsCode
 
 from jmgis import style
 from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
+from jmgis.maps.display import to_geojson
 from jmgis.maps.features import (
     YearSelector,
     add_point_layer,
@@ -22,7 +25,7 @@ from jmgis.maps.features import (
     geojson_children,
     status_label,
 )
-from jmgis.maps.furniture import LegendEntry, add_controls, add_footer, add_title
+from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 
 LINE_LAYERS = ("road", "rail", "ferry")
@@ -131,6 +134,75 @@ def add_roads(
     )
 
 
+def scheme_members(schemes: object) -> list[tuple[str, str]]:
+    """``"六纵六横两联一展望:纵1; 七纵八横:横3"`` → ``[("六纵六横两联一展望", "纵1"),
+    ("七纵八横", "横3")]`` (empty when the road is in no scheme)."""
+    if schemes is None or (isinstance(schemes, float) and pd.isna(schemes)):
+        return []
+    parts = [p.strip() for p in re.split(r"[;；,，]", str(schemes)) if p.strip()]
+    pairs = [tuple(x.strip() for x in p.split(":", 1)) for p in parts if ":" in p]
+    return [(scheme, code) for scheme, code in pairs if scheme and code]
+
+
+def add_scheme_labels(
+    m: folium.Map, roads: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
+) -> folium.FeatureGroup | None:
+    """Permanent labels "纵1", "横3" … on the members of the road schemes, framed in one
+    colour per scheme (shown when zoomed in, like township names; they follow the year
+    selector)."""
+    if "schemes" not in roads.columns:
+        return None
+    members = [scheme_members(v) for v in roads["schemes"]]
+    keep = [bool(ms) for ms in members]
+    if not any(keep):
+        return None
+    schemes = list(dict.fromkeys(s for ms in members for s, _c in ms))
+    colours = {
+        s: style.SCHEME_LABEL_COLORS[i % len(style.SCHEME_LABEL_COLORS)]
+        for i, s in enumerate(schemes)
+    }
+    data = to_geojson(
+        roads[keep],
+        [],
+        extra={
+            "member": [" / ".join(c for _s, c in ms) for ms in members if ms],
+            "_scheme": [schemes.index(ms[0][0]) for ms in members if ms],
+            "_years": [y for y, k in zip(years_present(roads, years), keep, strict=True) if k],
+        },
+        datum=datum,
+        simplify_deg=0.0005,
+    )
+    css = "".join(
+        f".leaflet-tooltip.jm-scheme-label.jm-scheme-{i} "
+        f"{{ color: {colours[s]}; border-color: {colours[s]}; }}"
+        for i, s in enumerate(schemes)
+    )
+    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="jm_scheme_css")
+    group = folium.FeatureGroup(name="路网方案编号")
+    folium.GeoJson(
+        data,
+        style_function=lambda _f: {"opacity": 0, "weight": 1, "className": "jm-scheme-line"},
+        # one permanent tooltip per feature (a tooltip bound to the whole GeoJSON layer
+        # would show once); the value is HTML-escaped in Python, so innerHTML shows text
+        on_each_feature=JsCode(
+            """
+            function (feature, layer) {
+              var span = document.createElement('span');
+              span.innerHTML = feature.properties.member;
+              layer.bindTooltip(span, {
+                permanent: true, direction: 'center',
+                className: 'jm-label jm-scheme-label jm-scheme-' + feature.properties._scheme
+              });
+            }
+            """
+        ),
+    ).add_to(group)
+    group.add_to(m)
+    entries = [LegendEntry(s, colours[s], opacity=0.25, stroke=colours[s]) for s in schemes]
+    Legend(group, "路网方案编号（放大后显示）", entries).add_to(m)
+    return group
+
+
 def add_rail(
     m: folium.Map, rail: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
@@ -232,6 +304,9 @@ def transport_map(
     groups = []
     if _has(layers, "road"):
         groups.append(add_roads(m, layers["road"], years, datum=datum))
+        labels = add_scheme_labels(m, layers["road"], years, datum=datum)
+        if labels is not None:
+            groups.append(labels)
     if _has(layers, "rail"):
         groups.append(add_rail(m, layers["rail"], years, datum=datum))
     if _has(layers, "ferry"):
