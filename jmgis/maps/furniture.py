@@ -32,14 +32,15 @@ CSS = """
   max-height: 45vh; overflow-y: auto; }
 .jm-legend h4 { margin: 0 0 4px; font-size: 13px; }
 /* many legends: the bottom corners scroll instead of running over the top controls */
-.leaflet-bottom.leaflet-right, .leaflet-bottom.leaflet-left { max-height: 55%;
+.leaflet-control-layers { font-size: 12.5px; line-height: 1.35; }
+.leaflet-control-layers-expanded { padding: 4px 8px 4px 6px; }
+.leaflet-bottom.leaflet-right, .leaflet-bottom.leaflet-left { max-height: 50%;
   overflow-y: auto; overflow-x: hidden; scrollbar-width: thin; }
 .jm-legend-row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
 .jm-swatch { display: inline-block; width: 18px; height: 12px; flex: none; }
-.jm-footer { position: absolute; left: 50%; transform: translateX(-50%); bottom: 6px;
-  z-index: 1000; max-width: 56%;
-  background: rgba(255,255,255,.88); padding: 3px 8px; border-radius: 3px; font-size: 11px;
-  color: #333; line-height: 15px; }
+.jm-footer { position: absolute; left: 0; right: 0; bottom: 0; z-index: 1000;
+  background: rgba(255,255,255,.9); padding: 3px 10px; font-size: 11px; color: #333;
+  line-height: 15px; text-align: center; border-top: 1px solid #ccc; }
 .jm-footer b { color: #b00; }
 .jm-label { font-size: 11px; color: #222; white-space: nowrap; text-align: center;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none; }
@@ -155,7 +156,14 @@ class Legend(MacroElement):
   var shown = false;
   function sync() {
     var want = layers.some(function (l) { return map.hasLayer(l); });
-    if (want && !shown) { control.addTo(map); shown = true; }
+    if (want && !shown) {
+      control.addTo(map);
+      // Leaflet stacks bottom controls upwards; keep legends in the order they were made
+      // (the main one on top, where a scrolled corner starts), above the attribution
+      var box = control.getContainer(), corner = box.parentNode;
+      corner.insertBefore(box, corner.querySelector('.leaflet-control-attribution'));
+      shown = true;
+    }
     if (!want && shown) { control.remove(); shown = false; }
   }
   map.on('layeradd layerremove', function (e) {
@@ -194,15 +202,27 @@ class _Overlay(MacroElement):
 (function () {
   var div = L.DomUtil.create('div', {{ this.css_class_js }});
   div.innerHTML = {{ this.html_js }};
-  {{ this._parent.get_name() }}.getContainer().appendChild(div);
+  var map = {{ this._parent.get_name() }};
+  map.getContainer().appendChild(div);
+  {% if this.reserve_bottom %}
+  // a strip along the bottom edge: lift the bottom controls (scale, legends) above it
+  function lift() {
+    map.getContainer().querySelectorAll('.leaflet-bottom').forEach(function (corner) {
+      corner.style.bottom = div.offsetHeight + 'px';
+    });
+  }
+  lift();
+  map.on('resize', lift);
+  {% endif %}
 })();
 {% endmacro %}
 """
     )
 
-    def __init__(self, css_class: str, html: str):
+    def __init__(self, css_class: str, html: str, *, reserve_bottom: bool = False):
         super().__init__()
         self._name = "Overlay"
+        self.reserve_bottom = reserve_bottom
         self.css_class_js = js_literal(css_class)
         self.html_js = js_literal(html)
 
@@ -240,7 +260,7 @@ def add_footer(
     source_list = list(dict.fromkeys(sources))
     if source_list:
         parts.append("数据来源：" + "；".join(escape(s) for s in source_list))
-    _Overlay("jm-footer", " · ".join(parts)).add_to(m)
+    _Overlay("jm-footer", " · ".join(parts), reserve_bottom=True).add_to(m)
 
 
 class _LabelZoom(MacroElement):
