@@ -171,16 +171,36 @@ SHAPES = {
 }
 
 
+# legends shown at first and their rows, counted from the fixture data by hand
+LEGEND_ROWS = {
+    "zones": {"三区": 3, "区域政策延伸": 1},  # 3 zones; one policy zone (bay)
+    "plan": {
+        "三区": 3,
+        "区域政策延伸": 1,
+        "空间结构：一核两带三轴线": 4,  # core, belt, axis, area
+        "产业园区与平台（按级别）": 5,  # 3 levels + size note + hollow = county only
+    },
+    "transport": {
+        "道路（等级 / 状态）": 8,  # 4 classes + 4 statuses
+        "路网方案编号（放大后显示）": 2,  # 2 schemes
+        "铁路": 2,  # hsr, intercity
+        "铁路车站": 1,
+    },
+    "access": {"出行时间": 7},  # 6 classes + no data
+    "scenario": {"2020→2035年 节省时间": 8},  # 7 classes + no data
+}
+
+
 @pytest.mark.parametrize("kind", list(SHAPES))
 def test_every_map_kind_opens_offline_without_errors(browser, tmp_path, all_layers, kind):
     _open_map(browser, tmp_path, kind, all_layers)
     selector, expected = SHAPES[kind]
     assert browser.js(f"return document.querySelectorAll('{selector}').length") == expected
     legends = browser.js(
-        "return Array.from(document.querySelectorAll('.jm-legend[data-layer]'))"
-        ".map(e => [e.getAttribute('data-layer'), e.querySelectorAll('.jm-legend-row').length])"
+        "return Object.fromEntries(Array.from(document.querySelectorAll('.jm-legend[data-layer]'))"
+        ".map(e => [e.getAttribute('data-layer'), e.querySelectorAll('.jm-legend-row').length]))"
     )
-    assert legends and all(rows > 0 for _name, rows in legends)
+    assert legends == LEGEND_ROWS[kind]
     assert browser.js("return document.querySelector('.jm-footer').innerText").startswith("示意图")
     for furniture in (
         ".jm-title",
@@ -398,3 +418,23 @@ def test_scheme_member_labels_follow_zoom_and_year(browser, tmp_path, all_layers
     browser.js('document.querySelector(\'input[name="jm-year"][value="2020"]\').click()')
     browser.js("return new Promise(r => setTimeout(r, 400))")  # Leaflet fades tooltips out
     assert browser.js(visible) == ["纵1"]
+
+
+@pytest.mark.slow
+def test_plan_and_transport_maps_of_the_bundled_data(browser, tmp_path):
+    admin = pytest.importorskip("jmgis.admin")
+    catalog = pytest.importorskip("jmgis.catalog")
+    transport = pytest.importorskip("jmgis.transport")
+    layers = {**admin.layers(), **catalog.layers(), **transport.layers()}
+    for kind, selector, layer in (
+        ("plan", "path.jm-structure", "structure"),
+        ("transport", "path.jm-road", "road"),
+    ):
+        path = _open_map(browser, tmp_path, kind, layers, name=f"{kind}-jiangmen")
+        assert path.stat().st_size < 3_000_000
+        assert browser.js(f"return document.querySelectorAll('{selector}').length") > 0, layer
+        shot = browser.screenshot(f"{kind}-jiangmen.png")
+        assert _png_distinct_colours(shot) > 20
+    # every road of the vision year is drawn once
+    roads = layers["road"]
+    assert browser.js("return document.querySelectorAll('path.jm-road').length") == len(roads)
