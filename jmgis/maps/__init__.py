@@ -1,8 +1,9 @@
 """Planner-grade folium maps of Jiangmen, saved as self-contained HTML.
 
-One function per map, each returning a :class:`folium.Map` that a notebook displays and a
-user can extend; :func:`save` writes one HTML file with Leaflet and the plugins inlined
-(no network needed to open it); :func:`build_all` is the ``maps`` step of ``jmgis build``.
+One function per map, each returning a :class:`folium.Map` that a user can extend;
+:func:`save` writes one HTML file with Leaflet and the plugins inlined (no network needed
+to open it), :func:`to_html` returns it, :func:`show` displays it in a notebook without
+any CDN; :func:`build_all` is the ``maps`` step of ``jmgis build``.
 
 =========  =====================================================  ======================
 kind       function                                               layers needed

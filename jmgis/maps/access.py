@@ -1,9 +1,10 @@
 """Accessibility maps: townships by travel time (planners' breaks 15/30/45/60/90 min),
 isochrones, the travel-time raster as an image overlay, and the scenario change map.
 
-The township table (``access_township``) has one row per township and scenario year:
-``code``, ``year`` and a time column in minutes (``minutes`` by default; see
-:data:`VALUE_COLUMNS`).
+The township table (``access_township``, written by :mod:`jmgis.access.outputs`) has one
+row per township and scenario year: ``code``, ``year`` and time columns in minutes,
+``t_<target>_min`` (``inf`` = unreachable); the map shows ``t_city_gov_min`` first (see
+:data:`VALUE_COLUMNS`) and offers the others in a drop-down.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from jmgis.errors import DataError
 from jmgis.layers import registry
 from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
 from jmgis.maps.display import layer_name
-from jmgis.maps.features import ValueSelector, add_styled_layer
+from jmgis.maps.features import ValueSelector, add_styled_layer, geojson_children
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 
@@ -145,7 +146,7 @@ def add_access_selector(
         highlight=False,
     )
     Legend(group, "出行时间", access_entries()).add_to(m)
-    geojson = next(c for c in group._children.values() if isinstance(c, folium.GeoJson))
+    geojson = geojson_children(group)[0]
     ValueSelector(
         geojson, [o[2] for o in options], default, field="minutes", title="年份与目的地"
     ).add_to(m)
