@@ -21,6 +21,7 @@ TOWNSHIP_LINE = {"color": "#ffffff", "weight": 0.8}
 CITY_LINE = {"color": "#202020", "weight": 2.5}
 SEA_COLOR = "#d6eaf3"
 LAND_COLOR = "#f7f4ec"
+NEIGHBOUR_LAND_COLOR = "#e6e4df"  # land outside the city, on the offline base
 
 # Counties (县级行政区), by 6-digit code.  Muted, distinct hues: they are drawn as outlines
 # or light fills under the thematic layers, never competing with the zone colours.

@@ -13,7 +13,7 @@ from jmgis import maps, style
 from jmgis.errors import JmgisError
 from jmgis.maps import assets
 from jmgis.maps.display import escape, js_literal
-from tests.test_maps_data import fixture_layers
+from tests.test_maps_data import fixture_layers, fixture_plan
 
 
 def _geojson_blocks(html: str) -> list[dict]:
@@ -199,3 +199,20 @@ def test_zone_outlines_are_the_dissolved_townships_of_each_zone():
         expected = townships[townships.zone_code == code].union_all()
         assert geom.symmetric_difference(expected).area < 1e-6
     assert set(drawn) == set(townships.zone_code)
+
+
+def test_offline_base_draws_the_surrounding_land_when_a_region_layer_exists():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    layers = fixture_layers()
+    region = gpd.GeoDataFrame(
+        {"name": ["邻市"]}, geometry=[box(113.1, 21.9, 113.4, 22.5)], crs="EPSG:4490"
+    )
+    plain = maps.make_map("zones", layers).get_root().render()
+    with_region = maps.make_map("zones", {**layers, "region": region}).get_root().render()
+    assert "jm-surroundings" not in plain
+    assert "jm-surroundings" in with_region and style.NEIGHBOUR_LAND_COLOR in with_region
+    for kind in ("plan",):
+        extra = {**layers, **fixture_plan(), "region": region}
+        assert "jm-surroundings" in maps.make_map(kind, extra).get_root().render()

@@ -32,7 +32,7 @@ import pandas as pd
 
 from jmgis.maps.access import access_map, scenario_map
 from jmgis.maps.assets import inline_assets, warn_external
-from jmgis.maps.basemap import BASEMAPS
+from jmgis.maps.basemap import BASEMAPS, SURROUNDINGS
 from jmgis.maps.plan import plan_map
 from jmgis.maps.transport import transport_map
 from jmgis.maps.zones import zones_map
@@ -64,6 +64,7 @@ def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | N
         layers.get("city"),
         basemap=basemap,
         review_no=review_no,
+        surroundings=layers.get(SURROUNDINGS),
     )
 
 

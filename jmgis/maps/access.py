@@ -21,7 +21,14 @@ import pandas as pd
 from jmgis import style
 from jmgis.errors import DataError
 from jmgis.layers import registry
-from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
+from jmgis.maps.basemap import (
+    SURROUNDINGS,
+    add_county_lines,
+    add_offline_base,
+    datum_for,
+    fit_to,
+    new_map,
+)
 from jmgis.maps.display import layer_name
 from jmgis.maps.features import ValueSelector, add_styled_layer, geojson_children
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
@@ -334,7 +341,7 @@ def access_map(
     m = new_map(basemap)
     counties, city = layers.get("county"), layers.get("city")
     if basemap == "none":
-        add_offline_base(m, city, counties, datum=datum)
+        add_offline_base(m, city, counties, datum=datum, surroundings=layers.get(SURROUNDINGS))
     add_access_selector(m, townships, table, year=shown, value=value, label=label, datum=datum)
     iso = layers.get("isochrone")
     if iso is not None and len(iso):
@@ -394,7 +401,7 @@ def scenario_map(
     m = new_map(basemap)
     counties, city = layers.get("county"), layers.get("city")
     if basemap == "none":
-        add_offline_base(m, city, counties, datum=datum)
+        add_offline_base(m, city, counties, datum=datum, surroundings=layers.get(SURROUNDINGS))
     entries = [LegendEntry(lbl, c) for lbl, c in style.scenario_change_classes()]
     entries.append(LegendEntry("无数据", style.ACCESS_NODATA_COLOR))
     label = column_label(value)

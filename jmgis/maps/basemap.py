@@ -28,6 +28,8 @@ from jmgis.errors import JmgisError
 from jmgis.maps.display import to_display_crs, to_geojson
 
 BASEMAPS = ("none", "osm", "tianditu", "gaode")
+#: Optional layer of the land around the city (neighbouring cities), for the offline base.
+SURROUNDINGS = "region"
 JIANGMEN_CENTER = (22.28, 112.65)  # lat, lon of the city's middle, for the initial view
 TIANDITU_KEY_ENV = "JMGIS_TIANDITU_KEY"
 
@@ -123,13 +125,28 @@ def add_offline_base(
     counties: gpd.GeoDataFrame | None,
     *,
     datum: str = "wgs84",
+    surroundings: gpd.GeoDataFrame | None = None,
 ) -> None:
-    """The vector base of ``basemap='none'``: land of the city on the sea-coloured page.
+    """The vector base of ``basemap='none'``: land of the city on the sea-coloured page,
+    and the land around it in grey where a ``region`` layer gives it (without one, the
+    blue ground is "outside the city", sea and neighbours alike).
 
     Not listed in the layer control (it is the base, like tiles); the county lines that
     go *on top* of the thematic layers are added by :func:`add_county_lines`.
     """
     base = folium.FeatureGroup(name="底图", control=False)
+    if surroundings is not None and len(surroundings):
+        folium.GeoJson(
+            to_geojson(surroundings, [], datum=datum, simplify_deg=0.001),
+            style_function=lambda _f: {
+                "fillColor": style.NEIGHBOUR_LAND_COLOR,
+                "fillOpacity": 1.0,
+                "color": "#bdbdbd",
+                "weight": 0.8,
+                "className": "jm-surroundings",
+            },
+            interactive=False,
+        ).add_to(base)
     outline = city if city is not None and not city.empty else None
     if outline is None and counties is not None and not counties.empty:
         outline = counties.dissolve()[[counties.geometry.name]]

@@ -10,7 +10,14 @@ import pandas as pd
 import shapely
 
 from jmgis import style
-from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
+from jmgis.maps.basemap import (
+    SURROUNDINGS,
+    add_county_lines,
+    add_offline_base,
+    datum_for,
+    fit_to,
+    new_map,
+)
 from jmgis.maps.features import add_circle_layer, add_styled_layer
 from jmgis.maps.furniture import LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
@@ -213,7 +220,7 @@ def plan_map(
     townships = layers["township"]
     counties, city = layers.get("county"), layers.get("city")
     if basemap == "none":
-        add_offline_base(m, city, counties, datum=datum)
+        add_offline_base(m, city, counties, datum=datum, surroundings=layers.get(SURROUNDINGS))
     add_townships(m, townships, datum=datum)
     add_policy_extensions(m, townships, datum=datum)
     if counties is not None and len(counties):

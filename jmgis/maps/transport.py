@@ -16,7 +16,14 @@ import pandas as pd
 from folium.utilities import JsCode
 
 from jmgis import style
-from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
+from jmgis.maps.basemap import (
+    SURROUNDINGS,
+    add_county_lines,
+    add_offline_base,
+    datum_for,
+    fit_to,
+    new_map,
+)
 from jmgis.maps.display import to_geojson
 from jmgis.maps.features import (
     YearSelector,
@@ -298,7 +305,7 @@ def transport_map(
     m = new_map(basemap)
     counties, city = layers.get("county"), layers.get("city")
     if basemap == "none":
-        add_offline_base(m, city, counties, datum=datum)
+        add_offline_base(m, city, counties, datum=datum, surroundings=layers.get(SURROUNDINGS))
     if counties is not None and len(counties):
         add_county_lines(m, counties, datum=datum)
     groups = []

@@ -196,6 +196,7 @@ def zones_map(
     basemap: str = "none",
     title: str = "江门市三区划分（乡镇级）",
     review_no: str | None = None,
+    surroundings: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The zone map: townships by 三区 zone, policy extensions, labels, county lines.
 
@@ -207,11 +208,14 @@ def zones_map(
         ``none`` (offline vector base), ``osm``, ``tianditu`` or ``gaode``.
     review_no
         A 审图号, printed in the footer only when given.
+    surroundings
+        Land around the city (layer ``region``), drawn grey on the offline base so that
+        the blue ground reads as sea.
     """
     datum = datum_for(basemap)
     m = new_map(basemap)
     if basemap == "none":
-        add_offline_base(m, city, counties, datum=datum)
+        add_offline_base(m, city, counties, datum=datum, surroundings=surroundings)
     add_townships(m, townships, datum=datum)
     add_zone_outlines(m, townships, datum=datum)
     add_policy_extensions(m, townships, datum=datum)
