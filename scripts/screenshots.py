@@ -2,17 +2,13 @@
 
 Usage::
 
-    python scripts/screenshots.py [--maps-dir DIR] [--out docs/img] [--width 900 --height 640]
+    python scripts/screenshots.py [--maps-dir DIR] [--out docs/img] [KIND ...]
 
 Each map is built from the bundled data (``jmgis map KIND``) unless ``--maps-dir`` holds
-the HTML files already (e.g. from ``jmgis build``).  While the build has no transport or
-accessibility step yet, the transport map is made from ``jmgis.transport.load.layers()``
-and the accessibility maps from the network itself: minutes from every township seat to
-江门站 (the HSR hub, plan 000:260) in 2020 and 2035 with ``jmgis.access.travel_time_matrix``,
-isochrones and the travel-time raster from 江门站 — the caption says so.
-Chromium runs headless with the network blocked, so the pictures show exactly what a
-planner sees offline.  Needs the Debian packages chromium,
-chromium-driver and a CJK font (fonts-wqy-microhei or fonts-noto-cjk).
+the HTML files already (e.g. from ``jmgis build``); a map the build cannot make is skipped
+with a message.  Chromium runs headless with the network blocked, so the pictures show
+exactly what a planner sees offline.  Needs the Debian packages chromium, chromium-driver
+and a CJK font (fonts-wqy-microhei or fonts-noto-cjk).
 """
 
 from __future__ import annotations
@@ -40,75 +36,8 @@ def _build(kind: str, out: Path) -> bool:
     return True
 
 
-HUB = "station:stn_jiangmen"
-HUB_LABEL = "到江门站出行时间"
-
-
-def _demo_layers(kind: str) -> dict:
-    """Layers for a map the build cannot make yet (see the module docstring)."""
-    import pandas as pd
-
-    from jmgis import admin
-
-    layers = dict(admin.layers())
-    if kind == "transport":
-        from jmgis.transport.load import layers as transport_layers
-
-        layers.update(transport_layers())
-        return layers
-    from jmgis.access import isochrones, travel_time_matrix
-    from jmgis.access.raster import travel_time_raster
-    from jmgis.network import build_graph
-
-    rows = []
-    for year in (2020, 2035):
-        graph = build_graph(year)
-        seats = [f"seat:{code}" for code in layers["township"]["code"]]
-        minutes = travel_time_matrix(graph, seats, [HUB])[:, 0] / 60.0
-        rows += [
-            {
-                "code": s.split(":", 1)[1],
-                "year": year,
-                "minutes": float(t),
-                "source": "jmgis network",
-            }
-            for s, t in zip(seats, minutes, strict=True)
-        ]
-    layers["access_township"] = pd.DataFrame(rows)
-    if kind == "access":
-        iso = isochrones(graph, [HUB], (15, 30, 45, 60, 90))
-        iso["year"] = 2035
-        layers["isochrone"] = iso
-        layers["access_raster"] = travel_time_raster(graph, [HUB], direction="from")
-    return layers
-
-
-def _build_demo(kind: str, out: Path) -> bool:
-    from jmgis import maps
-
-    try:
-        layers = _demo_layers(kind)
-    except Exception as exc:  # a missing subsystem: report and skip this picture
-        print(f"skip {kind}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return False
-    if kind == "transport":
-        m = maps.transport_map(layers)
-    elif kind == "access":
-        m = maps.access_map(
-            layers,
-            label=HUB_LABEL,
-            raster=layers["access_raster"],
-            title="江门市乡镇到江门站出行时间（2035年）",
-        )
-    else:
-        m = maps.scenario_map(layers, title="江门市乡镇到江门站出行时间变化（2020→2035年）")
-    maps.save(m, out)
-    print(f"{kind}: built from the bundled layers directly (demo, see docstring)")
-    return True
-
-
 def _shrink(path: Path, colours: int = 256) -> None:
-    """Quantise to a palette PNG (≈ 4× smaller) with matplotlib's bundled Pillow, if any."""
+    """Quantise to a palette PNG (≈ 3× smaller) with Pillow (a matplotlib dependency)."""
     try:
         from PIL import Image
     except ImportError:
@@ -143,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                 if not html.exists():
                     if args.maps_dir:
                         continue
-                    if not _build(kind, html) and not _build_demo(kind, html):
+                    if not _build(kind, html):
                         continue
                 report = browser.open(html)
                 if report.console_errors or report.failed_requests or report.external_requests:
