@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -137,6 +138,26 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _npm_pack(npm: str, package: NpmPackage, target: Path) -> None:
+    """``npm pack`` into a private directory, checked, then moved into place atomically
+    (parallel test workers or builds never see a half-written tarball)."""
+    spec = f"{package.name}@{package.version}"
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as tmp:
+        command = [npm, "pack", spec, "--pack-destination", tmp, "--silent"]
+        # fail within a minute when the registry is unreachable, not after npm's retries
+        command += ["--fetch-retries=1", "--fetch-timeout=30000"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        packed = Path(tmp) / package.tarball_name
+        if result.returncode != 0 or not packed.exists():
+            raise RuntimeError(f"npm pack {spec} failed: {result.stderr.strip()[-500:]}")
+        if _sha256(packed) != package.sha256:
+            raise RuntimeError(
+                f"npm pack {spec}: SHA-256 {_sha256(packed)} does not match the pinned "
+                f"{package.sha256}"
+            )
+        os.replace(packed, target)
+
+
 def fetch_assets(*, npm: str | None = None, force: bool = False) -> list[Path]:
     """Fetch the pinned npm tarballs into :func:`asset_cache_dir` with ``npm pack``.
 
@@ -152,18 +173,7 @@ def fetch_assets(*, npm: str | None = None, force: bool = False) -> list[Path]:
         if force or not target.exists():
             if not npm:
                 raise RuntimeError("npm is not installed: cannot fetch the Leaflet assets")
-            spec = f"{package.name}@{package.version}"
-            command = [npm, "pack", spec, "--pack-destination", str(cache_dir), "--silent"]
-            # fail within a minute when the registry is unreachable, not after npm's retries
-            command += ["--fetch-retries=1", "--fetch-timeout=30000"]
-            result = subprocess.run(
-                command,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            if result.returncode != 0 or not target.exists():
-                raise RuntimeError(f"npm pack {spec} failed: {result.stderr.strip()[-500:]}")
+            _npm_pack(npm, package, target)
         digest = _sha256(target)
         if digest != package.sha256:
             target.unlink()
