@@ -230,3 +230,26 @@ def test_partition_of_a_toy_county_tiles_it_and_sends_islands_by_rule():
     for code, seat in zip(seats["code"], seats.geometry, strict=True):
         assert parts[code].covers(seat)
     assert np.isclose(sum(p.area for p in parts.values()), county.area)
+
+
+def test_region_is_the_land_around_the_city(layers):
+    region = layers["region"]
+    assert set(region["name"]) == {
+        "广州市",
+        "珠海市",
+        "佛山市",
+        "肇庆市",
+        "阳江市",
+        "中山市",
+        "云浮市",
+    }
+    city = layers["city"].geometry.iloc[0]
+    metric = analysis_crs()
+    region_m = region.to_crs(metric)
+    city_m = layers["city"].to_crs(metric).geometry.iloc[0]
+    # simplified to ~200 m for display, so it may nibble the city's edge, never more
+    assert region_m.intersection(city_m).area.sum() < 0.002 * city_m.area
+    # the five that border Jiangmen touch it within the simplification tolerance
+    bordering = region[region["name"].isin(["珠海市", "佛山市", "阳江市", "中山市", "云浮市"])]
+    assert (bordering.distance(city) < 0.01).all()
+    assert (region.geom_type == "MultiPolygon").all()

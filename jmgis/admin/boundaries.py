@@ -56,6 +56,12 @@ def load_counties() -> gpd.GeoDataFrame:
     return county[["code", "name", "name_en", "area_km2", "source", "geometry"]]
 
 
+def load_region() -> gpd.GeoDataFrame:
+    """The neighbouring prefectures around Jiangmen (background land for maps, simplified
+    to ~200 m): code, name, source."""
+    return _read("region")[["code", "name", "source", "geometry"]].copy()
+
+
 def load_seats() -> gpd.GeoDataFrame:
     """The 73 township seats (镇/街道 government points): code, name, source."""
     table = tables.townships()
@@ -143,4 +149,5 @@ def layers(boundaries: gpd.GeoDataFrame | None = None) -> dict[str, gpd.GeoDataF
         "township": townships,
         "township_seat": load_seats(),
         "zone": load_zones(townships),
+        "region": load_region(),
     }

