@@ -259,30 +259,60 @@ def connect_to_edges(
             log.debug("%s %s (%s): no network edge reachable over land", kind, ref, name)
             continue
         target, dist = next(it), hit[2]
-        extra = {"road_class": road_class} if road_class else {}
-        add_link(
-            G,
-            node,
-            target,
-            length_m=dist,
-            speed_kph=speed_kph,
-            mode="connector",
-            feature_id=ref,
-            name=name,
-            snap_m=dist,
-            **extra,
-        )
-        snaps.append(Snap(node, target, dist, kind, name))
-        if dist > report_snap_m:
-            log.debug(
-                "%s %s (%s) snapped %.0f m to the network (over %.0f m)",
-                kind,
-                ref,
-                name,
+        snaps.append(
+            _connect(
+                G,
+                node,
+                target,
                 dist,
-                report_snap_m,
+                kind=kind,
+                ref=ref,
+                name=name,
+                speed_kph=speed_kph,
+                road_class=road_class,
+                report_snap_m=report_snap_m,
             )
+        )
     return snaps
+
+
+def _connect(
+    G: nx.MultiDiGraph,
+    node: str,
+    target: str,
+    dist: float,
+    *,
+    kind: str,
+    ref: object,
+    name: str,
+    speed_kph: float,
+    road_class: str | None,
+    report_snap_m: float,
+) -> Snap:
+    """Add the two-way connector ``node``—``target`` of ``dist`` metres and report it."""
+    extra = {"road_class": road_class} if road_class else {}
+    add_link(
+        G,
+        node,
+        target,
+        length_m=dist,
+        speed_kph=speed_kph,
+        mode="connector",
+        feature_id=ref,
+        name=name,
+        snap_m=dist,
+        **extra,
+    )
+    if dist > report_snap_m:
+        log.debug(
+            "%s %s (%s) snapped %.0f m to the network (over %.0f m)",
+            kind,
+            ref,
+            name,
+            dist,
+            report_snap_m,
+        )
+    return Snap(node, target, dist, kind, name)
 
 
 def connect_points(
@@ -327,29 +357,20 @@ def connect_points(
             log.debug("%s %s (%s): no network node reachable over land", kind, ref, name)
             continue
         target, dist = hit
-        extra = {"road_class": road_class} if road_class else {}
-        add_link(
-            G,
-            node,
-            target,
-            length_m=dist,
-            speed_kph=speed_kph,
-            mode="connector",
-            feature_id=ref,
-            name=name,
-            snap_m=dist,
-            **extra,
-        )
-        snaps.append(Snap(node, target, dist, kind, name))
-        if dist > report_snap_m:
-            log.debug(
-                "%s %s (%s) snapped %.0f m to the network (over %.0f m)",
-                kind,
-                ref,
-                name,
+        snaps.append(
+            _connect(
+                G,
+                node,
+                target,
                 dist,
-                report_snap_m,
+                kind=kind,
+                ref=ref,
+                name=name,
+                speed_kph=speed_kph,
+                road_class=road_class,
+                report_snap_m=report_snap_m,
             )
+        )
     return snaps
 
 
