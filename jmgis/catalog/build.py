@@ -8,6 +8,7 @@ import pandas as pd
 from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.records import join
 from jmgis.crs import STORAGE_CRS
+from jmgis.layers import layer_spec
 
 
 def _related(cells: pd.Series) -> pd.Series:
@@ -18,9 +19,10 @@ def _related(cells: pd.Series) -> pd.Series:
     )
 
 
-def _flatten(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def _flatten(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """The columns of ``layer`` (in the layer registry's order) as GeoPackage-ready text."""
     out = pd.DataFrame(index=frame.index)
-    for col in columns:
+    for col in layer_spec(layer).field_names:
         if col == "source":
             out[col] = frame["sources"].map(join)
         elif col == "related":
@@ -31,118 +33,6 @@ def _flatten(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
                 values = values.map(join)
             out[col] = values
     return out
-
-
-PARK_COLUMNS = [
-    "id",
-    "name",
-    "aliases",
-    "kind",
-    "level",
-    "county_code",
-    "township_codes",
-    "township_names",
-    "zone_code",
-    "industries",
-    "status",
-    "status_text",
-    "groups",
-    "parent",
-    "area_value",
-    "area_unit",
-    "area_source",
-    "lon",
-    "lat",
-    "geometry_quality",
-    "placed_by",
-    "placement",
-    "plan",
-    "source",
-    "related",
-    "notes",
-]
-STRUCTURE_COLUMNS = [
-    "id",
-    "name",
-    "aliases",
-    "kind",
-    "pattern",
-    "method",
-    "through",
-    "township_codes",
-    "county_codes",
-    "zone_code",
-    "positioning",
-    "geometry_quality",
-    "placed_by",
-    "plan",
-    "source",
-    "related",
-    "notes",
-]
-PROJECT_COLUMNS = [
-    "id",
-    "name",
-    "aliases",
-    "category",
-    "status",
-    "status_text",
-    "target_year",
-    "county_codes",
-    "feature_ids",
-    "scheme_member",
-    "milestones",
-    "plan",
-    "source",
-    "related",
-    "notes",
-]
-INDICATOR_COLUMNS = [
-    "id",
-    "name",
-    "plan",
-    "table",
-    "row",
-    "category",
-    "unit",
-    "value_2020",
-    "target_2025",
-    "value_2020_num",
-    "target_2025_num",
-    "growth",
-    "nature",
-    "zone_code",
-    "source",
-    "notes",
-]
-SCHEME_COLUMNS = [
-    "id",
-    "name",
-    "aliases",
-    "plan",
-    "level",
-    "members_listed",
-    "member_count",
-    "version_note",
-    "supersedes",
-    "superseded_by",
-    "source",
-    "related",
-    "notes",
-]
-SCHEME_MEMBER_COLUMNS = [
-    "member_id",
-    "scheme_id",
-    "code",
-    "seq",
-    "label",
-    "member_group",
-    "text",
-    "roads",
-    "readings",
-    "source",
-    "notes",
-]
 
 
 def _township_names(frame: pd.DataFrame) -> pd.Series:
@@ -176,11 +66,11 @@ def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
     catalog = catalog or load_catalog()
     parks = catalog.parks.copy()
     parks["township_names"] = _township_names(parks) if len(parks) else []
-    park = gpd.GeoDataFrame(_flatten(parks, PARK_COLUMNS), geometry=parks.geometry, crs=STORAGE_CRS)
+    park = gpd.GeoDataFrame(_flatten(parks, "park"), geometry=parks.geometry, crs=STORAGE_CRS)
     struct = catalog.structure.copy()
     struct["through"] = struct["through"].map(lambda places: " → ".join(p["label"] for p in places))
     structure = gpd.GeoDataFrame(
-        _flatten(struct, STRUCTURE_COLUMNS),
+        _flatten(struct, "structure"),
         geometry=catalog.structure.geometry,
         crs=STORAGE_CRS,
     )
@@ -188,9 +78,9 @@ def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
     projects["milestones"] = projects["milestones"].map(
         lambda steps: join(f"{s['year']} {s['text']}（{'、'.join(s['sources'])}）" for s in steps)
     )
-    projects = _flatten(projects, PROJECT_COLUMNS)
+    projects = _flatten(projects, "project")
     projects["target_year"] = pd.array(catalog.projects["target_year"], dtype="Int64")
-    indicators = _flatten(catalog.indicators, INDICATOR_COLUMNS)
+    indicators = _flatten(catalog.indicators, "indicator")
     indicators["row"] = pd.array(catalog.indicators["row"], dtype="Int64")
     members = catalog.scheme_members.rename(columns={"order": "seq", "group": "member_group"})
     members["readings"] = members["readings"].map(
@@ -203,6 +93,6 @@ def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
         "structure": structure,
         "project": projects,
         "indicator": indicators,
-        "scheme": _flatten(catalog.schemes, SCHEME_COLUMNS),
-        "scheme_member": _flatten(members, SCHEME_MEMBER_COLUMNS),
+        "scheme": _flatten(catalog.schemes, "scheme"),
+        "scheme_member": _flatten(members, "scheme_member"),
     }
