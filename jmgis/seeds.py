@@ -55,15 +55,27 @@ def expand_ref(ref: str) -> str:
 
 
 @cache
-def seed_lines(file: str) -> tuple[str, ...]:
-    """The lines of one plan document (needs the seeds directory)."""
-    directory = seeds_dir()
-    if directory is None:
+def _read_lines(directory: str, name: str) -> tuple[str, ...]:
+    return tuple((Path(directory) / name).read_text(encoding="utf-8").splitlines())
+
+
+def seed_lines(file: str, directory: str | Path | None = None) -> tuple[str, ...]:
+    """The lines (without newlines) of one plan document, named by its full file name or
+    its three-digit number.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the seeds directory (``jmgis.paths.seeds_dir()`` unless ``directory`` is
+        given) or the file is absent.
+    """
+    base = Path(directory) if directory is not None else seeds_dir()
+    if base is None:
         raise FileNotFoundError(
-            "plan documents not found: set JMGIS_SEEDS_DIR or put shared/seeds beside the checkout"
+            "the plan documents are not available: put them in ../shared/seeds beside the "
+            "checkout or set JMGIS_SEEDS_DIR"
         )
-    path = Path(directory) / (SEED_FILES.get(file, file))
-    return tuple(path.read_text(encoding="utf-8").splitlines())
+    return _read_lines(str(base), SEED_FILES.get(file, file))
 
 
 def seed_line(ref: str) -> str:

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from jmgis.paths import seeds_dir
-from jmgis.seeds import SEED_TITLES
+from jmgis.seeds import SEED_TITLES, seed_lines
 from jmgis.seeds import parse_ref as _parse
 
 # The document list and the reference syntax live in jmgis.seeds (shared with admin).
@@ -60,29 +58,6 @@ def parse_ref(ref: str) -> SourceRef:
 def expand_ref(ref: str) -> str:
     """``'000:1386'`` → ``'000_6d1849548a3b7443.txt:1386'`` (full references pass unchanged)."""
     return str(parse_ref(ref))
-
-
-@cache
-def _seed_lines(directory: str, name: str) -> tuple[str, ...]:
-    path = Path(directory) / name
-    return tuple(path.read_text(encoding="utf-8").splitlines())
-
-
-def seed_lines(name: str, directory: str | Path | None = None) -> tuple[str, ...]:
-    """The lines of one seed file (without newlines).
-
-    Raises
-    ------
-    FileNotFoundError
-        When the seeds directory (``jmgis.paths.seeds_dir()``) or the file is absent.
-    """
-    base = Path(directory) if directory is not None else seeds_dir()
-    if base is None:
-        raise FileNotFoundError(
-            "the plan documents are not available: put them in ../shared/seeds beside the "
-            "checkout or set JMGIS_SEEDS_DIR"
-        )
-    return _seed_lines(str(base), name)
 
 
 def line_text(ref: str | SourceRef, directory: str | Path | None = None) -> str:
