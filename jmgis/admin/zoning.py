@@ -10,13 +10,13 @@ from __future__ import annotations
 from functools import cache
 
 import pandas as pd
-import yaml
 
 from jmgis.admin import tables
 from jmgis.admin.resolver import resolve_county, resolve_township
 from jmgis.errors import DataError, ResolveError
 from jmgis.paths import boundaries_dir
 from jmgis.seeds import expand_ref
+from jmgis.yamlio import load_yaml
 
 ZONES: dict[str, str] = {"core": "都市核心区", "bay": "大广海湾区", "eco": "生态发展区"}
 ZONE_NAMES_EN: dict[str, str] = {
@@ -47,7 +47,7 @@ def assignment() -> pd.DataFrame:
     """One row per township: code, zone_code, zone_name, policy_zone_codes, zone_source,
     name_in_plan (the name as the zoning table writes it)."""
     path = boundaries_dir() / "zoning.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)
     rows: dict[str, dict] = {}
     policy: dict[str, list[str]] = {}
     for zone in raw["zones"]:

@@ -12,14 +12,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from jmgis.catalog.sources import parse_ref
 from jmgis.errors import DataError
 from jmgis.seeds import SEED_FILES
+from jmgis.yamlio import load_records
 
 # libyaml's parser is ~10x faster than the pure-Python one; same safe subset of YAML
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 LIST_SEPARATOR = "; "
@@ -115,22 +113,10 @@ def read_rows(path: Path) -> list[Row]:
     """The rows of one catalog file; a missing or empty file has no rows."""
     if not path.exists():
         return []
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML: {exc}", file=path) from exc
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise DataError("a catalog file must be a YAML list of mappings", file=path)
-    rows = []
-    for position, item in enumerate(raw, start=1):
-        if not isinstance(item, dict):
-            raise DataError(
-                f"must be a mapping, got {item!r}", file=path, feature=f"row {position}"
-            )
-        rows.append(Row(item, path, position))
-    return rows
+    return [
+        Row(item, path, position)
+        for position, item in enumerate(load_records(path, "catalog row"), start=1)
+    ]
 
 
 def parse_sources(

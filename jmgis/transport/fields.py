@@ -9,29 +9,17 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from jmgis.errors import DataError
+from jmgis.yamlio import load_records
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def read_records(path: Path, id_field: str) -> list[dict[str, Any]]:
     """Read a YAML list of mappings; every record needs a unique ASCII ``id_field``."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML: {exc}", file=path) from None
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise DataError("expected a YAML list of features", file=path)
+    raw = load_records(path, "feature")
     seen: set[str] = set()
     for i, rec in enumerate(raw, start=1):
-        if not isinstance(rec, Mapping):
-            raise DataError("a feature must be a mapping of fields", file=path, feature=i)
         key = rec.get(id_field)
         if not isinstance(key, str) or not ID_PATTERN.match(key):
             raise DataError(

@@ -15,6 +15,7 @@ import yaml
 from jmgis.paths import transport_dir
 from jmgis.transport.points import load_control_points
 from jmgis.transport.vocab import OUTSIDE
+from jmgis.yamlio import load_records
 
 HEADER = """\
 # Expressway interchanges (互通/枢纽) used as access points. GENERATED from roads.yaml by
@@ -29,7 +30,7 @@ def derive(directory: Path | None = None) -> list[dict]:
     """The interchange records implied by ``roads.yaml`` (in road order)."""
     base = Path(directory) if directory is not None else transport_dir()
     points = load_control_points(base / "control_points.csv").set_index("point_id")
-    roads = yaml.safe_load((base / "roads.yaml").read_text(encoding="utf-8")) or []
+    roads = load_records(base / "roads.yaml", "road")
     at: dict[str, list[dict]] = {}
     for road in roads:
         if road.get("road_class") != "expressway":

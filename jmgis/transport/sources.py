@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
-
-import yaml
 
 from jmgis.paths import projects_dir
 from jmgis.seeds import SEED_FILES
+from jmgis.yamlio import load_records
 
 _SHORT = re.compile(r"(?<![\w.])(?P<doc>00[0-4]):(?P<line>\d+)")
 
@@ -21,7 +19,7 @@ def expand_refs(text: str) -> str:
 
 @cache
 def _scheme_labels(path: str) -> dict[str, frozenset[str]]:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    raw = load_records(path, "scheme")
     labels: dict[str, set[str]] = {}
     # two versions of a scheme may share a name (七纵八横 of 000 and of 002): pool their labels
     for scheme in raw:
@@ -39,7 +37,7 @@ def scheme_labels() -> dict[str, frozenset[str]]:
 
 @cache
 def _project_ids(path: str) -> frozenset[str]:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    raw = load_records(path, "project")
     return frozenset(str(p["id"]) for p in raw if isinstance(p, dict) and "id" in p)
 
 
