@@ -138,11 +138,6 @@ def geometry_kind(spec: LayerSpec) -> str | None:
     return "marker"
 
 
-def _const(name: str, default):
-    """A palette constant of :mod:`jmgis.style`, or ``default`` while it is not there yet."""
-    return getattr(style, name, default)
-
-
 def _symbol_from_entry(kind: str, entry: Mapping | str, *, fill_opacity: float = 1.0) -> Symbol:
     """A symbol from a palette entry (a colour, or a dict with color/weight/dash/…)."""
     if isinstance(entry, str):
@@ -252,8 +247,8 @@ def _class_status_rules(
     default_entry: Mapping,
 ) -> LayerStyle:
     """Rule-based line style: colour and width by ``attr``, dash and opacity by ``status``."""
-    statuses: Mapping[str, Mapping] = _const("STATUS_STYLES", {})
-    status_default: Mapping = _const("STATUS_DEFAULT_STYLE", {"dash": "4 4", "opacity": 0.6})
+    statuses: Mapping[str, Mapping] = style.STATUS_STYLES
+    status_default: Mapping = style.STATUS_DEFAULT_STYLE
     if frame is not None and {attr, "status"} <= set(frame.columns):
         pairs = frame[[attr, "status"]].astype("string").fillna("").drop_duplicates()
         combos = list(pairs.itertuples(index=False, name=None))
@@ -289,9 +284,9 @@ def _class_status_rules(
 
 def _graduated(spec: LayerSpec, attr: str) -> LayerStyle:
     kind = geometry_kind(spec) or "fill"
-    breaks = _const("ACCESS_BREAKS_MIN", (15, 30, 45, 60, 90))
-    colors = [*_const("ACCESS_COLORS", ()), _const("ACCESS_BEYOND_COLOR", "#7f0000")]
-    labels = [label for label, _ in _access_classes(breaks)]
+    breaks = style.ACCESS_BREAKS_MIN
+    colors = [*style.ACCESS_COLORS, style.ACCESS_BEYOND_COLOR]
+    labels = [label for label, _ in style.access_classes()]
     bounds = [0.0, *map(float, breaks), ACCESS_UPPER_LIMIT_MIN]
     ranges = []
     for i, (label, color) in enumerate(zip(labels, colors, strict=True)):
@@ -312,15 +307,6 @@ def _graduated(spec: LayerSpec, attr: str) -> LayerStyle:
     )
 
 
-def _access_classes(breaks: Sequence[float]) -> list[tuple[str, str]]:
-    classes = getattr(style, "access_classes", None)
-    if classes is not None:
-        return classes()
-    lows = [0, *breaks]
-    rows = [(f"{lo}–{hi} 分钟", "") for lo, hi in zip(lows, breaks, strict=False)]
-    return [*rows, (f"> {breaks[-1]} 分钟", "")]
-
-
 def _travel_time_fields(spec: LayerSpec) -> list[str]:
     return [f for f in spec.field_names if TRAVEL_TIME_FIELD.match(f)]
 
@@ -330,13 +316,13 @@ def _single(spec: LayerSpec, symbol: Symbol, description: str) -> LayerStyle:
 
 
 def _point_entry(layer: str) -> Mapping:
-    symbols: Mapping[str, Mapping] = _const("POINT_SYMBOLS", {})
+    symbols: Mapping[str, Mapping] = style.POINT_SYMBOLS
     if layer in symbols:
         return symbols[layer]
     for key, entry in symbols.items():
         if key in layer:
             return entry
-    return _const("POINT_DEFAULT_SYMBOL", {"shape": "circle", "radius": 4.0})
+    return style.POINT_DEFAULT_SYMBOL
 
 
 def _boundary(spec: LayerSpec, line: Mapping, fill: str | None = None) -> LayerStyle:
@@ -358,7 +344,7 @@ def _default(spec: LayerSpec) -> LayerStyle:
     if kind == "line":
         symbol = Symbol("line", "#6a6a6a", width_mm=round(1.5 * PX_MM, 3))
         return _single(spec, symbol, f"{spec.title}")
-    land = _const("LAND_COLOR", "#f7f4ec")
+    land = style.LAND_COLOR
     symbol = Symbol("fill", land, 0.6, outline_color="#808080", outline_width_mm=0.2)
     return _single(spec, symbol, f"{spec.title}")
 
@@ -377,7 +363,7 @@ def _zone_layer(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | Non
         "code",
         style.ZONE_COLORS,
         "#bdbdbd",
-        _const("ZONE_LABELS", {}),
+        style.ZONE_LABELS,
         fill_opacity=style.ZONE_FILL_OPACITY,
     )
 
@@ -391,7 +377,7 @@ def _zone_field(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | Non
         "zone_code",
         style.ZONE_COLORS,
         "#bdbdbd",
-        _const("ZONE_LABELS", {}),
+        style.ZONE_LABELS,
         fill_opacity=style.ZONE_FILL_OPACITY,
     )
     line = style.TOWNSHIP_LINE
@@ -411,8 +397,8 @@ def _line_palette(
             return None
         if name_filter and name_filter not in spec.name:
             return None
-        palette = _const(palette_name, {})
-        default = _const(default_name, {"color": "#6a6a6a", "weight": 1.5})
+        palette = getattr(style, palette_name)
+        default = getattr(style, default_name)
         if not palette:
             return None
         if "status" in spec.field_names:
@@ -432,11 +418,11 @@ def _kind_palette(
     def rule(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
         if attr not in spec.field_names or name_filter not in spec.name:
             return None
-        palette = _const(palette_name, {})
+        palette = getattr(style, palette_name)
         if not palette or geometry_kind(spec) is None:
             return None
-        default = _const(default_name, "#999999")
-        labels = _const(labels_name, {}) if labels_name else {}
+        default = getattr(style, default_name)
+        labels = getattr(style, labels_name) if labels_name else {}
         result = _categorized(
             spec, frame, attr, palette, default, labels, fill_opacity=OVERLAY_FILL_OPACITY
         )
@@ -475,11 +461,7 @@ def _scenario_change(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle 
     """Rules on minutes saved with the web maps' classes: [b_i, b_i+1), open at both ends."""
     if CHANGE_FIELD not in spec.field_names or geometry_kind(spec) is None:
         return None
-    breaks = _const("SCENARIO_CHANGE_BREAKS_MIN", None)
-    colors = _const("SCENARIO_CHANGE_COLORS", None)
-    classes = getattr(style, "scenario_change_classes", None)
-    if not breaks or not colors or classes is None:
-        return None
+    breaks = style.SCENARIO_CHANGE_BREAKS_MIN
     kind = geometry_kind(spec)
     field_ref = f'"{CHANGE_FIELD}"'
     # QGIS fails comparing ±inf; its text form still says 'inf' / '-inf', tested first
@@ -488,10 +470,10 @@ def _scenario_change(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle 
     tests += [f"{field_ref} >= {lo:g} AND {field_ref} < {hi:g}" for lo, hi in pairwise(breaks)]
     tests.append(f"to_string({field_ref}) = 'inf' OR {field_ref} >= {breaks[-1]:g}")
     rules = []
-    for test, (label, color) in zip(tests, classes(), strict=True):
+    for test, (label, color) in zip(tests, style.scenario_change_classes(), strict=True):
         entry = {"color": color, "fill": color, "weight": 2.0, "radius": 4.0}
         rules.append(Rule(test, label, _symbol_from_entry(kind, entry, fill_opacity=0.85)))
-    nodata = _const("ACCESS_NODATA_COLOR", "#cccccc")
+    nodata = style.ACCESS_NODATA_COLOR
     entry = {"color": nodata, "fill": nodata, "weight": 1.0, "radius": 3.0}
     rules.append(Rule("ELSE", "无数据", _symbol_from_entry(kind, entry, fill_opacity=0.85)))
     return LayerStyle(
