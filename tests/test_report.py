@@ -261,18 +261,6 @@ def test_bad_inputs_name_the_feature(tmp_path):
         build_tables(fixture_inputs(), 2025, zones="core,harbour")
 
 
-def test_missing_accessibility_is_named(monkeypatch, tmp_path):
-    import jmgis.access
-
-    monkeypatch.setitem(jmgis.access._LAZY, "profile", "jmgis.access._no_such_module")
-    monkeypatch.setitem(jmgis.access._LAZY, "load_population", "jmgis.access._no_such_module")
-    from jmgis.report.inputs import MissingComponentError
-
-    with pytest.raises(MissingComponentError, match=r"jmgis\.access\.(profile|load_population)"):
-        build_report(tmp_path, map_files=[])
-    assert not (tmp_path / "report.html").exists()
-
-
 def test_charts_fall_back_to_english_without_a_cjk_font(monkeypatch, tmp_path):
     from jmgis.report import charts
 
@@ -285,12 +273,9 @@ def test_charts_fall_back_to_english_without_a_cjk_font(monkeypatch, tmp_path):
 @pytest.mark.slow
 def test_report_of_the_real_profile(tmp_path):
     """The report of the bundled data: tables agree, nothing external, every zone there."""
-    from jmgis.report.inputs import MissingComponentError, load_inputs
+    from jmgis.report.inputs import load_inputs
 
-    try:
-        inputs = load_inputs(2025, 2020)
-    except MissingComponentError as exc:
-        pytest.skip(str(exc))
+    inputs = load_inputs(2025, 2020)
     result = build_report(tmp_path, year=2025, compare=2020, inputs=inputs, map_files=[])
     assert_tables_agree(result)
     assert assert_self_contained(result.html) == []

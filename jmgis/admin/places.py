@@ -22,7 +22,7 @@ import shapely
 
 from jmgis.admin.resolver import resolver
 from jmgis.crs import STORAGE_CRS
-from jmgis.errors import AmbiguousNameError, JmgisError, ResolveError
+from jmgis.errors import AmbiguousNameError, ResolveError
 
 
 @dataclass(frozen=True)
@@ -65,28 +65,20 @@ def _township_place(code: str) -> Place:
 
 
 def _register_defaults() -> None:
-    """Register the layers of the other subsystems that exist in this installation."""
+    """Register the point layers of the transport network and the plan catalog."""
     if "gateway" in _SOURCES:
         return
-    try:
-        from jmgis import transport
+    from jmgis import catalog, transport
 
-        for kind, id_column in (
-            ("gateway", "gateway_id"),
-            ("station", "station_id"),
-            ("port", "port_id"),
-            ("airport", "airport_id"),
-            ("interchange", "interchange_id"),
-        ):
-            register_source(kind, lambda k=kind: transport.load(k), id_column)
-    except ImportError:
-        pass
-    try:
-        from jmgis import catalog
-
-        register_source("park", catalog.park_places, "id")
-    except (ImportError, AttributeError):
-        pass
+    for kind, id_column in (
+        ("gateway", "gateway_id"),
+        ("station", "station_id"),
+        ("port", "port_id"),
+        ("airport", "airport_id"),
+        ("interchange", "interchange_id"),
+    ):
+        register_source(kind, lambda k=kind: transport.load(k), id_column)
+    register_source("park", catalog.park_places, "id")
 
 
 def _candidates(query: str, kind: str | None) -> list[Place]:
@@ -94,10 +86,7 @@ def _candidates(query: str, kind: str | None) -> list[Place]:
     for source_kind, (loader, id_column) in _SOURCES.items():
         if kind and source_kind != kind:
             continue
-        try:
-            layer = loader()
-        except (JmgisError, OSError):
-            continue
+        layer = loader()
         if layer is None or layer.empty:
             continue
         layer = layer.to_crs(STORAGE_CRS)
@@ -150,14 +139,12 @@ def resolve_place(query: str, kind: str | None = None) -> Place:
         return matches[0]
     if len(matches) > 1:
         raise AmbiguousNameError(text, [str(m) for m in matches])
-    names = []
-    for source_kind, (loader, _) in _SOURCES.items():
-        if kind and source_kind != kind:
-            continue
-        try:
-            names.extend(str(n) for n in loader()["name"])
-        except (JmgisError, OSError, KeyError):
-            continue
+    names = [
+        str(name)
+        for source_kind, (loader, _) in _SOURCES.items()
+        if not kind or source_kind == kind
+        for name in loader()["name"]
+    ]
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     detail = f" ({township_error})" if township_error and not close else ""

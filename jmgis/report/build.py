@@ -188,24 +188,17 @@ def build_report(
 def build_step(ctx) -> list[Path]:
     """The ``report`` step of ``jmgis build``: the report of 2025 (or the middle scenario
     year) compared with the first, under ``ctx.out_dir/report``, linking the maps the
-    ``maps`` step wrote.  Skipped with a warning while jmgis lacks the accessibility
-    profile (the build works at every stage of the project); any other problem fails."""
-    from jmgis.report.inputs import MissingComponentError
-
+    ``maps`` step wrote."""
     years = sorted(ctx.years)
     year = 2025 if 2025 in years else years[len(years) // 2]
     compare = years[0] if years[0] != year else None
     maps_dir = Path(ctx.maps_dir)
     map_files = sorted(maps_dir.glob("*.html")) if maps_dir.is_dir() else []
-    try:
-        result = build_report(
-            Path(ctx.out_dir) / "report",
-            year=year,
-            compare=compare,
-            layers=ctx.layers,
-            map_files=map_files,
-        )
-    except MissingComponentError as exc:
-        log.warning("report: skipped: %s", exc)
-        return []
+    result = build_report(
+        Path(ctx.out_dir) / "report",
+        year=year,
+        compare=compare,
+        layers=ctx.layers,
+        map_files=map_files,
+    )
     return [result.html, result.xlsx, result.html.parent / "tables"]

@@ -2,19 +2,16 @@
 
 :class:`ReportInputs` holds plain DataFrames, so a test or a script can build a report
 from any profile.  :func:`load_inputs` fills it from the rest of jmgis through a few small
-adapters (``_access_*``): the accessibility profile and the population of
+functions (``_access_*``): the accessibility profile and the population of
 :mod:`jmgis.access`, the township table of :mod:`jmgis.admin` and the new transport
-features of :mod:`jmgis.transport`.  When a part is missing the load fails with a message
-naming it; a report with empty tables is never written.
+features of :mod:`jmgis.transport`.  A report with empty tables is never written.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -129,27 +126,13 @@ def _check_profile(frame: pd.DataFrame, codes: pd.Series, name: str) -> None:
             )
 
 
-# --- adapters to the rest of jmgis ------------------------------------------------------
-
-
-class MissingComponentError(JmgisError):
-    """A part of jmgis the report needs is not available (yet) in this installation."""
-
-
-def _access_function(name: str) -> Callable[..., Any]:
-    """``jmgis.access.<name>``, or a :class:`MissingComponentError` naming it."""
-    try:
-        access = importlib.import_module("jmgis.access")
-        return getattr(access, name)
-    except (ImportError, AttributeError) as exc:
-        raise MissingComponentError(
-            f"the report needs jmgis.access.{name} (accessibility, issue 5), which is not "
-            f"available in this installation ({type(exc).__name__}: {exc})"
-        ) from exc
+# --- what the report takes from the rest of jmgis ---------------------------------------
 
 
 def _access_profile(year: int) -> pd.DataFrame:
-    frame = pd.DataFrame(_access_function("profile")(year))
+    from jmgis import access
+
+    frame = pd.DataFrame(access.profile(year))
     if "year" in frame.columns:
         frame = frame[frame["year"].astype(int) == int(year)]
     if frame.empty:
@@ -159,7 +142,9 @@ def _access_profile(year: int) -> pd.DataFrame:
 
 def _access_population(codes: pd.Series) -> tuple[pd.Series, list[str]]:
     """Population per township code and the provenance notes of the table."""
-    table = _access_function("load_population")()
+    from jmgis import access
+
+    table = access.load_population()
     if isinstance(table, pd.Series):
         series = table.copy()
         series.index = series.index.astype(str)
@@ -181,25 +166,12 @@ def _access_population(codes: pd.Series) -> tuple[pd.Series, list[str]]:
     return series, notes
 
 
-def _access_changes(compare: int, year: int) -> pd.DataFrame | None:
-    """``code, target, projects`` from :func:`jmgis.access.compare_years` when it gives
-    the projects behind each township's change; ``None`` otherwise."""
-    try:
-        compare_years = _access_function("compare_years")
-    except JmgisError:
-        return None
-    result = compare_years(compare, year)
-    frame = None
-    for candidate in (result, getattr(result, "township", None), getattr(result, "changes", None)):
-        if isinstance(candidate, pd.DataFrame) and {"code", "projects"} <= set(candidate.columns):
-            frame = candidate
-            break
-    if frame is None:
-        log.warning("jmgis.access.compare_years gives no per-township projects column")
-        return None
-    out = frame.copy()
-    if "target" not in out.columns:
-        out["target"] = ""
+def _access_changes(compare: int, year: int) -> pd.DataFrame:
+    """``code, target, projects, project_ids`` of every township × target whose time
+    changes, from :func:`jmgis.access.compare_years`."""
+    from jmgis import access
+
+    out = access.compare_years(compare, year).township.copy()
     names = _project_names()
     ids = out["projects"].map(_id_list)
     out["project_ids"] = ids.map("、".join)
