@@ -70,23 +70,11 @@ HUBS = (("江门站", "station", "stn_jiangmen"), ("广海湾港区", "port", "g
 
 
 def jiangmen_graph(year: int) -> nx.MultiDiGraph:
-    """The network of ``year`` from the bundled data (cached per data directory and file
-    times, since building it takes seconds; edits to the data files rebuild it)."""
-    from jmgis.paths import data_dir
+    """The network of ``year`` from the bundled data (:func:`jmgis.network.shared_graph`:
+    built once, rebuilt when the data files change)."""
+    from jmgis.network.build import shared_graph
 
-    root = data_dir()
-    stamp = max(
-        (p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()),
-        default=0,
-    )
-    return _graph(int(year), str(root.resolve()), stamp)
-
-
-@lru_cache(maxsize=6)
-def _graph(year: int, root: str, stamp: int) -> nx.MultiDiGraph:
-    from jmgis.network import build_graph
-
-    return build_graph(year)
+    return shared_graph(int(year))
 
 
 @dataclass(frozen=True)

@@ -534,11 +534,20 @@ def _located_parks() -> gpd.GeoDataFrame:
     return located[["id", "name", "geometry"]]
 
 
-@lru_cache(maxsize=8)
 def shared_graph(year: int, modes: tuple[str, ...] = MODES) -> nx.MultiDiGraph:
-    """:func:`build_graph` with the default speeds, built once per process.
+    """:func:`build_graph` of the bundled data with the default speeds, built once and
+    rebuilt only when a file under ``jmgis.paths.data_dir()`` changes.
 
     Repeated calls return the *same* graph object: do not modify it
     (:func:`jmgis.network.route.route` works on a copy).
     """
+    from jmgis.paths import data_dir
+
+    root = data_dir()
+    stamp = max((p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()), default=0)
+    return _cached_graph(int(year), tuple(modes), str(root.resolve()), stamp)
+
+
+@lru_cache(maxsize=8)
+def _cached_graph(year: int, modes: tuple[str, ...], root: str, stamp: int) -> nx.MultiDiGraph:
     return build_graph(year, modes)
