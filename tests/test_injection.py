@@ -257,3 +257,97 @@ def test_qgis_parses_the_quoted_values_back_to_the_text(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.strip().splitlines()[-1]) == values
+
+
+# --- in a real browser ---------------------------------------------------------------------
+
+_SHOWN_TEXT = """
+    var map = null, texts = [];
+    for (var k in window) {
+      if (k.startsWith('map_') && window[k] instanceof L.Map) { map = window[k]; }
+    }
+    var box = document.createElement('div');
+    document.body.appendChild(box);
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.GeoJSON)) { return; }
+      [layer.getTooltip(), layer.getPopup()].forEach(function (overlay) {
+        if (!overlay || typeof overlay._content !== 'function') { return; }
+        layer.eachLayer(function (feature) {
+          var el = overlay._content(feature);
+          box.appendChild(el);
+          texts.push(el.innerText);
+        });
+      });
+      layer.eachLayer(function (feature) {  // per-feature labels (scheme members)
+        var t = feature.getTooltip && feature.getTooltip();
+        if (t && t._content && t._content.innerText !== undefined) {
+          texts.push(t._content.innerText);
+        }
+      });
+    });
+    ['.leaflet-control-layers', '.jm-legend', '.jm-footer', '.jm-title'].forEach(function (s) {
+      document.querySelectorAll(s).forEach(function (e) { texts.push(e.innerText); });
+    });
+    return texts.join('\\n');
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from jmgis.maps import assets
+    from tests.clients import OfflineBrowser, require_chromium
+
+    require_chromium()
+    if not assets.assets_available():
+        pytest.skip("Leaflet assets not cached: the map cannot be opened offline")
+    b = OfflineBrowser()
+    yield b
+    b.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", list(maps.MAP_KINDS))
+def test_browser_shows_every_payload_exactly_as_typed(
+    kind, browser, hostile_layers, hostile_aliases, in_tmp
+):
+    path = maps.save(maps.make_map(kind, hostile_layers, review_no=REVIEW_NO), in_tmp / "m.html")
+    report = browser.open(path)
+    assert report.console_errors == [], report.console_errors
+    shown = browser.js(_SHOWN_TEXT)
+    browser.js("return new Promise(r => setTimeout(r, 200))")
+    assert browser.js("return window.__pwned === undefined")
+    assert not _canary_ran(in_tmp)
+    missing = [text for text in PAYLOADS if text not in shown]
+    assert missing == []
+    assert "49江门站" not in shown and "GS(2026)49号" not in shown
+    assert REVIEW_NO in browser.js("return document.querySelector('.jm-footer').innerText")
+    if kind != "zones":  # the zones map has fixed labels only
+        assert any(alias in shown for alias in features.EXTRA_ALIASES.values())
+    assert browser.report().console_errors == []
+
+
+@pytest.mark.browser
+def test_browser_popups_print_years_without_thousands_separators(browser, in_tmp):
+    layers = fixture_layers()
+    layers.update(fixture_transport())
+    browser.open(maps.save(maps.make_map("transport", layers), in_tmp / "t.html"))
+    shown = browser.js(_SHOWN_TEXT)
+    for year in ("2010", "2024", "2030", "2018", "2028"):
+        assert year in shown, year
+    assert not re.search(r"\b20,\d{3}\b|\b2,0\d\d\b", shown)
+
+
+@pytest.mark.browser
+def test_browser_shows_report_payloads_as_text(browser, in_tmp):
+    from jmgis.report import build_report
+    from tests.report_fixtures import fixture_inputs, fixture_townships
+
+    codes = list(fixture_townships()["code"].astype(str))
+    inputs = fixture_inputs(rename=dict(zip(codes, PAYLOADS, strict=False)))
+    result = build_report(in_tmp / "report", inputs=inputs, map_files=[])
+    report = browser.open(Path(result.html))
+    assert report.console_errors == [] and report.external_requests == []
+    shown = browser.js("return document.body.innerText")
+    assert browser.js("return window.__pwned === undefined")
+    assert [text for text in PAYLOADS if text not in shown] == []
+    assert "49江门站" not in shown

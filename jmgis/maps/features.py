@@ -88,6 +88,23 @@ def field_aliases(layer: str | None, fields: Sequence[str]) -> list[str]:
     return [escape(aliases.get(f) or EXTRA_ALIASES.get(f, f)) for f in fields]
 
 
+def geojson_popup(fields: Sequence[str], aliases: Sequence[str]) -> folium.GeoJsonPopup:
+    """A popup table of ``fields`` labelled ``aliases`` (already escaped).
+
+    Parameters
+    ----------
+    fields, aliases
+        Property names and their labels.
+
+    Returns
+    -------
+    folium.GeoJsonPopup
+        With ``localize`` off: folium's popup defaults to ``toLocaleString()``, which prints
+        a year as ``2,025`` (its tooltip does not).
+    """
+    return folium.GeoJsonPopup(list(fields), aliases=list(aliases), localize=False)
+
+
 def present(gdf: pd.DataFrame, fields: Sequence[str]) -> list[str]:
     """The ``fields`` that ``gdf`` has, in order."""
     return [f for f in fields if f in gdf.columns]
@@ -162,7 +179,7 @@ def add_styled_layer(
         tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
         if tooltip
         else None,
-        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+        popup=geojson_popup(popup, field_aliases(layer, popup)) if popup else None,
     ).add_to(group)
     group.add_to(m)
     if legend:
@@ -212,7 +229,7 @@ def add_point_layer(
         tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
         if tooltip
         else None,
-        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+        popup=geojson_popup(popup, field_aliases(layer, popup)) if popup else None,
     ).add_to(group)
     group.add_to(m)
     if legend:
@@ -332,7 +349,7 @@ def add_circle_layer(
         tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
         if tooltip
         else None,
-        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+        popup=geojson_popup(popup, field_aliases(layer, popup)) if popup else None,
     ).add_to(group)
     group.add_to(m)
     if legend:
