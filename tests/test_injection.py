@@ -351,3 +351,51 @@ def test_browser_shows_report_payloads_as_text(browser, in_tmp):
     assert browser.js("return window.__pwned === undefined")
     assert [text for text in PAYLOADS if text not in shown] == []
     assert "49江门站" not in shown
+
+
+# --- QGIS style files (QML, SLD) with categories from the data -----------------------------
+
+ROAD_CLASSES = [*PAYLOADS, "x AND y", "it's", "a' OR '1"]
+
+
+def _road_style(classes):
+    import pandas as pd
+
+    from jmgis.io.qgis.styledef import layer_style
+    from jmgis.layers import FieldSpec, LayerSpec
+
+    spec = LayerSpec(
+        "road",
+        "道路",
+        "交通",
+        "MultiLineString",
+        tuple(FieldSpec(f, "str", f) for f in ("name", "road_class", "status")),
+    )
+    frame = pd.DataFrame({"road_class": classes, "status": "existing"})
+    return layer_style(spec, frame), spec
+
+
+def test_qml_and_sld_keep_data_categories_as_text():
+    import xml.etree.ElementTree as ET
+
+    from jmgis.io.qgis.qml import qml
+    from jmgis.io.qgis.sld import sld
+    from jmgis.io.qgis.styledef import _quote
+
+    style_, spec = _road_style(ROAD_CLASSES)
+    qml_root = ET.fromstring(qml(style_, spec).split("\n", 1)[1])
+    filters = {r.get("filter") for r in qml_root.iter("rule")}
+    for value in ROAD_CLASSES:
+        assert f'"road_class" = {_quote(value)} AND "status" = \'existing\'' in filters
+    sld_root = ET.fromstring(sld(style_, spec).split("\n", 1)[1])
+    literals = {e.text for e in sld_root.iter("{http://www.opengis.net/ogc}Literal")}
+    assert set(ROAD_CLASSES) <= literals
+
+
+def test_a_control_character_in_a_category_is_a_clear_error():
+    from jmgis.errors import DataError
+    from jmgis.io.qgis.qml import qml
+
+    style_, spec = _road_style(["expressway", "bad\x01class"])
+    with pytest.raises(DataError, match="U\\+0001"):
+        qml(style_, spec)

@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from jmgis.io.qgis.styledef import LayerStyle, Symbol, geometry_kind
+from jmgis.io.qgis.xmltext import checked_tostring
 from jmgis.layers import LayerSpec
 
 NS = {
@@ -228,4 +229,4 @@ def sld(style: LayerStyle, spec: LayerSpec) -> str:
     if style.labels is not None:
         _text_rule(fts, style)
     ET.indent(root, space=" ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + checked_tostring(root)
