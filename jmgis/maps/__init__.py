@@ -34,6 +34,7 @@ from jmgis.maps.access import access_map, scenario_map
 from jmgis.maps.assets import inline_assets, warn_external
 from jmgis.maps.basemap import BASEMAPS, SURROUNDINGS
 from jmgis.maps.plan import plan_map
+from jmgis.maps.render import render_verbatim
 from jmgis.maps.transport import transport_map
 from jmgis.maps.zones import zones_map
 
@@ -137,7 +138,8 @@ def make_map(
 
 def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
     """The map as one HTML document, Leaflet and plugins inlined (see :func:`save`)."""
-    text = m.get_root().render()
+    # verbatim: macro output that holds data text is never parsed as Jinja2 (maps/render.py)
+    text = render_verbatim(m)
     if inline:
         text, external = inline_assets(text)
         warn_external(warn_as, external)

@@ -19,6 +19,7 @@ shift.
 from __future__ import annotations
 
 import os
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -91,7 +92,7 @@ def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
             group = folium.FeatureGroup(name=name, overlay=False, show=show)
             for tile_layer in (layer, note):
                 folium.TileLayer(
-                    _TIANDITU_URL.format(s="{s}", layer=tile_layer, key=key),
+                    _TIANDITU_URL.format(s="{s}", layer=tile_layer, key=quote(key, safe="")),
                     attr=_TIANDITU_ATTR,
                     subdomains="01234567",
                     max_zoom=18,

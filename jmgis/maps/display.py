@@ -7,7 +7,11 @@ Everything a map draws goes through :func:`to_geojson`, so the rules hold everyw
 - polygon coverages simplified together (shared borders stay shared) and coordinates
   rounded (5 decimals ≈ 1 m) so files stay small;
 - every text value HTML-escaped, because Leaflet tooltips and popups insert properties
-  with ``innerHTML``: a name like ``<img onerror=…>`` must show as text, not run.
+  with ``innerHTML``: a name like ``<img onerror=…>`` must show as text, not run;
+- no text carries a ``{`` or ``}`` that Jinja2 could read as a delimiter (``{{``, ``{%``,
+  ``{#``): folium's templates are Jinja2, and branca renders macro output a second time
+  (closed in :mod:`jmgis.maps.render`; this is the second line of defence).  HTML text
+  gets ``&#123;``/``&#125;``, JSON string literals ``\u007b``/``\u007d``: both show ``{ }``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,11 +35,54 @@ DEFAULT_PRECISION = 5  # decimal degrees: 1e-5° ≈ 1.1 m
 DEFAULT_SIMPLIFY_DEG = 0.0002  # ≈ 20 m: invisible at city scale, halves the vertices
 
 
+_BRACES_HTML = str.maketrans({"{": "&#123;", "}": "&#125;"})
+_BRACES_JS = str.maketrans({"{": "\\u007b", "}": "\\u007d"})
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def escape(value: Any) -> str:
-    """HTML-escape any value for display; missing values become an empty string."""
+    """HTML text for any value: markup escaped, braces as character references.
+
+    Parameters
+    ----------
+    value
+        Any value; ``None`` and NaN become an empty string.
+
+    Returns
+    -------
+    str
+        Text that a browser shows exactly as ``str(value)`` and in which Jinja2 finds no
+        delimiter.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=True).translate(_BRACES_HTML)
+
+
+_CSS_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgba?\([0-9., %]+\)")
+
+
+def css_color(value: str) -> str:
+    """``value`` if it is a plain CSS colour (``#rgb[a]``, a name, ``rgb(...)``).
+
+    Parameters
+    ----------
+    value
+        A colour from the palette.
+
+    Returns
+    -------
+    str
+        The colour, safe inside a ``<style>`` element (no braces, quotes or markup).
+
+    Raises
+    ------
+    ValueError
+        Anything else.
+    """
+    if not _CSS_COLOR.fullmatch(str(value)):
+        raise ValueError(f"not a CSS colour: {value!r}")
+    return str(value)
 
 
 def layer_name(name: str) -> str:
@@ -44,9 +92,22 @@ def layer_name(name: str) -> str:
 
 
 def js_literal(value: Any) -> str:
-    """A JSON literal safe to embed inside an inline ``<script>`` element."""
+    """A JSON literal safe to embed inside an inline ``<script>`` element.
+
+    Parameters
+    ----------
+    value
+        Any JSON-serialisable value.
+
+    Returns
+    -------
+    str
+        JSON in which ``<``, ``>``, ``&`` and the braces inside strings are ``\\uXXXX``
+        escapes, so neither the HTML parser nor Jinja2 can read anything in it.
+    """
     text = json.dumps(value, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _JSON_STRING.sub(lambda m: m.group(0).translate(_BRACES_JS), text)
 
 
 def to_display_crs(gdf: gpd.GeoDataFrame, datum: str = "wgs84") -> gpd.GeoDataFrame:

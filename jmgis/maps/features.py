@@ -19,7 +19,7 @@ from jinja2 import Template
 
 from jmgis import style
 from jmgis.layers import registry
-from jmgis.maps.display import js_literal, layer_name, to_geojson
+from jmgis.maps.display import escape, js_literal, layer_name, to_geojson
 from jmgis.maps.furniture import Legend, LegendEntry, symbol_svg
 
 StyleOf = Callable[[pd.Series], Mapping[str, Any]]
@@ -78,10 +78,31 @@ def translated(gdf: pd.DataFrame, fields: Sequence[str]) -> dict[str, list]:
 
 
 def field_aliases(layer: str | None, fields: Sequence[str]) -> list[str]:
-    """Chinese labels of ``fields``: the layer registry's alias, else EXTRA_ALIASES."""
+    """Chinese labels of ``fields``: the layer registry's alias, else EXTRA_ALIASES.
+
+    Escaped (:func:`jmgis.maps.display.escape`): folium's tooltips insert aliases with
+    ``innerHTML``, and an alias can come from a user's layer description.
+    """
     spec = registry().get(layer) if layer else None
     aliases = spec.aliases if spec else {}
-    return [aliases.get(f) or EXTRA_ALIASES.get(f, f) for f in fields]
+    return [escape(aliases.get(f) or EXTRA_ALIASES.get(f, f)) for f in fields]
+
+
+def geojson_popup(fields: Sequence[str], aliases: Sequence[str]) -> folium.GeoJsonPopup:
+    """A popup table of ``fields`` labelled ``aliases`` (already escaped).
+
+    Parameters
+    ----------
+    fields, aliases
+        Property names and their labels.
+
+    Returns
+    -------
+    folium.GeoJsonPopup
+        With ``localize`` off: folium's popup defaults to ``toLocaleString()``, which prints
+        a year as ``2,025`` (its tooltip does not).
+    """
+    return folium.GeoJsonPopup(list(fields), aliases=list(aliases), localize=False)
 
 
 def present(gdf: pd.DataFrame, fields: Sequence[str]) -> list[str]:
@@ -158,7 +179,7 @@ def add_styled_layer(
         tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
         if tooltip
         else None,
-        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+        popup=geojson_popup(popup, field_aliases(layer, popup)) if popup else None,
     ).add_to(group)
     group.add_to(m)
     if legend:
@@ -208,7 +229,7 @@ def add_point_layer(
         tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
         if tooltip
         else None,
-        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+        popup=geojson_popup(popup, field_aliases(layer, popup)) if popup else None,
     ).add_to(group)
     group.add_to(m)
     if legend:
@@ -328,7 +349,7 @@ def add_circle_layer(
         tooltip=folium.GeoJsonTooltip(tooltip, aliases=field_aliases(layer, tooltip))
         if tooltip
         else None,
-        popup=folium.GeoJsonPopup(popup, aliases=field_aliases(layer, popup)) if popup else None,
+        popup=geojson_popup(popup, field_aliases(layer, popup)) if popup else None,
     ).add_to(group)
     group.add_to(m)
     if legend:
@@ -352,12 +373,13 @@ class ValueSelector(MacroElement):
   var map = {{ this._parent.get_name() }};
   var layer = {{ this.layer_name }};
   var labels = {{ this.labels_js }};
+  var labelsHtml = {{ this.labels_html_js }};
   var field = {{ this.field_js }};
   function apply(i) {
     layer.eachLayer(function (f) {
       var p = f.feature.properties;
       p[field] = p['m' + i];
-      p.what = labels[i];
+      p.what = labelsHtml[i];  // the tooltip inserts properties with innerHTML
       f.setStyle({fillColor: p['c' + i]});
     });
     map.getContainer().setAttribute('data-value', labels[i]);
@@ -365,7 +387,7 @@ class ValueSelector(MacroElement):
   var control = L.control({position: 'topright'});
   control.onAdd = function () {
     var div = L.DomUtil.create('div', 'jm-legend jm-value-selector');
-    var html = '<h4>' + {{ this.title_js }} + '</h4><select class="jm-select">';
+    var html = '<h4>' + {{ this.title_html_js }} + '</h4><select class="jm-select">';
     labels.forEach(function (label, i) {
       var option = document.createElement('option');
       option.value = i; option.textContent = label;
@@ -399,6 +421,7 @@ class ValueSelector(MacroElement):
         self._name = "ValueSelector"
         self.layer_name = geojson.get_name()
         self.labels_js = js_literal(list(labels))
+        self.labels_html_js = js_literal([escape(label) for label in labels])
         self.field_js = js_literal(field)
-        self.title_js = js_literal(title)
+        self.title_html_js = js_literal(escape(title))
         self.default = int(default)

@@ -24,7 +24,7 @@ from jmgis.maps.basemap import (
     fit_to,
     new_map,
 )
-from jmgis.maps.display import to_geojson
+from jmgis.maps.display import css_color, to_geojson
 from jmgis.maps.features import (
     YearSelector,
     add_point_layer,
@@ -181,7 +181,7 @@ def add_scheme_labels(
     )
     css = "".join(
         f".leaflet-tooltip.jm-scheme-label.jm-scheme-{i} "
-        f"{{ color: {colours[s]}; border-color: {colours[s]}; }}"
+        f"{{ color: {css_color(colours[s])}; border-color: {css_color(colours[s])}; }}"
         for i, s in enumerate(schemes)
     )
     m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="jm_scheme_css")

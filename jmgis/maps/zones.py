@@ -9,6 +9,7 @@ import pandas as pd
 from jmgis import style
 from jmgis.maps.basemap import add_county_lines, add_offline_base, datum_for, fit_to, new_map
 from jmgis.maps.display import escape, layer_name, to_display_crs, to_geojson
+from jmgis.maps.features import geojson_popup
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 
@@ -73,9 +74,7 @@ def add_townships(
         tooltip=folium.GeoJsonTooltip(
             [f for f, _ in TOWNSHIP_TOOLTIP], aliases=[a for _, a in TOWNSHIP_TOOLTIP]
         ),
-        popup=folium.GeoJsonPopup(
-            [f for f, _ in TOWNSHIP_POPUP], aliases=[a for _, a in TOWNSHIP_POPUP]
-        ),
+        popup=geojson_popup([f for f, _ in TOWNSHIP_POPUP], [a for _, a in TOWNSHIP_POPUP]),
     ).add_to(group)
     group.add_to(m)
     counts = townships["zone_code"].value_counts()

@@ -2,7 +2,9 @@
 
 No external URL at all: the CSS is inline, the charts are PNG ``data:`` URIs and the only
 links are relative ones to the map files written beside the report.  Every value that
-comes from data goes through :func:`html.escape`.
+comes from data goes through :func:`esc` (:func:`html.escape`, and braces as character
+references).  The page is built with f-strings, never a template engine, so no text from
+data is ever template source.
 """
 
 from __future__ import annotations
@@ -57,8 +59,21 @@ class ReportMeta:
 
 
 def esc(value: object) -> str:
-    """Escape any value for HTML text and attributes."""
-    return html.escape(str(value), quote=True)
+    """Escape any value for HTML text and attributes.
+
+    Parameters
+    ----------
+    value
+        Any value (shown as ``str(value)``).
+
+    Returns
+    -------
+    str
+        Markup-free text; braces as ``&#123;``/``&#125;`` too, so the page can be embedded
+        in a Jinja2 or other ``{{ }}`` template (a notebook, a site) without any name in it
+        being read as template source.
+    """
+    return html.escape(str(value), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def cell_text(value: object) -> str:

@@ -30,6 +30,7 @@ from pyproj import CRS
 from jmgis.crs import STORAGE_CRS
 from jmgis.io.qgis.qml import DOCTYPE, QGIS_VERSION, root_attributes, style_elements
 from jmgis.io.qgis.styledef import StyledLayer, geometry_kind
+from jmgis.io.qgis.xmltext import checked_tostring
 
 PROJECT_NAME = "jiangmen"
 PROJECT_TITLE = "江门市 空间规划与可达性（jmgis）"
@@ -231,7 +232,7 @@ def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | 
     srs_props = ET.SubElement(properties, "SpatialRefSys")
     ET.SubElement(srs_props, "ProjectionsEnabled", {"type": "int"}).text = "1"
     ET.indent(root, space=" ")
-    return DOCTYPE + "\n" + ET.tostring(root, encoding="unicode") + "\n"
+    return DOCTYPE + "\n" + checked_tostring(root) + "\n"
 
 
 def qgz_bytes(qgs: str, name: str = PROJECT_NAME) -> bytes:

@@ -13,6 +13,7 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from jmgis.io.qgis.styledef import Labels, LayerStyle, Symbol, geometry_kind
+from jmgis.io.qgis.xmltext import checked_tostring
 from jmgis.layers import LayerSpec
 
 QGIS_VERSION = "3.22.16-Białowieża"
@@ -328,4 +329,4 @@ def qml(style: LayerStyle, spec: LayerSpec) -> str:
     root = ET.Element("qgis", {"version": QGIS_VERSION, **root_attributes(style)})
     root.extend(style_elements(style, spec))
     ET.indent(root, space=" ")
-    return DOCTYPE + "\n" + ET.tostring(root, encoding="unicode") + "\n"
+    return DOCTYPE + "\n" + checked_tostring(root) + "\n"

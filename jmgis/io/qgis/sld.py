@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from jmgis.io.qgis.styledef import LayerStyle, Symbol, geometry_kind
+from jmgis.io.qgis.xmltext import checked_tostring
 from jmgis.layers import LayerSpec
 
 NS = {
@@ -22,7 +23,8 @@ NS = {
 }
 MM_PX = 96 / 25.4
 
-_SIMPLE_TEST = re.compile(r"^\"(\w+)\" = '((?:[^']|'')*)'$")
+_SIMPLE_TEST = re.compile(r"^\"(\w+)\" = '((?:[^'\\]|''|\\.)*)'$")
+_LITERAL_ESCAPE = re.compile(r"''|\\(.)")
 _NULL_TEST = re.compile(r'^"(\w+)" IS NULL$')
 _COMPARE_TEST = re.compile(r'^"(\w+)" (<|<=|>|>=) (-?[0-9.]+)$')
 _INF_TEST = re.compile(r"^to_string\(\"\w+\"\) = '-?inf'$")
@@ -97,21 +99,47 @@ def _equals(parent: ET.Element, attr: str, value: str) -> None:
     ET.SubElement(test, "ogc:Literal").text = value
 
 
+def _split(expression: str, separator: str) -> list[str]:
+    """``expression`` split at ``separator`` outside string literals (a category value
+    from the data may itself contain `` AND `` or `` OR ``)."""
+    parts, start, i, quoted = [], 0, 0, False
+    while i < len(expression):
+        char = expression[i]
+        if quoted and char == "\\":
+            i += 2
+            continue
+        if char == "'":
+            quoted = not quoted  # '' inside a literal toggles twice
+        elif not quoted and expression.startswith(separator, i):
+            parts.append(expression[start:i])
+            i += len(separator)
+            start = i
+            continue
+        i += 1
+    parts.append(expression[start:])
+    return parts
+
+
+def _unquote(body: str) -> str:
+    """The text of a QGIS string literal's body (``''`` and ``\\x`` escapes undone)."""
+    return _LITERAL_ESCAPE.sub(lambda m: "'" if m.group(0) == "''" else m.group(1), body)
+
+
 def _expression_filter(rule: ET.Element, expression: str) -> None:
     """Translate the ``"a" = 'x' AND "b" = 'y'`` rules :mod:`styledef` writes."""
     if expression == "ELSE":
         _se(rule, "ElseFilter")
         return
     # "… OR to_string(x) = 'inf'" catches infinities in QGIS; SLD has no infinity
-    alternatives = [a for a in expression.split(" OR ") if not _INF_TEST.match(a)]
+    alternatives = [a for a in _split(expression, " OR ") if not _INF_TEST.match(a)]
     if len(alternatives) != 1:
         raise ValueError(f"cannot express {expression!r} in SLD")
-    parts = alternatives[0].split(" AND ")
+    parts = _split(alternatives[0], " AND ")
     flt = ET.SubElement(rule, "ogc:Filter")
     target = ET.SubElement(flt, "ogc:And") if len(parts) > 1 else flt
     for part in parts:
         if m := _SIMPLE_TEST.match(part):
-            _equals(target, m.group(1), m.group(2).replace("''", "'"))
+            _equals(target, m.group(1), _unquote(m.group(2)))
         elif m := _COMPARE_TEST.match(part):
             test = ET.SubElement(target, _COMPARE_TAGS[m.group(2)])
             ET.SubElement(test, "ogc:PropertyName").text = m.group(1)
@@ -201,4 +229,4 @@ def sld(style: LayerStyle, spec: LayerSpec) -> str:
     if style.labels is not None:
         _text_rule(fts, style)
     ET.indent(root, space=" ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + checked_tostring(root)

@@ -236,7 +236,12 @@ def _categorized(
 
 
 def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    """A QGIS expression string literal of ``value`` (a category from the data).
+
+    QGIS reads ``\\`` escapes inside string literals as well as ``''``, so a value ending
+    in a backslash would otherwise swallow the closing quote.
+    """
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _class_status_rules(
