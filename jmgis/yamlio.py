@@ -26,11 +26,31 @@ def load_yaml(path: str | Path) -> Any:
 
 
 def load_records(path: str | Path, what: str = "record") -> list[dict[str, Any]]:
-    """A YAML file that is a list of mappings (empty file → ``[]``); anything else is a
-    :class:`DataError` naming the file and the 1-based position of the bad item."""
+    """A YAML file that is a non-empty list of mappings.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What one item is, for the messages ("catalog row", "feature" …).
+
+    Returns
+    -------
+    list of dict
+        The items, in file order.
+
+    Raises
+    ------
+    DataError
+        Naming the file (and the 1-based position of a bad item) when the file is empty,
+        holds only comments or an empty list — an emptied data file would otherwise load
+        as zero features and pass every check — or is not a list of mappings.
+    """
     raw = load_yaml(path)
-    if raw is None:
-        return []
+    if raw is None or raw == []:
+        state = "an empty list" if raw == [] else "empty or only comments"
+        raise DataError(f"the file holds no {what}s ({state}): restore its content", file=path)
     if not isinstance(raw, list):
         raise DataError(f"expected a YAML list of mappings (one {what} each)", file=path)
     for position, item in enumerate(raw, start=1):

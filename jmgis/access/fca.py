@@ -16,7 +16,7 @@ with ``W`` = 1 inside the catchment for 2SFCA, and a stepped weight for E2SFCA (
 Documented edge cases: a facility with capacity 0 has R_j = 0 (it serves no one and takes
 no demand away from the others); a facility no demand can reach has R_j = 0 (its supply
 is reported in :attr:`FCAResult.unreached_supply`); a demand location reaching no
-facility has A_i = 0.  Negative capacity or NaN/negative population is an error.
+facility has A_i = 0.  Negative, NaN or infinite capacity or population is an error.
 """
 
 from __future__ import annotations
@@ -68,12 +68,21 @@ def _validate(
         raise DataError(f"{t.shape[1]} supply columns but {s.shape} capacity values")
     if t.shape[1] == 0:
         raise DataError("the supply set is empty", field="supply")
-    bad = np.flatnonzero(np.isnan(p) | (p < 0))
+    # inf would turn every ratio it touches into inf or NaN without an error
+    bad = np.flatnonzero(~np.isfinite(p) | (p < 0))
     if len(bad):
-        raise DataError(f"population is {p[bad[0]]}", feature=int(bad[0]) + 1, field="population")
-    bad = np.flatnonzero(np.isnan(s) | (s < 0))
+        raise DataError(
+            f"population is {float(p[bad[0]])} (must be a finite number ≥ 0)",
+            feature=int(bad[0]) + 1,
+            field="population",
+        )
+    bad = np.flatnonzero(~np.isfinite(s) | (s < 0))
     if len(bad):
-        raise DataError(f"capacity is {s[bad[0]]}", feature=int(bad[0]) + 1, field="capacity")
+        raise DataError(
+            f"capacity is {float(s[bad[0]])} (must be a finite number ≥ 0)",
+            feature=int(bad[0]) + 1,
+            field="capacity",
+        )
     return t, p, s
 
 

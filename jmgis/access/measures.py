@@ -131,9 +131,12 @@ def _opportunities(opportunities: Sequence[float] | None, n: int) -> np.ndarray:
     arr = np.asarray(opportunities, dtype=float)
     if arr.shape != (n,):
         raise DataError(f"expected {n} opportunity values (one per destination), got {arr.shape}")
-    if np.isnan(arr).any():
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if len(bad):
         raise DataError(
-            "opportunities contain NaN", feature=int(np.flatnonzero(np.isnan(arr))[0]) + 1
+            f"opportunities contain {float(arr[bad[0]])} (must be finite)",
+            feature=int(bad[0]) + 1,
+            field="opportunities",
         )
     return arr
 
@@ -178,10 +181,10 @@ def gravity(
 
 def _check_population(population: pd.Series | np.ndarray, labels: Sequence[Hashable]) -> np.ndarray:
     pop = np.asarray(population, dtype=float)
-    bad = np.flatnonzero(np.isnan(pop) | (pop < 0))
+    bad = np.flatnonzero(~np.isfinite(pop) | (pop < 0))
     if len(bad):
         raise DataError(
-            f"population is {pop[bad[0]]} (must be a number ≥ 0)",
+            f"population is {float(pop[bad[0]])} (must be a finite number ≥ 0)",
             feature=labels[bad[0]],
             field="population",
         )

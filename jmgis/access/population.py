@@ -170,8 +170,8 @@ def population_from_table(
     """A user's township population table (CSV path or DataFrame), validated.
 
     Codes must be known township codes (9 digits, or names the resolver understands);
-    population must be a number ≥ 0 (no blanks/NaN).  With ``complete`` every one of the
-    73 townships must be present.  Missing optional columns are filled
+    population must be a finite number ≥ 0 (no blanks, NaN or inf).  With ``complete``
+    every one of the 73 townships must be present.  Missing optional columns are filled
     (``status="user"``).
 
     Raises
@@ -198,11 +198,13 @@ def population_from_table(
         except ResolveError as exc:
             raise DataError(str(exc), file=label, feature=f"row {i}", field=code) from None
     pops = pd.to_numeric(df[population], errors="coerce")
-    bad = np.flatnonzero(pops.isna().to_numpy() | (pops < 0).to_numpy())
+    # to_numeric parses "inf"/"Infinity" to inf, which no later sum would survive
+    values = pops.to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
     if len(bad):
         raw = df[population].iloc[bad[0]]
         raise DataError(
-            f"population {raw!r} is not a number ≥ 0",
+            f"population {str(raw)!r} is not a finite number ≥ 0",
             file=label,
             feature=f"row {bad[0] + 2} ({codes[bad[0]]})",
             field=population,
@@ -256,7 +258,17 @@ def population_from_raster(
             raise DataError("raster has no CRS", file=str(raster))
         values = src.read(1, masked=True).astype(float).filled(0.0)
         shape, transform, crs = src.shape, src.transform, src.crs
-    values = np.where(np.isfinite(values), values, 0.0)
+    infinite = np.argwhere(np.isinf(values))
+    if len(infinite):
+        row, col = (int(v) for v in infinite[0])
+        raise DataError(
+            f"{len(infinite)} cell(s) hold an infinite population, the first at row {row}, "
+            f"column {col}",
+            file=str(raster),
+            feature=f"cell ({row}, {col})",
+            field="band 1",
+        )
+    values = np.where(np.isnan(values), 0.0, values)
     if (values < 0).any():
         raise DataError("raster has negative population values", file=str(raster))
     zones = townships.to_crs(crs)

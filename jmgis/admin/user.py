@@ -15,15 +15,13 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pyogrio
 import shapely
 from pyproj import CRS
 
-from jmgis.admin import tables
-from jmgis.admin.boundaries import load_city
+from jmgis.admin import plausibility, tables
 from jmgis.admin.resolver import resolver
-from jmgis.crs import STORAGE_CRS, analysis_crs, convert_gdf
+from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError, ResolveError
 
 log = logging.getLogger(__name__)
@@ -33,7 +31,6 @@ NAME_FIELDS = ("name", "XZQMC", "xzqmc", "NAME", "乡镇名称", "名称")
 COUNTY_FIELDS = ("county", "county_name", "county_code", "县", "县级")
 # Jiangmen's extent with a margin, degrees.
 JIANGMEN_BBOX = (111.5, 21.2, 113.7, 23.1)
-GCJ_SUSPECT_M = 250.0
 
 
 def _pick(frame: gpd.GeoDataFrame, wanted: str | None, candidates: tuple[str, ...]) -> str | None:
@@ -42,20 +39,6 @@ def _pick(frame: gpd.GeoDataFrame, wanted: str | None, candidates: tuple[str, ..
             raise DataError(f"no such field; fields are {list(frame.columns)}", field=wanted)
         return wanted
     return next((c for c in candidates if c in frame.columns), None)
-
-
-def _boundary_offset_m(frame: gpd.GeoDataFrame, reference: shapely.Geometry, metric: CRS) -> float:
-    """Median distance (m) from points along the frame's outline to the reference outline."""
-    outline = shapely.union_all(frame.geometry.values).boundary
-    outline_m = gpd.GeoSeries([outline], crs=STORAGE_CRS).to_crs(metric).iloc[0]
-    ref_m = gpd.GeoSeries([reference.boundary], crs=STORAGE_CRS).to_crs(metric).iloc[0]
-    distances = np.linspace(0, outline_m.length, 400, endpoint=False)
-    points = (
-        shapely.line_interpolate_point(outline_m, distances)
-        if outline_m.geom_type == "LineString"
-        else [outline_m.interpolate(d) for d in distances]
-    )
-    return float(np.median(shapely.distance(np.asarray(points), ref_m)))
 
 
 def _check_coordinates(frame: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:
@@ -84,22 +67,6 @@ def _check_coordinates(frame: gpd.GeoDataFrame, path: str) -> gpd.GeoDataFrame:
             field="crs",
         )
     return frame.to_crs(STORAGE_CRS)
-
-
-def _check_not_gcj02(frame: gpd.GeoDataFrame, path: str) -> None:
-    metric = analysis_crs()
-    city = load_city().geometry.iloc[0]
-    raw = _boundary_offset_m(frame, city, metric)
-    shifted = _boundary_offset_m(convert_gdf(frame, "gcj02", "wgs84"), city, metric)
-    if raw > GCJ_SUSPECT_M and shifted < raw / 2:
-        raise DataError(
-            f"the outline is {raw:.0f} m off the city boundary but {shifted:.0f} m after a "
-            "GCJ-02→WGS84 conversion: the coordinates look like GCJ-02 (Amap/Tencent) declared "
-            "as WGS84/CGCS2000. Convert them first: "
-            "jmgis.crs.convert_gdf(gdf, 'gcj02', 'wgs84')",
-            file=path,
-            field="geometry",
-        )
 
 
 def _codes(
@@ -243,7 +210,7 @@ def load_user_townships(
             file=path,
             field=code_field or name_field,
         )
-    _check_not_gcj02(frame, path)
+    plausibility.check_townships(frame, path)
     out = gpd.GeoDataFrame(
         {
             "code": frame["code"],

@@ -145,9 +145,19 @@ def _validate(
         road_class = class_map.get(str(raw_class), str(raw_class))
         speed = None
         if speed_field:
-            value = pd.to_numeric(pd.Series([frame[speed_field].iloc[i]]), errors="coerce")[0]
+            raw_speed = frame[speed_field].iloc[i]
+            value = pd.to_numeric(pd.Series([raw_speed]), errors="coerce")[0]
+            blank = raw_speed is None or (isinstance(raw_speed, str) and not raw_speed.strip())
             if np.isfinite(value) and value > 0:
                 speed = float(value)
+            elif not blank and not (isinstance(raw_speed, float) and np.isnan(raw_speed)):
+                # a blank or NULL speed falls back to the class; a wrong one is not guessed
+                raise DataError(
+                    f"speed {str(raw_speed)!r} is not a finite number > 0 (km/h)",
+                    file=label,
+                    feature=fid,
+                    field=speed_field,
+                )
         if speed is None:
             if road_class not in speeds.road:
                 what = "missing speed and unknown" if speed_field else "unknown"

@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from jmgis.admin import plausibility
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
 from jmgis.paths import boundaries_dir, transport_dir
@@ -37,7 +38,9 @@ def load_control_points(path: str | Path | None = None) -> gpd.GeoDataFrame:
     DataError
         For a missing column, a duplicate or malformed id, a coordinate that is not a
         number or lies outside the region, an unknown kind, township code or geometry
-        quality, or an empty source — naming the file, the row and the field.
+        quality, or an empty source, or a point away from the county its township code
+        names (:func:`jmgis.admin.plausibility.check_points`) — naming the file, the row
+        and the field.
     """
     path = Path(path) if path is not None else transport_dir() / "control_points.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -92,6 +95,8 @@ def load_control_points(path: str | Path | None = None) -> gpd.GeoDataFrame:
     frame["lon"] = lons
     frame["lat"] = lats
     frame = frame.rename(columns={"id": "point_id"})
-    return gpd.GeoDataFrame(
+    points = gpd.GeoDataFrame(
         frame, geometry=shapely.points(lons, lats), crs=STORAGE_CRS
     ).reset_index(drop=True)
+    plausibility.check_points(points, path, outside=OUTSIDE)
+    return points
