@@ -130,6 +130,9 @@ def build(
     else:
         out = Path(out_dir)
         maps_path = Path(maps_dir) if maps_dir else out / "maps"
+    from jmgis.buildtime import source_date_epoch
+
+    source_date_epoch()  # a bad SOURCE_DATE_EPOCH stops the build before any work
     ctx = BuildContext(out_dir=out, maps_dir=maps_path)
     for name, step in steps or STEPS:
         start = time.perf_counter()

@@ -18,6 +18,7 @@ import pandas as pd
 from jmgis.access.jiangmen import hub_isochrones, profile, zone_summary
 from jmgis.access.measures import worst_served
 from jmgis.access.scenario import Comparison, compare_years
+from jmgis.tabular import safe_csv
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,6 @@ def write_csvs(
     written = []
     for name, frame in tables.items():
         path = out / name
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        safe_csv(frame, path)
         written.append(path)
     return written

@@ -102,7 +102,9 @@ def run_list(args: argparse.Namespace) -> int:
     for col in table.columns:
         table[col] = table[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, list) else v)
     if args.format == "csv":
-        table.to_csv(sys.stdout, index=False)
+        from jmgis.tabular import safe_csv
+
+        safe_csv(table, sys.stdout)
     else:
         with_width = table.to_string(index=False) if len(table) else "(no rows)"
         print(with_width)

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from jmgis.buildtime import iso_utc, reproducible
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
 from jmgis.layers import LayerSpec, registry
@@ -37,6 +38,14 @@ def _ordered(frame: pd.DataFrame, spec: LayerSpec | None, layer: str) -> pd.Data
     return frame[cols]
 
 
+def _pin_gdal_clock() -> None:
+    """With ``SOURCE_DATE_EPOCH`` set, GDAL stamps ``gpkg_contents.last_change`` with the
+    build time (its ``OGR_CURRENT_DATE`` config option) instead of the clock; unset, the
+    option is cleared so that the clock is used again."""
+    stamp = iso_utc(millis=True) if reproducible() else None
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+
+
 def write_layer(
     frame: pd.DataFrame, path: str | Path, layer: str, *, spec: LayerSpec | None = None
 ) -> None:
@@ -46,6 +55,7 @@ def write_layer(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     options = {"VERSION": GPKG_VERSION} if not path.exists() else {}
+    _pin_gdal_clock()
     if isinstance(frame, gpd.GeoDataFrame):
         if frame.crs is None:
             raise DataError("layer has no CRS", file=f"layer {layer}")

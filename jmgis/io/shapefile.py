@@ -36,7 +36,6 @@ The mapping rule (deterministic, documented for users of the files):
 
 from __future__ import annotations
 
-import csv
 import logging
 import struct
 from collections.abc import Iterable, Mapping, Sequence
@@ -51,6 +50,7 @@ import shapely
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
 from jmgis.layers import LayerSpec, registry
+from jmgis.tabular import safe_csv_rows
 
 log = logging.getLogger(__name__)
 
@@ -373,10 +373,7 @@ def write_shapefiles(
             rows += _field_rows(name, path.name, mapping, parts_of, specs.get(name), empty)
     fields_csv = out_dir / FIELDS_CSV
     # utf-8-sig: Excel on Chinese Windows otherwise opens a CSV as GBK and garbles it.
-    with fields_csv.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS_CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    safe_csv_rows(rows, FIELDS_CSV_COLUMNS, fields_csv, encoding="utf-8-sig")
     written.append(fields_csv)
     return written
 

@@ -139,11 +139,60 @@ def make_map(
 def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
     """The map as one HTML document, Leaflet and plugins inlined (see :func:`save`)."""
     # verbatim: macro output that holds data text is never parsed as Jinja2 (maps/render.py)
-    text = render_verbatim(m)
+    text = stable_ids(m.get_root(), render_verbatim(m))
     if inline:
         text, external = inline_assets(text)
         warn_external(warn_as, external)
     return text
+
+
+def _element_ids(element: Any) -> list[str]:
+    ids, stack, seen = [], [element], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        ids.append(node._id)
+        stack.extend(getattr(node, "_children", {}).values())
+        stack.extend(
+            getattr(node, part) for part in ("header", "html", "script") if hasattr(node, part)
+        )
+    return ids
+
+
+def stable_ids(root: Any, text: str) -> str:
+    """``text`` (the rendering of ``root``) with every element id replaced by its rank.
+
+    branca gives each element a random 32-hex-digit id (``geo_json_<id>`` in the page), so
+    the same map gave different bytes on every save.  Ids are renumbered in the order they
+    first appear in the page (``…_00000000000000000000000000000001``), which depends only on
+    the map.  Only ids of elements of ``root``'s tree are replaced, never other text.
+
+    Parameters
+    ----------
+    root
+        The rendered element (a ``branca.element.Figure``).
+    text
+        Its rendering.
+
+    Returns
+    -------
+    str
+        The page with stable ids.
+    """
+    known = set(_element_ids(root))
+    order: dict[str, str] = {}
+    for found in _HEX_ID.finditer(text):
+        if found.group(0) in known and found.group(0) not in order:
+            order[found.group(0)] = f"{len(order) + 1:032x}"
+    if not order:
+        return text
+    pattern = re.compile("|".join(map(re.escape, order)))
+    return pattern.sub(lambda hit: order[hit.group(0)], text)
+
+
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class _Frame:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jmgis.buildtime import build_time
 from jmgis.report.charts import build_charts
 from jmgis.report.html import ReportMeta, render
 from jmgis.report.inputs import ReportInputs, load_inputs
@@ -163,7 +163,7 @@ def build_report(
             year=year,
             compare=compare,
             zones=zone_codes,
-            generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            generated=build_time().strftime("%Y-%m-%d %H:%M UTC"),
             notes=list(state["inputs"].notes),
             maps=map_links(out, state["maps"]),
         )

@@ -1,14 +1,25 @@
-"""CSV (UTF-8 with BOM, so Excel opens the Chinese correctly) and XLSX writers."""
+"""CSV (UTF-8 with BOM, so Excel opens the Chinese correctly) and XLSX writers.
+
+No cell runs as a formula in a spreadsheet (:mod:`jmgis.tabular`), and with
+``SOURCE_DATE_EPOCH`` set the XLSX bytes do not depend on the clock (:mod:`jmgis.buildtime`).
+"""
 
 from __future__ import annotations
 
+import io
+import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from openpyxl.writer.excel import ExcelWriter as OpenpyxlWriter
 
+from jmgis.buildtime import build_time, normalise_zip
 from jmgis.report.labels import column_label
 from jmgis.report.tables import Table
+from jmgis.tabular import safe_csv, text_cells_as_text
 
 ABOUT_SHEET = "说明"
 
@@ -20,7 +31,7 @@ def write_csv(tables: Sequence[Table], directory: str | Path) -> list[Path]:
     paths = []
     for table in tables:
         path = directory / f"{table.key}.csv"
-        table.frame.to_csv(path, index=False, encoding="utf-8-sig")
+        safe_csv(table.frame, path)
         paths.append(path)
     return paths
 
@@ -50,19 +61,40 @@ def write_xlsx(tables: Sequence[Table], path: str | Path) -> Path:
     too_long = [k for k in keys if len(k) > 31]
     if too_long or len(set(keys)) != len(keys):
         raise ValueError(f"sheet names must be unique and ≤ 31 characters: {keys}")
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        _about(tables).to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
-        for table in tables:
-            table.frame.to_excel(writer, sheet_name=table.key, index=False)
-            sheet = writer.sheets[table.key]
-            sheet.freeze_panes = "A2"
-            for i, col in enumerate(table.frame.columns):
-                width = (
-                    max(len(str(col)), *(len(str(v)) for v in table.frame[col]))
-                    if len(table.frame)
-                    else len(str(col))
-                )
-                sheet.column_dimensions[sheet.cell(1, i + 1).column_letter].width = min(
-                    max(8, width + 2), 60
-                )
+    # The sheets are laid out through pandas, but saved below with openpyxl's writer
+    # directly: its save_workbook would stamp the current time as ``modified``.
+    writer = pd.ExcelWriter(io.BytesIO(), engine="openpyxl")
+    _about(tables).to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
+    for table in tables:
+        table.frame.to_excel(writer, sheet_name=table.key, index=False)
+        sheet = writer.sheets[table.key]
+        sheet.freeze_panes = "A2"
+        for i, col in enumerate(table.frame.columns):
+            width = (
+                max(len(str(col)), *(len(str(v)) for v in table.frame[col]))
+                if len(table.frame)
+                else len(str(col))
+            )
+            sheet.column_dimensions[sheet.cell(1, i + 1).column_letter].width = min(
+                max(8, width + 2), 60
+            )
+    text_cells_as_text(writer.book)
+    _stamp(writer.book)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        OpenpyxlWriter(writer.book, archive).save()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(normalise_zip(buffer.getvalue()))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
+
+
+def _stamp(book: Any) -> None:
+    """Core properties (created, modified) from the build clock."""
+    when = build_time().replace(tzinfo=None, microsecond=0)
+    book.properties.created = when
+    book.properties.modified = when
+    book.properties.creator = "jmgis"

@@ -22,11 +22,11 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from pyproj import CRS
 
+from jmgis.buildtime import iso_utc
 from jmgis.crs import STORAGE_CRS
 from jmgis.io.qgis.qml import DOCTYPE, QGIS_VERSION, root_attributes, style_elements
 from jmgis.io.qgis.styledef import StyledLayer, geometry_kind
@@ -248,7 +248,7 @@ def qgz_bytes(qgs: str, name: str = PROJECT_NAME) -> bytes:
 def write_project_to_gpkg(gpkg: str | Path, qgz: bytes, name: str = PROJECT_NAME) -> None:
     """Store (or replace) the project in the GeoPackage's ``qgis_projects`` table."""
     metadata = {
-        "last_modified_time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+        "last_modified_time": iso_utc()[:-1],
         "last_modified_user": "jmgis",
     }
     conn = sqlite3.connect(gpkg)

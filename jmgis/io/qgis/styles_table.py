@@ -14,9 +14,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
+from jmgis.buildtime import iso_utc
 from jmgis.errors import DataError
 
 TABLE = "layer_styles"
@@ -60,7 +60,7 @@ def geometry_columns(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return iso_utc(millis=True)
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+from jmgis.buildtime import iso_utc
 from jmgis.io.qgis.styledef import CHANGE_FIELD, TRAVEL_TIME_FIELD
 from jmgis.layers import LayerSpec
 
@@ -69,9 +70,9 @@ def create_township_view(conn: sqlite3.Connection, spec: LayerSpec) -> LayerSpec
     conn.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
         "last_change, min_x, min_y, max_x, max_y, srs_id) "
-        "SELECT ?, 'features', ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
+        "SELECT ?, 'features', ?, ?, ?, "
         "min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents WHERE table_name = ?",
-        (view, view, f"{spec.title}（按乡镇绘制的视图）", GEOMETRY_LAYER),
+        (view, view, f"{spec.title}（按乡镇绘制的视图）", iso_utc(millis=True), GEOMETRY_LAYER),
     )
     conn.execute(
         "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, "
