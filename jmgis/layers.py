@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from jmgis.errors import DataError
 from jmgis.paths import RESOURCES_DIR
 
 FIELD_TYPES = ("str", "int", "float", "bool", "date")
@@ -64,7 +65,9 @@ def _parse(path: Path) -> dict[str, LayerSpec]:
         for fname, fbody in (body.get("fields") or {}).items():
             ftype = fbody.get("type", "str")
             if ftype not in FIELD_TYPES:
-                raise ValueError(f"{path}: layer {name}, field {fname}: unknown type {ftype!r}")
+                raise DataError(
+                    f"unknown type {ftype!r}", file=path, feature=f"layer {name}", field=fname
+                )
             fields.append(
                 FieldSpec(
                     fname,
@@ -92,7 +95,7 @@ def registry() -> dict[str, LayerSpec]:
     for path in sorted((RESOURCES_DIR / "layers").glob("*.yaml")):
         for name, spec in _parse(path).items():
             if name in specs:
-                raise ValueError(f"layer {name!r} is defined twice (second time in {path})")
+                raise DataError(f"layer {name!r} is defined twice", file=path, feature=name)
             specs[name] = spec
     return specs
 

@@ -12,6 +12,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from jmgis.errors import DataError
 from jmgis.paths import seeds_dir
 
 SEED_FILES: dict[str, str] = {
@@ -37,14 +38,17 @@ def parse_ref(ref: str) -> tuple[str, int]:
     """Split a reference into (full file name, 1-based line); raises ``ValueError``."""
     match = _REF.match(str(ref))
     if not match:
-        raise ValueError(f"not a file:line reference: {ref!r}")
+        raise DataError(f"not a file:line reference: {ref!r}", field="source")
     file, line = match["file"], int(match["line"])
     if file in SEED_FILES:
         file = SEED_FILES[file]
     elif file not in SEED_FILES.values():
-        raise ValueError(f"unknown plan document {file!r} in {ref!r}; known: {sorted(SEED_FILES)}")
+        raise DataError(
+            f"unknown plan document {file!r} in {ref!r}; known: {sorted(SEED_FILES)}",
+            field="source",
+        )
     if line < 1:
-        raise ValueError(f"line numbers start at 1: {ref!r}")
+        raise DataError(f"line numbers start at 1: {ref!r}", field="source")
     return file, line
 
 
@@ -83,5 +87,5 @@ def seed_line(ref: str) -> str:
     file, line = parse_ref(ref)
     lines = seed_lines(file)
     if line > len(lines):
-        raise ValueError(f"{ref}: {file} has only {len(lines)} lines")
+        raise DataError(f"{ref}: {file} has only {len(lines)} lines", field="source")
     return lines[line - 1]

@@ -12,17 +12,15 @@ from typing import Any
 import yaml
 
 from jmgis.errors import DataError
+from jmgis.readers import read_yaml
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(path: str | Path) -> Any:
-    """Parse one YAML file; a syntax error becomes a :class:`DataError` naming the file."""
-    path = Path(path)
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML: {exc}", file=path) from None
+    """Parse one YAML file (see :func:`jmgis.readers.read_yaml`): a missing, unreadable or
+    malformed file is a :class:`DataError` naming the file and the line."""
+    return read_yaml(path)
 
 
 def load_records(path: str | Path, what: str = "record") -> list[dict[str, Any]]:

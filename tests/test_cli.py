@@ -83,10 +83,11 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("command", "args", "needle"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
-def test_bad_input_gives_one_line_and_nonzero_status(command, args, needle, tmp_path):
+def test_bad_input_gives_one_line_and_status_2(command, args, needle, tmp_path):
     assert command in AVAILABLE, f"jmgis {command} is not registered"
     result = _run(command, *(a.format(tmp=tmp_path) for a in args))
-    assert result.returncode != 0
+    assert result.returncode == 2, result.stderr
+    assert "unexpected" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert "Traceback" not in result.stderr
     assert lines, "an error message on stderr"
@@ -103,7 +104,7 @@ def test_debug_shows_the_traceback():
     with pytest.raises(JmgisError):
         main(["--debug", "report", "--year", "1999"])
     result = _run("--debug", "report", "--year", "1999")
-    assert result.returncode != 0 and "Traceback" in result.stderr
+    assert result.returncode == 1 and "Traceback" in result.stderr
 
 
 def test_quiet_and_verbose_are_exclusive():

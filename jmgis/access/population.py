@@ -21,6 +21,7 @@ import pandas as pd
 
 from jmgis.errors import DataError
 from jmgis.paths import data_dir
+from jmgis.readers import check_file, one_line, plain, read_table
 
 CENSUS = "census"
 ESTIMATE = "estimate"
@@ -166,33 +167,31 @@ def population_from_table(
     code: str = "code",
     population: str = "population",
     complete: bool = True,
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """A user's township population table (CSV path or DataFrame), validated.
 
     Codes must be known township codes (9 digits, or names the resolver understands);
     population must be a finite number ≥ 0 (no blanks, NaN or inf).  With ``complete``
     every one of the 73 townships must be present.  Missing optional columns are filled
-    (``status="user"``).
+    (``status="user"``).  ``encoding`` is the CSV's encoding (default: UTF-8, then
+    GB18030, see :func:`jmgis.readers.read_table`).
 
     Raises
     ------
     DataError
         Naming the file, row and field of the first bad value, or the missing codes.
     """
-    from jmgis.admin.resolver import resolve_township
+    from jmgis.admin.resolver import normalise_code, resolve_township
     from jmgis.errors import ResolveError
 
     label = str(table) if not isinstance(table, pd.DataFrame) else "population table"
-    df = (
-        table.copy()
-        if isinstance(table, pd.DataFrame)
-        else pd.read_csv(table, dtype={code: str}, encoding="utf-8")
-    )
+    df = table.copy() if isinstance(table, pd.DataFrame) else read_table(table, encoding=encoding)
     for col in (code, population):
         if col not in df.columns:
             raise DataError(f"missing column '{col}'", file=label, field=col)
     codes = []
-    for i, value in enumerate(df[code].astype(str), start=2):
+    for i, value in enumerate(df[code].astype(str).map(normalise_code), start=2):
         try:
             codes.append(resolve_township(value))
         except ResolveError as exc:
@@ -204,7 +203,7 @@ def population_from_table(
     if len(bad):
         raw = df[population].iloc[bad[0]]
         raise DataError(
-            f"population {str(raw)!r} is not a finite number ≥ 0",
+            f"population {plain(raw)} is not a finite number ≥ 0",
             file=label,
             feature=f"row {bad[0] + 2} ({codes[bad[0]]})",
             field=population,
@@ -247,13 +246,19 @@ def population_from_raster(
         ``code, name, population, status="raster", method, source``.
     """
     import rasterio
+    import rasterio.errors
     from rasterio.features import rasterize
 
     if townships is None:
         from jmgis.admin import load_townships
 
         townships = load_townships()
-    with rasterio.open(raster) as src:
+    check_file(raster)
+    try:
+        src_ctx = rasterio.open(raster)
+    except rasterio.errors.RasterioIOError as exc:
+        raise DataError(f"not a readable raster: {one_line(exc)}", file=str(raster)) from None
+    with src_ctx as src:
         if src.crs is None:
             raise DataError("raster has no CRS", file=str(raster))
         values = src.read(1, masked=True).astype(float).filled(0.0)

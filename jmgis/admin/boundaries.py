@@ -91,7 +91,11 @@ def load_townships(boundaries: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFra
     if boundaries is None and os.environ.get("JMGIS_TOWNSHIP_BOUNDARIES"):
         from jmgis.admin.user import load_user_townships
 
-        boundaries = load_user_townships(os.environ["JMGIS_TOWNSHIP_BOUNDARIES"])
+        boundaries = load_user_townships(
+            os.environ["JMGIS_TOWNSHIP_BOUNDARIES"],
+            layer=os.environ.get("JMGIS_TOWNSHIP_LAYER") or None,
+            encoding=os.environ.get("JMGIS_TOWNSHIP_ENCODING") or None,
+        )
     geometry = boundaries if boundaries is not None else schematic_township_geometry()
     table = tables.townships()
     county_names = dict(zip(tables.counties()["code"], tables.counties()["name"], strict=True))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import shapely
 
-from jmgis.admin.resolver import resolver
+from jmgis.admin.resolver import normalise_name, resolver
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import AmbiguousNameError, ResolveError
 
@@ -83,6 +83,7 @@ def _register_defaults() -> None:
 
 def _candidates(query: str, kind: str | None) -> list[Place]:
     found: dict[tuple[str, str], Place] = {}
+    key = normalise_name(query)
     for source_kind, (loader, id_column) in _SOURCES.items():
         if kind and source_kind != kind:
             continue
@@ -93,7 +94,11 @@ def _candidates(query: str, kind: str | None) -> list[Place]:
         for row in layer.itertuples(index=False):
             ident = str(getattr(row, id_column))
             names = {ident, str(row.name), *_aliases(getattr(row, "aliases", None))}
-            if query in names and row.geometry is not None and not row.geometry.is_empty:
+            if (
+                key in {normalise_name(n) for n in names}
+                and row.geometry is not None
+                and not row.geometry.is_empty
+            ):
                 geom = row.geometry
                 point = geom if geom.geom_type == "Point" else geom.representative_point()
                 found[(source_kind, ident)] = Place(source_kind, ident, str(row.name), point)

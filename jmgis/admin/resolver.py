@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -28,8 +29,35 @@ def short_name(name: str) -> str:
     return name
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"[\s　]+", "", str(text))
+def normalise_name(text: object) -> str:
+    """The form names are compared in, applied to queries and index keys alike: NFKC
+    (full-width letters and digits → ASCII), no whitespace of any width, case folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+def normalise_code(value: object) -> str:
+    """A township or county code as written in user files, in its canonical form.
+
+    ``440703001``, ``440703001.0`` (a spreadsheet's float), `` 440703001 `` and the
+    12-digit statistical code ``440703001000`` all give ``440703001``; other text is
+    returned stripped (and may be a name).  Used for boundaries and population alike.
+
+    Parameters
+    ----------
+    value
+        The cell value (text or number).
+
+    Returns
+    -------
+    str
+        The 9-digit code, or the stripped text when it is not a code.
+    """
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    if re.fullmatch(r"\d{12}", text) and text.endswith("000"):
+        text = text[:9]
+    return text
 
 
 @dataclass(frozen=True)
@@ -56,7 +84,7 @@ class Resolver:
             counties["code"], counties["name"], counties["short_name"], strict=True
         ):
             for key in (code, name, short):
-                self._county_keys[key] = code
+                self._county_keys[normalise_name(key)] = code
         self._townships: dict[str, Township] = {}
         self._names: dict[str, set[str]] = {}
         for row in tables.townships().itertuples():
@@ -64,15 +92,15 @@ class Resolver:
                 row.code, row.name, row.county_code, self._county_by_code[row.county_code]
             )
             self._townships[row.code] = township
-            for key in (row.name, short_name(row.name)):
-                self._names.setdefault(key, set()).add(row.code)
+            for key in (row.name, short_name(normalise_name(row.name))):
+                self._names.setdefault(normalise_name(key), set()).add(row.code)
         for row in tables.aliases().itertuples():
-            for key in (row.alias, short_name(row.alias)):
-                self._names.setdefault(key, set()).add(row.code)
+            for key in (row.alias, short_name(normalise_name(row.alias))):
+                self._names.setdefault(normalise_name(key), set()).add(row.code)
 
     def county(self, query: str) -> str:
         """6-digit code of a county given its code, name or short name."""
-        key = _normalise(query)
+        key = normalise_name(normalise_code(query))
         if key in self._county_keys:
             return self._county_keys[key]
         raise ResolveError(
@@ -81,7 +109,7 @@ class Resolver:
 
     def township(self, query: str, county: str | None = None) -> Township:
         """Resolve one township; see the module docstring for what is accepted."""
-        key = _normalise(query)
+        key = normalise_name(normalise_code(query))
         county_code = self.county(county) if county else None
         if key in self._townships:
             found = self._townships[key]

@@ -15,14 +15,14 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
 import shapely
 from pyproj import CRS
 
 from jmgis.admin import plausibility, tables
-from jmgis.admin.resolver import resolver
+from jmgis.admin.resolver import normalise_code, resolver
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError, ResolveError
+from jmgis.readers import read_vector
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,7 @@ def _codes(
     for position, row in enumerate(frame.itertuples(index=False), start=1):
         feature = f"#{position}"
         if code_field:
-            value = str(getattr(row, code_field)).strip()
-            if value.endswith(".0"):
-                value = value[:-2]
-            if len(value) == 12 and value.endswith("000"):
-                value = value[:9]
+            value = normalise_code(getattr(row, code_field))
             if value not in known:
                 raise DataError(
                     f"unknown township code {value!r}", file=path, feature=feature, field=code_field
@@ -183,12 +179,10 @@ def load_user_townships(
         EPSG:4490 — ready for :func:`jmgis.admin.load_townships`.
     """
     path = str(path)
-    if not Path(path).exists():
-        raise DataError("file not found", file=path)
-    kwargs = {"layer": layer} if layer is not None else {}
-    if encoding:
-        kwargs["encoding"] = encoding
-    frame = pyogrio.read_dataframe(path, **kwargs)
+    key = _cache_key(path, layer, code_field, name_field, county_field, encoding)
+    if key in _loaded:
+        return _loaded[key].copy()
+    frame = read_vector(path, layer=layer, encoding=encoding)
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
         raise DataError("the layer has no geometry", file=path, field="geometry")
     code_field = _pick(frame, code_field, CODE_FIELDS)
@@ -224,4 +218,20 @@ def load_user_townships(
         crs=STORAGE_CRS,
     )
     log.info("loaded %d official township boundaries from %s", len(out), path)
-    return out
+    _loaded.clear()  # keep one file: a build loads the same one several times
+    _loaded[key] = out
+    return out.copy()
+
+
+# The last file loaded, keyed by its path, size and mtime and the options: a build reads it
+# in the CLI (to fail fast) and in each step that needs townships.
+_loaded: dict[tuple, gpd.GeoDataFrame] = {}
+
+
+def _cache_key(path: str, *options: object) -> tuple:
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except OSError:
+        return (path, None, *options)
+    return (str(p.resolve()), stat.st_size, stat.st_mtime_ns, *options)

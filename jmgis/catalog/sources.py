@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from jmgis.errors import DataError
 from jmgis.seeds import SEED_TITLES, seed_lines
 from jmgis.seeds import parse_ref as _parse
 
@@ -50,7 +51,7 @@ def parse_ref(ref: str) -> SourceRef:
         not a positive integer.
     """
     if not isinstance(ref, str):
-        raise ValueError(f"a source reference must be text 'file:line', got {ref!r}")
+        raise DataError(f"a source reference must be text 'file:line', got {ref!r}", field="source")
     name, line = _parse(ref)
     return SourceRef(name, line)
 

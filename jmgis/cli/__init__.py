@@ -74,53 +74,118 @@ def build_parser() -> argparse.ArgumentParser:
         "accessibility, QGIS GeoPackage and folium maps.",
     )
     parser.add_argument("--version", action="version", version=f"jmgis {__version__}")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="print debug messages")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    _add_global_flags(parser, default=False)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _available_commands():
         importlib.import_module(f"jmgis.cli.cmd_{name}").register(subparsers)
+    for sub in _subcommand_parsers(parser):
+        # The same flags after the subcommand (`jmgis build --debug`); SUPPRESS keeps a
+        # subcommand that was not given the flag from resetting what came before it.
+        _add_global_flags(sub, default=argparse.SUPPRESS)
     return parser
+
+
+def _add_global_flags(parser: argparse.ArgumentParser, default: object) -> None:
+    group = parser.add_argument_group("global options")
+    verbosity = group.add_mutually_exclusive_group()
+    verbosity.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="print only errors"
+    )
+    verbosity.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="print jmgis debug messages (other libraries' only from warnings up)",
+    )
+    group.add_argument(
+        "--debug", action="store_true", default=default, help="show tracebacks on errors"
+    )
+
+
+def _subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                found.append(sub)
+                found.extend(_subcommand_parsers(sub))
+    return found
+
+
+#: Libraries whose loggers stay at WARNING even with ``-v`` (they log every read, write
+#: and GDAL call at DEBUG); jmgis's own messages follow ``-v``/``-q``.
+THIRD_PARTY_LOGGERS = (
+    "rasterio",
+    "fiona",
+    "pyogrio",
+    "matplotlib",
+    "PIL",
+    "urllib3",
+    "selenium",
+    "asyncio",
+    "numexpr",
+    "pyproj",
+    "shapely",
+    "fontTools",
+)
+
+
+def configure_logging(quiet: bool, verbose: bool) -> None:
+    """jmgis messages at INFO (WARNING with ``quiet``, DEBUG with ``verbose``) on stderr;
+    every other library from WARNING up whatever the flags."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(logging.WARNING)
+    for name in THIRD_PARTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    logging.getLogger("jmgis").setLevel(level)
+
+
+def error_line(exc: BaseException) -> str:
+    """The one-line text of an error for the command line (GDAL and YAML messages span
+    lines; an OSError names its file)."""
+    if isinstance(exc, OSError) and not isinstance(exc, JmgisError) and exc.filename:
+        text = f"{exc.filename}: {exc.strerror or exc}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jmgis`` console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.quiet and args.verbose:
+        # One before the subcommand, the other after it: argparse checks each level apart.
+        parser.error("argument -v/--verbose: not allowed with argument -q/--quiet")
     _state["quiet"] = bool(args.quiet)
-    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    # Our own messages at the chosen level; other libraries (pyogrio logs every write at
-    # INFO) only from warnings up, unless --verbose.
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("jmgis").setLevel(level)
+    configure_logging(args.quiet, args.verbose)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
     try:
         return int(args.func(args) or 0)
-    except (JmgisError, FileNotFoundError) as exc:
-        if args.debug:
-            raise
-        print(f"jmgis {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         # The reader went away (`jmgis catalog list project | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, what a shell tool killed by the closed pipe returns
+    except (JmgisError, OSError) as exc:
+        # OSError: a file that cannot be opened, read or written (missing, a directory,
+        # no permission) — the user's to fix, not a bug. (BrokenPipeError is one, handled above.)
+        if args.debug:
+            raise
+        print(f"jmgis {args.command}: error: {error_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:
         if args.debug:
             raise
         print(
-            f"jmgis {args.command}: unexpected error: {type(exc).__name__}: {exc} "
+            f"jmgis {args.command}: unexpected error: {type(exc).__name__}: {error_line(exc)} "
             "(run with --debug for the traceback)",
             file=sys.stderr,
         )

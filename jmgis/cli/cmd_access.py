@@ -29,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "township); default the bundled 2020 table",
     )
     p.add_argument(
+        "--encoding",
+        metavar="ENC",
+        default=None,
+        help="encoding of the --population CSV, e.g. GBK (default: UTF-8, else GB18030)",
+    )
+    p.add_argument(
         "--raster",
         metavar="TARGET",
         choices=("rail_station", "hsr_station", "port", "interchange"),
@@ -44,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     for year in (args.year, args.compare):
         if year is not None:
             transport.check_year(year)
-    population = _population(args.population) if args.population else None
+    population = _population(args.population, args.encoding) if args.population else None
     written = write_csvs(args.out, args.year, args.compare, population=population)
     if args.raster:
         written.append(_raster(args))
@@ -53,12 +59,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _population(path: str):
+def _population(path: str, encoding: str | None = None):
     from jmgis.access.population import population_from_raster, population_from_table
 
     if path.lower().endswith((".tif", ".tiff")):
         return population_from_raster(path)
-    return population_from_table(path)
+    return population_from_table(path, encoding=encoding)
 
 
 def _raster(args: argparse.Namespace):

@@ -30,6 +30,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="official township boundaries (any OGR format, keyed by code or name) to use "
         "instead of the bundled schematic polygons",
     )
+    p.add_argument(
+        "--layer",
+        metavar="NAME",
+        default=None,
+        help="layer of the --townships file when it holds several (GeoPackage)",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="ENC",
+        default=None,
+        help="attribute encoding of the --townships file when it declares none, e.g. GBK "
+        "(default: UTF-8, else GB18030)",
+    )
     p.set_defaults(func=run)
 
 
@@ -41,8 +54,14 @@ def run(args: argparse.Namespace) -> int:
     if args.townships:
         from jmgis.admin.user import load_user_townships
 
-        load_user_townships(args.townships)  # fail fast, before any step runs
+        # Fail fast, before any step runs; the steps load it again through the environment.
+        load_user_townships(args.townships, layer=args.layer, encoding=args.encoding)
         os.environ["JMGIS_TOWNSHIP_BOUNDARIES"] = str(args.townships)
+        for name, value in (("LAYER", args.layer), ("ENCODING", args.encoding)):
+            if value:
+                os.environ[f"JMGIS_TOWNSHIP_{name}"] = value
+            else:
+                os.environ.pop(f"JMGIS_TOWNSHIP_{name}", None)
     from jmgis.cli import progress
     from jmgis.pipeline import STEPS
 

@@ -47,6 +47,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     topo.add_argument("--id-field", default=None, help="feature id field (default: row number)")
     topo.add_argument("--speeds", metavar="FILE", default=None, help="speed table YAML/CSV")
+    topo.add_argument(
+        "--layer",
+        metavar="NAME",
+        default=None,
+        help="layer to read from each file that holds several (GeoPackage)",
+    )
+    topo.add_argument(
+        "--encoding",
+        metavar="ENC",
+        default=None,
+        help="attribute encoding of files that declare none, e.g. GBK (default: UTF-8, "
+        "else GB18030)",
+    )
     topo.set_defaults(func=run_topology)
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
@@ -69,11 +82,10 @@ def run_check(args: argparse.Namespace) -> int:
 def run_topology(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    import yaml
-
     from jmgis.errors import DataError
     from jmgis.network.osm import from_osm
     from jmgis.network.user_layers import from_layers
+    from jmgis.readers import read_yaml
 
     first = Path(args.paths[0])
     if first.name.lower().endswith((".osm", ".osm.xml", ".pbf")):
@@ -82,13 +94,16 @@ def run_topology(args: argparse.Namespace) -> int:
         return 0
     class_map = None
     if args.class_map:
-        try:
-            class_map = yaml.safe_load(Path(args.class_map).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise DataError(f"cannot read the class map: {exc}", file=args.class_map) from None
+        class_map = read_yaml(args.class_map, encoding=args.encoding) or {}
+        if not isinstance(class_map, dict):
+            raise DataError(
+                "expected a mapping of your class values to jmgis classes (高速公路: expressway)",
+                file=args.class_map,
+            )
         class_map = {str(k): str(v) for k, v in class_map.items()}
     G = from_layers(
-        args.paths,
+        [(path, args.layer) if args.layer else path for path in args.paths],
+        encoding=args.encoding,
         class_field=args.class_field,
         speed_table=args.speeds,
         class_map=class_map,

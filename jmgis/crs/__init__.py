@@ -36,6 +36,7 @@ from jmgis.crs.gcj02 import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
+from jmgis.errors import DataError
 
 STORAGE_CRS = "EPSG:4490"
 DEFAULT_ANALYSIS_CRS = "EPSG:4547"
@@ -76,14 +77,18 @@ def analysis_crs(crs: str | int | CRS | None = None) -> CRS:
 def to_analysis(gdf: gpd.GeoDataFrame, crs: str | int | CRS | None = None) -> gpd.GeoDataFrame:
     """Project a GeoDataFrame to the analysis CRS (metres)."""
     if gdf.crs is None:
-        raise ValueError("GeoDataFrame has no CRS; set it (e.g. EPSG:4490) before projecting")
+        raise DataError(
+            "GeoDataFrame has no CRS; set it (e.g. EPSG:4490) before projecting", field="crs"
+        )
     return gdf.to_crs(analysis_crs(crs))
 
 
 def to_storage(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Project a GeoDataFrame to the storage CRS EPSG:4490."""
     if gdf.crs is None:
-        raise ValueError("GeoDataFrame has no CRS; set it before converting to EPSG:4490")
+        raise DataError(
+            "GeoDataFrame has no CRS; set it before converting to EPSG:4490", field="crs"
+        )
     return gdf.to_crs(STORAGE_CRS)
 
 
@@ -135,7 +140,9 @@ def convert_gdf(gdf: gpd.GeoDataFrame, source: str, target: str) -> gpd.GeoDataF
             f"unknown conversion {source!r} -> {target!r}; known: {sorted(CONVERSIONS)}"
         )
     if gdf.crs is not None and not CRS.from_user_input(gdf.crs).is_geographic:
-        raise ValueError("convert_gdf needs longitude/latitude coordinates, not a projected CRS")
+        raise DataError(
+            "convert_gdf needs longitude/latitude coordinates, not a projected CRS", field="crs"
+        )
     converted = convert_geometries(gdf.geometry.values, CONVERSIONS[key])
     return gdf.set_geometry(
         gpd.GeoSeries(converted, index=gdf.index, crs=gdf.crs or "EPSG:4326"),

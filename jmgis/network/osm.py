@@ -32,6 +32,7 @@ from jmgis.errors import DataError
 from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_link, add_node, empty_graph
 from jmgis.network.speeds import SpeedTable
+from jmgis.readers import check_file, plain
 
 log = logging.getLogger("jmgis.network")
 
@@ -62,7 +63,7 @@ def parse_maxspeed(value: str | None) -> float | None:
     """``maxspeed`` in km/h (``"60"``, ``"60 km/h"``, ``"40 mph"``); ``None`` otherwise."""
     if not value:
         return None
-    m = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph)?\s*$", value.split(";")[0])
+    m = re.match(r"^\s*(-?\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph)?\s*$", value.split(";")[0])
     if not m:
         return None
     speed = float(m.group(1))
@@ -78,6 +79,104 @@ def _oneway(tags: dict[str, str]) -> int:
     if value == "no":
         return 0
     return 1 if tags.get("junction") in ("roundabout", "circular") else 0
+
+
+#: Bounds of a plausible posted ``maxspeed`` (km/h).  China's highest legal limit is
+#: 120 km/h on expressways (道路交通安全法实施条例 第七十八条); 200 km/h leaves room for
+#: any legal sign anywhere and still catches typos such as ``600`` for ``60``.  A limit of
+#: 0 or less cannot time a road.
+MAXSPEED_KPH = (0.0, 200.0)
+
+# OSM values of maxspeed that are valid but carry no number: the class speed applies.
+_SYMBOLIC_MAXSPEED = re.compile(r"^(none|signals|variable|walk|implicit|national|[a-z]{2}:.*)$")
+
+
+def _add_node(
+    nodes: dict[int, tuple[float, float]], path: Path, ident: object, lon: object, lat: object
+) -> None:
+    try:
+        nid = int(str(ident))
+    except ValueError:
+        raise DataError(
+            f"node id {plain(ident)} is not an integer", file=path, feature="node", field="id"
+        ) from None
+    feature = f"node/{nid}"
+    try:
+        x, y = float(str(lon)), float(str(lat))
+    except ValueError:
+        raise DataError(
+            f"lat/lon {plain(lat)}/{plain(lon)} are not numbers",
+            file=path,
+            feature=feature,
+            field="lat/lon",
+        ) from None
+    if not -90.0 <= y <= 90.0:
+        raise DataError(f"latitude {y} outside −90…90", file=path, feature=feature, field="lat")
+    if not -180.0 <= x <= 180.0:
+        raise DataError(f"longitude {x} outside −180…180", file=path, feature=feature, field="lon")
+    if nid in nodes:
+        raise DataError(
+            "duplicate node id (the file holds two nodes with it)",
+            file=path,
+            feature=feature,
+            field="id",
+        )
+    nodes[nid] = (x, y)
+
+
+def _way_id(path: Path, ident: object, position: int) -> int:
+    try:
+        return int(str(ident))
+    except ValueError:
+        what = "has no id" if ident is None else f"id {plain(ident)} is not an integer"
+        raise DataError(
+            f"way {what}", file=path, feature=f"way #{position} in the file", field="id"
+        ) from None
+
+
+def _ref(path: Path, wid: int, ref: object) -> int:
+    try:
+        return int(str(ref))
+    except ValueError:
+        raise DataError(
+            f"node reference {plain(ref)} is not an integer",
+            file=path,
+            feature=f"way/{wid}",
+            field="nd ref",
+        ) from None
+
+
+def checked_maxspeed(value: str | None, path: str | Path, wid: int) -> float | None:
+    """``maxspeed`` in km/h, or ``None`` when absent or symbolic (``none``, ``CN:urban``).
+
+    Raises
+    ------
+    DataError
+        A number outside :data:`MAXSPEED_KPH` (≤ 0 or > 200 km/h), or text that is
+        neither a number nor a symbolic OSM value.
+    """
+    if value is None or not str(value).strip():
+        return None
+    speed = parse_maxspeed(value)
+    if speed is None:
+        if _SYMBOLIC_MAXSPEED.match(str(value).strip().lower()):
+            return None
+        raise DataError(
+            f"maxspeed {value!r} is neither a speed (60, '60 km/h', '40 mph') nor an OSM value",
+            file=path,
+            feature=f"way/{wid}",
+            field="maxspeed",
+        )
+    low, high = MAXSPEED_KPH
+    if not low < speed <= high:
+        raise DataError(
+            f"maxspeed {speed:g} km/h is outside {low:g} < v ≤ {high:g} km/h (China's legal "
+            "maximum is 120 km/h): a typo?",
+            file=path,
+            feature=f"way/{wid}",
+            field="maxspeed",
+        )
+    return speed
 
 
 def _read_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[int, list, dict]]]:
@@ -96,23 +195,18 @@ def _read_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[in
                         )
                 continue
             if elem.tag == "node":
-                try:
-                    nodes[int(elem.get("id"))] = (float(elem.get("lon")), float(elem.get("lat")))
-                except (TypeError, ValueError):
-                    raise DataError(
-                        "node without a valid id/lat/lon",
-                        file=path,
-                        feature=f"node/{elem.get('id')}",
-                        field="lat/lon",
-                    ) from None
+                _add_node(nodes, path, elem.get("id"), elem.get("lon"), elem.get("lat"))
                 elem.clear()
             elif elem.tag == "way":
                 tags = {t.get("k"): t.get("v") for t in elem.iter("tag")}
-                refs = [int(nd.get("ref")) for nd in elem.iter("nd")]
-                ways.append((int(elem.get("id")), refs, tags))
+                wid = _way_id(path, elem.get("id"), len(ways) + 1)
+                refs = [_ref(path, wid, nd.get("ref")) for nd in elem.iter("nd")]
+                ways.append((wid, refs, tags))
                 elem.clear()
             elif elem.tag == "relation":
                 elem.clear()
+    except OSError as exc:
+        raise DataError(f"cannot read it: {exc.strerror}", file=path) from None
     except ET.ParseError as exc:
         if not root_seen:
             raise DataError(f"empty or not XML ({exc})", file=path) from None
@@ -135,7 +229,9 @@ def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[in
 
     class Handler(osmium.SimpleHandler):
         def node(self, n):
-            nodes[n.id] = (n.location.lon, n.location.lat)
+            valid = n.location.valid()
+            lon, lat = (n.location.lon, n.location.lat) if valid else (None, None)
+            _add_node(nodes, path, n.id, lon, lat)
 
         def way(self, w):
             ways.append((w.id, [nd.ref for nd in w.nodes], {t.k: t.v for t in w.tags}))
@@ -175,11 +271,7 @@ def from_osm(
     DataError
         Missing, empty or broken file; no driveable ways; a way class with no speed.
     """
-    path = Path(path)
-    if not path.exists():
-        raise DataError("file not found", file=path)
-    if path.stat().st_size == 0:
-        raise DataError("empty file", file=path)
+    path = check_file(path)
     speeds = SpeedTable.coerce(speed_table)
     classes = {**OSM_HIGHWAY_CLASS, **(highway_class or {})}
     reader = _read_pbf if path.name.lower().endswith(".pbf") else _read_xml
@@ -219,7 +311,7 @@ def from_osm(
     for wid, refs, tags in usable:
         road_class = classes[tags["highway"]]
         speed = speeds.road_speed(road_class, file=path, feature=f"way/{wid}")
-        posted = parse_maxspeed(tags.get("maxspeed"))
+        posted = checked_maxspeed(tags.get("maxspeed"), path, wid)
         if posted:
             speed = min(speed, posted)
         name = tags.get("name:zh") or tags.get("name") or ""

@@ -26,14 +26,11 @@ boarding time; a ferry feature that states its own crossing or waiting time over
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from jmgis.errors import DataError
 
@@ -250,32 +247,30 @@ class SpeedTable:
         path = Path(path)
         if not path.exists():
             raise DataError("speed file not found", file=path)
+        from jmgis.readers import read_table, read_yaml
+
         if path.suffix.lower() == ".csv":
             road: dict[str, float] = {}
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                reader = csv.DictReader(fh)
-                missing = {"road_class", "speed_kph"} - set(reader.fieldnames or [])
-                if missing:
+            table = read_table(path)
+            missing = {"road_class", "speed_kph"} - set(table.columns)
+            if missing:
+                raise DataError(
+                    f"missing column(s) {sorted(missing)}", file=path, field=sorted(missing)[0]
+                )
+            for row_no, row in enumerate(table.itertuples(index=False), start=2):
+                name = (row.road_class or "").strip()
+                if not name:
                     raise DataError(
-                        f"missing column(s) {sorted(missing)}", file=path, field=sorted(missing)[0]
+                        "empty road class", file=path, feature=row_no, field="road_class"
                     )
-                for row_no, row in enumerate(reader, start=2):
-                    name = (row["road_class"] or "").strip()
-                    if not name:
-                        raise DataError(
-                            "empty road class", file=path, feature=row_no, field="road_class"
-                        )
-                    try:
-                        road[name] = _positive(row["speed_kph"], field="speed_kph")
-                    except DataError as exc:
-                        raise DataError(
-                            exc.reason, file=path, feature=row_no, field="speed_kph"
-                        ) from None
+                try:
+                    road[name] = _positive(row.speed_kph, field="speed_kph")
+                except DataError as exc:
+                    raise DataError(
+                        exc.reason, file=path, feature=row_no, field="speed_kph"
+                    ) from None
             return cls().with_overrides(road=road)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise DataError(f"not valid YAML: {exc}", file=path) from None
+        data = read_yaml(path) or {}
         if not isinstance(data, Mapping):
             raise DataError("expected a mapping (road:, rail:, ...)", file=path)
         try:

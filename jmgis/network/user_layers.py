@@ -21,7 +21,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 
@@ -31,11 +30,14 @@ from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_segments, empty_graph
 from jmgis.network.noding import node_lines, topology_report
 from jmgis.network.speeds import SpeedTable
+from jmgis.readers import read_vector
 
 LayerInput = str | Path | gpd.GeoDataFrame | tuple[str | Path, str]
 
 
-def _read(item: LayerInput, index: int) -> tuple[gpd.GeoDataFrame, str]:
+def _read(
+    item: LayerInput, index: int, encoding: str | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
     """Read one input; returns the frame and a label naming it in errors."""
     if isinstance(item, gpd.GeoDataFrame):
         return item, f"layer #{index + 1}"
@@ -44,12 +46,9 @@ def _read(item: LayerInput, index: int) -> tuple[gpd.GeoDataFrame, str]:
         item, layer = item
     path = Path(item)
     label = f"{path}" + (f" (layer {layer})" if layer else "")
-    if not path.exists():
-        raise DataError("file not found", file=label)
-    try:
-        frame = pyogrio.read_dataframe(path, layer=layer)
-    except Exception as exc:  # pyogrio raises several driver-specific errors
-        raise DataError(f"cannot read it: {exc}", file=label) from None
+    frame = read_vector(path, layer=layer, encoding=encoding)
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise DataError("the layer has no geometry", file=label, field="geometry")
     return frame, label
 
 
@@ -195,6 +194,7 @@ def from_layers(
     tolerance_m: float = 0.5,
     analysis_crs: Any = None,
     points: Mapping[str, gpd.GeoDataFrame] | None = None,
+    encoding: str | None = None,
 ) -> nx.MultiDiGraph:
     """Build the network contract from a user's line layers.
 
@@ -221,6 +221,9 @@ def from_layers(
     points
         Points to connect to the nearest road node, ``{kind: frame}`` (e.g.
         ``{"seat": seats, "park": parks}``); each connector records ``snap_m``.
+    encoding
+        Attribute encoding of files that declare none (default: detected, UTF-8 or
+        GB18030).
 
     Returns
     -------
@@ -234,7 +237,7 @@ def from_layers(
     if not items:
         raise DataError("no layers given")
     speeds = SpeedTable.coerce(speed_table)
-    frames = [_read(item, i) for i, item in enumerate(items)]
+    frames = [_read(item, i, encoding) for i, item in enumerate(items)]
     _check_crs(frames)
     crs = _analysis_crs(analysis_crs)
     tables = []
