@@ -6,6 +6,7 @@ the documents are absent (CI has them).
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -114,9 +115,9 @@ def test_cli_check_sources_and_explain(capsys):
 
 def test_cli_list_filters(capsys):
     assert main(["catalog", "list", "park", "--zone", "bay", "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].startswith("id,name")
-    assert any(line.startswith("agricultural_cold_chain_park,") for line in lines)
+    rows = list(csv.reader(capsys.readouterr().out.strip().splitlines()))
+    assert rows[0][:2] == ["id", "name"]
+    assert any(row[0] == "agricultural_cold_chain_park" for row in rows)
     assert main(["catalog", "list", "scheme_member", "--scheme", "七纵八横"]) == 0
     assert "scheme_qizong_baheng:heng8" in capsys.readouterr().out
 
