@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import geopandas as gpd
@@ -85,13 +84,9 @@ def load_townships(boundaries: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFra
     boundaries
         Township geometry to use instead of the bundled schematic polygons: a frame with
         columns ``code``, ``geometry_quality``, ``source`` and geometry, as returned by
-        :func:`jmgis.admin.user.load_user_townships`.  Without it, the file named by
-        ``$JMGIS_TOWNSHIP_BOUNDARIES`` is loaded if set, else the bundled polygons.
+        :func:`jmgis.admin.user.load_user_townships`.  Without it, the bundled polygons
+        (:func:`jmgis.admin.townships` uses the boundaries the settings name).
     """
-    if boundaries is None and os.environ.get("JMGIS_TOWNSHIP_BOUNDARIES"):
-        from jmgis.admin.user import load_user_townships
-
-        boundaries = load_user_townships(os.environ["JMGIS_TOWNSHIP_BOUNDARIES"])
     geometry = boundaries if boundaries is not None else schematic_township_geometry()
     table = tables.townships()
     county_names = dict(zip(tables.counties()["code"], tables.counties()["name"], strict=True))
@@ -138,16 +133,3 @@ def load_zones(townships: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         dissolved[["code", "name", "township_count", "area_km2", "geometry"]], crs=STORAGE_CRS
     )
-
-
-def layers(boundaries: gpd.GeoDataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The administrative layers of the GeoPackage, by layer name."""
-    townships = load_townships(boundaries)
-    return {
-        "city": load_city(),
-        "county": load_counties(),
-        "township": townships,
-        "township_seat": load_seats(),
-        "zone": load_zones(townships),
-        "region": load_region(),
-    }

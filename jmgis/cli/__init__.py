@@ -78,6 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print debug messages")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        default=None,
+        help="the data folder (default: data/ of the checkout; see jmgis.toml)",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="FILE",
+        default=None,
+        help="settings file (default: jmgis.toml in the working folder, if any)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _available_commands():
         importlib.import_module(f"jmgis.cli.cmd_{name}").register(subparsers)
@@ -102,7 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        from jmgis.settings import Settings, use
+
+        args.settings = Settings.load(args.project, data_dir=args.data)
+        with use(args.settings):
+            return int(args.func(args) or 0)
     except (JmgisError, FileNotFoundError) as exc:
         if args.debug:
             raise

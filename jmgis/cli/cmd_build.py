@@ -24,6 +24,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write everything under DIR (default: out/jiangmen.gpkg and maps/)",
     )
     p.add_argument(
+        "--years",
+        metavar="Y,Y",
+        default=None,
+        help="scenario years, comma-separated, each 2020–2035 (default 2020,2025,2035)",
+    )
+    p.add_argument(
+        "--population",
+        metavar="FILE",
+        default=None,
+        help="township population: a CSV (code or name, population) or a population raster",
+    )
+    p.add_argument(
         "--townships",
         metavar="FILE",
         default=None,
@@ -34,17 +46,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from jmgis.cli import progress
+    from jmgis.pipeline import STEPS, build
+    from jmgis.vocab import parse_years
 
-    from jmgis.pipeline import build
-
-    if args.townships:
+    settings = args.settings.replace(
+        out_dir=args.out,
+        years=parse_years(args.years) if args.years else None,
+        townships=args.townships,
+        population=args.population,
+    )
+    if settings.townships is not None:
         from jmgis.admin.user import load_user_townships
 
-        load_user_townships(args.townships)  # fail fast, before any step runs
-        os.environ["JMGIS_TOWNSHIP_BOUNDARIES"] = str(args.townships)
-    from jmgis.cli import progress
-    from jmgis.pipeline import STEPS
+        load_user_townships(settings.townships)  # fail fast, before any step runs
 
     bar = progress(STEPS, desc="jmgis build", total=len(STEPS))
 
@@ -54,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     try:
-        ctx = build(args.out, progress=step_done)
+        ctx = build(settings, progress=step_done)
     finally:
         bar.close()
     for path in ctx.written:
