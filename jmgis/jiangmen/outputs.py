@@ -18,23 +18,13 @@ import pandas as pd
 
 from jmgis.access.measures import worst_served
 from jmgis.jiangmen.population import population as settings_population
-from jmgis.jiangmen.township_access import hub_isochrones, profile, zone_summary
 from jmgis.jiangmen.scenario import Comparison, compare_years
+from jmgis.jiangmen.township_access import hub_isochrones, profile, zone_summary
+from jmgis.layers import columns
 
 log = logging.getLogger(__name__)
 
-ZONE_CHANGE_COLUMNS = [
-    "year_before",
-    "year_after",
-    "target",
-    "group_code",
-    "group_name",
-    "mean_min_before",
-    "mean_min_after",
-    "change_mean_min",
-    "change_share_within_30",
-    "change_share_within_60",
-]
+ZONE_CHANGE_COLUMNS = columns("access_zone_change")
 
 
 def comparison_pairs(years: Sequence[int]) -> list[tuple[int, int]]:
@@ -118,7 +108,12 @@ def write_rasters(
     cells in the analysis CRS, nodata outside the city, off-network leg at 15 km/h for up
     to 10 km (:data:`jmgis.jiangmen.township_access.MAX_OFFNET_M`)."""
     from jmgis.access.raster import travel_time_raster
-    from jmgis.jiangmen.township_access import MAX_OFFNET_M, OFFNET_SPEED_KPH, jiangmen_graph, targets
+    from jmgis.jiangmen.township_access import (
+        MAX_OFFNET_M,
+        OFFNET_SPEED_KPH,
+        jiangmen_graph,
+        targets,
+    )
 
     written = []
     for year in sorted(set(int(y) for y in years)):
