@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # a clean checkout
 
 from jmgis.access import clear_cache, compile_graph, travel_time_matrix
-from jmgis.access.jiangmen import jiangmen_graph
+from jmgis.jiangmen.township_access import jiangmen_graph
 
 W = "travel_time_s"
 

@@ -2,7 +2,7 @@
 
 Run from a checkout:  python bench/bench_osm_scale.py [--n-side 390] [--nx-origins 6]
 
-The network comes from :func:`jmgis.access.synthetic.road_network` (seed 42): ≈155,000
+The network comes from :func:`tests.synthetic.road_network` (seed 42): ≈155,000
 junctions, ≈486,000 directed edges, a grid hierarchy of local streets (25 km/h),
 secondary (50) and primary (60) roads and limited-access expressways (90) with
 interchanges every ≈6 km, 10 % one-way streets.
@@ -37,7 +37,7 @@ from jmgis.access import (
     travel_time_matrix,
 )
 from jmgis.access.distributed import iter_chunks
-from jmgis.access.synthetic import arrays_to_graph, road_network
+from tests.synthetic import arrays_to_graph, road_network
 
 W = "travel_time_s"
 

@@ -1,16 +1,78 @@
 """jmgis — spatial-planning GIS toolkit for Jiangmen (江门市).
 
-Subpackages, one concern each:
+>>> import jmgis as jm
+>>> settings = jm.Settings.load(years=(2020, 2030))      # doctest: +SKIP
+>>> ctx = jm.build(settings)                             # everything `jmgis build` does
+>>> towns = jm.load_townships()                          # 73 townships with 三区 zones
+>>> G = jm.build_graph(2025)                             # the multimodal graph of 2025
+>>> profile = jm.profile(2025)                           # minutes from each seat
 
-- :mod:`jmgis.crs`       storage/analysis CRS, geodesic areas, GCJ-02/BD-09 conversion
+The parts, in the order they depend on each other (``docs/ARCHITECTURE.md``):
+
+- base: :mod:`jmgis.settings`, :mod:`jmgis.vocab`, :mod:`jmgis.errors`, :mod:`jmgis.paths`,
+  :mod:`jmgis.crs`, :mod:`jmgis.style`, :mod:`jmgis.layers` (the layer registry),
+  :mod:`jmgis.speeds`, the data-file readers;
 - :mod:`jmgis.admin`     city, counties, 73 townships, 三区 zones, name/code resolver
-- :mod:`jmgis.catalog`   the plan catalog (parks, structure, schemes, projects, indicators)
 - :mod:`jmgis.transport` transport layers (roads, rail, stations, ports, airports, gateways)
-- :mod:`jmgis.network`   the multimodal graph by scenario year
-- :mod:`jmgis.access`    travel-time engine and accessibility measures
-- :mod:`jmgis.maps`      folium maps, self-contained HTML
-- :mod:`jmgis.io`        GeoPackage (with QGIS styles and project), Shapefile export
-- :mod:`jmgis.report`    scripted accessibility reports
+- :mod:`jmgis.catalog`   the plan catalog (parks, structure, schemes, projects, indicators)
+- :mod:`jmgis.routing`   the generic engine: compiled graph, Dijkstra, snapping
+- :mod:`jmgis.network`   building the multimodal graph by scenario year
+- :mod:`jmgis.access`    generic accessibility measures, isochrones, rasters
+- :mod:`jmgis.jiangmen`  the Jiangmen profile, scenarios, population, plausibility
+- :mod:`jmgis.maps`, :mod:`jmgis.io`, :mod:`jmgis.report`  the outputs
+- :mod:`jmgis.pipeline`  ``jmgis build``; :mod:`jmgis.cli` the command line
 """
 
+from __future__ import annotations
+
+from jmgis._lazy import lazy_attributes
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Settings": "jmgis.settings",
+    "use": "jmgis.settings",
+    "build": "jmgis.pipeline",
+    "build_layers": "jmgis.pipeline",
+    "load_townships": "jmgis.admin",
+    "load_counties": "jmgis.admin",
+    "load_zones": "jmgis.admin",
+    "resolve_township": "jmgis.admin",
+    "load_user_townships": "jmgis.admin.user",
+    "resolve_place": "jmgis.admin.places",
+    "build_graph": "jmgis.network",
+    "SpeedTable": "jmgis.speeds",
+    "travel_time_matrix": "jmgis.routing",
+    "profile": "jmgis.jiangmen",
+    "zone_summary": "jmgis.jiangmen",
+    "compare_years": "jmgis.jiangmen",
+    "load_population": "jmgis.jiangmen",
+    "DataError": "jmgis.errors",
+    "JmgisError": "jmgis.errors",
+}
+_SUBPACKAGES = (
+    "access",
+    "admin",
+    "catalog",
+    "crs",
+    "io",
+    "jiangmen",
+    "maps",
+    "network",
+    "report",
+    "routing",
+    "transport",
+    "vocab",
+)
+
+
+def _subpackage(name: str) -> object:
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"jmgis.{name}")
+    raise AttributeError(f"module 'jmgis' has no attribute {name!r}")
+
+
+__all__ = ["__version__", *_LAZY, *_SUBPACKAGES]
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__, fallback=_subpackage)

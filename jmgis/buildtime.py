@@ -4,7 +4,8 @@ Every timestamp jmgis writes into an output (GeoPackage ``last_change``, QGIS st
 project times, the report's "generated" line, XLSX properties, zip entry times) comes from
 :func:`build_time`, so that two builds with the same ``SOURCE_DATE_EPOCH`` (the
 reproducible-builds.org convention: integer seconds since 1970-01-01 UTC) give
-byte-identical files.  The environment variable is a documented override, read only here.
+byte-identical files.  It is a field of :class:`jmgis.settings.Settings`, which reads the
+environment variable (a documented override).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from jmgis.errors import JmgisError
+from jmgis.settings import current
 
 ENV_VAR = "SOURCE_DATE_EPOCH"
 
@@ -24,26 +25,14 @@ _ZIP_MIN = (1980, 1, 1, 0, 0, 0)
 
 
 def source_date_epoch() -> int | None:
-    """The value of ``$SOURCE_DATE_EPOCH``.
+    """``SOURCE_DATE_EPOCH`` of the settings in effect.
 
     Returns
     -------
     int or None
-        Seconds since 1970-01-01 UTC, or ``None`` when the variable is unset or empty.
-
-    Raises
-    ------
-    jmgis.errors.JmgisError
-        When it is set to anything but a non-negative integer.
+        Seconds since 1970-01-01 UTC, or ``None`` when it is not set.
     """
-    raw = os.environ.get(ENV_VAR, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise JmgisError(
-            f"environment variable {ENV_VAR}={raw!r}: expected integer seconds since 1970"
-        )
-    return int(raw)
+    return current().source_date_epoch
 
 
 def build_time() -> datetime:

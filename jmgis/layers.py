@@ -100,6 +100,64 @@ def registry() -> dict[str, LayerSpec]:
     return specs
 
 
+def spec_from_frame(
+    name: str, frame: object, *, title: str | None = None, group: str = ""
+) -> LayerSpec:
+    """A spec for a layer of the user's own (not in the registry), from its columns.
+
+    Pass it to :func:`jmgis.io.gpkg.write_layer` (``spec=``) to write the layer on
+    purpose; :func:`jmgis.io.gpkg.write_gpkg` writes registered layers only.
+
+    Parameters
+    ----------
+    name
+        The layer name (ASCII snake_case).
+    frame
+        A DataFrame or GeoDataFrame.
+    title
+        Display name (default ``name``).
+    group
+        QGIS layer-tree group.
+
+    Returns
+    -------
+    LayerSpec
+        Fields typed ``int``, ``float``, ``bool`` or ``str`` from the column dtypes.
+    """
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    geometry_name = getattr(frame, "_geometry_column_name", None)
+    fields = []
+    for col in frame.columns:
+        if col == geometry_name:
+            continue
+        dtype = frame[col].dtype
+        kind = (
+            "bool"
+            if pd.api.types.is_bool_dtype(dtype)
+            else "int"
+            if pd.api.types.is_integer_dtype(dtype)
+            else "float"
+            if pd.api.types.is_float_dtype(dtype)
+            else "str"
+        )
+        fields.append(FieldSpec(str(col), kind, str(col)))
+    geometry = None
+    if geometry_name is not None and len(frame):
+        types = frame.geometry.geom_type.dropna().unique()
+        geometry = str(types[0]) if len(types) == 1 else "Geometry"
+    return LayerSpec(name, title or name, group, geometry, tuple(fields))
+
+
+def columns(name: str) -> list[str]:
+    """The registered columns of layer ``name``, in output order (geometry not included).
+
+    Loaders select their columns with it, so a column exists in one place: the registry.
+    """
+    return layer_spec(name).field_names
+
+
 def layer_spec(name: str) -> LayerSpec:
     """The spec of one layer; ``KeyError`` names the known layers."""
     specs = registry()

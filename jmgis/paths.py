@@ -1,53 +1,58 @@
 """Where jmgis finds its bundled data, the plan documents and where it writes outputs.
 
-Every location can be overridden with an environment variable, so that the same code runs
-from a checkout, from CI (``../shared`` beside the clone) or on a user's machine.
+Each location comes from the settings in effect (:func:`jmgis.settings.current`), so the
+same code runs from a checkout, from CI (``../shared`` beside the clone) or on a user's
+machine with ``--data DIR`` or a ``jmgis.toml``.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
+from jmgis.settings import PACKAGE_DIR, REPO_ROOT, Settings, current
+
 RESOURCES_DIR = PACKAGE_DIR / "resources"
 
+__all__ = [
+    "PACKAGE_DIR",
+    "REPO_ROOT",
+    "RESOURCES_DIR",
+    "boundaries_dir",
+    "data_dir",
+    "default_out_dir",
+    "projects_dir",
+    "seeds_dir",
+    "transport_dir",
+]
 
-def data_dir() -> Path:
-    """Directory of the bundled data (``data/`` of the checkout, or ``$JMGIS_DATA_DIR``)."""
-    return Path(os.environ.get("JMGIS_DATA_DIR", REPO_ROOT / "data"))
+
+def data_dir(settings: Settings | None = None) -> Path:
+    """Directory of the bundled data (``data/`` of the checkout, or ``settings.data_dir``)."""
+    return (settings or current()).data_dir
 
 
-def boundaries_dir() -> Path:
+def boundaries_dir(settings: Settings | None = None) -> Path:
     """``data/boundaries``: city, counties, townships, seats, zoning table."""
-    return data_dir() / "boundaries"
+    return data_dir(settings) / "boundaries"
 
 
-def projects_dir() -> Path:
+def projects_dir(settings: Settings | None = None) -> Path:
     """``data/projects``: the plan catalog."""
-    return data_dir() / "projects"
+    return data_dir(settings) / "projects"
 
 
-def transport_dir() -> Path:
+def transport_dir(settings: Settings | None = None) -> Path:
     """``data/transport``: control points and transport features."""
-    return data_dir() / "transport"
+    return data_dir(settings) / "transport"
 
 
-def seeds_dir() -> Path | None:
-    """The plan documents (``../shared/seeds`` beside the checkout, or ``$JMGIS_SEEDS_DIR``).
-
-    Returns ``None`` when they are not present (the runtime never needs them; the source
-    check and ``explain`` do).
-    """
-    env = os.environ.get("JMGIS_SEEDS_DIR")
-    candidates = [Path(env)] if env else [REPO_ROOT.parent / "shared" / "seeds"]
-    for path in candidates:
-        if path.is_dir():
-            return path
-    return None
+def seeds_dir(settings: Settings | None = None) -> Path | None:
+    """The plan documents, or ``None`` when they are not present (the runtime never needs
+    them; the source check and ``explain`` do)."""
+    path = (settings or current()).seeds_dir
+    return path if path is not None and path.is_dir() else None
 
 
-def default_out_dir() -> Path:
-    """Default output directory of ``jmgis build`` (``out/``)."""
-    return Path(os.environ.get("JMGIS_OUT_DIR", "out"))
+def default_out_dir(settings: Settings | None = None) -> Path:
+    """Output directory of ``jmgis build`` (``out/``)."""
+    return (settings or current()).out_dir

@@ -3,6 +3,8 @@
 Each step is a function ``step(ctx)`` that adds layers to ``ctx.layers`` and/or writes
 files (recorded in ``ctx.written``).  Steps run in the order of :data:`STEPS`; the
 GeoPackage is written by the ``gpkg`` step from everything the earlier steps produced.
+The settings (:class:`jmgis.settings.Settings`) travel in ``ctx.settings``; later steps
+take the layers earlier steps made (the townships are loaded once, by ``admin``).
 """
 
 from __future__ import annotations
@@ -12,32 +14,50 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+
+from jmgis.settings import Settings, use
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class BuildContext:
-    """State shared by the build steps."""
+    """State shared by the build steps: the settings, the layers made so far, the files
+    written and each step's time (seconds)."""
 
-    out_dir: Path
-    maps_dir: Path
-    years: tuple[int, ...] = (2020, 2025, 2035)
+    settings: Settings = field(default_factory=Settings.load)
     layers: dict[str, pd.DataFrame] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
+    def out_dir(self) -> Path:
+        """The output folder (``settings.out_dir``)."""
+        return self.settings.out_dir
+
+    @property
+    def maps_dir(self) -> Path:
+        """The maps folder (``settings.maps_path``)."""
+        return self.settings.maps_path
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The scenario years (``settings.years``)."""
+        return self.settings.years
+
+    @property
     def gpkg_path(self) -> Path:
+        """The GeoPackage written by the ``gpkg`` step."""
         return self.out_dir / "jiangmen.gpkg"
 
 
 def _step_admin(ctx: BuildContext) -> None:
-    from jmgis import admin
+    from jmgis.admin.layers import layers
 
-    ctx.layers.update(admin.layers())
+    ctx.layers.update(layers(settings=ctx.settings))
 
 
 def _step_catalog(ctx: BuildContext) -> None:
@@ -47,9 +67,9 @@ def _step_catalog(ctx: BuildContext) -> None:
 
 
 def _step_access(ctx: BuildContext) -> None:
-    from jmgis.access.outputs import access_layers, write_rasters
+    from jmgis.jiangmen.outputs import access_layers, write_rasters
 
-    ctx.layers.update(access_layers(ctx.years))
+    ctx.layers.update(access_layers(ctx.years, townships=ctx.layers.get("township")))
     ctx.written.extend(write_rasters(ctx.out_dir, ctx.years))
 
 
@@ -105,39 +125,75 @@ STEPS: list[tuple[str, Step]] = [
 ]
 
 
+def _settings(
+    settings: Settings | str | Path | None, maps_dir: str | Path | None, overrides: dict[str, Any]
+) -> Settings:
+    if isinstance(settings, (str, Path)):  # build("out") as before: the output folder
+        overrides = {"out_dir": settings, **overrides}
+        settings = None
+    base = settings if settings is not None else Settings.load()
+    return base.replace(maps_dir=maps_dir, **overrides)
+
+
 def build(
-    out_dir: str | Path | None = None,
+    settings: Settings | str | Path | None = None,
     *,
     maps_dir: str | Path | None = None,
     steps: list[tuple[str, Step]] | None = None,
     progress: Callable[[str, float], None] | None = None,
+    **overrides: Any,
 ) -> BuildContext:
-    """Run the build.
+    """Run the build: everything ``jmgis build`` does, from Python.
 
     Parameters
     ----------
-    out_dir
-        Where the GeoPackage (and, with ``out_dir`` given, everything else) goes.  Default:
-        ``out/`` for the GeoPackage and ``maps/`` for the maps.
+    settings
+        The settings (default ``Settings.load()``: ``jmgis.toml`` and the environment).
+        A path is taken as the output folder, as in earlier versions.
     maps_dir
-        Override the maps directory (default ``maps/``, or ``<out_dir>/maps``).
+        Override the maps folder (default ``maps/``, or ``<out_dir>/maps``).
+    steps
+        The steps to run (default :data:`STEPS`).
     progress
         Called as ``progress(step_name, seconds)`` after each step.
-    """
-    if out_dir is None:
-        out = Path("out")
-        maps_path = Path(maps_dir) if maps_dir else Path("maps")
-    else:
-        out = Path(out_dir)
-        maps_path = Path(maps_dir) if maps_dir else out / "maps"
-    from jmgis.buildtime import source_date_epoch
+    **overrides
+        Settings fields to change (``years=(2020, 2030)``, ``townships="x.shp"``,
+        ``out_dir="out2"`` …).
 
-    source_date_epoch()  # a bad SOURCE_DATE_EPOCH stops the build before any work
-    ctx = BuildContext(out_dir=out, maps_dir=maps_path)
-    for name, step in steps or STEPS:
-        start = time.perf_counter()
-        step(ctx)
-        ctx.timings[name] = time.perf_counter() - start
-        if progress:
-            progress(name, ctx.timings[name])
+    Returns
+    -------
+    BuildContext
+        The layers made, the files written and the timings.
+
+    Examples
+    --------
+    >>> import jmgis as jm
+    >>> ctx = jm.build(years=(2020, 2030), out_dir="out2")  # doctest: +SKIP
+    """
+    ctx = BuildContext(settings=_settings(settings, maps_dir, overrides))
+    with use(ctx.settings):
+        for name, step in steps or STEPS:
+            start = time.perf_counter()
+            step(ctx)
+            ctx.timings[name] = time.perf_counter() - start
+            if progress:
+                progress(name, ctx.timings[name])
     return ctx
+
+
+def build_layers(settings: Settings | None = None) -> dict[str, pd.DataFrame]:
+    """The layers of the GeoPackage, built in memory (the steps before ``gpkg``).
+
+    Parameters
+    ----------
+    settings
+        The settings (default ``Settings.load()``).
+
+    Returns
+    -------
+    dict
+        Layer name → frame.
+    """
+    names = [name for name, _ in STEPS]
+    ctx = build(settings, steps=STEPS[: names.index("gpkg")])
+    return ctx.layers

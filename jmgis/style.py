@@ -35,7 +35,7 @@ COUNTY_COLORS: dict[str, str] = {
     "440785": "#1b9e77",  # 恩平市
 }
 
-# Roads by ``road_class`` (the classes of jmgis.network.speeds.DEFAULT_SPEEDS_KPH).
+# Roads by ``road_class`` (the classes of jmgis.speeds.DEFAULT_SPEEDS_KPH).
 # ``weight`` is the line width in CSS pixels (folium) and is scaled to mm for QGIS.
 # Following Chinese planning-map habit: expressways red-orange, national roads red,
 # provincial yellow-brown, urban roads greys.
@@ -72,7 +72,7 @@ STATUS_DEFAULT_STYLE: dict[str, str | float | None] = {
     "label": "未定",
 }
 
-# Rail by ``kind`` (jmgis.network.speeds.DEFAULT_RAIL_SPEEDS_KPH + freight).
+# Rail by ``kind`` (jmgis.speeds.DEFAULT_RAIL_SPEEDS_KPH + freight).
 RAIL_KIND_STYLES: dict[str, dict[str, str | float]] = {
     "hsr": {"color": "#1f3a93", "weight": 4.0, "label": "高速铁路"},
     "intercity": {"color": "#3b75af", "weight": 3.5, "label": "城际铁路"},

@@ -10,9 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmgis.access.jiangmen import TIME_COLUMNS, jiangmen_graph, profile, targets, zone_summary
-from jmgis.access.scenario import changed_features
 from jmgis.errors import DataError
+from jmgis.jiangmen.scenario import changed_features
+from jmgis.jiangmen.township_access import (
+    TIME_COLUMNS,
+    jiangmen_graph,
+    profile,
+    targets,
+    zone_summary,
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +92,7 @@ def test_changed_features_ignores_resplitting_but_sees_new_and_faster_roads():
 @pytest.mark.slow
 def test_scenario_changes_are_attributed_to_changed_features_on_the_paths():
     from jmgis.access import shortest_path
-    from jmgis.access.scenario import compare_years
+    from jmgis.jiangmen.scenario import compare_years
 
     result = compare_years(2020, 2025)
     tw = result.township
@@ -140,8 +146,8 @@ def test_cli_writes_csvs(tmp_path):
 def test_hub_isochrones_are_nested_and_inside_the_city():
     import shapely
 
-    from jmgis.access.jiangmen import hub_isochrones
     from jmgis.admin import load_city
+    from jmgis.jiangmen.township_access import hub_isochrones
 
     iso = hub_isochrones(2025)
     assert set(iso.origin_name) == {"江门站", "广海湾港区", "江门市人民政府"}

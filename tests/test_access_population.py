@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from jmgis.access.population import (
+from jmgis.errors import DataError
+from jmgis.jiangmen.population import (
     CITY_TOTAL_2020,
     COUNTY_TOTALS_2020,
     HESHAN_2020,
@@ -15,7 +16,6 @@ from jmgis.access.population import (
     population_from_raster,
     population_from_table,
 )
-from jmgis.errors import DataError
 
 
 def test_bundled_table_matches_the_census_totals_and_marks_estimates():

@@ -10,8 +10,8 @@ import shapely
 
 from jmgis.access import isochrones, travel_time_matrix, travel_time_raster
 from jmgis.access.distributed import iter_chunks, run_chunked
-from jmgis.access.synthetic import road_network
 from jmgis.errors import DataError
+from tests.synthetic import road_network
 
 
 @pytest.fixture(scope="module")

@@ -135,12 +135,6 @@ def test_progress_is_silent_when_quiet_or_not_a_terminal(monkeypatch):
 
 @pytest.mark.slow
 def test_quiet_and_verbose_report(tmp_path):
-    import jmgis.access
-
-    try:
-        jmgis.access.profile  # noqa: B018
-    except (ImportError, AttributeError) as exc:
-        pytest.skip(f"jmgis.access.profile is not available yet ({exc})")
     args = ["report", "--no-compare", "--no-maps", "--zones", "core"]
     quiet = _run("-q", *args, "--out", str(tmp_path / "q"))
     assert quiet.returncode == 0, quiet.stderr

@@ -130,7 +130,7 @@ def test_planning_db_gpkg_opens_in_qgis_with_styles_and_aliases(source_gpkg, tmp
 @pytest.mark.slow
 def test_every_built_layer_round_trips_through_gpkg_and_shapefile(tmp_path):
     """All layers the pipeline builds today (grows as subsystems are added)."""
-    from jmgis.io.export import build_layers
+    from jmgis.pipeline import build_layers
 
     layers = build_layers()
     export_gpkg(layers, tmp_path / "all.gpkg")

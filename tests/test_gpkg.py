@@ -71,8 +71,29 @@ def test_missing_contract_column_is_refused(tmp_path):
 
 
 def test_attribute_tables_without_geometry(tmp_path):
+    from jmgis.io.gpkg import write_layer
+    from jmgis.layers import FieldSpec, LayerSpec
+
+    spec = LayerSpec(
+        "scratch_table",
+        "临时表",
+        "",
+        None,
+        (FieldSpec("code", "str", "代码"), FieldSpec("t_city_gov_min", "float", "分钟")),
+    )
     table = pd.DataFrame({"code": ["440703006"], "t_city_gov_min": [4.5]})
-    path = write_gpkg({"scratch_table": table}, tmp_path / "t.gpkg")
+    path = tmp_path / "t.gpkg"
+    write_layer(table, path, "scratch_table", spec=spec)
     back = read_layer(path, "scratch_table")
     assert not isinstance(back, gpd.GeoDataFrame)
     assert back["code"].tolist() == ["440703006"]
+
+
+def test_unregistered_layers_and_columns_are_refused(tmp_path):
+    table = pd.DataFrame({"code": ["440703006"]})
+    with pytest.raises(DataError, match="scratch_table: is not a registered layer"):
+        write_gpkg({"scratch_table": table}, tmp_path / "a.gpkg")
+    seats = admin.load_seats().assign(note="x")
+    with pytest.raises(DataError, match=r"unregistered columns \['note'\]") as info:
+        write_gpkg({"township_seat": seats}, tmp_path / "b.gpkg")
+    assert info.value.field == "note"

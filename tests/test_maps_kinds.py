@@ -194,7 +194,7 @@ def test_hostile_text_in_plan_and_transport_layers_is_escaped(layers):
 
 @pytest.fixture(scope="module")
 def target_layers(layers):
-    """The accessibility layers in the shape jmgis.access.outputs writes them."""
+    """The accessibility layers in the shape jmgis.jiangmen.outputs writes them."""
     import pandas as pd
 
     table = layers["access_township"].rename(columns={"minutes": "t_city_gov_min"})

@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 
 from jmgis.network.build import assemble_graph
-from jmgis.network.speeds import SpeedTable
+from jmgis.speeds import SpeedTable
 
 CRS = "EPSG:4490"
 LAND = shapely.union_all([box(112.9, 22.38, 113.25, 22.75), box(113.0, 22.28, 113.1, 22.35)])

@@ -14,7 +14,7 @@ YEARS = (2020, 2025, 2035)
 
 @pytest.mark.parametrize("year", YEARS)
 def test_every_seat_reaches_every_seat_and_gateway(year):
-    from jmgis.access.engine import travel_time_matrix
+    from jmgis.routing.engine import travel_time_matrix
 
     G = shared_graph(year)
     seats = [n for n, d in G.nodes(data=True) if d["kind"] == "seat"]
@@ -84,7 +84,7 @@ def test_chuandao_depends_on_the_ferry():
 
 @pytest.mark.parametrize("year", [2020, 2025])
 def test_travel_times_are_plausible(year):
-    from jmgis.network.plausibility import plausibility_table
+    from jmgis.jiangmen.plausibility import plausibility_table
 
     table = plausibility_table(year)
     bad = table[~table["plausible"]]
@@ -95,7 +95,7 @@ def test_travel_times_are_plausible(year):
 
 
 def test_route_time_equals_the_engine_matrix():
-    from jmgis.access.engine import travel_time_matrix
+    from jmgis.routing.engine import travel_time_matrix
 
     G = shared_graph(2025)
     pairs = [("seat:440781001", "seat:440703006"), ("seat:440781115", "gateway:macau")]

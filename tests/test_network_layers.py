@@ -10,8 +10,8 @@ import shapely
 from shapely.geometry import LineString, MultiLineString
 
 from jmgis.errors import DataError
-from jmgis.network.speeds import SpeedTable
 from jmgis.network.user_layers import from_layers
+from jmgis.speeds import SpeedTable
 
 # a small grid in EPSG:4547 metres near 江门 (x ≈ 400 km, y ≈ 2 500 km)
 X0, Y0 = 400_000.0, 2_500_000.0

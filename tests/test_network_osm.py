@@ -7,7 +7,7 @@ import pytest
 
 from jmgis.errors import DataError
 from jmgis.network.osm import from_osm, parse_maxspeed
-from jmgis.network.speeds import SpeedTable
+from jmgis.speeds import SpeedTable
 
 # nodes on a ~1 km grid near 江门 (lon 113.08, lat 22.58)
 NODES = {

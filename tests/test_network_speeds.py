@@ -3,7 +3,7 @@
 import pytest
 
 from jmgis.errors import DataError
-from jmgis.network.speeds import DEFAULT_SPEEDS_KPH, SpeedTable, travel_time_s
+from jmgis.speeds import DEFAULT_SPEEDS_KPH, SpeedTable, travel_time_s
 
 
 def test_defaults_are_ordered_by_road_hierarchy():

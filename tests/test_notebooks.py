@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import nbformat
@@ -10,23 +9,6 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NAMES = ["01_zones.ipynb", "02_accessibility.ipynb", "03_scenarios.ipynb"]
-# What each notebook needs beyond admin and maps (a part of jmgis still being written
-# makes its notebook skip, naming the part, instead of failing on an import).
-NEEDS = {
-    "02_accessibility.ipynb": ("jmgis.access", "profile"),
-    "03_scenarios.ipynb": ("jmgis.access", "profile"),
-}
-
-
-def _missing(name: str) -> str | None:
-    if name not in NEEDS:
-        return None
-    module, attr = NEEDS[name]
-    try:
-        getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError) as exc:
-        return f"{module}.{attr} is not available yet ({exc})"
-    return None
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -44,9 +26,6 @@ def test_notebook_is_committed_without_outputs(name):
 def test_notebook_executes(name, tmp_path, monkeypatch):
     from nbclient import NotebookClient
 
-    reason = _missing(name)
-    if reason:
-        pytest.skip(reason)
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     client = NotebookClient(

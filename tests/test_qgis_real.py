@@ -19,10 +19,10 @@ import pytest
 import shapely
 
 from jmgis import style
-from jmgis.io.gpkg import write_gpkg
+from jmgis.io.gpkg import write_gpkg, write_layer
 from jmgis.io.qgis import write_qgis
 from jmgis.io.qgis.project import GROUP_ORDER, PROJECT_TITLE
-from jmgis.layers import registry
+from jmgis.layers import registry, spec_from_frame
 from tests.clients import require_qgis
 from tests.qgis_probe import run_probe
 
@@ -105,8 +105,11 @@ def deliverable(tmp_path_factory):
     python = require_qgis()
     folder = tmp_path_factory.mktemp("deliverable")
     layers = dict(admin.layers())
-    layers.update(_synthetic_layers(layers["township"]))
     gpkg = write_gpkg(layers, folder / "jiangmen.gpkg")
+    synthetic = _synthetic_layers(layers["township"])
+    for name, frame in synthetic.items():  # not registered: written with their own specs
+        write_layer(frame, gpkg, name, spec=spec_from_frame(name, frame))
+    layers.update(synthetic)
     write_qgis(gpkg, layers, qgz=folder / "jiangmen.qgz")
     probe = run_probe(python, "layers", gpkg)
     return {"python": python, "gpkg": gpkg, "layers": layers, "probe": probe}

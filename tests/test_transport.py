@@ -85,7 +85,7 @@ def test_all_fifteen_members_of_a_scheme_have_a_road(layers, scheme_name, plan):
 
 
 def test_speed_is_the_class_default_unless_a_road_states_its_own(layers):
-    from jmgis.network.speeds import DEFAULT_SPEEDS_KPH
+    from jmgis.speeds import DEFAULT_SPEEDS_KPH
 
     roads = layers["road"]
     defaults = roads["road_class"].map(DEFAULT_SPEEDS_KPH)

@@ -1,41 +1,40 @@
-"""Accessibility: a csgraph travel-time engine and the measures planners ask for.
+"""Generic accessibility measures on any network with the network contract.
 
-The contract (``docs/ARCHITECTURE.md``, *Accessibility contract*):
-:func:`travel_time_matrix` ``(G, origins, destinations=None, *, cutoff_s=None,
-weight="travel_time_s")`` → seconds, ``inf`` where unreachable or beyond the cutoff.
-
-- engine: :func:`travel_time_matrix`, :func:`travel_times_to`, :func:`nearest_facility`,
-  :func:`k_nearest_facilities`, :func:`shortest_path`, :func:`path_edges`,
-  :func:`snap_points`;
+- the routing engine, re-exported from :mod:`jmgis.routing` (contract:
+  :func:`travel_time_matrix` ``(G, origins, destinations=None, *, cutoff_s=None,
+  weight="travel_time_s")`` → seconds, ``inf`` where unreachable or beyond the cutoff);
 - measures: :func:`cumulative_opportunities`, :func:`nearest_time`, :func:`gravity`,
   :func:`two_step_fca`, :func:`enhanced_two_step_fca`, :func:`summarize`, :func:`gini`,
   :func:`worst_served`;
-- :func:`isochrones`, :func:`travel_time_raster`, the Jiangmen :func:`profile`,
-  :func:`compare_years`, :mod:`jmgis.access.distributed`.
+- :func:`isochrones`, :func:`travel_time_raster`, :mod:`jmgis.access.distributed`.
 
-Heavy submodules (isochrones, raster, profile) are imported on first use.
+The Jiangmen profile, scenarios and population live in :mod:`jmgis.jiangmen`; the old
+names ``jmgis.access.profile``, ``zone_summary``, ``compare_years`` and ``load_population``
+still work and warn.  Heavy submodules (isochrones, raster) load on first use.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-from jmgis.access.engine import (
+from jmgis._compat import moved_names
+from jmgis._lazy import lazy_attributes
+from jmgis.routing import (
     CompiledGraph,
     NearestResult,
+    Snapped,
     clear_cache,
     compile_arrays,
     compile_graph,
     k_nearest_facilities,
     nearest_facility,
+    offnet_seconds,
     path_edges,
+    points_travel_time_matrix,
     shortest_path,
     shortest_paths,
+    snap_points,
     travel_time_matrix,
     travel_times_to,
 )
-from jmgis.access.snap import Snapped, offnet_seconds, points_travel_time_matrix, snap_points
 
 _LAZY = {
     "DECAY_FUNCTIONS": "jmgis.access.measures",
@@ -52,10 +51,13 @@ _LAZY = {
     "FCAResult": "jmgis.access.fca",
     "isochrones": "jmgis.access.isochrone",
     "travel_time_raster": "jmgis.access.raster",
-    "profile": "jmgis.access.jiangmen",
-    "zone_summary": "jmgis.access.jiangmen",
-    "compare_years": "jmgis.access.scenario",
-    "load_population": "jmgis.access.population",
+}
+
+_MOVED = {
+    "profile": "jmgis.jiangmen.township_access",
+    "zone_summary": "jmgis.jiangmen.township_access",
+    "compare_years": "jmgis.jiangmen.scenario",
+    "load_population": "jmgis.jiangmen.population",
 }
 
 __all__ = [
@@ -78,8 +80,6 @@ __all__ = [
     *_LAZY,
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'jmgis.access' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_attributes(
+    __name__, _LAZY, __all__, fallback=moved_names(__name__, _MOVED)
+)

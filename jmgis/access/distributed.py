@@ -18,14 +18,14 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from jmgis.access.engine import (
+from jmgis.errors import DataError
+from jmgis.routing.engine import (
     DEFAULT_WEIGHT,
     CompiledGraph,
     GraphLike,
     _check_cutoff,
     compile_graph,
 )
-from jmgis.errors import DataError
 
 DEFAULT_CHUNK = 256
 

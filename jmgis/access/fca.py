@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from jmgis.access.engine import DEFAULT_WEIGHT, travel_time_matrix
 from jmgis.access.measures import _positive, _times, decay
 from jmgis.errors import DataError
+from jmgis.routing.engine import DEFAULT_WEIGHT, travel_time_matrix
 
 # Luo & Qi (2009): Gaussian-derived weights of the 0–10, 10–20, 20–30 min sub-zones.
 E2SFCA_WEIGHTS = (1.0, 0.68, 0.22)

@@ -19,7 +19,6 @@ import shapely
 from affine import Affine
 from rasterio.features import shapes
 
-from jmgis.access.engine import DEFAULT_WEIGHT, compile_graph, iter_blocks
 from jmgis.access.measures import DEFAULT_BANDS_MIN
 from jmgis.access.raster import (
     DEFAULT_CELL_M,
@@ -30,6 +29,7 @@ from jmgis.access.raster import (
 )
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
+from jmgis.routing.engine import DEFAULT_WEIGHT, compile_graph, iter_blocks
 
 
 def _window_polygons(

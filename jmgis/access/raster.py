@@ -21,9 +21,9 @@ import shapely
 from affine import Affine
 from scipy.spatial import cKDTree
 
-from jmgis.access.engine import DEFAULT_WEIGHT, nearest_facility
-from jmgis.access.snap import offnet_seconds
 from jmgis.errors import DataError
+from jmgis.routing.engine import DEFAULT_WEIGHT, nearest_facility
+from jmgis.routing.snap import offnet_seconds
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ def grid_and_sampler(
     """The grid over the land polygon (or the graph's extent when ``land=False``) and its
     cell sampler, cached per compiled graph (so per graph object and its current
     nodes/edges), cell size, land polygon and options."""
-    from jmgis.access.engine import compile_graph
+    from jmgis.routing.engine import compile_graph
 
     crs = G.graph.get("crs")
     land_geom = land_geometry(land, crs)

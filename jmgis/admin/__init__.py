@@ -7,7 +7,6 @@ seats and 三区 zones, and the name/code resolver.
 """
 
 from jmgis.admin.boundaries import (
-    layers,
     load_city,
     load_counties,
     load_region,
@@ -15,6 +14,7 @@ from jmgis.admin.boundaries import (
     load_townships,
     load_zones,
 )
+from jmgis.admin.layers import layers, township_boundaries, townships
 from jmgis.admin.resolver import Resolver, Township, resolve_county, resolve_township, resolver
 from jmgis.admin.zoning import ZONE_NAMES_EN, ZONES, assignment
 
@@ -34,4 +34,6 @@ __all__ = [
     "resolve_county",
     "resolve_township",
     "resolver",
+    "township_boundaries",
+    "townships",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import geopandas as gpd
@@ -13,23 +12,10 @@ from jmgis.admin import tables
 from jmgis.admin.zoning import ZONES, assignment
 from jmgis.crs import STORAGE_CRS, geodesic_area_km2
 from jmgis.errors import DataError
+from jmgis.layers import columns
 from jmgis.paths import boundaries_dir
 
-TOWNSHIP_COLUMNS = [
-    "code",
-    "name",
-    "kind",
-    "county_code",
-    "county_name",
-    "zone_code",
-    "zone_name",
-    "policy_zone_codes",
-    "seat_lon",
-    "seat_lat",
-    "area_km2",
-    "geometry_quality",
-    "source",
-]
+TOWNSHIP_COLUMNS = columns("township")
 
 
 @cache
@@ -46,20 +32,20 @@ def load_city() -> gpd.GeoDataFrame:
     """江门市 (440700): code, name, area_km2 (geodesic), source."""
     city = _read("city").copy()
     city["area_km2"] = geodesic_area_km2(city)
-    return city[["code", "name", "area_km2", "source", "geometry"]]
+    return city[[*columns("city"), "geometry"]]
 
 
 def load_counties() -> gpd.GeoDataFrame:
     """The 7 county units: code, name, name_en, area_km2 (geodesic), source."""
     county = _read("county").copy()
     county["area_km2"] = geodesic_area_km2(county)
-    return county[["code", "name", "name_en", "area_km2", "source", "geometry"]]
+    return county[[*columns("county"), "geometry"]]
 
 
 def load_region() -> gpd.GeoDataFrame:
     """The neighbouring prefectures around Jiangmen (background land for maps, simplified
     to ~200 m): code, name, source."""
-    return _read("region")[["code", "name", "source", "geometry"]].copy()
+    return _read("region")[[*columns("region"), "geometry"]].copy()
 
 
 def load_seats() -> gpd.GeoDataFrame:
@@ -85,17 +71,9 @@ def load_townships(boundaries: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFra
     boundaries
         Township geometry to use instead of the bundled schematic polygons: a frame with
         columns ``code``, ``geometry_quality``, ``source`` and geometry, as returned by
-        :func:`jmgis.admin.user.load_user_townships`.  Without it, the file named by
-        ``$JMGIS_TOWNSHIP_BOUNDARIES`` is loaded if set, else the bundled polygons.
+        :func:`jmgis.admin.user.load_user_townships`.  Without it, the bundled polygons
+        (:func:`jmgis.admin.townships` uses the boundaries the settings name).
     """
-    if boundaries is None and os.environ.get("JMGIS_TOWNSHIP_BOUNDARIES"):
-        from jmgis.admin.user import load_user_townships
-
-        boundaries = load_user_townships(
-            os.environ["JMGIS_TOWNSHIP_BOUNDARIES"],
-            layer=os.environ.get("JMGIS_TOWNSHIP_LAYER") or None,
-            encoding=os.environ.get("JMGIS_TOWNSHIP_ENCODING") or None,
-        )
     geometry = boundaries if boundaries is not None else schematic_township_geometry()
     table = tables.townships()
     county_names = dict(zip(tables.counties()["code"], tables.counties()["name"], strict=True))
@@ -140,18 +118,5 @@ def load_zones(townships: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     order = pd.Categorical(dissolved["code"], categories=list(ZONES), ordered=True)
     dissolved = dissolved.iloc[order.argsort()].reset_index(drop=True)
     return gpd.GeoDataFrame(
-        dissolved[["code", "name", "township_count", "area_km2", "geometry"]], crs=STORAGE_CRS
+        dissolved[[*columns("zone"), "geometry"]], crs=STORAGE_CRS
     )
-
-
-def layers(boundaries: gpd.GeoDataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The administrative layers of the GeoPackage, by layer name."""
-    townships = load_townships(boundaries)
-    return {
-        "city": load_city(),
-        "county": load_counties(),
-        "township": townships,
-        "township_seat": load_seats(),
-        "zone": load_zones(townships),
-        "region": load_region(),
-    }

@@ -2,9 +2,11 @@
 
 ``resolve_place("台山白沙")``, ``resolve_place("guangzhou")``, ``resolve_place("江门站")``
 … return a :class:`Place` with a kind, an id and a point (EPSG:4490).  Townships and
-counties are built in; other subsystems register their point layers with
-:func:`register_source` (gateways, stations, ports, airports, parks), each a callable
-returning a GeoDataFrame with an id column, ``name`` and optionally ``aliases``.
+counties are built in; other parts register their point layers with
+:func:`register_source` when they are imported (:mod:`jmgis.transport`: gateways,
+stations, ports, airports, interchanges; :mod:`jmgis.catalog`: parks), each a callable
+returning a GeoDataFrame with an id column, ``name`` and optionally ``aliases`` — so the
+resolver never imports the parts above it.
 
 Resolution order: exact id → township/county code or name (through
 :mod:`jmgis.admin.resolver`) → exact name or alias of a registered place.  A name shared
@@ -64,23 +66,6 @@ def _township_place(code: str) -> Place:
     return Place("township", code, row["name"], shapely.Point(row["seat_lon"], row["seat_lat"]))
 
 
-def _register_defaults() -> None:
-    """Register the point layers of the transport network and the plan catalog."""
-    if "gateway" in _SOURCES:
-        return
-    from jmgis import catalog, transport
-
-    for kind, id_column in (
-        ("gateway", "gateway_id"),
-        ("station", "station_id"),
-        ("port", "port_id"),
-        ("airport", "airport_id"),
-        ("interchange", "interchange_id"),
-    ):
-        register_source(kind, lambda k=kind: transport.load(k), id_column)
-    register_source("park", catalog.park_places, "id")
-
-
 def _candidates(query: str, kind: str | None) -> list[Place]:
     found: dict[tuple[str, str], Place] = {}
     key = normalise_name(query)
@@ -115,7 +100,6 @@ def resolve_place(query: str, kind: str | None = None) -> Place:
     kind
         Restrict to one kind (``township``, ``county``, ``gateway``, ``station`` …).
     """
-    _register_defaults()
     text = str(query).strip()
     matches: list[Place] = []
     township_error: ResolveError | None = None

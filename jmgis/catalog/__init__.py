@@ -12,6 +12,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from jmgis.admin.places import register_source
 from jmgis.catalog.build import layers
 from jmgis.catalog.check import SourceProblem, check_sources
 from jmgis.catalog.explain import explain
@@ -98,3 +99,7 @@ def load_projects() -> pd.DataFrame:
 def load_indicators() -> pd.DataFrame:
     """Indicator rows from ``indicator.yaml``."""
     return load_catalog().indicators
+
+
+# Parks with a place are names a user can route to (``jmgis route 珠西新材料集聚区 广州``).
+register_source("park", park_places, "id")

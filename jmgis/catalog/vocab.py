@@ -6,7 +6,7 @@ what queries, maps and the scenario years use.
 
 from __future__ import annotations
 
-GEOMETRY_QUALITIES = ("official", "derived", "schematic")
+from jmgis.vocab import GEOMETRY_QUALITIES as GEOMETRY_QUALITIES  # one list, shared
 
 PARK_KINDS = (
     "industrial_park",  # 产业园区 / 工业园

@@ -75,6 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"jmgis {__version__}")
     _add_global_flags(parser, default=False)
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        default=None,
+        help="the data folder (default: data/ of the checkout; see jmgis.toml)",
+    )
+    parser.add_argument(
+        "--project",
+        metavar="FILE",
+        default=None,
+        help="settings file (default: jmgis.toml in the working folder, if any)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _available_commands():
         importlib.import_module(f"jmgis.cli.cmd_{name}").register(subparsers)
@@ -165,7 +177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        from jmgis.settings import Settings, use
+
+        args.settings = Settings.load(args.project, data_dir=args.data)
+        with use(args.settings):
+            return int(args.func(args) or 0)
     except BrokenPipeError:
         # The reader went away (`jmgis catalog list project | head`): stop quietly, and keep
         # Python from complaining again when it flushes stdout at exit.

@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from jmgis import transport
-    from jmgis.access.outputs import write_csvs
+    from jmgis.jiangmen.outputs import write_csvs
 
     for year in (args.year, args.compare):
         if year is not None:
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _population(path: str, encoding: str | None = None):
-    from jmgis.access.population import population_from_raster, population_from_table
+    from jmgis.jiangmen.population import population_from_raster, population_from_table
 
     if path.lower().endswith((".tif", ".tiff")):
         return population_from_raster(path)
@@ -70,6 +70,6 @@ def _population(path: str, encoding: str | None = None):
 def _raster(args: argparse.Namespace):
     from pathlib import Path
 
-    from jmgis.access.outputs import write_rasters
+    from jmgis.jiangmen.outputs import write_rasters
 
     return write_rasters(Path(args.out), [args.year], args.raster)[0]

@@ -24,6 +24,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write everything under DIR (default: out/jiangmen.gpkg and maps/)",
     )
     p.add_argument(
+        "--years",
+        metavar="Y,Y",
+        default=None,
+        help="scenario years, comma-separated, each 2020–2035 (default 2020,2025,2035)",
+    )
+    p.add_argument(
+        "--population",
+        metavar="FILE",
+        default=None,
+        help="township population: a CSV (code or name, population) or a population raster",
+    )
+    p.add_argument(
         "--townships",
         metavar="FILE",
         default=None,
@@ -47,23 +59,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
+    from jmgis.cli import progress
+    from jmgis.pipeline import STEPS, build
+    from jmgis.vocab import parse_years
 
-    from jmgis.pipeline import build
-
-    if args.townships:
+    settings = args.settings.replace(
+        out_dir=args.out,
+        years=parse_years(args.years) if args.years else None,
+        townships=args.townships,
+        townships_layer=args.layer,
+        townships_encoding=args.encoding,
+        population=args.population,
+    )
+    if settings.townships is not None:
         from jmgis.admin.user import load_user_townships
 
-        # Fail fast, before any step runs; the steps load it again through the environment.
-        load_user_townships(args.townships, layer=args.layer, encoding=args.encoding)
-        os.environ["JMGIS_TOWNSHIP_BOUNDARIES"] = str(args.townships)
-        for name, value in (("LAYER", args.layer), ("ENCODING", args.encoding)):
-            if value:
-                os.environ[f"JMGIS_TOWNSHIP_{name}"] = value
-            else:
-                os.environ.pop(f"JMGIS_TOWNSHIP_{name}", None)
-    from jmgis.cli import progress
-    from jmgis.pipeline import STEPS
+        # fail fast, before any step runs
+        load_user_townships(
+            settings.townships,
+            layer=settings.townships_layer,
+            encoding=settings.townships_encoding,
+        )
 
     bar = progress(STEPS, desc="jmgis build", total=len(STEPS))
 
@@ -73,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     try:
-        ctx = build(args.out, progress=step_done)
+        ctx = build(settings, progress=step_done)
     finally:
         bar.close()
     for path in ctx.written:

@@ -57,11 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from jmgis.io.export import export_gpkg, export_shapefiles, load_layers
+    from jmgis.pipeline import build_layers
 
     if not args.verbose:  # pyogrio logs every layer it writes at INFO
         logging.getLogger("pyogrio").setLevel(logging.WARNING)
     only = [n.strip() for n in args.layers.split(",")] if args.layers else None
-    layers = load_layers(args.source, only)
+    layers = load_layers(args.source, only, build=build_layers)
     if args.format == "gpkg":
         written = export_gpkg(layers, args.path, profile=args.profile, qgz=args.qgz)
     else:

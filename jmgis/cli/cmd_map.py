@@ -7,16 +7,17 @@ import logging
 import tempfile
 from pathlib import Path
 
+from jmgis.vocab import BASEMAPS, MAP_KINDS
+
 log = logging.getLogger("jmgis")
 
-KINDS = ("zones", "plan", "transport", "access", "scenario")
-BASEMAPS = ("none", "osm", "tianditu", "gaode")
+KINDS = MAP_KINDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "map",
-        help="write one map (zones, plan, transport, access, scenario) as a self-contained HTML",
+        help=f"write one map ({', '.join(MAP_KINDS)}) as a self-contained HTML",
         description="Build one folium map from the bundled data and save it as a single HTML "
         "file that opens with no network (Leaflet and plugins inlined). Basemap 'none' draws an "
         "offline vector base; 'tianditu' needs JMGIS_TIANDITU_KEY; 'gaode' shifts the data to "
@@ -36,12 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 OUTPUT_STEPS = frozenset({"gpkg", "qgis", "maps", "report", "export"})
 
 
-def _context(kind: str, tmp: Path):
+def _context(kind: str, tmp: Path, settings):
     """Run the build steps in order until the layers ``kind`` needs are present."""
     from jmgis import maps, pipeline
     from jmgis.errors import JmgisError
 
-    ctx = pipeline.BuildContext(out_dir=tmp, maps_dir=tmp / "maps")
+    ctx = pipeline.BuildContext(settings=settings.replace(out_dir=tmp, maps_dir=tmp / "maps"))
     for name, step in pipeline.STEPS:
         if not maps.missing_layers(kind, ctx.layers):
             break
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
     # steps may write side files (rasters, tables): keep them out of the user's directory
     with tempfile.TemporaryDirectory(prefix="jmgis-map-") as tmp:
-        ctx = _context(args.kind, Path(tmp))
+        ctx = _context(args.kind, Path(tmp), args.settings)
         layers = dict(ctx.layers)
         if args.kind == "access":
             layers.update(maps.raster_from(ctx.written))

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     year = check_year(args.year)
     compare = None if args.no_compare else check_year(args.compare)
     zones = check_zones(args.zones)
-    layers = None if args.no_maps else build_layers()
+    layers = None if args.no_maps else build_layers(args.settings)
     result = build_report(
         args.out,
         year=year,
@@ -64,17 +64,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_layers() -> dict:
+def build_layers(settings) -> dict:
     """The layers of ``jmgis build``: every step before ``gpkg`` (those that make layers),
     run in a scratch directory whose files are discarded."""
     from jmgis.cli import progress
-    from jmgis.pipeline import STEPS, BuildContext
+    from jmgis.pipeline import STEPS, build
 
     names = [name for name, _step in STEPS]
-    layer_steps = STEPS[: names.index("gpkg")] if "gpkg" in names else STEPS
+    layer_steps = STEPS[: names.index("gpkg")]
     with tempfile.TemporaryDirectory(prefix="jmgis-report-") as tmp:
-        ctx = BuildContext(out_dir=Path(tmp), maps_dir=Path(tmp) / "maps")
-        for name, step in progress(layer_steps, desc="layers"):
-            log.debug("layers: %s", name)
-            step(ctx)
+        bar = progress(layer_steps, desc="layers", total=len(layer_steps))
+        try:
+            ctx = build(
+                settings.replace(out_dir=Path(tmp), maps_dir=Path(tmp) / "maps"),
+                steps=layer_steps,
+                progress=lambda name, seconds: bar.update(1),
+            )
+        finally:
+            bar.close()
     return ctx.layers

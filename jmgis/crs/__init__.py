@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -37,9 +36,9 @@ from jmgis.crs.gcj02 import (
     wgs84_to_gcj02,
 )
 from jmgis.errors import DataError
+from jmgis.settings import DEFAULT_ANALYSIS_CRS, current
 
 STORAGE_CRS = "EPSG:4490"
-DEFAULT_ANALYSIS_CRS = "EPSG:4547"
 ALTERNATIVE_ANALYSIS_CRS = ("EPSG:4546", "EPSG:4526", "EPSG:4525")
 GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid is numerically GRS80
 
@@ -64,11 +63,11 @@ __all__ = [
 
 
 def analysis_crs(crs: str | int | CRS | None = None) -> CRS:
-    """The metric CRS used for analysis: ``crs`` if given, else ``$JMGIS_ANALYSIS_CRS``,
-    else EPSG:4547.  Refuses geographic CRSs (metres are required)."""
-    chosen = CRS.from_user_input(
-        crs if crs is not None else os.environ.get("JMGIS_ANALYSIS_CRS", DEFAULT_ANALYSIS_CRS)
-    )
+    """The metric CRS used for analysis: ``crs`` if given, else the ``analysis_crs`` of the
+    settings in effect (EPSG:4547 by default).  Refuses geographic CRSs (metres are required)."""
+    if crs is None:
+        crs = current().analysis_crs
+    chosen = CRS.from_user_input(crs)
     if not chosen.is_projected:
         raise ValueError(f"analysis CRS must be projected (metres), got {chosen.to_string()}")
     return chosen

@@ -1,14 +1,14 @@
 """Exports of the built layers: a GeoPackage (optionally in a profile) or Shapefiles.
 
 The layers come from the built GeoPackage (``out/jiangmen.gpkg`` by default, as written
-by ``jmgis build``); without one they are built in memory by the pipeline steps that run
-before the ``gpkg`` step.
+by ``jmgis build``); without one the caller may pass a function that builds them in memory
+(the command line passes :func:`jmgis.pipeline.build_layers`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -35,31 +35,38 @@ def read_gpkg_layers(path: str | Path) -> dict[str, pd.DataFrame]:
     return {name: read_layer(path, name) for name in names}
 
 
-def build_layers() -> dict[str, pd.DataFrame]:
-    """Build the layers in memory with the pipeline steps before ``gpkg``."""
-    from jmgis.pipeline import STEPS, BuildContext
-
-    ctx = BuildContext(out_dir=Path("out"), maps_dir=Path("maps"))
-    for name, step in STEPS:
-        if name == "gpkg":
-            break
-        log.info("building %s", name)
-        step(ctx)
-    return ctx.layers
-
-
 def load_layers(
-    source: str | Path | None = None, only: Sequence[str] | None = None
+    source: str | Path | None = None,
+    only: Sequence[str] | None = None,
+    *,
+    build: Callable[[], dict[str, pd.DataFrame]] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Layers from ``source`` (default ``out/jiangmen.gpkg``, else built), optionally some."""
+    """The layers to export, optionally only some.
+
+    Parameters
+    ----------
+    source
+        A jmgis GeoPackage (default ``out/jiangmen.gpkg``).
+    only
+        Layer names to keep.
+    build
+        Called to build the layers in memory when ``source`` is not given and the default
+        GeoPackage does not exist (the command line passes
+        :func:`jmgis.pipeline.build_layers`).
+
+    Returns
+    -------
+    dict
+        Layer name → frame.
+    """
     path = Path(source) if source else DEFAULT_SOURCE
     if path.exists():
         layers = read_gpkg_layers(path)
-    elif source:
+    elif source or build is None:
         raise FileNotFoundError(path)
     else:
         log.info("%s not found: building the layers in memory", path)
-        layers = build_layers()
+        layers = build()
     if only:
         unknown = [n for n in only if n not in layers]
         if unknown:

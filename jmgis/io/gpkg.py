@@ -26,13 +26,25 @@ _DTYPES = {"str": "string", "int": "Int64", "float": "float64", "bool": "boolean
 
 
 def _ordered(frame: pd.DataFrame, spec: LayerSpec | None, layer: str) -> pd.DataFrame:
+    """The frame's registered columns in registry order; unregistered layers and columns
+    are errors (the registry is the contract every output is written from)."""
     if spec is None:
-        return frame
+        raise DataError(
+            "is not a registered layer (add it to jmgis/resources/layers/*.yaml)",
+            file=f"layer {layer}",
+        )
     missing = [f for f in spec.field_names if f not in frame.columns]
     if missing:
         raise DataError(f"missing columns {missing}", file=f"layer {layer}")
-    extra = [c for c in frame.columns if c not in spec.field_names and c != "geometry"]
-    cols = spec.field_names + extra
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    extra = [c for c in frame.columns if c not in spec.field_names and c != geometry]
+    if extra:
+        raise DataError(
+            f"unregistered columns {extra} (register them in jmgis/resources/layers/*.yaml)",
+            file=f"layer {layer}",
+            field=str(extra[0]),
+        )
+    cols = list(spec.field_names)
     if isinstance(frame, gpd.GeoDataFrame):
         cols = [*cols, frame.geometry.name]
     return frame[cols]

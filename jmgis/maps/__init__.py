@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Sequence, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ from jmgis.maps.plan import plan_map
 from jmgis.maps.render import render_verbatim
 from jmgis.maps.transport import transport_map
 from jmgis.maps.zones import zones_map
+from jmgis.settings import current
+from jmgis.vocab import MAP_KINDS as MAP_KIND_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ __all__ = [
 Layers = Mapping[str, pd.DataFrame]
 
 
-def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
+def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
     return zones_map(
         layers["township"],
         layers.get("county"),
@@ -69,19 +71,15 @@ def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | N
     )
 
 
-def _plan(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
+def _plan(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
     return plan_map(layers, basemap=basemap, review_no=review_no)
 
 
-def _transport(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
-    from jmgis.transport.vocab import SCENARIO_YEARS
-
-    return transport_map(
-        layers, years=SCENARIO_YEARS, year=year, basemap=basemap, review_no=review_no
-    )
+def _transport(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+    return transport_map(layers, years=years, year=year, basemap=basemap, review_no=review_no)
 
 
-def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
+def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
     return access_map(
         layers,
         raster_name=layers.get("access_raster_name"),
@@ -92,17 +90,22 @@ def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | 
     )
 
 
-def _scenario(layers: Layers, *, basemap: str, year: int | None, review_no: str | None):
+def _scenario(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
     return scenario_map(layers, year_to=year, basemap=basemap, review_no=review_no)
 
 
 # kind → (builder, layers that must be present; "a|b" = either)
-MAP_KINDS: dict[str, tuple[Callable[..., folium.Map], tuple[str, ...]]] = {
+_BUILDERS: dict[str, tuple[Callable[..., folium.Map], tuple[str, ...]]] = {
     "zones": (_zones, ("township",)),
     "plan": (_plan, ("township", "structure|park")),
     "transport": (_transport, ("road|rail",)),
     "access": (_access, ("township", "access_township")),
     "scenario": (_scenario, ("township", "access_township")),
+}
+#: The map kinds (names and order from :data:`jmgis.vocab.MAP_KINDS`) → builder and the
+#: layers each needs.
+MAP_KINDS: dict[str, tuple[Callable[..., folium.Map], tuple[str, ...]]] = {
+    kind: _BUILDERS[kind] for kind in MAP_KIND_NAMES
 }
 
 
@@ -123,8 +126,29 @@ def make_map(
     basemap: str = "none",
     year: int | None = None,
     review_no: str | None = None,
+    years: Sequence[int] | None = None,
 ) -> folium.Map:
-    """Build map ``kind`` from a dict of layers (name → GeoDataFrame)."""
+    """Build map ``kind`` from a dict of layers (name → GeoDataFrame).
+
+    Parameters
+    ----------
+    kind
+        One of :data:`MAP_KINDS`.
+    layers
+        Layer name → GeoDataFrame (EPSG:4490), as a build makes them.
+    basemap
+        One of :data:`jmgis.vocab.BASEMAPS`.
+    year
+        The scenario year shown first (transport, access, scenario maps).
+    review_no
+        The 审图号 to print in the footer, when one was issued.
+    years
+        The scenario years a year selector offers (default: the settings' years).
+
+    Returns
+    -------
+    folium.Map
+    """
     from jmgis.errors import JmgisError
 
     if kind not in MAP_KINDS:
@@ -133,7 +157,8 @@ def make_map(
     if missing:
         raise JmgisError(f"map {kind!r} needs the layer(s) {', '.join(missing)}")
     builder, _needed = MAP_KINDS[kind]
-    return builder(layers, basemap=basemap, year=year, review_no=review_no)
+    chosen = tuple(years) if years is not None else current().years
+    return builder(layers, basemap=basemap, year=year, review_no=review_no, years=chosen)
 
 
 def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
@@ -247,7 +272,7 @@ def build_all(ctx: Any) -> list[Path]:
         layers = dict(ctx.layers)
         if kind == "access":
             layers.update(raster_from(getattr(ctx, "written", [])))
-        m = make_map(kind, layers)
+        m = make_map(kind, layers, years=ctx.years)
         written.append(save(m, Path(ctx.maps_dir) / f"{kind}.html"))
     return written
 

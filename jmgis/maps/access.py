@@ -1,7 +1,7 @@
 """Accessibility maps: townships by travel time (planners' breaks 15/30/45/60/90 min),
 isochrones, the travel-time raster as an image overlay, and the scenario change map.
 
-The township table (``access_township``, written by :mod:`jmgis.access.outputs`) has one
+The township table (``access_township``, written by :mod:`jmgis.jiangmen.outputs`) has one
 row per township and scenario year: ``code``, ``year`` and time columns in minutes,
 ``t_<target>_min`` (``inf`` = unreachable); the map shows ``t_city_gov_min`` first (see
 :data:`VALUE_COLUMNS`) and offers the others in a drop-down.
@@ -35,7 +35,7 @@ from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, 
 from jmgis.maps.sources import footer_sources
 
 #: Columns tried, in order, for the headline township travel time in minutes
-#: (``t_city_gov_min``: to the city government, jmgis.access.jiangmen).
+#: (``t_city_gov_min``: to the city government, jmgis.jiangmen.township_access).
 VALUE_COLUMNS = ("t_city_gov_min", "minutes", "time_min", "nearest_min", "mean_min")
 _TARGET_COLUMN = re.compile(r"^t_(?P<target>\w+)_min$")
 TOWNSHIP_FIELDS = ("name", "county_name", "zone_name")

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from jmgis.settings import current
+
 log = logging.getLogger(__name__)
 
 
@@ -129,9 +131,9 @@ _CSS_URL_RE = re.compile(r"""url\(\s*['"]?(?!data:|#|https?:)([^'")]+)['"]?\s*\)
 
 
 def asset_cache_dir() -> Path:
-    """Where the npm tarballs are cached (``$JMGIS_ASSET_CACHE`` or ~/.cache/jmgis/assets)."""
-    env = os.environ.get("JMGIS_ASSET_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "jmgis" / "assets"
+    """Where the npm tarballs are cached (``Settings.assets_path``: ``~/.cache/jmgis/assets``
+    unless ``asset_cache_dir`` or ``cache_dir`` say otherwise)."""
+    return current().assets_path
 
 
 def _sha256(path: Path) -> str:
@@ -215,7 +217,7 @@ def _package_files(package: NpmPackage, *, fetch: bool) -> dict[str, bytes] | No
 
 
 def _auto_fetch() -> bool:
-    return os.environ.get("JMGIS_OFFLINE") != "1"
+    return not current().offline
 
 
 def assets_available() -> bool:

@@ -18,7 +18,6 @@ shift.
 
 from __future__ import annotations
 
-import os
 from urllib.parse import quote
 
 import folium
@@ -26,9 +25,10 @@ import geopandas as gpd
 
 from jmgis import style
 from jmgis.errors import JmgisError
+from jmgis.settings import current
 from jmgis.maps.display import to_display_crs, to_geojson
+from jmgis.vocab import BASEMAPS
 
-BASEMAPS = ("none", "osm", "tianditu", "gaode")
 #: Optional layer of the land around the city (neighbouring cities), for the offline base.
 SURROUNDINGS = "region"
 JIANGMEN_CENTER = (22.28, 112.65)  # lat, lon of the city's middle, for the initial view
@@ -79,7 +79,7 @@ def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
             max_zoom=19,
         ).add_to(m)
     elif basemap == "tianditu":
-        key = os.environ.get(TIANDITU_KEY_ENV)
+        key = current().tianditu_key
         if not key:
             raise JmgisError(
                 f"the tianditu basemap needs a key: set {TIANDITU_KEY_ENV} "

@@ -9,7 +9,7 @@ The contract (``docs/ARCHITECTURE.md``, *Network contract*):
 - :func:`from_osm` builds it from an OSM XML extract;
 - :class:`SpeedTable` holds the operating speeds and penalties.
 
-Heavy submodules are imported lazily so that ``jmgis.network.speeds`` stays cheap.
+Heavy submodules are imported lazily so that ``jmgis.speeds`` stays cheap.
 Routes: :func:`jmgis.network.route.route`; checks: :func:`check_network`.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from jmgis.network.speeds import DEFAULT_SPEEDS_KPH, FerryParams, SpeedTable
+from jmgis.speeds import DEFAULT_SPEEDS_KPH, FerryParams, SpeedTable
 
 _LAZY = {
     "build_graph": "jmgis.network.build",

@@ -37,7 +37,7 @@ from jmgis.network.ferry import add_ferries
 from jmgis.network.graph import add_link, add_segments, empty_graph, segments_at_vertices
 from jmgis.network.noding import insert_end_vertices
 from jmgis.network.rail import _listed, add_rail, first_column
-from jmgis.network.speeds import SpeedTable
+from jmgis.speeds import SpeedTable
 
 log = logging.getLogger("jmgis.network")
 

@@ -148,7 +148,7 @@ class CheckReport:
 def _unreachable(G: nx.MultiDiGraph) -> list[dict]:
     """Seats and gateways outside the strongly connected part that holds most seats: each
     cannot reach, or cannot be reached from, the others."""
-    from jmgis.access.engine import travel_time_matrix
+    from jmgis.routing.engine import travel_time_matrix
 
     seats = [n for n, d in G.nodes(data=True) if d["kind"] == "seat"]
     gateways = [n for n, d in G.nodes(data=True) if d["kind"] == "gateway"]

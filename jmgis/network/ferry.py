@@ -23,7 +23,7 @@ import shapely
 
 from jmgis.network.graph import add_link, add_node
 from jmgis.network.rail import first_column
-from jmgis.network.speeds import SpeedTable
+from jmgis.speeds import SpeedTable
 
 DEFAULT_PIER_TOLERANCE_M = 1500.0
 

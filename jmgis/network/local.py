@@ -32,7 +32,7 @@ from scipy.spatial import Delaunay, cKDTree
 from jmgis.crs import STORAGE_CRS
 from jmgis.network.connectors import LIMITED_ACCESS_CLASSES, water_m
 from jmgis.network.noding import insert_end_vertices
-from jmgis.network.speeds import SpeedTable
+from jmgis.speeds import SpeedTable
 
 SOURCE = (
     "derived: jmgis.network.local — seat (interchange, port) to the nearest point of a "

@@ -31,8 +31,8 @@ from jmgis.crs import analysis_crs as _analysis_crs
 from jmgis.errors import DataError
 from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_link, add_node, empty_graph
-from jmgis.network.speeds import SpeedTable
 from jmgis.readers import check_file, plain
+from jmgis.speeds import SpeedTable
 
 log = logging.getLogger("jmgis.network")
 

@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 
 from jmgis.network.graph import add_link, add_node
-from jmgis.network.speeds import RAIL_KINDS_WITHOUT_PASSENGERS, SpeedTable
+from jmgis.speeds import RAIL_KINDS_WITHOUT_PASSENGERS, SpeedTable
 
 log = logging.getLogger("jmgis.network")
 

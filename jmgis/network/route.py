@@ -16,7 +16,7 @@ Modes
     at least one train ride, with road access to the boarding station and road egress
     from the alighting one (a layered graph: road → rail → road).
 
-Paths are found with the csgraph engine (:func:`jmgis.access.engine.shortest_path`).
+Paths are found with the csgraph engine (:func:`jmgis.routing.engine.shortest_path`).
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def place_node(G: nx.MultiDiGraph, query: str) -> tuple[str, str]:
 
 def _attach(G: nx.MultiDiGraph, node: str, place) -> str:
     from jmgis.network.connectors import EdgeSnapper, connect_to_edges
-    from jmgis.network.speeds import SpeedTable
+    from jmgis.speeds import SpeedTable
 
     frame = gpd.GeoDataFrame(
         {"id": [place.id], "name": [place.name]}, geometry=[place.point], crs="EPSG:4490"
@@ -197,7 +197,7 @@ def route(
     DataError
         No route (e.g. ``mode="rail"`` between places without stations in reach).
     """
-    from jmgis.access.engine import path_edges, shortest_path
+    from jmgis.routing.engine import path_edges, shortest_path
 
     if mode not in ROUTE_MODES:
         raise DataError(f"unknown route mode {mode!r}; choose from {', '.join(ROUTE_MODES)}")

@@ -29,8 +29,8 @@ from jmgis.errors import DataError
 from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_segments, empty_graph
 from jmgis.network.noding import node_lines, topology_report
-from jmgis.network.speeds import SpeedTable
 from jmgis.readers import read_vector
+from jmgis.speeds import SpeedTable
 
 LayerInput = str | Path | gpd.GeoDataFrame | tuple[str | Path, str]
 

@@ -130,21 +130,21 @@ def _check_profile(frame: pd.DataFrame, codes: pd.Series, name: str) -> None:
 
 
 def _access_profile(year: int) -> pd.DataFrame:
-    from jmgis import access
+    from jmgis import jiangmen
 
-    frame = pd.DataFrame(access.profile(year))
+    frame = pd.DataFrame(jiangmen.profile(year))
     if "year" in frame.columns:
         frame = frame[frame["year"].astype(int) == int(year)]
     if frame.empty:
-        raise JmgisError(f"jmgis.access.profile({year}) returned no rows")
+        raise JmgisError(f"jmgis.jiangmen.township_access({year}) returned no rows")
     return frame.reset_index(drop=True)
 
 
 def _access_population(codes: pd.Series) -> tuple[pd.Series, list[str]]:
     """Population per township code and the provenance notes of the table."""
-    from jmgis import access
+    from jmgis.jiangmen.population import population
 
-    table = access.load_population()
+    table = population()
     if isinstance(table, pd.Series):
         series = table.copy()
         series.index = series.index.astype(str)
@@ -168,10 +168,10 @@ def _access_population(codes: pd.Series) -> tuple[pd.Series, list[str]]:
 
 def _access_changes(compare: int, year: int) -> pd.DataFrame:
     """``code, target, projects, project_ids`` of every township × target whose time
-    changes, from :func:`jmgis.access.compare_years`."""
-    from jmgis import access
+    changes, from :func:`jmgis.jiangmen.compare_years`."""
+    from jmgis import jiangmen
 
-    out = access.compare_years(compare, year).township.copy()
+    out = jiangmen.compare_years(compare, year).township.copy()
     names = _project_names()
     ids = out["projects"].map(_id_list)
     out["project_ids"] = ids.map("、".join)
@@ -266,7 +266,8 @@ def load_inputs(
     layers
         Layers of a build (``BuildContext.layers``): the profile is taken from its
         ``access_township`` layer when it holds the year, so the report shows the numbers
-        of the GeoPackage; otherwise :func:`jmgis.access.profile` computes it.
+        of the GeoPackage; otherwise :func:`jmgis.jiangmen.township_access` computes it.  Its
+        ``township`` layer, when present, is the township table of the report.
 
     Raises
     ------
@@ -274,9 +275,12 @@ def load_inputs(
         When the accessibility profile or the population table is not available, naming
         the function that is missing.
     """
-    from jmgis import admin
+    town_layer = layers.get("township") if layers else None
+    if town_layer is None:
+        from jmgis.admin.layers import townships as settings_townships
 
-    townships = pd.DataFrame(admin.load_townships().drop(columns="geometry"))
+        town_layer = settings_townships()
+    townships = pd.DataFrame(town_layer.drop(columns="geometry"))
     townships = townships[list(TOWNSHIP_COLUMNS)].copy()
     townships["code"] = townships["code"].astype(str)
     population, notes = _access_population(townships["code"])

@@ -13,7 +13,7 @@ import shapely
 
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
-from jmgis.network.speeds import DEFAULT_RAIL_SPEEDS_KPH, DEFAULT_SPEEDS_KPH
+from jmgis.speeds import DEFAULT_RAIL_SPEEDS_KPH, DEFAULT_SPEEDS_KPH
 from jmgis.transport import fields as fld
 from jmgis.transport.sources import expand_refs, project_ids, scheme_labels
 from jmgis.transport.vocab import RAIL_KINDS, ROAD_CLASSES, STATION_KINDS, STATUSES

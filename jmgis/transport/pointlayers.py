@@ -10,6 +10,7 @@ import shapely
 
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
+from jmgis.layers import columns
 from jmgis.transport import fields as fld
 from jmgis.transport.features import _frame, _status, build_points
 from jmgis.transport.sources import expand_refs
@@ -60,18 +61,7 @@ ID_FIELDS = {
     "ferry": "ferry_id",
 }
 
-FERRY_COLUMNS = (
-    "ferry_id",
-    "name",
-    "from_port",
-    "to_port",
-    "crossing_min",
-    "wait_min",
-    "status",
-    "open_year",
-    "geometry_quality",
-    "source",
-)
+FERRY_COLUMNS = tuple(columns("ferry"))
 
 
 def _columns(name: str) -> list[str]:

@@ -5,39 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jmgis.errors import ScenarioYearError
-from jmgis.transport.vocab import (
-    BUILT_STATUSES,
-    FIRST_YEAR,
-    PLANNED_STATUSES,
-    VISION_YEAR,
-)
-
-
-def check_year(year: int | str) -> int:
-    """The scenario year as an int; ``"vision"`` means the vision year (2035).
-
-    Raises
-    ------
-    ScenarioYearError
-        When the year is not an integer in the range the data covers (2020–2035).
-    """
-    if isinstance(year, str) and year.strip().lower() == "vision":
-        return VISION_YEAR
-    try:
-        value = int(year)
-        if value != float(year):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ScenarioYearError(
-            f"scenario year {year!r} is not a year; valid: {FIRST_YEAR}–{VISION_YEAR} or 'vision'"
-        ) from None
-    if not FIRST_YEAR <= value <= VISION_YEAR:
-        raise ScenarioYearError(
-            f"scenario year {value} is outside the range of the transport data "
-            f"({FIRST_YEAR}–{VISION_YEAR}; {VISION_YEAR} is the vision year)"
-        )
-    return value
+from jmgis.vocab import BUILT_STATUSES, PLANNED_STATUSES, VISION_YEAR, check_year
 
 
 def exists_in(frame: pd.DataFrame, year: int | str) -> pd.Series:

@@ -5,7 +5,7 @@ grid of junctions (``spacing_m`` apart) with some links missing; every 8th line 
 secondary road, every 24th a primary road; expressway corridors every 96 lines run on
 their own nodes and join the grid only at interchanges every ``interchange_every``
 nodes (≈ 6 km); 10 % of local streets are one-way.  Speeds follow the default operating
-speeds of :mod:`jmgis.network.speeds` (expressway 90, primary 60, secondary 50, local 25
+speeds of :mod:`jmgis.speeds` (expressway 90, primary 60, secondary 50, local 25
 km/h); lengths are straight-line distances × a detour factor 1.0–1.3.
 """
 

@@ -1,0 +1,174 @@
+"""Snapping points and features to graph nodes, with a stated maximum distance.
+
+Points are matched to the nearest eligible node (k-d tree on the nodes' analysis-CRS
+``x``/``y``).  A point farther than ``max_distance_m`` from every eligible node is an
+error naming the point: a silently long "snap" would hide a missing road.  The straight
+line from point to node is the *off-network leg*; :func:`offnet_seconds` turns it into
+seconds at a stated speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+from scipy.spatial import cKDTree
+
+from jmgis.errors import DataError
+
+DEFAULT_MAX_SNAP_M = 1000.0
+
+
+@dataclass(frozen=True)
+class Snapped:
+    """Result of snapping.
+
+    Attributes
+    ----------
+    nodes
+        The node id of each point.
+    distance_m
+        Straight-line distance point → node (metres).
+    """
+
+    nodes: list[Hashable]
+    distance_m: np.ndarray
+
+    def offnet_seconds(self, speed_kph: float) -> np.ndarray:
+        """Seconds for the off-network leg at ``speed_kph``."""
+        return offnet_seconds(self.distance_m, speed_kph)
+
+
+def offnet_seconds(distance_m: np.ndarray | float, speed_kph: float) -> np.ndarray:
+    """Seconds to cover ``distance_m`` metres at ``speed_kph`` km/h (> 0)."""
+    if not speed_kph > 0:
+        raise DataError(f"off-network speed must be > 0 km/h, got {speed_kph}", field="speed_kph")
+    return np.asarray(distance_m, dtype=float) / (speed_kph / 3.6)
+
+
+def node_coordinates(
+    G: nx.Graph, kinds: Iterable[str] | None = None
+) -> tuple[list[Hashable], np.ndarray]:
+    """Node ids and an ``(n, 2)`` array of their ``x``, ``y`` (metres), optionally only the
+    nodes whose ``kind`` is in ``kinds``."""
+    wanted = None if kinds is None else set(kinds)
+    ids: list[Hashable] = []
+    xy: list[tuple[float, float]] = []
+    for node, data in G.nodes(data=True):
+        if wanted is not None and data.get("kind") not in wanted:
+            continue
+        if "x" not in data or "y" not in data:
+            raise DataError(f"node {node!r} has no x/y coordinates", feature=node, field="x")
+        ids.append(node)
+        xy.append((float(data["x"]), float(data["y"])))
+    return ids, np.asarray(xy, dtype=float).reshape(-1, 2)
+
+
+def points_xy(points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray, crs: object) -> np.ndarray:
+    """``(n, 2)`` coordinates in ``crs`` of points (or of a representative point of each
+    feature) given as a GeoSeries/GeoDataFrame or an array already in ``crs``."""
+    if isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
+        geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
+        if geoms.crs is None:
+            raise DataError("points have no CRS; set one (e.g. EPSG:4490)", field="geometry")
+        if crs is not None:
+            geoms = geoms.to_crs(crs)
+        empty = geoms.is_empty | geoms.isna()
+        if empty.any():
+            first = geoms.index[np.flatnonzero(empty.to_numpy())[0]]
+            raise DataError("empty geometry cannot be snapped", feature=first, field="geometry")
+        reps = geoms.representative_point()
+        return np.column_stack([reps.x.to_numpy(), reps.y.to_numpy()])
+    arr = np.asarray(points, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise DataError(f"expected an (n, 2) array of x, y, got shape {arr.shape}")
+    return arr
+
+
+def snap_points(
+    G: nx.Graph,
+    points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
+    *,
+    max_distance_m: float = DEFAULT_MAX_SNAP_M,
+    kinds: Iterable[str] | None = None,
+    labels: Sequence[Hashable] | None = None,
+) -> Snapped:
+    """Snap points (or features, by a representative point) to the nearest node.
+
+    Parameters
+    ----------
+    G
+        Graph with node ``x``/``y`` in metres and ``G.graph["crs"]``.
+    points
+        GeoSeries/GeoDataFrame in any CRS (reprojected to the graph's), or an ``(n, 2)``
+        array already in the graph's CRS.
+    max_distance_m
+        Largest allowed point → node distance (metres).
+    kinds
+        Only snap to nodes of these ``kind`` values (e.g. ``{"junction"}``).
+    labels
+        Names of the points for error messages (default: the index or 1-based row).
+
+    Raises
+    ------
+    DataError
+        A point is farther than ``max_distance_m`` from every eligible node (the message
+        names it and gives the distance), or there is no eligible node.
+    """
+    xy = points_xy(points, G.graph.get("crs"))
+    ids, node_xy = node_coordinates(G, kinds)
+    if not ids:
+        raise DataError(f"the graph has no node of kind {sorted(kinds or [])} to snap to")
+    if len(xy) == 0:
+        return Snapped([], np.zeros(0))
+    dist, pos = cKDTree(node_xy).query(xy, k=1)
+    too_far = np.flatnonzero(dist > max_distance_m)
+    if len(too_far):
+        i = int(too_far[0])
+        if labels is not None:
+            label = labels[i]
+        elif isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
+            label = points.index[i]
+        else:
+            label = i + 1
+        raise DataError(
+            f"no network node within {max_distance_m:g} m (nearest is {dist[i]:.0f} m away); "
+            f"{len(too_far)} point(s) fail to snap",
+            feature=label,
+            field="geometry",
+        )
+    return Snapped([ids[p] for p in pos], dist)
+
+
+def points_travel_time_matrix(
+    G: nx.Graph,
+    origins: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
+    destinations: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
+    *,
+    max_distance_m: float = DEFAULT_MAX_SNAP_M,
+    offnet_speed_kph: float = 15.0,
+    kinds: Iterable[str] | None = None,
+    cutoff_s: float | None = None,
+    weight: str = "travel_time_s",
+) -> np.ndarray:
+    """Seconds between points (or features): snap both ends to the network, add the
+    off-network legs at ``offnet_speed_kph`` (km/h), route between the snapped nodes.
+
+    Raises
+    ------
+    DataError
+        A point farther than ``max_distance_m`` from the network (named in the message),
+        or a bad cutoff.
+    """
+    from jmgis.routing.engine import travel_time_matrix
+
+    o = snap_points(G, origins, max_distance_m=max_distance_m, kinds=kinds)
+    d = snap_points(G, destinations, max_distance_m=max_distance_m, kinds=kinds)
+    tt = travel_time_matrix(G, o.nodes, d.nodes, cutoff_s=cutoff_s, weight=weight)
+    total = tt + o.offnet_seconds(offnet_speed_kph)[:, None] + d.offnet_seconds(offnet_speed_kph)
+    if cutoff_s is not None:
+        total[total > cutoff_s] = np.inf
+    return total
