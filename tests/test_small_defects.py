@@ -48,7 +48,7 @@ def test_population_accepts_twelve_digit_codes():
 
 
 def admin_population(df):
-    from jmgis.access.population import population_from_table
+    from jmgis.jiangmen.population import population_from_table
 
     return population_from_table(df)
 
