@@ -20,15 +20,15 @@ import shapely
 from jmgis import admin
 from jmgis.access.fca import enhanced_two_step_fca, two_step_fca
 from jmgis.access.measures import cumulative_opportunities, summarize
-from jmgis.jiangmen.population import population_from_table
 from jmgis.admin import plausibility
 from jmgis.admin.user import load_user_townships
 from jmgis.catalog import load_catalog
 from jmgis.crs import analysis_crs, convert_gdf
 from jmgis.errors import DataError
-from jmgis.speeds import SpeedTable
+from jmgis.jiangmen.population import population_from_table
 from jmgis.network.user_layers import from_layers
 from jmgis.paths import data_dir
+from jmgis.speeds import SpeedTable
 from jmgis.transport.points import load_control_points
 
 
