@@ -3,11 +3,17 @@
 Each step is a function ``step(ctx)`` that adds layers to ``ctx.layers`` and/or writes
 files (recorded in ``ctx.written``).  Steps run in the order of :data:`STEPS`; the
 GeoPackage is written by the ``gpkg`` step from everything the earlier steps produced.
+
+Outputs are atomic as a set (:mod:`jmgis.atomic`): the steps write into a staging folder
+inside the output folder, and only a build whose every step finished publishes its files,
+``manifest.json`` last.  The output folder is checked writable and locked before the first
+step; ``ctx.out_dir`` and ``ctx.maps_dir`` point into the staging folder while steps run.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,7 +74,9 @@ def _step_network(ctx: BuildContext) -> None:
 def _step_gpkg(ctx: BuildContext) -> None:
     from jmgis.io.gpkg import write_gpkg
 
-    ctx.written.append(write_gpkg(ctx.layers, ctx.gpkg_path))
+    # Written in place in the staging folder: the qgis step adds styles and the project
+    # to this file, and only the complete GeoPackage is published.
+    ctx.written.append(write_gpkg(ctx.layers, ctx.gpkg_path, atomic=False))
 
 
 def _step_qgis(ctx: BuildContext) -> None:
@@ -105,14 +113,23 @@ STEPS: list[tuple[str, Step]] = [
 ]
 
 
+def _layout(out_dir: str | Path | None, maps_dir: str | Path | None) -> tuple[Path, Path]:
+    if out_dir is None:
+        return Path("out"), Path(maps_dir) if maps_dir else Path("maps")
+    out = Path(out_dir)
+    return out, Path(maps_dir) if maps_dir else out / "maps"
+
+
 def build(
     out_dir: str | Path | None = None,
     *,
     maps_dir: str | Path | None = None,
     steps: list[tuple[str, Step]] | None = None,
     progress: Callable[[str, float], None] | None = None,
+    wait: float | None = 0,
+    settings: dict[str, object] | None = None,
 ) -> BuildContext:
-    """Run the build.
+    """Run the build and publish its outputs as one consistent set.
 
     Parameters
     ----------
@@ -123,18 +140,50 @@ def build(
         Override the maps directory (default ``maps/``, or ``<out_dir>/maps``).
     progress
         Called as ``progress(step_name, seconds)`` after each step.
+    wait
+        Seconds to wait for another build on the same folder (``0``: stop at once with
+        :class:`jmgis.errors.OutputLockedError`; ``None``: wait for ever).
+    settings
+        Extra settings recorded in ``manifest.json`` (e.g. the townships file).
+
+    Returns
+    -------
+    BuildContext
+        With ``out_dir``, ``maps_dir`` and ``written`` naming the published files.
     """
-    if out_dir is None:
-        out = Path("out")
-        maps_path = Path(maps_dir) if maps_dir else Path("maps")
-    else:
-        out = Path(out_dir)
-        maps_path = Path(maps_dir) if maps_dir else out / "maps"
-    ctx = BuildContext(out_dir=out, maps_dir=maps_path)
-    for name, step in steps or STEPS:
-        start = time.perf_counter()
-        step(ctx)
-        ctx.timings[name] = time.perf_counter() - start
-        if progress:
-            progress(name, ctx.timings[name])
+    from jmgis import atomic
+
+    out, maps_path = _layout(out_dir, maps_dir)
+    # Everything goes under one root so that one staging folder holds the whole set and
+    # the maps keep their relative links from the report.
+    root = Path(os.path.commonpath([out.absolute(), maps_path.absolute()]))
+    atomic.check_writable(out)
+    atomic.check_writable(maps_path)
+    manifest_dir = os.path.relpath(out.absolute(), root)
+    with atomic.output_lock(root, wait=wait):
+        atomic.cleanup(root, manifest_dir)
+        ctx = BuildContext(out_dir=out, maps_dir=maps_path)
+        info = {
+            "years": list(ctx.years),
+            "out": str(out),
+            "maps": str(maps_path),
+            "townships": os.environ.get("JMGIS_TOWNSHIP_BOUNDARIES"),
+            "steps": [name for name, _ in steps or STEPS],
+            **(settings or {}),
+        }
+        with atomic.Staging(root, info, manifest_dir=manifest_dir) as stage:
+            ctx.out_dir = stage.path / manifest_dir
+            ctx.maps_dir = stage.path / os.path.relpath(maps_path.absolute(), root)
+            for name, step in steps or STEPS:
+                start = time.perf_counter()
+                with atomic.output_errors(ctx.out_dir):
+                    step(ctx)
+                ctx.timings[name] = time.perf_counter() - start
+                if progress:
+                    progress(name, ctx.timings[name])
+            start = time.perf_counter()
+            stage.publish()
+            ctx.timings["publish"] = time.perf_counter() - start
+            ctx.written = [root / Path(p).relative_to(stage.path) for p in ctx.written]
+        ctx.out_dir, ctx.maps_dir = out, maps_path
     return ctx

@@ -18,6 +18,7 @@ import pandas as pd
 from jmgis.access.jiangmen import hub_isochrones, profile, zone_summary
 from jmgis.access.measures import worst_served
 from jmgis.access.scenario import Comparison, compare_years
+from jmgis.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,7 @@ def write_csvs(
     written = []
     for name, frame in tables.items():
         path = out / name
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        with atomic_path(path) as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
         written.append(path)
     return written

@@ -30,14 +30,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="official township boundaries (any OGR format, keyed by code or name) to use "
         "instead of the bundled schematic polygons",
     )
+    p.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=0,
+        help="if another build is writing the same folder, wait up to SECONDS for it "
+        "(default: stop at once with exit status 2)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import os
 
+    from jmgis.atomic import check_writable
     from jmgis.pipeline import build
 
+    # Before anything else: a read-only or full output folder fails in milliseconds.
+    check_writable(args.out or "out")
     if args.townships:
         from jmgis.admin.user import load_user_townships
 
@@ -54,7 +65,12 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     try:
-        ctx = build(args.out, progress=step_done)
+        ctx = build(
+            args.out,
+            progress=step_done,
+            wait=args.wait,
+            settings={"townships": str(args.townships) if args.townships else None},
+        )
     finally:
         bar.close()
     for path in ctx.written:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from jmgis.atomic import atomic_path
 from jmgis.report.labels import column_label
 from jmgis.report.tables import Table
 
@@ -20,7 +21,8 @@ def write_csv(tables: Sequence[Table], directory: str | Path) -> list[Path]:
     paths = []
     for table in tables:
         path = directory / f"{table.key}.csv"
-        table.frame.to_csv(path, index=False, encoding="utf-8-sig")
+        with atomic_path(path) as tmp:
+            table.frame.to_csv(tmp, index=False, encoding="utf-8-sig")
         paths.append(path)
     return paths
 
@@ -50,7 +52,7 @@ def write_xlsx(tables: Sequence[Table], path: str | Path) -> Path:
     too_long = [k for k in keys if len(k) > 31]
     if too_long or len(set(keys)) != len(keys):
         raise ValueError(f"sheet names must be unique and ≤ 31 characters: {keys}")
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         _about(tables).to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
         for table in tables:
             table.frame.to_excel(writer, sheet_name=table.key, index=False)
