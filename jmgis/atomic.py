@@ -41,13 +41,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from jmgis.errors import OutputError, OutputLockedError
+from jmgis.errors import JmgisError, OutputError, OutputLockedError
 
 MANIFEST = "manifest.json"
 LOCK_FILE = ".jmgis.lock"
 STAGING_PREFIX = ".jmgis-staging-"
 PUBLISH_PREFIX = ".jmgis-publish-"
 TEMP_MARK = ".tmp-"
+# Less free space than this after a GDAL/SQLite write failure: the disk was full (bytes).
+LOW_SPACE = 16 * 1024 * 1024
 
 # Messages of GDAL, SQLite and rasterio that mean an OSError they do not raise as one.
 _DISK_HINTS = {
@@ -83,9 +85,11 @@ def output_error(path: str | Path, exc: BaseException) -> OutputError | None:
     """
     if isinstance(exc, OutputError):
         return exc
+    if isinstance(exc, JmgisError):
+        return None  # bad data, said as such
     if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError | IsADirectoryError):
-        where = exc.filename or path
-        return OutputError(where, _reason(exc.errno, str(exc)), errno=exc.errno)
+        # ``path``, not ``exc.filename``: the user knows the target, not our temporary name.
+        return OutputError(path, _reason(exc.errno, str(exc)), errno=exc.errno)
     text = str(exc).lower()
     for hint, err in _DISK_HINTS.items():
         if hint in text:
@@ -93,9 +97,12 @@ def output_error(path: str | Path, exc: BaseException) -> OutputError | None:
     if isinstance(exc, sqlite3.Error | RuntimeError | ValueError) or type(exc).__module__.split(
         "."
     )[0] in ("pyogrio", "rasterio", "fiona"):
+        # GDAL and SQLite report a full disk as "Failed to commit transaction" or "I/O
+        # error"; what is left on the disk tells the two apart.
         free = _free_bytes(Path(path))
-        if free is not None and free < 64 * 1024:
-            return OutputError(path, os.strerror(errno.ENOSPC), errno=errno.ENOSPC)
+        if free is not None and free < LOW_SPACE:
+            reason = f"{os.strerror(errno.ENOSPC)} ({free} bytes free; {exc})"
+            return OutputError(path, reason, errno=errno.ENOSPC)
     return None
 
 
@@ -161,7 +168,8 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         for p in (path, *(Path(f"{path}{s}") for s in ("-journal", "-wal", "-shm"))):
-            with contextlib.suppress(FileNotFoundError):
+            # Never hide the error that made us clean up (a read-only disk fails here too).
+            with contextlib.suppress(OSError):
                 p.unlink()
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from jmgis.errors import OutputError
+
 log = logging.getLogger(__name__)
 
 
@@ -174,15 +176,20 @@ def build(
         with atomic.Staging(root, info, manifest_dir=manifest_dir) as stage:
             ctx.out_dir = stage.path / manifest_dir
             ctx.maps_dir = stage.path / os.path.relpath(maps_path.absolute(), root)
-            for name, step in steps or STEPS:
+            try:
+                for name, step in steps or STEPS:
+                    start = time.perf_counter()
+                    with atomic.output_errors(ctx.out_dir):
+                        step(ctx)
+                    ctx.timings[name] = time.perf_counter() - start
+                    if progress:
+                        progress(name, ctx.timings[name])
                 start = time.perf_counter()
-                with atomic.output_errors(ctx.out_dir):
-                    step(ctx)
-                ctx.timings[name] = time.perf_counter() - start
-                if progress:
-                    progress(name, ctx.timings[name])
-            start = time.perf_counter()
-            stage.publish()
+                stage.publish()
+            except OutputError as exc:
+                # Name the file the user asked for, not its copy in the staging folder.
+                final = exc.path.replace(str(stage.path), str(root), 1)
+                raise OutputError(final, exc.reason, errno=exc.errno) from exc
             ctx.timings["publish"] = time.perf_counter() - start
             ctx.written = [root / Path(p).relative_to(stage.path) for p in ctx.written]
         ctx.out_dir, ctx.maps_dir = out, maps_path
