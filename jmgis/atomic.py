@@ -34,6 +34,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
 import tempfile
 import time
@@ -507,7 +508,14 @@ class Staging:
                 json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
             )
             pub = self.folder / f"{PUBLISH_PREFIX}{self.build_id}"
-            os.replace(self.path, pub)
-            fsync_dir(self.folder)
-            _move_in(pub, self.folder, self.manifest_dir)
+            # Ctrl-C and SIGTERM wait until the renames are done (milliseconds): the set
+            # switches whole, and the interrupt is raised after it.
+            held = {signal.SIGINT, signal.SIGTERM}
+            old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+            try:
+                os.replace(self.path, pub)
+                fsync_dir(self.folder)
+                _move_in(pub, self.folder, self.manifest_dir)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
         return manifest

@@ -26,13 +26,17 @@ from jmgis.errors import OutputError, OutputLockedError
 BUILD_TIMEOUT_S = 600
 
 
-def _build_cmd(out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "jmgis", "build", "--out", str(out), *extra]
+def _build_cmd(out: Path, *extra: str, quiet: bool = False) -> list[str]:
+    flags = ["-q"] if quiet else []
+    return [sys.executable, "-m", "jmgis", *flags, "build", "--out", str(out), *extra]
 
 
-def _run_build(out: Path, *extra: str) -> subprocess.CompletedProcess:
+def _run_build(out: Path, *extra: str, quiet: bool = False) -> subprocess.CompletedProcess:
     return subprocess.run(
-        _build_cmd(out, *extra), capture_output=True, text=True, timeout=BUILD_TIMEOUT_S
+        _build_cmd(out, *extra, quiet=quiet),
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
     )
 
 
@@ -146,7 +150,7 @@ def test_two_builds_at_once_one_stops_clearly_and_the_set_is_whole(previous):
     out, _, layers = previous
     first = _start_build(out)
     _wait_for(first, lambda: bool(_staging(out)), "the first build's staging folder")
-    second = _run_build(out)
+    second = _run_build(out, quiet=True)
     assert second.returncode == 2
     lines = second.stderr.strip().splitlines()
     assert len(lines) == 1 and str(out) in lines[0] and "another jmgis build" in lines[0]
@@ -189,7 +193,7 @@ def small_disk(tmp_path):
 @pytest.mark.slow
 def test_full_disk_exits_2_naming_the_file_and_leaves_no_partial_file(small_disk):
     out = small_disk / "out"
-    proc = _run_build(out)
+    proc = _run_build(out, quiet=True)  # only errors: the step timings are not messages
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1

@@ -73,7 +73,9 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
+    log.info("  %-10s %6.2f s", "publish", ctx.timings.get("publish", 0.0))
     for path in ctx.written:
         log.info("wrote %s", path)
+    log.info("wrote %s (what the set holds, with SHA-256)", ctx.out_dir / "manifest.json")
     log.info("build finished in %.1f s", time.perf_counter() - start)
     return 0
