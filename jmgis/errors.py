@@ -65,3 +65,35 @@ class AmbiguousNameError(ResolveError):
 
 class ScenarioYearError(JmgisError, ValueError):
     """A scenario year outside the range the data covers."""
+
+
+class OutputError(JmgisError, OSError):
+    """An output could not be written: the folder is read-only, the disk is full, ...
+
+    Parameters
+    ----------
+    path
+        The file or folder that could not be written.
+    reason
+        Why (e.g. ``"No space left on device"``).
+    errno
+        The OS error number, when known.
+    """
+
+    def __init__(self, path: str | Path, reason: str, *, errno: int | None = None) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")
+        self.errno = errno
+
+
+class OutputLockedError(OutputError):
+    """Another build holds the lock of the output folder."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = str(path)
+        self.args = (f"{self.path}: {reason}",)
+
+    def __str__(self) -> str:
+        return self.args[0]

@@ -5,11 +5,18 @@ files (recorded in ``ctx.written``).  Steps run in the order of :data:`STEPS`; t
 GeoPackage is written by the ``gpkg`` step from everything the earlier steps produced.
 The settings (:class:`jmgis.settings.Settings`) travel in ``ctx.settings``; later steps
 take the layers earlier steps made (the townships are loaded once, by ``admin``).
+
+Outputs are atomic as a set (:mod:`jmgis.atomic`): the steps write into a staging folder
+inside the output folder, and only a build whose every step finished publishes its files,
+``manifest.json`` last.  The output folder is checked writable and locked before the first
+step; ``ctx.out_dir`` and ``ctx.maps_dir`` point into the staging folder while steps run.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from jmgis.errors import OutputError
 from jmgis.settings import Settings, use
 
 log = logging.getLogger(__name__)
@@ -32,16 +40,16 @@ class BuildContext:
     layers: dict[str, pd.DataFrame] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: Where the steps write: the settings' folders, or their copies in the staging folder
+    #: while a build runs.
+    out_dir: Path = None  # type: ignore[assignment]
+    maps_dir: Path = None  # type: ignore[assignment]
 
-    @property
-    def out_dir(self) -> Path:
-        """The output folder (``settings.out_dir``)."""
-        return self.settings.out_dir
-
-    @property
-    def maps_dir(self) -> Path:
-        """The maps folder (``settings.maps_path``)."""
-        return self.settings.maps_path
+    def __post_init__(self) -> None:
+        if self.out_dir is None:
+            self.out_dir = self.settings.out_dir
+        if self.maps_dir is None:
+            self.maps_dir = self.settings.maps_path
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -88,7 +96,9 @@ def _step_network(ctx: BuildContext) -> None:
 def _step_gpkg(ctx: BuildContext) -> None:
     from jmgis.io.gpkg import write_gpkg
 
-    ctx.written.append(write_gpkg(ctx.layers, ctx.gpkg_path))
+    # Written in place in the staging folder: the qgis step adds styles and the project
+    # to this file, and only the complete GeoPackage is published.
+    ctx.written.append(write_gpkg(ctx.layers, ctx.gpkg_path, atomic=False))
 
 
 def _step_qgis(ctx: BuildContext) -> None:
@@ -141,9 +151,11 @@ def build(
     maps_dir: str | Path | None = None,
     steps: list[tuple[str, Step]] | None = None,
     progress: Callable[[str, float], None] | None = None,
+    wait: float | None = 0,
     **overrides: Any,
 ) -> BuildContext:
-    """Run the build: everything ``jmgis build`` does, from Python.
+    """Run the build and publish its outputs as one consistent set: everything
+    ``jmgis build`` does, from Python.
 
     Parameters
     ----------
@@ -156,6 +168,9 @@ def build(
         The steps to run (default :data:`STEPS`).
     progress
         Called as ``progress(step_name, seconds)`` after each step.
+    wait
+        Seconds to wait for another build on the same folder (``0``: stop at once with
+        :class:`jmgis.errors.OutputLockedError`; ``None``: wait for ever).
     **overrides
         Settings fields to change (``years=(2020, 2030)``, ``townships="x.shp"``,
         ``out_dir="out2"`` …).
@@ -163,26 +178,61 @@ def build(
     Returns
     -------
     BuildContext
-        The layers made, the files written and the timings.
+        The layers made, the timings, and ``out_dir``, ``maps_dir`` and ``written``
+        naming the published files.
 
     Examples
     --------
     >>> import jmgis as jm
     >>> ctx = jm.build(years=(2020, 2030), out_dir="out2")  # doctest: +SKIP
     """
-    ctx = BuildContext(settings=_settings(settings, maps_dir, overrides))
-    with use(ctx.settings):
-        for name, step in steps or STEPS:
-            start = time.perf_counter()
-            step(ctx)
-            ctx.timings[name] = time.perf_counter() - start
-            if progress:
-                progress(name, ctx.timings[name])
+    from jmgis import atomic
+
+    chosen = _settings(settings, maps_dir, overrides)
+    out, maps_path = chosen.out_dir, chosen.maps_path
+    # Everything goes under one root so that one staging folder holds the whole set and
+    # the maps keep their relative links from the report.
+    root = Path(os.path.commonpath([out.absolute(), maps_path.absolute()]))
+    atomic.check_writable(out)
+    atomic.check_writable(maps_path)
+    manifest_dir = os.path.relpath(out.absolute(), root)
+    with use(chosen), atomic.output_lock(root, wait=wait):
+        atomic.cleanup(root, manifest_dir)
+        ctx = BuildContext(settings=chosen)
+        info = {
+            **chosen.as_dict(),
+            # relative to the folder of the set, so the manifest does not depend on where
+            # the set was built
+            "out_dir": Path(os.path.relpath(out.absolute(), root)).as_posix(),
+            "maps_dir": Path(os.path.relpath(maps_path.absolute(), root)).as_posix(),
+            "steps": [name for name, _ in steps or STEPS],
+        }
+        with atomic.Staging(root, info, manifest_dir=manifest_dir) as stage:
+            ctx.out_dir = stage.path / manifest_dir
+            ctx.maps_dir = stage.path / os.path.relpath(maps_path.absolute(), root)
+            try:
+                for name, step in steps or STEPS:
+                    start = time.perf_counter()
+                    with atomic.output_errors(ctx.out_dir):
+                        step(ctx)
+                    ctx.timings[name] = time.perf_counter() - start
+                    if progress:
+                        progress(name, ctx.timings[name])
+                start = time.perf_counter()
+                stage.publish()
+            except OutputError as exc:
+                # Name the file the user asked for, not its copy in the staging folder.
+                final = exc.path.replace(str(stage.path), str(root), 1)
+                raise OutputError(final, exc.reason, errno=exc.errno) from exc
+            ctx.timings["publish"] = time.perf_counter() - start
+            ctx.written = [root / Path(p).relative_to(stage.path) for p in ctx.written]
+        ctx.out_dir, ctx.maps_dir = out, maps_path
     return ctx
 
 
 def build_layers(settings: Settings | None = None) -> dict[str, pd.DataFrame]:
-    """The layers of the GeoPackage, built in memory (the steps before ``gpkg``).
+    """The layers of the GeoPackage, built in memory (the steps before ``gpkg``; their side
+    files are discarded).
 
     Parameters
     ----------
@@ -195,5 +245,13 @@ def build_layers(settings: Settings | None = None) -> dict[str, pd.DataFrame]:
         Layer name → frame.
     """
     names = [name for name, _ in STEPS]
-    ctx = build(settings, steps=STEPS[: names.index("gpkg")])
+    chosen = settings if settings is not None else Settings.load()
+    # The steps before gpkg also write side files (rasters): into a scratch folder, so
+    # that nothing of a published set is touched.
+    with tempfile.TemporaryDirectory(prefix="jmgis-layers-") as tmp:
+        scratch = chosen.replace(out_dir=Path(tmp) / "out", maps_dir=Path(tmp) / "maps")
+        ctx = BuildContext(settings=scratch)
+        with use(scratch):
+            for _name, step in STEPS[: names.index("gpkg")]:
+                step(ctx)
     return ctx.layers

@@ -349,21 +349,25 @@ def write_geotiff(image: np.ndarray, grid: Grid, path: str | Path, description: 
     """Write a float32 single-band GeoTIFF (deflate) with nodata -9999."""
     import rasterio
 
+    from jmgis.atomic import atomic_path
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        height=grid.height,
-        width=grid.width,
-        count=1,
-        dtype="float32",
-        crs=grid.crs,
-        transform=grid.transform,
-        nodata=NODATA,
-        compress="deflate",
-    ) as dst:
+    with (
+        atomic_path(path) as tmp,
+        rasterio.open(
+            tmp,
+            "w",
+            driver="GTiff",
+            height=grid.height,
+            width=grid.width,
+            count=1,
+            dtype="float32",
+            crs=grid.crs,
+            transform=grid.transform,
+            nodata=NODATA,
+            compress="deflate",
+        ) as dst,
+    ):
         dst.write(image.astype(np.float32), 1)
         dst.set_band_description(1, description)
         dst.update_tags(units="minutes", unreachable="inf", nodata="outside the land polygon")

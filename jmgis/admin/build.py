@@ -214,8 +214,10 @@ def build_township_table(county: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """Write a GeoJSON in EPSG:4490 (RFC 7946 readers treat it as WGS84: < 1 m apart)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gdf.to_file(path, driver="GeoJSON", COORDINATE_PRECISION=COORD_DECIMALS, engine="pyogrio")
+    from jmgis.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        gdf.to_file(tmp, driver="GeoJSON", COORDINATE_PRECISION=COORD_DECIMALS, engine="pyogrio")
 
 
 def build_all(out_dir: Path | None = None) -> list[Path]:
@@ -230,7 +232,10 @@ def build_all(out_dir: Path | None = None) -> list[Path]:
     for name, frame in (("city", city), ("county", county), ("region", region)):
         write_geojson(frame, out / f"{name}.geojson")
         written.append(out / f"{name}.geojson")
-    table.to_csv(out / "townships.csv", index=False, encoding="utf-8")
+    from jmgis.atomic import atomic_path
+
+    with atomic_path(out / "townships.csv") as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8")
     written.append(out / "townships.csv")
     seats = gpd.GeoDataFrame(
         table, geometry=gpd.points_from_xy(table["seat_lon"], table["seat_lat"]), crs=STORAGE_CRS

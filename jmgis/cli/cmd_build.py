@@ -55,10 +55,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="attribute encoding of the --townships file when it declares none, e.g. GBK "
         "(default: UTF-8, else GB18030)",
     )
+    p.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=0,
+        help="if another build is writing the same folder, wait up to SECONDS for it "
+        "(default: stop at once with exit status 2)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from jmgis.atomic import check_writable
     from jmgis.cli import progress
     from jmgis.pipeline import STEPS, build
     from jmgis.vocab import parse_years
@@ -71,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         townships_encoding=args.encoding,
         population=args.population,
     )
+    # Before anything else: a read-only or full output folder fails in milliseconds.
+    check_writable(settings.out_dir)
     if settings.townships is not None:
         from jmgis.admin.user import load_user_townships
 
@@ -89,10 +100,12 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     try:
-        ctx = build(settings, progress=step_done)
+        ctx = build(settings, progress=step_done, wait=args.wait)
     finally:
         bar.close()
+    log.info("  %-10s %6.2f s", "publish", ctx.timings.get("publish", 0.0))
     for path in ctx.written:
         log.info("wrote %s", path)
+    log.info("wrote %s (what the set holds, with SHA-256)", ctx.out_dir / "manifest.json")
     log.info("build finished in %.1f s", time.perf_counter() - start)
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
+from jmgis.atomic import staged_files
 from jmgis.errors import DataError
 from jmgis.io.gpkg import read_layer, write_layer
 from jmgis.io.profiles import apply_profile
@@ -85,17 +86,20 @@ def export_gpkg(
     """Write a styled GeoPackage with its project (and a ``.qgz`` beside it if asked)."""
     result = apply_profile(layers, profile)
     path = Path(path)
-    if path.exists():
-        path.unlink()
-    for name, frame in result.layers.items():
-        write_layer(frame, path, name, spec=result.specs.get(name))
-    return write_qgis(
-        path,
-        result.layers,
-        qgz=path.with_suffix(".qgz") if qgz else None,
-        specs=result.specs,
-        style_as=result.style_as,
-    )
+    # The GeoPackage and its .qgz are written under their own names in a temporary
+    # folder beside them (the stored project names the file) and renamed in when complete.
+    with staged_files(path.parent) as tmp:
+        staged = tmp / path.name
+        for name, frame in result.layers.items():
+            write_layer(frame, staged, name, spec=result.specs.get(name))
+        written = write_qgis(
+            staged,
+            result.layers,
+            qgz=staged.with_suffix(".qgz") if qgz else None,
+            specs=result.specs,
+            style_as=result.style_as,
+        )
+    return [path.parent / p.name for p in written]
 
 
 def export_shapefiles(

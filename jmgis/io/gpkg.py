@@ -88,13 +88,41 @@ def write_layer(
         )
 
 
-def write_gpkg(layers: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write every layer to a fresh GeoPackage at ``path`` (replacing an old file)."""
+def write_gpkg(
+    layers: Mapping[str, pd.DataFrame], path: str | Path, *, atomic: bool = True
+) -> Path:
+    """Write every layer to a fresh GeoPackage at ``path`` (replacing an old file).
+
+    Parameters
+    ----------
+    layers
+        Frames by layer name.
+    path
+        The GeoPackage.
+    atomic
+        Write a temporary file beside ``path`` and rename it into place when every layer
+        is in (:func:`jmgis.atomic.atomic_path`), so ``path`` is never partial.  ``False``
+        writes ``path`` directly: for a file in a build's staging folder that later steps
+        complete before it is published.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    from jmgis.atomic import atomic_path, output_errors
+
     path = Path(path)
-    if path.exists():
-        path.unlink()
-    for name, frame in layers.items():
-        write_layer(frame, path, name)
+    if not atomic:
+        with output_errors(path):
+            if path.exists():
+                path.unlink()
+            for name, frame in layers.items():
+                write_layer(frame, path, name)
+        return path
+    with atomic_path(path) as tmp:
+        for name, frame in layers.items():
+            write_layer(frame, tmp, name)
     return path
 
 

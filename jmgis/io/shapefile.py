@@ -47,6 +47,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from jmgis.atomic import staged_files
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
 from jmgis.layers import LayerSpec, registry
@@ -318,7 +319,16 @@ def write_shapefiles(
     specs = {**registry(), **(specs or {})}
     if long_text == "error":
         _check_lengths(layers)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # Every file of every set is written into a temporary folder beside them and renamed
+    # in once all are complete, so no half-written set (a .shp without its .dbf) is left.
+    with staged_files(out_dir) as tmp:
+        written = _write_sets(layers, tmp, specs)
+    return [out_dir / p.relative_to(tmp) for p in written]
+
+
+def _write_sets(
+    layers: Mapping[str, pd.DataFrame], out_dir: Path, specs: Mapping[str, LayerSpec]
+) -> list[Path]:
     written: list[Path] = []
     rows: list[dict] = []
     for name, frame in layers.items():

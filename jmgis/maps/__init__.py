@@ -247,10 +247,10 @@ def save(m: folium.Map, path: str | Path, *, inline: bool = True) -> Path:
     Where the assets are not cached (and cannot be fetched with npm), the file keeps the
     CDN links and a :class:`UserWarning` says so.
     """
+    from jmgis.atomic import atomic_write_text
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_html(m, inline=inline, warn_as=path), encoding="utf-8")
-    return path
+    return atomic_write_text(path, to_html(m, inline=inline, warn_as=path))
 
 
 def build_all(ctx: Any) -> list[Path]:

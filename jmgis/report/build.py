@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jmgis.atomic import atomic_write_text
 from jmgis.buildtime import build_time
 from jmgis.report.charts import build_charts
 from jmgis.report.html import ReportMeta, render
@@ -168,7 +169,7 @@ def build_report(
             maps=map_links(out, state["maps"]),
         )
         page = out / "report.html"
-        page.write_text(render(state["tables"], state["charts"], meta), encoding="utf-8")
+        atomic_write_text(page, render(state["tables"], state["charts"], meta))
         made = state["maps"] if map_files is None else []
         state["result"] = ReportResult(page, xlsx, csv, made)
 

@@ -7,7 +7,6 @@ No cell runs as a formula in a spreadsheet (:mod:`jmgis.tabular`), and with
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.writer.excel import ExcelWriter as OpenpyxlWriter
 
+from jmgis.atomic import atomic_write_bytes
 from jmgis.buildtime import build_time, normalise_zip
 from jmgis.report.labels import column_label
 from jmgis.report.tables import Table
@@ -83,12 +83,7 @@ def write_xlsx(tables: Sequence[Table], path: str | Path) -> Path:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         OpenpyxlWriter(writer.book, archive).save()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(normalise_zip(buffer.getvalue()))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write_bytes(path, normalise_zip(buffer.getvalue()))
     return path
 
 

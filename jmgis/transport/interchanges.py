@@ -66,8 +66,9 @@ def write(directory: Path | None = None) -> Path:
     base = Path(directory) if directory is not None else transport_dir()
     path = base / "interchanges.yaml"
     body = yaml.safe_dump(derive(base), allow_unicode=True, sort_keys=False, width=100)
-    path.write_text(HEADER + "\n" + body, encoding="utf-8")
-    return path
+    from jmgis.atomic import atomic_write_text
+
+    return atomic_write_text(path, HEADER + "\n" + body)
 
 
 if __name__ == "__main__":

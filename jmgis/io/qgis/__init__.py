@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from jmgis.atomic import atomic_write_bytes
 from jmgis.io.qgis.project import (
     PROJECT_NAME,
     gpkg_extent,
@@ -269,6 +270,6 @@ def write_qgis(
         qgz = Path(qgz)
         if qgz.resolve().parent != gpkg.resolve().parent:
             raise ValueError(f"{qgz} must be in the GeoPackage's folder {gpkg.parent}")
-        qgz.write_bytes(archive)
+        atomic_write_bytes(qgz, archive)
         written.append(qgz)
     return written
