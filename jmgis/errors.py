@@ -97,3 +97,14 @@ class OutputLockedError(OutputError):
 
     def __str__(self) -> str:
         return self.args[0]
+
+
+class QueryError(JmgisError, ValueError):
+    """A query the catalog cannot answer (unknown zone or status, wrong kind)."""
+
+
+class UnknownIdError(ResolveError, KeyError):
+    """An id that is not in the catalog (the message suggests close ids)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -115,23 +115,75 @@ class Mode(str, Enum):
 
 @dataclass(frozen=True)
 class ModeInfo:
-    """One row of the mode table: the mode, its Chinese label, the transport layer its
-    links come from (``None`` for edge kinds made by the builders) and the key of its style
-    in :mod:`jmgis.style`."""
+    """One row of the mode table.
+
+    Attributes
+    ----------
+    mode
+        The mode (the ``mode`` of its edges).
+    label
+        Chinese label (legends, report).
+    layer
+        The transport layer its links are built from (``None`` for the edge kinds the
+        builders add between modes).
+    style
+        Key of its style in :mod:`jmgis.style`.
+    speed_rule
+        How its edges are timed (the fields of :class:`jmgis.speeds.SpeedTable`).
+    builder
+        The function of :mod:`jmgis.network` that adds its edges to a graph.
+    """
 
     mode: Mode
     label: str
     layer: str | None
     style: str
+    speed_rule: str
+    builder: str
 
 
-#: The mode table.  Graph builders per mode: :data:`jmgis.network.modes.BUILDERS`.
+#: The mode table.
 MODES: tuple[ModeInfo, ...] = (
-    ModeInfo(Mode.ROAD, "道路", "road", "road"),
-    ModeInfo(Mode.RAIL, "铁路", "rail", "rail"),
-    ModeInfo(Mode.FERRY, "轮渡", "ferry", "ferry"),
-    ModeInfo(Mode.CONNECTOR, "接驳", None, "connector"),
-    ModeInfo(Mode.TRANSFER, "换乘", None, "transfer"),
+    ModeInfo(
+        Mode.ROAD,
+        "道路",
+        "road",
+        "road",
+        "feature speed_kph, else SpeedTable.road_kph[road_class]; × schematic factor",
+        "jmgis.network.graph.add_segments",
+    ),
+    ModeInfo(
+        Mode.RAIL,
+        "铁路",
+        "rail",
+        "rail",
+        "feature speed_kph, else SpeedTable.rail_kph[kind]; + boarding/alighting/transfer",
+        "jmgis.network.rail.add_rail",
+    ),
+    ModeInfo(
+        Mode.FERRY,
+        "轮渡",
+        "ferry",
+        "ferry",
+        "feature crossing_min/wait_min, else SpeedTable.ferry (speed, wait, boarding)",
+        "jmgis.network.ferry.add_ferries",
+    ),
+    ModeInfo(
+        Mode.CONNECTOR,
+        "接驳",
+        None,
+        "connector",
+        "off-network leg at SpeedTable's connector speed",
+        "jmgis.network.connectors.connect_to_edges",
+    ),
+    ModeInfo(
+        Mode.TRANSFER,
+        "换乘",
+        None,
+        "transfer",
+        "SpeedTable transfer and boarding penalties",
+        "jmgis.network.rail.add_rail",
+    ),
 )
 #: Modes a graph is built with (``build_graph(modes=...)``), in building order.
 GRAPH_MODES: tuple[str, ...] = tuple(m.mode.value for m in MODES if m.layer is not None)

@@ -148,3 +148,27 @@ def test_moved_modules_still_import_with_a_warning(stub: Path) -> None:
     public = next(n for n in dir(target) if not n.startswith("_") and callable(getattr(target, n)))
     with pytest.warns(DeprecationWarning, match="moved to"):
         assert getattr(module, public) is getattr(target, public)
+
+
+def test_error_classes_live_in_errors_py() -> None:
+    elsewhere = []
+    for path in _modules():
+        if path.name == "errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(b, ast.Name) and b.id.endswith(("Error", "Exception"))
+                for b in node.bases
+            ):
+                elsewhere.append(f"{path.relative_to(PACKAGE)}: {node.name}")
+    assert not elsewhere, elsewhere
+
+
+def test_every_mode_names_a_builder_that_exists() -> None:
+    import importlib
+
+    from jmgis.vocab import MODES
+
+    for info in MODES:
+        module, name = info.builder.rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), name)), info

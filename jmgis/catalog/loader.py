@@ -21,16 +21,8 @@ from jmgis.catalog.admin_link import AdminIndex, admin_stamp, default_admin
 from jmgis.catalog.geometry import park_point, structure_geometries
 from jmgis.catalog.records import read_rows
 from jmgis.crs import STORAGE_CRS
-from jmgis.errors import DataError, ResolveError
+from jmgis.errors import DataError, UnknownIdError
 from jmgis.paths import projects_dir
-
-
-class UnknownIdError(ResolveError, KeyError):
-    """An id that is not in the catalog (the message suggests close ids)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
 
 FILES = {
     "park": "park.yaml",

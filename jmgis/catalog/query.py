@@ -11,13 +11,9 @@ import pandas as pd
 
 from jmgis.catalog.loader import Catalog, UnknownIdError, load_catalog
 from jmgis.catalog.vocab import PARK_STATUSES, PROJECT_STATUSES, ZONE_CODES
-from jmgis.errors import JmgisError
+from jmgis.errors import QueryError
 
 KINDS = ("park", "structure", "project", "indicator", "scheme")
-
-
-class QueryError(JmgisError, ValueError):
-    """A query the catalog cannot answer (unknown zone or status, wrong kind)."""
 
 
 def _frame(kind: str, catalog: Catalog | None) -> pd.DataFrame:

@@ -38,10 +38,11 @@ from jmgis.network.graph import add_link, add_segments, empty_graph, segments_at
 from jmgis.network.noding import insert_end_vertices
 from jmgis.network.rail import _listed, add_rail, first_column
 from jmgis.speeds import SpeedTable
+from jmgis.vocab import GRAPH_MODES
 
 log = logging.getLogger("jmgis.network")
 
-MODES = ("road", "rail", "ferry")
+MODES = GRAPH_MODES
 BASE_YEAR = 2020
 POINT_LAYERS = ("station", "port", "airport", "interchange", "gateway")
 GATEWAY_STATION_M = 30_000.0

@@ -25,6 +25,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from jmgis.vocab import EDGE_MODES as VOCAB_EDGE_MODES
+
 NODE_KINDS = (
     "junction",
     "seat",
@@ -37,7 +39,7 @@ NODE_KINDS = (
     "poi",
     "platform",
 )
-EDGE_MODES = ("road", "rail", "ferry", "connector", "transfer")
+EDGE_MODES = VOCAB_EDGE_MODES
 
 #: Columns of a *link table*: the normalised line features every builder produces
 #: before they become edges (analysis CRS, metres).

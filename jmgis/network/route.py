@@ -28,9 +28,11 @@ import geopandas as gpd
 import networkx as nx
 
 from jmgis.errors import DataError, ResolveError
+from jmgis.vocab import DRIVING_MODES
+from jmgis.vocab import ROUTE_MODES as VOCAB_ROUTE_MODES
 
-ROUTE_MODES = ("any", "road", "rail")
-ROAD_MODES = frozenset({"road", "connector", "ferry"})
+ROUTE_MODES = VOCAB_ROUTE_MODES
+ROAD_MODES = DRIVING_MODES
 
 
 @dataclass(frozen=True)
