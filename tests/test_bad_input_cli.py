@@ -220,3 +220,10 @@ def test_osm_zero_byte(capsys, tmp_path):
     path = tmp_path / "empty.osm"
     path.write_bytes(b"")
     assert_clear_error(*topology(capsys, path), "empty.osm")
+
+
+def test_export_from_a_file_that_is_not_a_geopackage(capsys, tmp_path):
+    bad = tmp_path / "bad.gpkg"
+    bad.write_text("not a gpkg", encoding="utf-8")
+    rc, err = run(capsys, "export", "gpkg", tmp_path / "x.gpkg", "--from", bad)
+    assert_clear_error(rc, err, str(bad), "not a readable vector file")

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
-import pyogrio
 
 from jmgis.atomic import staged_files
 from jmgis.errors import DataError
@@ -20,6 +19,7 @@ from jmgis.io.gpkg import read_layer, write_layer
 from jmgis.io.profiles import apply_profile
 from jmgis.io.qgis import INTERNAL_TABLES, list_views, write_qgis
 from jmgis.io.shapefile import write_shapefiles
+from jmgis.readers import check_file, layer_names
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +28,10 @@ DEFAULT_SOURCE = Path("out") / "jiangmen.gpkg"
 
 def read_gpkg_layers(path: str | Path) -> dict[str, pd.DataFrame]:
     """Every data layer of a jmgis GeoPackage (styles and projects left out)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(path)
+    path = check_file(path)
+    names = layer_names(path)  # a clear DataError for a file that is not a GeoPackage
     views = list_views(path)  # maps jmgis derives from tables; rebuilt on export
-    names = [n for n, _ in pyogrio.list_layers(path) if n not in INTERNAL_TABLES | views]
+    names = [n for n in names if n not in INTERNAL_TABLES | views]
     return {name: read_layer(path, name) for name in names}
 
 
