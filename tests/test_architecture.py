@@ -172,3 +172,14 @@ def test_every_mode_names_a_builder_that_exists() -> None:
     for info in MODES:
         module, name = info.builder.rsplit(".", 1)
         assert callable(getattr(importlib.import_module(module), name)), info
+
+
+@pytest.mark.parametrize("package", ["jmgis", "jmgis.access", "jmgis.jiangmen", "jmgis.network"])
+def test_lazy_packages_list_their_whole_api(package: str) -> None:
+    import importlib
+
+    module = importlib.import_module(package)
+    listed = set(dir(module))
+    assert set(module.__all__) <= listed
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name

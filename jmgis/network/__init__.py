@@ -15,9 +15,7 @@ Routes: :func:`jmgis.network.route.route`; checks: :func:`check_network`.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from jmgis._lazy import lazy_attributes
 from jmgis.speeds import DEFAULT_SPEEDS_KPH, FerryParams, SpeedTable
 
 _LAZY = {
@@ -31,8 +29,4 @@ _LAZY = {
 
 __all__ = ["DEFAULT_SPEEDS_KPH", "FerryParams", "SpeedTable", *_LAZY]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'jmgis.network' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
