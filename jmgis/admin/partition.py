@@ -135,8 +135,10 @@ def partition_county(
 def partition_townships(
     county: gpd.GeoDataFrame, seats: gpd.GeoDataFrame, metric: object = None
 ) -> gpd.GeoDataFrame:
-    """Schematic township polygons for every county: columns code, geometry_quality,
-    source, geometry (EPSG:4490), in the order of ``seats``."""
+    """Schematic township polygons for every county.
+
+    Columns code, geometry_quality, source, geometry (EPSG:4490), in the order of ``seats``.
+    """
     rules = _load_island_rules()
     pieces: dict[str, shapely.Geometry] = {}
     for row in county.itertuples():

@@ -29,8 +29,11 @@ from jmgis.errors import AmbiguousNameError, ResolveError
 
 @dataclass(frozen=True)
 class Place:
-    """A resolved place: ``kind`` (township, county, gateway, station …), ``id`` (code or
-    feature id), Chinese ``name`` and a representative ``point`` in EPSG:4490."""
+    """A resolved place.
+
+    ``kind`` (township, county, gateway, station …), ``id`` (code or feature id), Chinese ``name``
+    and a representative ``point`` in EPSG:4490.
+    """
 
     kind: str
     id: str
@@ -46,8 +49,10 @@ _SOURCES: dict[str, tuple[Loader, str]] = {}
 
 
 def register_source(kind: str, loader: Loader, id_column: str) -> None:
-    """Make a point layer resolvable by id, name and aliases (later registrations of the
-    same kind replace earlier ones)."""
+    """Make a point layer resolvable by id, name and aliases.
+
+    Later registrations of the same kind replace earlier ones).
+    """
     _SOURCES[kind] = (loader, id_column)
 
 

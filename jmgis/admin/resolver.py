@@ -30,8 +30,10 @@ def short_name(name: str) -> str:
 
 
 def normalise_name(text: object) -> str:
-    """The form names are compared in, applied to queries and index keys alike: NFKC
-    (full-width letters and digits → ASCII), no whitespace of any width, case folded."""
+    """The form names are compared in, applied to queries and index keys alike.
+
+    NFKC (full-width letters and digits → ASCII), no whitespace of any width, case folded.
+    """
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
 
 
