@@ -79,9 +79,12 @@ def _schemes(rec: Mapping, path: Path, fid: str) -> str | None:
 
 
 def aliases(rec: Mapping, name: str, path: Path, fid: str) -> str:
-    """Comma-separated aliases: the YAML ``aliases`` or, when the record has none, the name
-    without its （…） gloss, so that 山咀港 finds 山咀港（川岛客运码头）.  An explicit empty
-    list (``aliases: []``) means no alias at all."""
+    """Comma-separated aliases.
+
+    The YAML ``aliases`` or, when the record has none, the name without its （…） gloss, so
+    that 山咀港
+    finds 山咀港（川岛客运码头）.  An explicit empty list (``aliases: []``) means no alias at all.
+    """
     if "aliases" in rec:
         return ",".join(fld.id_list(rec, "aliases", path, fid))
     base = re.sub(r"（[^）]*）", "", name).strip()

@@ -1,5 +1,8 @@
-"""The control points: the one table of coordinates every transport geometry is drawn from
-(``data/transport/control_points.csv``)."""
+"""The control points.
+
+The one table of coordinates every transport geometry is drawn from
+(``data/transport/control_points.csv``).
+"""
 
 from __future__ import annotations
 
