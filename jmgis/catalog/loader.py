@@ -93,10 +93,12 @@ class Catalog:
         raise UnknownIdError(_unknown_id_message(rid, self.all_ids()))
 
     def all_ids(self) -> list[str]:
+        """Every record id of the catalog, scheme members last."""
         ids = [i for frame in self.frames().values() for i in frame["id"]]
         return ids + list(self.scheme_members["member_id"])
 
     def file_of(self, kind: str) -> Path:
+        """The YAML file that holds the records of ``kind``."""
         return self.directory / FILES[kind]
 
 

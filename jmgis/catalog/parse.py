@@ -133,6 +133,20 @@ def _area(row: Row) -> dict[str, Any]:
 
 
 def parse_park(row: Row, admin: AdminIndex) -> dict[str, Any]:
+    """A park record from one YAML row, validated.
+
+    Parameters
+    ----------
+    row : Row
+        The row of ``park.yaml``.
+    admin : AdminIndex
+        Resolves the township and county names of the row.
+
+    Returns
+    -------
+    dict
+        The park's columns.
+    """
     row.check_keys(
         (
             "kind",
@@ -235,8 +249,11 @@ def _defined_by(row: Row, admin: AdminIndex) -> dict[str, Any]:
 
 
 def _through_place(row: Row, admin: AdminIndex, value: Any) -> dict[str, str]:
-    """A place on a schematic line: ``{label, township}``, ``{label, park}`` or
-    ``{label, structure}`` (an area of the catalog, drawn at its representative point)."""
+    """A place on a schematic line.
+
+    ``{label, township}``, ``{label, park}`` or ``{label, structure}`` (an area of the catalog,
+    drawn at its representative point).
+    """
     if isinstance(value, str):
         value = {"label": value, "township": value}
     if not isinstance(value, dict) or not isinstance(value.get("label"), str):
@@ -261,6 +278,20 @@ def _through_place(row: Row, admin: AdminIndex, value: Any) -> dict[str, str]:
 
 
 def parse_structure(row: Row, admin: AdminIndex) -> dict[str, Any]:
+    """A spatial-structure record from one YAML row, validated.
+
+    Parameters
+    ----------
+    row : Row
+        The row of ``structure.yaml``.
+    admin : AdminIndex
+        Resolves the township and county names of the row.
+
+    Returns
+    -------
+    dict
+        The record's columns.
+    """
     row.check_keys(
         ("kind", "pattern", "defined_by", "geometry_quality", "positioning", "placed_by")
     )
@@ -298,6 +329,7 @@ def parse_structure(row: Row, admin: AdminIndex) -> dict[str, Any]:
 
 
 def parse_indicator(row: Row) -> dict[str, Any]:
+    """An indicator record from one YAML row, validated."""
     row.check_keys(
         (
             "table",
@@ -346,6 +378,20 @@ def _cell(row: Row, key: str) -> str:
 
 
 def parse_project(row: Row, admin: AdminIndex) -> dict[str, Any]:
+    """A planned-project record from one YAML row, validated.
+
+    Parameters
+    ----------
+    row : Row
+        The row of ``project.yaml``.
+    admin : AdminIndex
+        Resolves the township and county names of the row.
+
+    Returns
+    -------
+    dict
+        The project's columns.
+    """
     row.check_keys(
         (
             "category",

@@ -1,5 +1,7 @@
-"""Questions a planner asks of the catalog: what is in this zone, county or township, what
-has this status, what is due by this year, what belongs to this scheme.
+"""Questions a planner asks of the catalog.
+
+What is in this zone, county or township, what has this status, what is due by this year, what
+belongs to this scheme.
 
 Every function takes a frame from :class:`jmgis.catalog.Catalog` (or loads the bundled
 catalog) and returns the matching rows, in catalog order.
