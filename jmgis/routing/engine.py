@@ -58,6 +58,7 @@ class CompiledGraph:
 
     @property
     def n(self) -> int:
+        """The number of nodes."""
         return len(self.nodes)
 
     @property
@@ -129,8 +130,11 @@ def compile_graph(G: GraphLike, weight: str = DEFAULT_WEIGHT) -> CompiledGraph:
 
 
 def _signature(G: nx.Graph) -> tuple[int, int]:
-    """(nodes, edges) counted with C-level loops: ``G.number_of_edges()`` walks Python
-    views and costs ~0.3 s at 150k nodes, more than a nearest-facility query."""
+    """(nodes, edges) counted with C-level loops.
+
+    ``G.number_of_edges()`` walks Python views and costs ~0.3 s at 150k nodes, more than a
+    nearest-facility query.
+    """
     adj = getattr(G, "_adj", None)
     if not isinstance(adj, dict):
         return G.number_of_nodes(), G.number_of_edges()
@@ -214,8 +218,9 @@ def compile_arrays(
     node_ids: Sequence[Hashable] | None = None,
     weight: str = DEFAULT_WEIGHT,
 ) -> CompiledGraph:
-    """A :class:`CompiledGraph` straight from edge arrays, without networkx — for networks
-    too large to hold as a networkx graph (a province's roads).
+    """A :class:`CompiledGraph` straight from edge arrays, without networkx.
+
+    For networks too large to hold as a networkx graph (a province's roads).
 
     Parameters
     ----------
@@ -498,8 +503,10 @@ def shortest_paths(
 def path_edges(
     G: GraphLike, path: Sequence[Hashable], *, weight: str = DEFAULT_WEIGHT
 ) -> list[tuple]:
-    """The edges a node path uses: ``(u, v, key)`` for a multigraph (the fastest parallel
-    edge), ``(u, v)`` otherwise."""
+    """The edges a node path uses.
+
+    ``(u, v, key)`` for a multigraph (the fastest parallel edge), ``(u, v)`` otherwise.
+    """
     compiled = compile_graph(G, weight)
     idx = compiled.positions(path, "node")
     out = []

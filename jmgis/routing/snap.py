@@ -52,8 +52,10 @@ def offnet_seconds(distance_m: np.ndarray | float, speed_kph: float) -> np.ndarr
 def node_coordinates(
     G: nx.Graph, kinds: Iterable[str] | None = None
 ) -> tuple[list[Hashable], np.ndarray]:
-    """Node ids and an ``(n, 2)`` array of their ``x``, ``y`` (metres), optionally only the
-    nodes whose ``kind`` is in ``kinds``."""
+    """Node ids and an ``(n, 2)`` array of their ``x``, ``y`` (metres).
+
+    Optionally only the nodes whose ``kind`` is in ``kinds``.
+    """
     wanted = None if kinds is None else set(kinds)
     ids: list[Hashable] = []
     xy: list[tuple[float, float]] = []
@@ -68,8 +70,11 @@ def node_coordinates(
 
 
 def points_xy(points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray, crs: object) -> np.ndarray:
-    """``(n, 2)`` coordinates in ``crs`` of points (or of a representative point of each
-    feature) given as a GeoSeries/GeoDataFrame or an array already in ``crs``."""
+    """``(n, 2)`` coordinates in ``crs`` of points (or of a point on each feature).
+
+    The points come as a GeoSeries/GeoDataFrame (a representative point of each feature) or an
+    array already in ``crs``.
+    """
     if isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
         geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
         if geoms.crs is None:
@@ -154,8 +159,10 @@ def points_travel_time_matrix(
     cutoff_s: float | None = None,
     weight: str = "travel_time_s",
 ) -> np.ndarray:
-    """Seconds between points (or features): snap both ends to the network, add the
-    off-network legs at ``offnet_speed_kph`` (km/h), route between the snapped nodes.
+    """Seconds between points (or features).
+
+    Snap both ends to the network, add the off-network legs at ``offnet_speed_kph`` (km/h), route
+    between the snapped nodes.
 
     Raises
     ------
