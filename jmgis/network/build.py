@@ -323,9 +323,10 @@ def grade_separate(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def water_polygon(land: shapely.Geometry | None, crs: Any) -> shapely.Geometry | None:
-    """Open water near the land (analysis CRS): the land's convex hull minus the land,
-    simplified to 50 m and shrunk by 100 m so piers and coastal points on the shoreline
-    are not "in the sea".
+    """Open water near the land (analysis CRS).
+
+    The land's convex hull minus the land, simplified to 50 m and shrunk by 100 m so piers and
+    coastal points on the shoreline are not "in the sea".
 
     Outside the hull nothing counts as water (the land polygon is the city, not its
     neighbours), so connectors of external gateways are not blocked.
@@ -344,9 +345,11 @@ def _has_ferry(G: nx.MultiDiGraph, node: str) -> bool:
 
 
 def _make_external(G: nx.MultiDiGraph, snaps: list[Snap], speeds: SpeedTable) -> None:
-    """Time the connectors of points outside the city as the unmodelled external leg:
-    straight distance × ``local_circuity`` at ``external_speed_kph`` (``external=True``);
-    they are listed in ``report.external``, not as snapping outliers."""
+    """Time the connectors of points outside the city as the unmodelled external leg.
+
+    Straight distance × ``local_circuity`` at ``external_speed_kph`` (``external=True``); they are
+    listed in ``report.external``, not as snapping outliers.
+    """
     report = G.graph.get("_report")
     for s in snaps:
         if not s.target:
@@ -525,8 +528,11 @@ def build_graph(
 
 
 def _located_parks() -> gpd.GeoDataFrame:
-    """The catalog's parks that have a place to route to (``catalog.park_places``: a
-    township seat or a sourced coordinate, not just "somewhere in the county")."""
+    """The catalog's parks that have a place to route to.
+
+    From ``catalog.park_places``: a township seat or a sourced coordinate, not just
+    "somewhere in the county".
+    """
     from jmgis import catalog
 
     parks = catalog.park_places()
@@ -535,8 +541,10 @@ def _located_parks() -> gpd.GeoDataFrame:
 
 
 def shared_graph(year: int, modes: tuple[str, ...] = MODES) -> nx.MultiDiGraph:
-    """:func:`build_graph` of the bundled data with the default speeds, built once and
-    rebuilt only when a file under ``jmgis.paths.data_dir()`` changes.
+    """:func:`build_graph` of the bundled data.
+
+    The default speeds, built once and rebuilt only when a file under ``jmgis.paths.data_dir()``
+    changes.
 
     Repeated calls return the *same* graph object: do not modify it
     (:func:`jmgis.network.route.route` works on a copy).

@@ -381,8 +381,11 @@ def connect_point_layers(
     speed_kph: float,
     report_snap_m: float = DEFAULT_REPORT_SNAP_M,
 ) -> list[Snap]:
-    """Join point layers ``{kind: frame}`` (seats, parks, POIs; any CRS, with an id column
-    ``<kind>_id``, ``id`` or ``code`` and ``name``) to the nearest road node of ``G``."""
+    """Join point layers ``{kind: frame}`` to the nearest road node of ``G``.
+
+    The layers are seats, parks, POIs in any CRS, with an id column ``<kind>_id``, ``id`` or
+    ``code`` and ``name``.
+    """
     snaps: list[Snap] = []
     if not points:
         return snaps

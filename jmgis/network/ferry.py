@@ -59,8 +59,11 @@ def add_ferries(
     ports: gpd.GeoDataFrame | None = None,
     pier_tolerance_m: float = DEFAULT_PIER_TOLERANCE_M,
 ) -> gpd.GeoDataFrame:
-    """Add ferry crossings; returns the pier nodes created (points, graph CRS) with
-    ``node``, ``name`` columns, for the connectors."""
+    """Add ferry crossings.
+
+    Returns the pier nodes created (points, graph CRS) with ``node``, ``name`` columns, for the
+    connectors.
+    """
     fid_col = first_column(ferries, "ferry_id", "route_id", "id")
     port_xy = np.zeros((0, 2))
     port_ids: list[str] = []

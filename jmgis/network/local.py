@@ -71,8 +71,11 @@ def nearest_reachable(
     *,
     tries: int = 24,
 ) -> tuple[np.ndarray, float, int] | None:
-    """Nearest point of any target geometry reachable from ``xy`` without crossing more
-    than ``max_water_m`` of water: ``(point xy, distance m, target index)`` or ``None``."""
+    """Nearest point of any target geometry reachable from ``xy``.
+
+    Reachable means without crossing more than ``max_water_m`` of water; the result is
+    ``(point xy, distance m, target index)`` or ``None``.
+    """
     if len(targets) == 0:
         return None
     point = shapely.Point(xy)

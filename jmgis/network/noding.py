@@ -53,6 +53,7 @@ class TopologyReport:
 
     @property
     def disconnected(self) -> bool:
+        """Whether the lines fall apart into more than one component."""
         return len(self.components) > 1
 
     def summary(self) -> str:

@@ -60,10 +60,12 @@ class Route:
 
     @property
     def minutes(self) -> float:
+        """The travel time in minutes."""
         return self.seconds / 60
 
     @property
     def distance_km(self) -> float:
+        """The length in kilometres."""
         return self.length_m / 1000
 
     @property
@@ -76,6 +78,7 @@ class Route:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The route as plain JSON-ready data."""
         return {
             "from": self.origin_name,
             "to": self.destination_name,
@@ -158,8 +161,11 @@ def _mode_graph(G: nx.MultiDiGraph, mode: str) -> nx.MultiDiGraph:
 def _rail_layers(
     G: nx.MultiDiGraph, origin: str, destination: str
 ) -> tuple[nx.MultiDiGraph, str, str]:
-    """Road → rail → road layered copy of ``G``: the only way from layer 0 to layer 2 is
-    boarding a train; returns the graph and the layered origin and destination."""
+    """Road → rail → road layered copy of ``G``.
+
+    The only way from layer 0 to layer 2 is boarding a train; returns the graph and the layered
+    origin and destination.
+    """
     H = nx.MultiDiGraph(**G.graph)
     for n, d in G.nodes(data=True):
         if d.get("kind") == "platform":
