@@ -53,8 +53,10 @@ def solve_chunk(
     cutoff: float,
     reduce: str,
 ) -> np.ndarray:
-    """One chunk: times from ``origin_idx`` to ``dest_idx`` (all nodes if ``None``),
-    reduced.  A plain function of arrays so that dask can ship it."""
+    """One chunk: times from ``origin_idx`` to ``dest_idx`` (all nodes if ``None``), reduced.
+
+    A plain function of arrays so that dask can ship it.
+    """
     block = np.atleast_2d(dijkstra(matrix, directed=True, indices=origin_idx, limit=cutoff))
     if dest_idx is not None:
         block = block[:, dest_idx]
@@ -96,8 +98,10 @@ def iter_chunks(
     chunk_size: int = DEFAULT_CHUNK,
     weight: str = DEFAULT_WEIGHT,
 ) -> Iterator[tuple[slice, np.ndarray]]:
-    """Yield ``(slice of origins, reduced block)`` in-process, one chunk at a time, so a
-    caller can stream results to disk without holding them all."""
+    """Yield ``(slice of origins, reduced block)`` in-process.
+
+    One chunk at a time, so a caller can stream results to disk without holding them all.
+    """
     compiled, o_idx, d_idx, cutoff = _prepare(G, origins, destinations, cutoff_s, weight, reduce)
     for part in _chunks(len(o_idx), chunk_size):
         yield part, solve_chunk(compiled.matrix, o_idx[part], d_idx, cutoff, reduce)

@@ -147,6 +147,8 @@ def demand_to_supply_times(
     cutoff_s: float | None = None,
     weight: str = DEFAULT_WEIGHT,
 ) -> np.ndarray:
-    """The ``(n_demand, n_supply)`` matrix for 2SFCA: seconds from each demand node to each
-    supply node (the direction people travel)."""
+    """The ``(n_demand, n_supply)`` matrix for 2SFCA.
+
+    Seconds from each demand node to each supply node (the direction people travel).
+    """
     return travel_time_matrix(G, demand_nodes, supply_nodes, cutoff_s=cutoff_s, weight=weight)

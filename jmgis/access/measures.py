@@ -173,8 +173,11 @@ def gravity(
     decay_function: str = "exponential",
     **params: object,
 ) -> np.ndarray:
-    """Gravity accessibility Σ_j O_j · f(t_ij) per origin, with a named decay ``f``
-    (see :func:`decay`; e.g. ``decay_function="exponential", beta_per_min=0.05``)."""
+    """Gravity accessibility Σ_j O_j · f(t_ij) per origin.
+
+    With a named decay ``f`` (see :func:`decay`; e.g. ``decay_function="exponential",
+    beta_per_min=0.05``).
+    """
     t = _times(tt)
     return decay(decay_function, t, **params) @ _opportunities(opportunities, t.shape[1])
 
@@ -309,8 +312,11 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
 def worst_served(
     table: pd.DataFrame, column: str, n: int = 10, *, population: str | None = None
 ) -> pd.DataFrame:
-    """The ``n`` rows with the longest ``column`` (unreachable = ``inf`` first), ties
-    broken by larger ``population`` when given."""
+    """The ``n`` rows with the longest ``column``.
+
+    Unreachable (``inf``) first, (unreachable = ``inf`` first), ties broken by larger ``population``
+    when given.
+    """
     if column not in table.columns:
         raise DataError(f"no column {column!r}", field=column)
     keys = [column] + ([population] if population else [])

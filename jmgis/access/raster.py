@@ -53,6 +53,7 @@ class Grid:
 
     @property
     def transform(self) -> Affine:
+        """The affine transform of the grid (cell size in metres, north up)."""
         return Affine(self.cell_m, 0.0, self.left, 0.0, -self.cell_m, self.top)
 
     def centres(self) -> np.ndarray:
@@ -70,9 +71,11 @@ class Grid:
 
 
 def land_geometry(land: object, crs: object) -> shapely.Geometry | None:
-    """The land polygon in ``crs``: ``land`` may be a GeoDataFrame/GeoSeries (dissolved),
-    a shapely geometry already in ``crs``, ``None`` (the city boundary from
-    :func:`jmgis.admin.load_city`) or ``False`` (no clipping)."""
+    """The land polygon in ``crs``.
+
+    ``land`` may be a GeoDataFrame/GeoSeries (dissolved), a shapely geometry already in ``crs``,
+    ``None`` (the city boundary from :func:`jmgis.admin.load_city`) or ``False`` (no clipping).
+    """
     if land is False:
         return None
     if land is None:
@@ -95,8 +98,11 @@ def make_grid(
     crs: object,
     land: shapely.Geometry | None = None,
 ) -> Grid:
-    """A grid covering ``bounds`` (minx, miny, maxx, maxy; metres), snapped to multiples of
-    ``cell_m``, with cells whose centre is on ``land`` marked (all cells without land)."""
+    """A grid covering ``bounds`` (minx, miny, maxx, maxy; metres).
+
+    Snapped to multiples of ``cell_m``, with cells whose centre is on ``land`` marked (all cells
+    without land).
+    """
     if not cell_m > 0:
         raise DataError(f"cell size must be > 0 m, got {cell_m}", field="cell_m")
     minx, miny, maxx, maxy = bounds
@@ -120,10 +126,11 @@ NO_ACCESS_CLASSES = ("expressway", "motorway", "ramp")
 
 @dataclass(frozen=True)
 class SamplePoints:
-    """Places a cell can be reached from: every accessible node, and points every
-    ``step_m`` along accessible edges (a 10 km country road serves the villages along it,
-    not only its two ends).  The time of point ``p`` is
-    ``t[base[p]] + add_s[p]`` (the edge's start node plus the share of its travel time).
+    """Places a cell can be reached from.
+
+    Every accessible node, and points every ``step_m`` along accessible edges (a 10 km country road
+    serves the villages along it, not only its two ends).  The time of point ``p`` is ``t[base[p]] +
+    add_s[p]`` (the edge's start node plus the share of its travel time).
     """
 
     xy: np.ndarray  # (points, 2)
@@ -139,10 +146,13 @@ def sample_points(
     no_access_classes: Iterable[str] = NO_ACCESS_CLASSES,
     weight: str = DEFAULT_WEIGHT,
 ) -> SamplePoints:
-    """Sample points of ``G``: nodes touching an edge whose ``mode`` is in ``modes`` (a rail
-    track's inner vertices are no place to get off; edges without ``mode`` count,
-    ``modes=None`` allows all) plus interior points of those edges unless their
-    ``road_class`` is in ``no_access_classes`` (expressways are entered at interchanges)."""
+    """Sample points of ``G``.
+
+    Nodes touching an edge whose ``mode`` is in ``modes`` (a rail track's inner vertices are no
+    place to get off; edges without ``mode`` count, ``modes=None`` allows all) plus interior points
+    of those edges unless their ``road_class`` is in ``no_access_classes`` (expressways are entered
+    at interchanges).
+    """
     nodes = list(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, len(nodes))
@@ -261,9 +271,12 @@ def grid_and_sampler(
     weight: str = DEFAULT_WEIGHT,
     compiled: object | None = None,
 ) -> tuple[CellSampler, shapely.Geometry | None]:
-    """The grid over the land polygon (or the graph's extent when ``land=False``) and its
-    cell sampler, cached per compiled graph (so per graph object and its current
-    nodes/edges), cell size, land polygon and options."""
+    """The grid over the land polygon and its cell sampler.
+
+    The grid covers the graph's extent when ``land=False``.  Cached per compiled graph (so
+    per graph object and its current
+    nodes/edges), cell size, land polygon and options.
+    """
     from jmgis.routing.engine import compile_graph
 
     crs = G.graph.get("crs")
