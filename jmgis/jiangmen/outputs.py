@@ -104,10 +104,13 @@ def access_layers(
 def write_rasters(
     out_dir: str | Path, years: Sequence[int], target: str = "hsr_station"
 ) -> list[Path]:
-    """GeoTIFFs of minutes to the nearest ``target`` (a profile target with several
+    """GeoTIFFs of minutes to the nearest ``target``, for each year.
+
+    ``target`` is a profile target with several
     candidate nodes: rail_station, hsr_station, port, interchange) for each year, 250 m
     cells in the analysis CRS, nodata outside the city, off-network leg at 15 km/h for up
-    to 10 km (:data:`jmgis.jiangmen.township_access.MAX_OFFNET_M`)."""
+    to 10 km (:data:`jmgis.jiangmen.township_access.MAX_OFFNET_M`).
+    """
     from jmgis.access.raster import travel_time_raster
     from jmgis.jiangmen.township_access import (
         MAX_OFFNET_M,
@@ -158,11 +161,13 @@ def write_csvs(
     *,
     population: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """The CSVs of ``jmgis access``: profile, zone and county summaries for ``year`` (and
-    ``compare``), and with ``compare`` the per-township change with its projects, the zone
-    change and the changed features.  UTF-8 with BOM so that Excel shows Chinese.
-    ``population`` replaces the bundled township table (see
-    :mod:`jmgis.jiangmen.population`)."""
+    """The CSVs of ``jmgis access``.
+
+    Profile, zone and county summaries for ``year`` (and ``compare``), and with ``compare`` the
+    per-township change with its projects, the zone change and the changed features.  UTF-8 with BOM
+    so that Excel shows Chinese. ``population`` replaces the bundled township table (see
+    :mod:`jmgis.jiangmen.population`).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     years = [year] if compare is None else sorted({int(compare), int(year)})

@@ -70,8 +70,11 @@ def _straight_km(G, a: str, b: str) -> float:
 
 
 def plausibility_table(year: int = 2025, trips: tuple[Trip, ...] = TRIPS) -> pd.DataFrame:
-    """One row per trip: model minutes and km, straight-line km, expected ranges,
-    whether the model lies in them, and the reference."""
+    """One row per trip.
+
+    Model minutes and km, straight-line km, expected ranges, whether the model lies in them, and the
+    reference.
+    """
     from jmgis.network.build import shared_graph
     from jmgis.network.route import route
 

@@ -80,17 +80,23 @@ HESHAN_2020 = {
 
 
 def subdistrict_weight() -> float:
-    """How many times a 镇's population a 街道 holds, from the one verified county (鹤山:
-    沙坪街道 vs the mean of its 9 镇) — the rule for splitting other county totals."""
+    """How many times a 镇's population a 街道 holds.
+
+    From the one verified county (鹤山: 沙坪街道 vs the mean of its 9 镇) — the rule for splitting
+    other county totals.
+    """
     street = HESHAN_2020["440784001"]
     towns = [v for k, v in HESHAN_2020.items() if k != "440784001"]
     return street / (sum(towns) / len(towns))
 
 
 def estimate_township_population(townships: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The bundled table: census figures where published, else the county total split
-    with weight :func:`subdistrict_weight` per 街道 and 1 per 镇 (largest-remainder
-    rounding, so each county unit sums exactly to its total).
+    """The bundled table.
+
+    Census figures where published, else the county total split with weight
+    :func:`subdistrict_weight` per 街道 and 1 per 镇 (largest-remainder rounding, so each
+    county unit
+    sums exactly to its total).
 
     ``townships`` needs ``code``, ``name``, ``kind`` (街道/镇), ``county_code``
     (default :func:`jmgis.admin.tables.townships`).
@@ -148,6 +154,7 @@ def _largest_remainder(shares: np.ndarray) -> np.ndarray:
 
 
 def population_path() -> Path:
+    """The bundled township population table (CSV)."""
     return data_dir() / "population" / "township_population.csv"
 
 
@@ -309,8 +316,9 @@ def population(
     townships: gpd.GeoDataFrame | None = None,
     settings: Settings | None = None,
 ) -> pd.DataFrame:
-    """The township population a run uses: a table or a raster the user names, else the
-    bundled table.
+    """The township population a run uses.
+
+    A table or a raster the user names, else the bundled table.
 
     Parameters
     ----------

@@ -61,9 +61,12 @@ class Comparison:
 
 
 def _feature_signatures(G: nx.Graph) -> tuple[dict[str, tuple], dict[str, dict]]:
-    """Per feature: total travel time and length by mode (rounded to 1 s / 1 m), so a
-    feature merely split at a new junction does not count as changed.  Seat connectors
-    (feature id = a township code) are no project and are skipped."""
+    """Per feature, the total travel time and length by mode.
+
+    Total travel time and length by mode (rounded to 1 s / 1 m), so a feature merely split at a new
+    junction does not count as changed.  Seat connectors (feature id = a township code) are no
+    project and are skipped.
+    """
     totals: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
     info: dict[str, dict] = {}
     for _, _, data in G.edges(data=True):

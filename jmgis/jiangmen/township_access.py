@@ -1,5 +1,7 @@
-"""The Jiangmen accessibility profile: minutes from every township seat to the places
-planners ask about, for a scenario year, and its summary by zone and county.
+"""The Jiangmen accessibility profile.
+
+Minutes from every township seat to the places planners ask about, for a scenario year, and its
+summary by zone and county.
 
 Targets (column ``t_<target>_min``):
 
@@ -70,8 +72,10 @@ HUBS = (("江门站", "station", "stn_jiangmen"), ("广海湾港区", "port", "g
 
 
 def jiangmen_graph(year: int) -> nx.MultiDiGraph:
-    """The network of ``year`` from the bundled data (:func:`jmgis.network.shared_graph`:
-    built once, rebuilt when the data files change)."""
+    """The network of ``year`` from the bundled data.
+
+    See :func:`jmgis.network.shared_graph`: built once, rebuilt when the data files change.
+    """
     from jmgis.network.build import shared_graph
 
     return shared_graph(int(year))
@@ -270,10 +274,13 @@ def _zone_names() -> dict[str, str]:
 
 
 def hub_origins(G: nx.Graph, year: int) -> list[tuple[str, Hashable, float, str, str]]:
-    """The isochrone hubs on ``G``: ``(name, node, extra seconds, note, source)`` for 江门站,
-    广海湾港区 and the city government.  A hub that is not a node of this year's network
-    (a planned port) is placed at its site, snapped to the nearest road junction, and
-    says so in the note."""
+    """The isochrone hubs on ``G``.
+
+    ``(name, node, extra seconds, note, source)`` for 江门站, 广海湾港区 and the city
+    government.  A hub
+    that is not a node of this year's network (a planned port) is placed at its site, snapped to the
+    nearest road junction, and says so in the note.
+    """
     import geopandas as gpd
 
     from jmgis import transport
