@@ -108,6 +108,8 @@ def shapefile_field_names(columns: Sequence[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class LongValue:
+    """A text value too long for a Shapefile field: layer, field, feature and its UTF-8 bytes."""
+
     layer: str
     field: str
     feature: str

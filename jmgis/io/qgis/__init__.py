@@ -134,8 +134,10 @@ TARGET_FIELD = "target"
 
 
 def _target_title(frame: pd.DataFrame, target: str) -> str:
-    """The Chinese name of a destination: the alias of its ``t_<target>_min`` column
-    (至市政府（分钟） → 市政府), else the id."""
+    """The Chinese name of a destination.
+
+    The alias of its ``t_<target>_min`` column (至市政府（分钟） → 市政府), else the id.
+    """
     column = f"t_{target}_min"
     for spec in registry().values():
         alias = spec.aliases.get(column)

@@ -100,8 +100,10 @@ def _equals(parent: ET.Element, attr: str, value: str) -> None:
 
 
 def _split(expression: str, separator: str) -> list[str]:
-    """``expression`` split at ``separator`` outside string literals (a category value
-    from the data may itself contain `` AND `` or `` OR ``)."""
+    """``expression`` split at ``separator`` outside string literals.
+
+    A category value from the data may itself contain `` AND `` or `` OR ``.
+    """
     parts, start, i, quoted = [], 0, 0, False
     while i < len(expression):
         char = expression[i]
@@ -121,7 +123,7 @@ def _split(expression: str, separator: str) -> list[str]:
 
 
 def _unquote(body: str) -> str:
-    """The text of a QGIS string literal's body (``''`` and ``\\x`` escapes undone)."""
+    r"""The text of a QGIS string literal's body (``''`` and ``\x`` escapes undone)."""
     return _LITERAL_ESCAPE.sub(lambda m: "'" if m.group(0) == "''" else m.group(1), body)
 
 

@@ -74,6 +74,8 @@ class Symbol:
 
 @dataclass(frozen=True)
 class Category:
+    """One class of a categorised renderer: the data value, its legend label and symbol."""
+
     value: str
     label: str
     symbol: Symbol
@@ -81,6 +83,8 @@ class Category:
 
 @dataclass(frozen=True)
 class Range:
+    """One class of a graduated renderer: ``lower`` ≤ value < ``upper``, label and symbol."""
+
     lower: float
     upper: float
     label: str
@@ -98,6 +102,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Labels:
+    """Label settings of a layer: the field shown, size (points), colours and scale limit."""
+
     field: str
     size_pt: float = 9.0
     color: str = "#202020"
@@ -236,9 +242,9 @@ def _categorized(
 
 
 def _quote(value: str) -> str:
-    """A QGIS expression string literal of ``value`` (a category from the data).
+    r"""A QGIS expression string literal of ``value`` (a category from the data).
 
-    QGIS reads ``\\`` escapes inside string literals as well as ``''``, so a value ending
+    QGIS reads ``\`` escapes inside string literals as well as ``''``, so a value ending
     in a backslash would otherwise swallow the closing quote.
     """
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
