@@ -44,6 +44,7 @@ class ReportResult:
 
     @property
     def written(self) -> list[Path]:
+        """Every file the report wrote."""
         return [self.html, self.xlsx, *self.csv, *self.maps]
 
 
@@ -52,8 +53,10 @@ def _no_progress(steps: Iterable, _desc: str) -> Iterable:
 
 
 def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | None) -> list[Path]:
-    """The maps a report links (``access``, ``scenario``, ``zones``) under
-    ``out_dir/maps``, for those :mod:`jmgis.maps` can make from ``layers``."""
+    """The maps a report links (``access``, ``scenario``, ``zones``) under ``out_dir/maps``.
+
+    For those :mod:`jmgis.maps` can make from ``layers``.
+    """
     from jmgis import maps
 
     if layers is None:
@@ -75,8 +78,10 @@ def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | 
 
 
 def _profile_layer(inputs: ReportInputs):
-    """The report's profiles as one ``access_township`` table (code, year, t_*_min), so the
-    linked maps show the report's numbers for exactly its years."""
+    """The report's profiles as one ``access_township`` table (code, year, t_*_min).
+
+    So the linked maps show the report's numbers for exactly its years.
+    """
     import pandas as pd
 
     frames = [p.assign(year=int(y)) for y, p in sorted(inputs.profiles.items())]
@@ -187,9 +192,11 @@ def build_report(
 
 
 def build_step(ctx) -> list[Path]:
-    """The ``report`` step of ``jmgis build``: the report of 2025 (or the middle scenario
-    year) compared with the first, under ``ctx.out_dir/report``, linking the maps the
-    ``maps`` step wrote."""
+    """The ``report`` step of ``jmgis build``.
+
+    The report of 2025 (or the middle scenario year) compared with the first, under
+    ``ctx.out_dir/report``, linking the maps the ``maps`` step wrote.
+    """
     years = sorted(ctx.years)
     year = 2025 if 2025 in years else years[len(years) // 2]
     compare = years[0] if years[0] != year else None

@@ -51,6 +51,7 @@ class Chart:
 
     @property
     def data_uri(self) -> str:
+        """The PNG as a ``data:`` URI for embedding in HTML."""
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
@@ -124,7 +125,7 @@ def _subplots(width: float, height: float, ncols: int = 1):
 
 
 def _rc(font: str | None) -> dict:
-    """matplotlib settings of the report charts (the CJK font first when there is one)."""
+    """Matplotlib settings of the report charts (the CJK font first when there is one)."""
     rc: dict = {"font.size": 9, "axes.unicode_minus": False}
     if font:
         rc["font.sans-serif"] = [font, "DejaVu Sans"]

@@ -120,6 +120,7 @@ def table_html(table: Table) -> str:
 
 
 def chart_html(chart: Chart) -> str:
+    """The HTML figure of a chart (title escaped)."""
     return (
         f'<figure id="chart-{esc(chart.key)}"><img alt="{esc(chart.title)}" '
         f'src="{chart.data_uri}"><figcaption>{esc(chart.title)}</figcaption></figure>\n'

@@ -167,8 +167,10 @@ def _access_population(codes: pd.Series) -> tuple[pd.Series, list[str]]:
 
 
 def _access_changes(compare: int, year: int) -> pd.DataFrame:
-    """``code, target, projects, project_ids`` of every township × target whose time
-    changes, from :func:`jmgis.jiangmen.compare_years`."""
+    """``code, target, projects, project_ids`` of every township × target whose time changes.
+
+    From :func:`jmgis.jiangmen.compare_years`.
+    """
     from jmgis import jiangmen
 
     out = jiangmen.compare_years(compare, year).township.copy()
@@ -218,8 +220,10 @@ _FEATURE_ID = {
 
 
 def new_transport_features(compare: int, year: int) -> pd.DataFrame:
-    """Transport features that exist in ``year`` but not in ``compare`` (or the reverse),
-    one row each: ``project_id, name, kind, status, open_year, source``."""
+    """Transport features that exist in ``year`` but not in ``compare`` (or the reverse).
+
+    One row each: ``project_id, name, kind, status, open_year, source``.
+    """
     from jmgis import transport
 
     rows = []

@@ -53,8 +53,11 @@ def _about(tables: Sequence[Table]) -> pd.DataFrame:
 
 
 def write_xlsx(tables: Sequence[Table], path: str | Path) -> Path:
-    """One sheet per table (named by its key) and a first sheet ``说明`` that gives the
-    title of every sheet and the Chinese label of every column."""
+    """One sheet per table (named by its key).
+
+    A first sheet ``说明`` that gives the title of every sheet and the Chinese label of every
+    column.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = [t.key for t in tables]
