@@ -144,8 +144,10 @@ THIRD_PARTY_LOGGERS = (
 
 
 def configure_logging(quiet: bool, verbose: bool) -> None:
-    """jmgis messages at INFO (WARNING with ``quiet``, DEBUG with ``verbose``) on stderr;
-    every other library from WARNING up whatever the flags."""
+    """Jmgis messages at INFO (WARNING with ``quiet``, DEBUG with ``verbose``) on stderr.
+
+    Every other library from WARNING up whatever the flags.
+    """
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger().setLevel(logging.WARNING)
     for name in THIRD_PARTY_LOGGERS:
@@ -155,8 +157,10 @@ def configure_logging(quiet: bool, verbose: bool) -> None:
 
 
 def error_line(exc: BaseException) -> str:
-    """The one-line text of an error for the command line (GDAL and YAML messages span
-    lines; an OSError names its file)."""
+    """The one-line text of an error for the command line.
+
+    GDAL and YAML messages span lines; an OSError names its file.
+    """
     if isinstance(exc, OSError) and not isinstance(exc, JmgisError) and exc.filename:
         text = f"{exc.filename}: {exc.strerror or exc}"
     else:
