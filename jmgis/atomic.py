@@ -158,8 +158,10 @@ def fsync_dir(path: str | Path) -> None:
 
 
 def temp_path(path: str | Path) -> Path:
-    """A fresh hidden temporary name next to ``path`` with the same suffix (GDAL picks the
-    driver from the suffix)."""
+    """A fresh hidden temporary name next to ``path``, with the same suffix.
+
+    GDAL picks the driver from the suffix).
+    """
     path = Path(path)
     return path.with_name(f".{path.stem}{TEMP_MARK}{secrets.token_hex(4)}{path.suffix}")
 
@@ -218,9 +220,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def staged_files(folder: str | Path) -> Iterator[Path]:
-    """Write a group of files (a GeoPackage and its ``.qgz``, a Shapefile set) atomically
-    each: yield a hidden temporary folder inside ``folder`` whose files are renamed into
-    ``folder`` on success (same names), or removed on any failure.
+    """Write a group of files (a GeoPackage and its ``.qgz``, a Shapefile set) atomically each.
+
+    Yield a hidden temporary folder inside ``folder`` whose files are renamed into ``folder`` on
+    success (same names), or removed on any failure.
 
     Unlike :func:`atomic_path` the files keep their final names while they are written,
     which matters where a file names another (the project stored in a GeoPackage names
@@ -408,8 +411,10 @@ def cleanup(folder: str | Path, manifest_dir: str = ".") -> None:
 
 
 def _move_in(pub: Path, folder: Path, manifest_dir: str = ".") -> None:
-    """Rename every file of the committed folder ``pub`` into ``folder``, manifest last,
-    then remove files of the old set that the new manifest does not list."""
+    """Rename every file of the committed folder ``pub`` into ``folder``.
+
+    Manifest last, then remove files of the old set that the new manifest does not list.
+    """
     home = folder / manifest_dir
     old = read_manifest(home)
     new_manifest = pub / manifest_dir / MANIFEST
@@ -498,8 +503,10 @@ class Staging:
         }
 
     def publish(self) -> dict[str, Any]:
-        """Commit the staged set: write its manifest, rename the staging folder to a
-        publish folder (the commit point) and move its files into the output folder.
+        """Commit the staged set.
+
+        Write its manifest, rename the staging folder to a publish folder (the commit point) and
+        move its files into the output folder.
 
         Returns
         -------

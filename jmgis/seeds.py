@@ -64,8 +64,9 @@ def _read_lines(directory: str, name: str) -> tuple[str, ...]:
 
 
 def seed_lines(file: str, directory: str | Path | None = None) -> tuple[str, ...]:
-    """The lines (without newlines) of one plan document, named by its full file name or
-    its three-digit number.
+    """The lines (without newlines) of one plan document.
+
+    Named by its full file name or its three-digit number.
 
     Raises
     ------

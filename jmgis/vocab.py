@@ -115,9 +115,11 @@ class Mode(str, Enum):
 
 @dataclass(frozen=True)
 class ModeInfo:
-    """One row of the mode table: the mode, its Chinese label, the transport layer its
-    links come from (``None`` for edge kinds made by the builders) and the key of its style
-    in :mod:`jmgis.style`."""
+    """One row of the mode table.
+
+    The mode, its Chinese label, the transport layer its links come from (``None`` for edge kinds
+    made by the builders) and the key of its style in :mod:`jmgis.style`.
+    """
 
     mode: Mode
     label: str

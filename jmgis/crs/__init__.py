@@ -63,8 +63,11 @@ __all__ = [
 
 
 def analysis_crs(crs: str | int | CRS | None = None) -> CRS:
-    """The metric CRS used for analysis: ``crs`` if given, else the ``analysis_crs`` of the
-    settings in effect (EPSG:4547 by default).  Refuses geographic CRSs (metres are required)."""
+    """The metric CRS used for analysis.
+
+    ``crs`` if given, else the ``analysis_crs`` of the settings in effect (EPSG:4547 by default).
+    Refuses geographic CRSs (metres are required).
+    """
     if crs is None:
         crs = current().analysis_crs
     chosen = CRS.from_user_input(crs)
@@ -116,8 +119,10 @@ def geodesic_length_m(geoms: gpd.GeoSeries) -> np.ndarray:
 def convert_geometries(
     geoms: np.ndarray | gpd.GeoSeries, func: Callable[..., tuple[np.ndarray, np.ndarray]]
 ) -> np.ndarray:
-    """Apply a coordinate conversion ``func(lon, lat) -> (lon, lat)`` to every vertex of
-    every geometry in one vectorised call (shapely 2 ``transform``)."""
+    """Apply a coordinate conversion ``func(lon, lat) -> (lon, lat)`` to every vertex.
+
+    Every geometry is converted in one vectorised call (shapely 2 ``transform``).
+    """
 
     def _apply(coords: np.ndarray) -> np.ndarray:
         lon, lat = func(coords[:, 0], coords[:, 1])
