@@ -51,7 +51,7 @@ _SOURCES: dict[str, tuple[Loader, str]] = {}
 def register_source(kind: str, loader: Loader, id_column: str) -> None:
     """Make a point layer resolvable by id, name and aliases.
 
-    Later registrations of the same kind replace earlier ones).
+    Later registrations of the same kind replace earlier ones.
     """
     _SOURCES[kind] = (loader, id_column)
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -360,7 +361,7 @@ def check_points(points: gpd.GeoDataFrame, path: str | Path, *, outside: str) ->
     for row, (pid, code, geom) in enumerate(
         zip(metric["point_id"], metric["township_code"], metric.geometry, strict=True), start=2
     ):
-        where = {"file": path, "feature": f"row {row} ({pid})", "field": "lon/lat"}
+        where: dict[str, Any] = {"file": path, "feature": f"row {row} ({pid})", "field": "lon/lat"}
         if code == outside:
             depth = city.boundary.distance(geom) if city.contains(geom) else 0.0
             far = city.distance(geom) / 1000
