@@ -250,7 +250,7 @@ def build_points(
     points: gpd.GeoDataFrame,
     path: Path,
     id_field: str,
-    columns: Mapping[str, str],
+    columns: Mapping[str, str | tuple[str, ...]],
 ) -> gpd.GeoDataFrame:
     """A point layer whose features sit on control points (``point`` field).
 

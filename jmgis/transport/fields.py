@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from jmgis.errors import DataError
 from jmgis.yamlio import load_records
@@ -34,6 +34,16 @@ def read_records(path: Path, id_field: str) -> list[dict[str, Any]]:
             raise DataError("duplicate id", file=path, feature=key, field=id_field)
         seen.add(key)
     return raw
+
+
+@overload
+def text(
+    rec: Mapping, field: str, path: Path, fid: str, *, required: Literal[True] = True
+) -> str: ...
+
+
+@overload
+def text(rec: Mapping, field: str, path: Path, fid: str, *, required: bool) -> str | None: ...
 
 
 def text(rec: Mapping, field: str, path: Path, fid: str, *, required: bool = True) -> str | None:
@@ -233,15 +243,17 @@ def id_list(rec: Mapping, field: str, path: Path, fid: str) -> list[str]:
     return [v.strip() for v in value]
 
 
-def known(ids: Iterable[str], table: Mapping, what: str, path: Path, fid: str, field: str) -> None:
+def known(
+    ids: Iterable[str], table: Collection, what: str, path: Path, fid: str, field: str
+) -> None:
     """Raise a DataError on an id that ``table`` does not hold.
 
     Parameters
     ----------
     ids : Iterable of str
         The ids the feature refers to.
-    table : Mapping
-        The known ids (as keys).
+    table : Collection
+        The known ids (a set, or a mapping or index keyed by id).
     what : str
         What the ids are, for the message (``"point"``, ``"project"`` …).
     path : pathlib.Path

@@ -16,7 +16,8 @@ from jmgis.transport.features import _frame, _status, build_points
 from jmgis.transport.sources import expand_refs
 from jmgis.transport.vocab import AIRPORT_TYPES, PORT_KINDS
 
-COLUMNS: dict[str, dict[str, object]] = {
+#: Output column to its rule (see :func:`jmgis.transport.features.build_points`).
+COLUMNS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "gateway": {
         "name": "text",
         "aliases": "aliases",
