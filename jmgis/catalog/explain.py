@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.sources import PLAN_TITLES, context, parse_ref
@@ -73,7 +74,7 @@ def _with_names(key: str, value: object) -> object:
     from jmgis.catalog.admin_link import default_admin
 
     admin = default_admin()
-    codes = value if isinstance(value, list) else [value]
+    codes: list[Any] = value if isinstance(value, list) else [value]
     named = []
     for code in codes:
         if key == "township_codes" and admin.has_township(code):

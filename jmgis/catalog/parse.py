@@ -90,7 +90,8 @@ def _location(row: Row, admin: AdminIndex) -> dict[str, Any]:
             raise row.error(f"unknown township {loc['seat_of']!r}: {exc}", "location") from exc
         lon, lat = admin.seat(code)
     else:
-        lon, lat = loc.get("lon"), loc.get("lat")
+        # Checked as numbers in range just below.
+        lon, lat = loc.get("lon"), loc.get("lat")  # type: ignore[assignment]
         for name, value, (lo, hi) in (("lon", lon, LON_RANGE), ("lat", lat, LAT_RANGE)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise row.error(f"'{name}' must be a number (degrees), got {value!r}", "location")
@@ -348,7 +349,7 @@ def parse_indicator(row: Row) -> dict[str, Any]:
     if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
         raise row.error(f"must be the row number (integer), got {number!r}", "row")
     zone = row.choice("zone_code", vocab.ZONE_CODES, required=False)
-    values = {}
+    values: dict[str, str | float] = {}
     for key in ("value_2020", "target_2025"):
         value = row.get(key)
         if value is not None and (

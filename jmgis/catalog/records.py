@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from jmgis.catalog.sources import parse_ref
 from jmgis.errors import DataError
@@ -75,6 +75,12 @@ class Row:
         return self.data.get(key, default)
 
     # -- typed getters ---------------------------------------------------------------
+    @overload
+    def text(self, key: str, *, required: Literal[True]) -> str: ...
+
+    @overload
+    def text(self, key: str, *, required: bool = False) -> str | None: ...
+
     def text(self, key: str, *, required: bool = False) -> str | None:
         """The stripped text of ``key``; ``None`` when empty.
 

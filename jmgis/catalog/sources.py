@@ -41,7 +41,7 @@ class SourceRef:
         return f"{self.file}:{self.line}"
 
 
-def parse_ref(ref: str) -> SourceRef:
+def parse_ref(ref: object) -> SourceRef:
     """Parse ``file:line`` or the short form ``000:1386``.
 
     Raises
@@ -77,12 +77,14 @@ def context(
     sref = ref if isinstance(ref, SourceRef) else parse_ref(ref)
     lines = seed_lines(sref.file, directory)
     picked = [(sref.line, lines[sref.line - 1])] if sref.line <= len(lines) else []
-    before, i = [], sref.line - 2
+    before: list[tuple[int, str]] = []
+    i = sref.line - 2
     while i >= 0 and len(before) < span:
         if lines[i].strip():
             before.append((i + 1, lines[i]))
         i -= 1
-    after, i = [], sref.line
+    after: list[tuple[int, str]] = []
+    i = sref.line
     while i < len(lines) and len(after) < span:
         if lines[i].strip():
             after.append((i + 1, lines[i]))
