@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import TypeAlias
 
 import networkx as nx
 import numpy as np
@@ -89,7 +90,8 @@ class CompiledGraph:
         return self.edge_keys[pos]
 
 
-GraphLike = nx.Graph | CompiledGraph
+#: A networkx graph or its compiled form (every query accepts either).
+GraphLike: TypeAlias = nx.Graph | CompiledGraph
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -245,7 +247,7 @@ def compile_arrays(
             feature=int(bad[0]),
             field=weight,
         )
-    nodes = list(range(n_nodes)) if node_ids is None else list(node_ids)
+    nodes: list[Hashable] = list(range(n_nodes)) if node_ids is None else list(node_ids)
     if len(nodes) != n_nodes:
         raise DataError(f"{len(nodes)} node ids for {n_nodes} nodes")
     index = {node: i for i, node in enumerate(nodes)}
@@ -509,7 +511,7 @@ def path_edges(
     """
     compiled = compile_graph(G, weight)
     idx = compiled.positions(path, "node")
-    out = []
+    out: list[tuple] = []
     for a, b, u, v in zip(idx[:-1], idx[1:], path[:-1], path[1:], strict=True):
         if compiled.edge_keys is None:
             out.append((u, v))
