@@ -13,8 +13,9 @@ outliers (logged at debug level; ``jmgis network check`` lists them).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -196,7 +197,9 @@ class EdgeSnapper:
             fid = next(
                 (d.get("feature_id") for d in (self.G.get_edge_data(u, v) or {}).values()),
                 None,
-            ) or next(iter((self.G.get_edge_data(v, u) or {}).values()), {}).get("feature_id")
+            ) or next(iter((self.G.get_edge_data(v, u) or {}).values()), {}).get(  # type: ignore[call-overload]  # networkx edge data is untyped
+                "feature_id"
+            )
             for f in fracs:
                 self._count += 1
                 node = f"n:{fid}:s{self._count}"
@@ -290,7 +293,7 @@ def _connect(
     report_snap_m: float,
 ) -> Snap:
     """Add the two-way connector ``node``—``target`` of ``dist`` metres and report it."""
-    extra = {"road_class": road_class} if road_class else {}
+    extra: dict[str, Any] = {"road_class": road_class} if road_class else {}
     add_link(
         G,
         node,
@@ -376,7 +379,7 @@ def connect_points(
 
 def connect_point_layers(
     G: nx.MultiDiGraph,
-    points: dict[str, gpd.GeoDataFrame] | None,
+    points: Mapping[str, gpd.GeoDataFrame] | None,
     *,
     speed_kph: float,
     report_snap_m: float = DEFAULT_REPORT_SNAP_M,

@@ -275,7 +275,7 @@ def _repair(rows, seat_xy, codes, names, accessible, water, max_water_m, add):
     return rows
 
 
-def _components(lines: list, seat_points: np.ndarray) -> np.ndarray:
+def _components(lines: list | np.ndarray, seat_points: np.ndarray) -> np.ndarray:
     """Component label of each seat in the graph of lines meeting at shared vertices."""
     if not lines:
         return np.arange(len(seat_points))

@@ -215,7 +215,8 @@ def route(
     else:
         H, ho, hd = _mode_graph(G, mode), o, d
     try:
-        path = shortest_path(H, ho, hd)
+        # The layered graph's nodes are ``<node>|<layer>`` strings.
+        path: list[str] = shortest_path(H, ho, hd)  # type: ignore[assignment]
     except DataError:
         raise DataError(
             f"no route from {o_name} to {d_name} in the {G.graph.get('year')} network "
