@@ -14,6 +14,7 @@ destination, ``"count:<seconds>"`` the number of destinations within a threshold
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
@@ -115,7 +116,7 @@ def run_chunked(
     cutoff_s: float | None = None,
     reduce: str = "matrix",
     chunk_size: int = DEFAULT_CHUNK,
-    client: object | None = None,
+    client: Any = None,
     weight: str = DEFAULT_WEIGHT,
 ) -> np.ndarray:
     """All chunks, in-process or on a dask.distributed ``client``, stacked in origin order.

@@ -40,7 +40,7 @@ def _window_polygons(
     Class 0 is not drawn; the cells are polygonised in one pass on the smallest window holding them.
     """
     drawn = classes > 0
-    out = [[] for _ in range(n_classes)]
+    out: list[list[shapely.Geometry]] = [[] for _ in range(n_classes)]
     if drawn.any():
         rr, cc = rows[drawn], cols[drawn]
         r0, c0 = rr.min(), cc.min()
@@ -168,7 +168,7 @@ def isochrones(
         best = np.full(compiled.n, np.inf)
         for _, block in blocks:
             np.minimum(best, block.min(axis=0), out=best)
-        labels = [("*", "、".join(_names(G, origins, names)))]
+        labels: list[tuple[Hashable, str]] = [("*", "、".join(_names(G, origins, names)))]
         node_times = iter([best])
     else:
         labels = list(zip(origins, _names(G, origins, names), strict=True))

@@ -206,7 +206,7 @@ class CellSampler:
     max_offnet_m: float
     _leg_speed: float | None = field(default=None, repr=False)
     _leg_cache: list = field(default_factory=list, repr=False)
-    _rows_cols: tuple | None = field(default=None, repr=False)
+    _rows_cols: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def cell_times(self, node_times: np.ndarray, offnet_speed_kph: float) -> np.ndarray:
         """Best time per land cell (seconds) from a ``(n_nodes,)`` array of node times."""
@@ -228,7 +228,8 @@ class CellSampler:
     def cell_rows_cols(self) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of every land cell (same order as :meth:`cell_times`)."""
         if self._rows_cols is None:
-            self._rows_cols = np.nonzero(self.grid.mask)
+            rows, cols = np.nonzero(self.grid.mask)
+            self._rows_cols = (rows, cols)
         return self._rows_cols
 
 
