@@ -285,7 +285,7 @@ def hub_origins(G: nx.Graph, year: int) -> list[tuple[str, Hashable, float, str,
 
     from jmgis import transport
 
-    out = []
+    out: list[tuple[str, Hashable, float, str, str]] = []
     for name, layer, ref in HUBS:
         node = f"{layer}:{ref}"
         if node in G:
