@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -33,6 +34,9 @@ from jmgis.maps.display import layer_name
 from jmgis.maps.features import ValueSelector, add_styled_layer, geojson_children
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
+
+if TYPE_CHECKING:
+    from jmgis.access.raster import Grid
 
 #: Columns tried, in order, for the headline township travel time in minutes
 #: (``t_city_gov_min``: to the city government, jmgis.jiangmen.township_access).
@@ -227,7 +231,7 @@ def raster_rgba(minutes: np.ndarray, nodata: float | None = None) -> np.ndarray:
 
 def add_raster(
     m: folium.Map,
-    raster: str | Path | tuple[np.ndarray, object],
+    raster: str | Path | tuple[np.ndarray, Grid],
     *,
     datum: str = "wgs84",
     name: str = "出行时间栅格",
@@ -305,12 +309,12 @@ def add_raster(
 
 
 def access_map(
-    layers: Mapping[str, object],
+    layers: Mapping[str, pd.DataFrame],
     *,
     year: int | None = None,
     value: str | None = None,
     label: str | None = None,
-    raster: str | Path | tuple[np.ndarray, object] | None = None,
+    raster: str | Path | tuple[np.ndarray, Grid] | None = None,
     raster_name: str | None = None,
     basemap: str = "none",
     title: str | None = None,
@@ -364,7 +368,7 @@ def access_map(
 
 
 def scenario_map(
-    layers: Mapping[str, object],
+    layers: Mapping[str, pd.DataFrame],
     *,
     year_from: int | None = None,
     year_to: int | None = None,

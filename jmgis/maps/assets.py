@@ -295,7 +295,7 @@ def inline_assets(html: str, *, fetch: bool | None = None) -> tuple[str, list[st
             return ""
         asset = _find_asset(url)
         text = asset_text(asset, fetch=fetch) if asset else None
-        if text is None:
+        if asset is None or text is None:
             external.append(url)
             return match.group(0)
         if asset.kind == "js":

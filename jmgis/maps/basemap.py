@@ -111,7 +111,7 @@ def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
             show=False,
         ).add_to(m)
     if basemap == "none":
-        m.get_root().header.add_child(
+        m.get_root().header.add_child(  # type: ignore[attr-defined]  # a Map's root is a branca Figure
             folium.Element(
                 f"<style>.leaflet-container.folium-map {{ background: {style.SEA_COLOR}; }}</style>"
             ),

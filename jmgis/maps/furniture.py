@@ -303,7 +303,7 @@ def add_controls(m: folium.Map, *, label_min_zoom: int = 10) -> None:
 
     Call last: the layer control lists the layers added before it.
     """
-    m.get_root().header.add_child(Element(CSS), name="jm_css")
+    m.get_root().header.add_child(Element(CSS), name="jm_css")  # type: ignore[attr-defined]  # a Map's root is a branca Figure
     _MetricScale().add_to(m)
     plugins.Fullscreen(
         position="topleft", title="全屏", title_cancel="退出全屏", force_separate_button=True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -117,7 +118,7 @@ def add_roads(
         )
         for c in classes
     ] + _status_entries(statuses)
-    extra = {
+    extra: dict[str, Sequence[Any]] = {
         "class_label": [
             style.ROAD_CLASS_STYLES.get(str(c), style.ROAD_DEFAULT_STYLE)["label"]
             for c in roads["road_class"]
@@ -184,7 +185,7 @@ def add_scheme_labels(
         f"{{ color: {css_color(colours[s])}; border-color: {css_color(colours[s])}; }}"
         for i, s in enumerate(schemes)
     )
-    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="jm_scheme_css")
+    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="jm_scheme_css")  # type: ignore[attr-defined]  # a Map's root is a branca Figure
     group = folium.FeatureGroup(name="路网方案编号")
     folium.GeoJson(
         data,
@@ -223,7 +224,7 @@ def add_rail(
         )
         for k in kinds
     ]
-    extra = {
+    extra: dict[str, Sequence[Any]] = {
         "kind_label": [RAIL_KIND_LABEL.get(str(k), str(k)) for k in rail["kind"]],
         "status_label": [status_label(s) for s in rail.get("status", [None] * len(rail))],
         "_years": years_present(rail, years),
@@ -247,7 +248,7 @@ def add_rail(
 def add_ferries(
     m: folium.Map, ferries: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
-    extra = {
+    extra: dict[str, Sequence[Any]] = {
         "status_label": [status_label(s) for s in ferries.get("status", [None] * len(ferries))],
         "_years": years_present(ferries, years),
     }
@@ -321,7 +322,7 @@ def transport_map(
     for key, label in POINT_LAYERS.items():
         if _has(layers, key):
             frame = layers[key]
-            extra = {
+            extra: dict[str, Sequence[Any]] = {
                 "status_label": [status_label(s) for s in frame.get("status", [None] * len(frame))],
                 "_years": years_present(frame, years),
             }
