@@ -256,15 +256,15 @@ def write_qgis(
     old_views = list_views(gpkg)
     listed = [s for s in gpkg_layer_specs(gpkg, specs) if s.name not in old_views]
     views = {v.name[: -len(VIEW_SUFFIX)]: v for v in create_township_views(gpkg, listed)}
-    specs = []
+    with_views: list[LayerSpec] = []
     for spec in listed:
-        specs += [spec, views[spec.name]] if spec.name in views else [spec]
+        with_views += [spec, views[spec.name]] if spec.name in views else [spec]
     frames = dict(frames or {})
-    missing = [s for s in specs if s.name not in frames]
+    missing = [s for s in with_views if s.name not in frames]
     frames.update(_read_attributes(gpkg, missing))
-    layers = styled_gpkg_layers(gpkg, specs, frames, style_map)
+    layers = styled_gpkg_layers(gpkg, with_views, frames, style_map)
     write_layer_styles(gpkg, style_rows(layers, gpkg))
-    extent = gpkg_extent(gpkg, [s.name for s in specs])
+    extent = gpkg_extent(gpkg, [s.name for s in with_views])
     archive = qgz_bytes(project_xml(layers, gpkg.name, extent))
     write_project_to_gpkg(gpkg, archive)
     written = [gpkg]

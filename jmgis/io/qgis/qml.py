@@ -124,9 +124,12 @@ def renderer_element(style: LayerStyle) -> ET.Element:
     if style.renderer == "singleSymbol":
         elem = ET.Element("renderer-v2", _renderer_attrs("singleSymbol"))
         symbols = ET.SubElement(elem, "symbols")
-        symbols.append(symbol_element(style.symbol, "0"))
+        symbols.append(symbol_element(style.symbol, "0"))  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
     elif style.renderer == "categorizedSymbol":
-        elem = ET.Element("renderer-v2", _renderer_attrs("categorizedSymbol", attr=style.attr))
+        elem = ET.Element(
+            "renderer-v2",
+            _renderer_attrs("categorizedSymbol", attr=style.attr),  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
+        )
         categories = ET.SubElement(elem, "categories")
         symbols = ET.SubElement(elem, "symbols")
         for i, cat in enumerate(style.categories):
@@ -141,7 +144,7 @@ def renderer_element(style: LayerStyle) -> ET.Element:
             "renderer-v2",
             _renderer_attrs(
                 "graduatedSymbol",
-                attr=style.attr,
+                attr=style.attr,  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
                 graduatedMethod="GraduatedColor",
             ),
         )

@@ -167,6 +167,7 @@ def _range_filter(rule: ET.Element, attr: str, lower: float, upper: float) -> No
 
 def _text_rule(fts: ET.Element, style: LayerStyle) -> None:
     labels = style.labels
+    assert labels is not None, "called only for a style with labels"
     rule = _se(fts, "Rule")
     _se(rule, "Name", "标注")
     if labels.max_scale_denominator:
@@ -209,18 +210,18 @@ def sld(style: LayerStyle, spec: LayerSpec) -> str:
     if style.renderer == "singleSymbol":
         rule = _se(fts, "Rule")
         _se(rule, "Name", spec.title)
-        _symbolizer(rule, style.symbol)
+        _symbolizer(rule, style.symbol)  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
     elif style.renderer == "categorizedSymbol":
         for cat in style.categories:
             rule = _se(fts, "Rule")
             _se(rule, "Name", cat.label)
-            _equals(ET.SubElement(rule, "ogc:Filter"), style.attr, cat.value)
+            _equals(ET.SubElement(rule, "ogc:Filter"), style.attr, cat.value)  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
             _symbolizer(rule, cat.symbol)
     elif style.renderer == "graduatedSymbol":
         for rng in style.ranges:
             rule = _se(fts, "Rule")
             _se(rule, "Name", rng.label)
-            _range_filter(rule, style.attr, rng.lower, rng.upper)
+            _range_filter(rule, style.attr, rng.lower, rng.upper)  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
             _symbolizer(rule, rng.symbol)
     elif style.renderer == "RuleRenderer":
         for item in style.rules:

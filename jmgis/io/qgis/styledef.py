@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from typing import Any
 
 import pandas as pd
 
@@ -211,7 +212,7 @@ def _categorized(
     spec: LayerSpec,
     frame: pd.DataFrame | None,
     attr: str,
-    palette: Mapping[str, object],
+    palette: Mapping[str, Mapping | str],
     default_entry: Mapping | str,
     labels: Mapping[str, str] | None = None,
     *,
@@ -392,7 +393,7 @@ def _zone_field(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | Non
         fill_opacity=style.ZONE_FILL_OPACITY,
     )
     line = style.TOWNSHIP_LINE
-    outline = {
+    outline: dict[str, Any] = {
         "outline_color": str(line["color"]),
         "outline_width_mm": round(float(line["weight"]) * PX_MM, 3),
     }
@@ -470,10 +471,10 @@ def _travel_time(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | No
 
 def _scenario_change(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
     """Rules on minutes saved with the web maps' classes: [b_i, b_i+1), open at both ends."""
-    if CHANGE_FIELD not in spec.field_names or geometry_kind(spec) is None:
+    kind = geometry_kind(spec)
+    if CHANGE_FIELD not in spec.field_names or kind is None:
         return None
     breaks = style.SCENARIO_CHANGE_BREAKS_MIN
-    kind = geometry_kind(spec)
     field_ref = f'"{CHANGE_FIELD}"'
     # QGIS fails comparing ±inf; its text form still says 'inf' / '-inf', tested first
     # because OR stops at the first true operand
