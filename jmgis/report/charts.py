@@ -133,7 +133,7 @@ def _rc(font: str | None) -> dict:
     return rc
 
 
-def _number(value: object) -> float:
+def _number(value: str | float) -> float:
     return np.nan if value == UNREACHABLE or value == "—" else float(value)
 
 
