@@ -15,10 +15,13 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from jmgis import __version__
 from jmgis.errors import JmgisError
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 T = TypeVar("T")
 
@@ -43,10 +46,24 @@ _state = {"quiet": False}
 
 def progress(
     iterable: Iterable[T], desc: str | None = None, total: int | None = None
-) -> Iterable[T]:
+) -> tqdm[T]:
     """A tqdm progress bar on stderr for a step that takes more than a second or two.
 
     Silent with ``--quiet`` and when stderr is not a terminal (scripts, CI, logs).
+
+    Parameters
+    ----------
+    iterable : Iterable
+        What to iterate over.
+    desc : str or None
+        The bar's label.
+    total : int or None
+        How many items to expect (for iterables without a length).
+
+    Returns
+    -------
+    tqdm.tqdm
+        The bar, iterable like ``iterable``; ``update``/``close`` drive it by hand.
     """
     from tqdm import tqdm
 
