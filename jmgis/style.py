@@ -18,8 +18,8 @@ ZONE_COLORS: dict[str, str] = {
 ZONE_FILL_OPACITY = 0.55
 
 COUNTY_LINE = {"color": "#404040", "weight": 2.0}
-TOWNSHIP_LINE = {"color": "#ffffff", "weight": 0.8}
-CITY_LINE = {"color": "#202020", "weight": 2.5}
+TOWNSHIP_LINE: dict[str, str | float] = {"color": "#ffffff", "weight": 0.8}
+CITY_LINE: dict[str, str | float] = {"color": "#202020", "weight": 2.5}
 SEA_COLOR = "#d6eaf3"
 LAND_COLOR = "#f7f4ec"
 NEIGHBOUR_LAND_COLOR = "#e6e4df"  # land outside the city, on the offline base
