@@ -290,8 +290,6 @@ PENDING: frozenset[str] = frozenset(
         "jmgis.report.inputs",
         "jmgis.report.tables",
         "jmgis.report.writers",
-        "jmgis.routing.engine",
-        "jmgis.routing.snap",
         "jmgis.seeds",
         "jmgis.speeds",
         "jmgis.transport.features",
