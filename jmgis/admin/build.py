@@ -215,7 +215,15 @@ def build_township_table(county: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    """Write a GeoJSON in EPSG:4490 (RFC 7946 readers treat it as WGS84: < 1 m apart)."""
+    """Write a GeoJSON in EPSG:4490 (RFC 7946 readers treat it as WGS84: < 1 m apart).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The features (reprojected to EPSG:4490).
+    path : pathlib.Path
+        The file to write (atomically).
+    """
     from jmgis.atomic import atomic_path
 
     with atomic_path(path) as tmp:

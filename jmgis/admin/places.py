@@ -52,6 +52,15 @@ def register_source(kind: str, loader: Loader, id_column: str) -> None:
     """Make a point layer resolvable by id, name and aliases.
 
     Later registrations of the same kind replace earlier ones.
+
+    Parameters
+    ----------
+    kind : str
+        The kind of place (``gateway``, ``station`` …).
+    loader : Callable
+        Returns the layer (a GeoDataFrame with ``name``, ``aliases``), called when first needed.
+    id_column : str
+        The layer's id column.
     """
     _SOURCES[kind] = (loader, id_column)
 
@@ -104,6 +113,11 @@ def resolve_place(query: str, kind: str | None = None) -> Place:
         A code, an id (``guangzhou``) or a Chinese name or alias.
     kind
         Restrict to one kind (``township``, ``county``, ``gateway``, ``station`` …).
+
+    Returns
+    -------
+    Place
+        The one place the query names (``ResolveError`` when none or several).
     """
     text = str(query).strip()
     matches: list[Place] = []

@@ -143,6 +143,16 @@ def datum_offsets_m(lon: float, lat: float) -> dict[str, float]:
     """Length (m) of the GCJ-02 and BD-09 offsets at a point.
 
     Computed with :mod:`jmgis.crs.gcj02`.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The point (degrees, CGCS2000).
+
+    Returns
+    -------
+    dict of str to float
+        Offset length (metres) by datum: ``gcj02``, ``bd09``.
     """
     metric = analysis_crs()
     out = {}
