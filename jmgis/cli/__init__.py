@@ -161,9 +161,16 @@ THIRD_PARTY_LOGGERS = (
 
 
 def configure_logging(quiet: bool, verbose: bool) -> None:
-    """Jmgis messages at INFO (WARNING with ``quiet``, DEBUG with ``verbose``) on stderr.
+    """Log jmgis messages at INFO (WARNING with ``quiet``, DEBUG with ``verbose``) on stderr.
 
     Every other library from WARNING up whatever the flags.
+
+    Parameters
+    ----------
+    quiet : bool
+        Only warnings and errors.
+    verbose : bool
+        Debug messages as well.
     """
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger().setLevel(logging.WARNING)
