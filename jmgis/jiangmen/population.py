@@ -189,6 +189,24 @@ def population_from_table(
     ------
     DataError
         Naming the file, row and field of the first bad value, or the missing codes.
+
+    Parameters
+    ----------
+    table : str, pathlib.Path or pandas.DataFrame
+        A CSV file or a table.
+    code : str
+        The column with township codes (or names).
+    population : str
+        The column with the population (persons).
+    complete : bool
+        Require every one of the 73 townships.
+    encoding : str or None
+        Text encoding of the CSV (``None`` = detect).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, population, source``, one row per township.
     """
     from jmgis.admin.resolver import normalise_code, resolve_township
     from jmgis.errors import ResolveError
@@ -252,6 +270,13 @@ def population_from_raster(
     -------
     pandas.DataFrame
         ``code, name, population, status="raster", method, source``.
+
+    Parameters
+    ----------
+    raster : str or pathlib.Path
+        A population-count GeoTIFF (persons per cell), any CRS.
+    townships : geopandas.GeoDataFrame or None
+        Township polygons (the configured boundaries when ``None``).
     """
     import rasterio
     import rasterio.errors
