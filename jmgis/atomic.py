@@ -258,14 +258,42 @@ def staged_files(folder: str | Path) -> Iterator[Path]:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`); returns ``path``."""
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`); returns ``path``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    data : bytes
+        Its new content.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
     return Path(path)
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically (see :func:`atomic_path`); returns ``path``."""
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_path`); returns ``path``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    text : str
+        Its new content.
+    encoding : str
+        Text encoding.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     return atomic_write_bytes(path, text.encode(encoding))
 
 
@@ -318,6 +346,11 @@ def output_lock(folder: str | Path, *, wait: float | None = 0) -> Iterator[None]
     ------
     OutputLockedError
         Another build holds the lock (after ``wait`` seconds).
+
+    Yields
+    ------
+    None
+        While the lock is held.
     """
     folder = Path(folder)
     lock = folder / LOCK_FILE
@@ -399,6 +432,13 @@ def cleanup(folder: str | Path, manifest_dir: str = ".") -> None:
     A committed ``.jmgis-publish-*`` folder is rolled forward (its files are renamed
     into place, manifest last); ``.jmgis-staging-*`` folders and hidden temporary files of
     atomic writes are removed.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The output folder.
+    manifest_dir : str
+        Where the set's manifest sits, relative to ``folder``.
     """
     folder = Path(folder)
     for pub in sorted(folder.glob(f"{PUBLISH_PREFIX}*")):
