@@ -18,7 +18,20 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def read_records(path: Path, id_field: str) -> list[dict[str, Any]]:
-    """Read a YAML list of mappings; every record needs a unique ASCII ``id_field``."""
+    """Read a YAML list of mappings; every record needs a unique ASCII ``id_field``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The YAML file.
+    id_field : str
+        The id field every record must carry.
+
+    Returns
+    -------
+    list of dict
+        The records, in file order.
+    """
     raw = load_records(path, "feature")
     seen: set[str] = set()
     for i, rec in enumerate(raw, start=1):
@@ -230,7 +243,24 @@ def flag(rec: Mapping, field: str, path: Path, fid: str, default: bool = False) 
 
 
 def id_list(rec: Mapping, field: str, path: Path, fid: str) -> list[str]:
-    """A list of ids (YAML list, or a comma-separated string)."""
+    """A list of ids (YAML list, or a comma-separated string).
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    field : str
+        The key to read.
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+
+    Returns
+    -------
+    list of str
+        The ids ([] when empty).
+    """
     value = rec.get(field)
     if value is None or value == "":
         return []
