@@ -55,7 +55,20 @@ class AdminIndex:
         return code in self._by_code
 
     def resolve_township(self, value: str, county: str | None = None) -> str:
-        """A 9-digit code for a code or a name (``ResolveError`` when it matches none)."""
+        """A 9-digit code for a code or a name (``ResolveError`` when it matches none).
+
+        Parameters
+        ----------
+        value : str
+            A 9-digit code, or a township name.
+        county : str or None
+            The county (code or name) a name is looked up in.
+
+        Returns
+        -------
+        str
+            The 9-digit township code.
+        """
         value = str(value).strip()
         if value.isdigit() and len(value) == TOWNSHIP_CODE_LENGTH:
             if value not in self._by_code:

@@ -95,11 +95,20 @@ def explain(
         A catalog id, or a scheme member ``scheme_id:code``.
     span
         Non-blank lines of context shown before and after each cited line.
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+    seeds : str, pathlib.Path or None
+        The folder of plan documents (``jmgis.paths.seeds_dir()`` when ``None``).
 
     Raises
     ------
     KeyError
         When the id is unknown (the message suggests close ids).
+
+    Returns
+    -------
+    str
+        The report, several lines.
     """
     catalog = catalog or load_catalog()
     kind, rec = catalog.find(rid)

@@ -139,6 +139,11 @@ def load_catalog(
     ------
     DataError
         Naming the file, the row id and the field of the first problem found.
+
+    Returns
+    -------
+    Catalog
+        The catalog's frames, one per kind, and the scheme members.
     """
     directory = Path(directory) if directory is not None else projects_dir()
     key = (str(directory.resolve()), _stamp(directory), admin_stamp())

@@ -221,6 +221,20 @@ def parse_sources(
 
     An entry is ``"000:1386"`` or ``{ref: "000:1386", quote: "…"}``; the quote is the text
     the source check looks for on that line when the row's name is not on it.
+
+    Parameters
+    ----------
+    row : Row
+        The YAML row.
+    key : str
+        The key holding the references.
+    required : bool
+        Whether at least one reference is required.
+
+    Returns
+    -------
+    tuple of (list of str, dict of str to str)
+        The references, and reference → quote.
     """
     value = row.get(key)
     if value is None or value == []:
