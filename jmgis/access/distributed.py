@@ -57,6 +57,24 @@ def solve_chunk(
     """One chunk: times from ``origin_idx`` to ``dest_idx`` (all nodes if ``None``), reduced.
 
     A plain function of arrays so that dask can ship it.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse.csr_array
+        The compiled graph's CSR matrix (seconds).
+    origin_idx : numpy.ndarray
+        Row positions of the chunk's origins.
+    dest_idx : numpy.ndarray or None
+        Row positions of the destinations (``None`` = every node).
+    cutoff : float
+        Stop searching beyond this travel time (seconds).
+    reduce : str
+        ``"matrix"``, ``"nearest"`` or ``"count:<s>"`` (see :func:`run_chunked`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The reduced block, one row per origin.
     """
     block = np.atleast_2d(dijkstra(matrix, directed=True, indices=origin_idx, limit=cutoff))
     if dest_idx is not None:
@@ -102,6 +120,28 @@ def iter_chunks(
     """Yield ``(slice of origins, reduced block)`` in-process.
 
     One chunk at a time, so a caller can stream results to disk without holding them all.
+
+    Parameters
+    ----------
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    origins : Sequence of Hashable
+        Origin nodes.
+    destinations : Sequence of Hashable or None
+        Destination nodes (``None`` = every node).
+    cutoff_s : float or None
+        Stop searching beyond this travel time (seconds); ``None`` = no limit.
+    reduce : str
+        ``"matrix"``, ``"nearest"`` or ``"count:<s>"`` (see :func:`run_chunked`).
+    chunk_size : int
+        Origins per chunk.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Yields
+    ------
+    tuple of (slice, numpy.ndarray)
+        The chunk's origins and its reduced block.
     """
     compiled, o_idx, d_idx, cutoff = _prepare(G, origins, destinations, cutoff_s, weight, reduce)
     for part in _chunks(len(o_idx), chunk_size):
@@ -138,6 +178,13 @@ def run_chunked(
     client
         A ``dask.distributed.Client``; ``None`` runs in this process.  Results are the
         same either way.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per origin, in origin order.
     """
     compiled, o_idx, d_idx, cutoff = _prepare(G, origins, destinations, cutoff_s, weight, reduce)
     parts = list(_chunks(len(o_idx), chunk_size))

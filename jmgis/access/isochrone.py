@@ -140,6 +140,8 @@ def isochrones(
         (not expressways).
     to_storage
         Return EPSG:4490 (default) instead of the analysis CRS.
+    weight : str
+        Edge attribute used as travel cost (seconds).
 
     Returns
     -------
