@@ -266,6 +266,24 @@ def check_network(
 
     ``G`` and ``layers`` (name → frame, checked for ``source``) default to the bundled
     network of that year and its layers.
+
+    Parameters
+    ----------
+    year : int
+        Scenario year.
+    max_snap_m : float
+        Longest acceptable connector of a point (metres).
+    max_snap_area_m : float
+        Longest acceptable connector of an area's point (parks; metres).
+    G : networkx.MultiDiGraph or None
+        The graph to check (built for ``year`` when ``None``).
+    layers : dict or None
+        The transport layers (the bundled ones when ``None``).
+
+    Returns
+    -------
+    CheckReport
+        The problems found.
     """
     from jmgis.network.build import shared_graph
 

@@ -75,6 +75,24 @@ def nearest_reachable(
 
     Reachable means without crossing more than ``max_water_m`` of water; the result is
     ``(point xy, distance m, target index)`` or ``None``.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        The point (metres).
+    targets : numpy.ndarray
+        Target geometries, same CRS.
+    water : shapely.Geometry or None
+        Open water, same CRS.
+    max_water_m : float
+        Most water a link may cross (metres).
+    tries : int
+        Nearest targets tried.
+
+    Returns
+    -------
+    tuple or None
+        Point xy, distance (metres) and target index.
     """
     if len(targets) == 0:
         return None
@@ -125,6 +143,10 @@ def derive_local_roads(
         it are not drawn.  ``None`` skips the check.
     speeds
         Speed table for ``speed_kph``.
+    max_seat_link_m : float
+        Longest seat → trunk road link (metres).
+    max_water_m : float
+        Most water a link may cross (metres).
 
     Returns
     -------

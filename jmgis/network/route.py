@@ -106,6 +106,18 @@ def place_node(G: nx.MultiDiGraph, query: str) -> tuple[str, str]:
 
     A resolved place without a node is attached to ``G`` (nearest road edge) — pass a
     copy of a shared graph.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    query : str
+        A node id, a code, an id or a name (see :func:`jmgis.admin.resolve_place`).
+
+    Returns
+    -------
+    tuple of (str, str)
+        Node id and display name.
     """
     if query in G:
         return query, G.nodes[query].get("name") or query
@@ -202,6 +214,20 @@ def route(
         A place that cannot be resolved or is not in this scenario's network.
     DataError
         No route (e.g. ``mode="rail"`` between places without stations in reach).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    origin, destination : str
+        Places (see :func:`place_node`).
+    mode : str
+        ``any``, ``road`` or ``rail`` (see :data:`ROUTE_MODES`).
+
+    Returns
+    -------
+    Route
+        The route: seconds, metres and legs.
     """
     from jmgis.routing.engine import path_edges, shortest_path
 

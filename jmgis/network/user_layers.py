@@ -224,6 +224,8 @@ def from_layers(
     encoding
         Attribute encoding of files that declare none (default: detected, UTF-8 or
         GB18030).
+    analysis_crs : Any
+        The metric CRS (EPSG:4547 by default).
 
     Returns
     -------
