@@ -246,12 +246,6 @@ PENDING: frozenset[str] = frozenset(
         "jmgis.maps.plan",
         "jmgis.maps.transport",
         "jmgis.maps.zones",
-        "jmgis.report.build",
-        "jmgis.report.charts",
-        "jmgis.report.html",
-        "jmgis.report.inputs",
-        "jmgis.report.tables",
-        "jmgis.report.writers",
     }
 )
 

@@ -56,6 +56,22 @@ def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | 
     """The maps a report links (``access``, ``scenario``, ``zones``) under ``out_dir/maps``.
 
     For those :mod:`jmgis.maps` can make from ``layers``.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The output folder (maps go to ``out_dir/maps``).
+    layers : Mapping or None
+        The build's layers (built from the bundled data when ``None``).
+    year : int
+        The report's scenario year.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The HTML maps written.
     """
     from jmgis import maps
 
@@ -89,7 +105,20 @@ def _profile_layer(inputs: ReportInputs):
 
 
 def map_links(report_dir: Path, map_files: Iterable[Path]) -> dict[str, str]:
-    """Title → href relative to the report, for the map files that exist."""
+    """Title → href relative to the report, for the map files that exist.
+
+    Parameters
+    ----------
+    report_dir : pathlib.Path
+        The report's folder.
+    map_files : Iterable of pathlib.Path
+        Map files named by kind (``access.html`` …).
+
+    Returns
+    -------
+    dict of str to str
+        Map title → relative href.
+    """
     links = {}
     files = {Path(p).stem: Path(p) for p in map_files if Path(p).exists()}
     for kind, title in MAP_TITLES.items():
@@ -130,11 +159,18 @@ def build_report(
         ``access_township`` layer, of the profile (the numbers of the GeoPackage).
     progress
         Wraps the list of steps, e.g. a tqdm bar: ``progress(steps, description)``.
+    out_dir : str or pathlib.Path
+        The output folder.
 
     Raises
     ------
     jmgis.errors.JmgisError
         When an input is missing or invalid; nothing is written then.
+
+    Returns
+    -------
+    ReportResult
+        The files written.
     """
     out = Path(out_dir)
     zone_codes = check_zones(zones)

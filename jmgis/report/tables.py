@@ -452,7 +452,24 @@ class ReportTables:
 def build_tables(
     inputs: ReportInputs, year: int, compare: int | None = None, zones: list[str] | None = None
 ) -> ReportTables:
-    """Every table of the report for ``year`` (compared with ``compare``) and ``zones``."""
+    """Every table of the report for ``year`` (compared with ``compare``) and ``zones``.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report inputs (:func:`jmgis.report.inputs.load_inputs`).
+    year : int
+        The report's scenario year.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+    zones : list of str or None
+        Zone codes (``None`` = all three).
+
+    Returns
+    -------
+    ReportTables
+        The tables.
+    """
     zones = check_zones(zones)
     if year not in inputs.profiles:
         raise DataError(f"no profile for {year}", file="profiles")
