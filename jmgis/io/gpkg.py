@@ -68,7 +68,19 @@ def _pin_gdal_clock() -> None:
 def write_layer(
     frame: pd.DataFrame, path: str | Path, layer: str, *, spec: LayerSpec | None = None
 ) -> None:
-    """Write one layer (GeoDataFrame → spatial layer, DataFrame → attribute table)."""
+    """Write one layer (GeoDataFrame → spatial layer, DataFrame → attribute table).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The layer (registered columns only).
+    path : str or pathlib.Path
+        The GeoPackage.
+    layer : str
+        The registered layer name.
+    spec : LayerSpec or None
+        The registry entry (looked up by ``layer`` when ``None``).
+    """
     spec = spec or registry().get(layer)
     frame = _ordered(frame, spec, layer)
     path = Path(path)
@@ -134,7 +146,20 @@ def write_gpkg(
 
 
 def read_layer(path: str | Path, layer: str) -> pd.DataFrame:
-    """Read a layer back with the registry's column types (strings stay strings)."""
+    """Read a layer back with the registry's column types (strings stay strings).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The GeoPackage.
+    layer : str
+        The layer name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layer (a GeoDataFrame when it has geometry).
+    """
     frame = pyogrio.read_dataframe(path, layer=layer)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name != "geometry":
         frame = frame.rename_geometry("geometry")

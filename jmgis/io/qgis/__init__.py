@@ -57,6 +57,18 @@ def gpkg_layer_specs(
     """Specs of the GeoPackage's layers, in registry order, then unknown layers.
 
     ``specs`` adds or overrides registry entries (e.g. an export profile's layers).
+
+    Parameters
+    ----------
+    gpkg : str or pathlib.Path
+        The GeoPackage file.
+    specs : Mapping of str to LayerSpec or None
+        Specs of layers the registry does not describe, by name.
+
+    Returns
+    -------
+    list of LayerSpec
+        One spec per layer.
     """
     gpkg = Path(gpkg)
     present = [name for name, _ in pyogrio.list_layers(gpkg) if name not in INTERNAL_TABLES]
@@ -111,7 +123,24 @@ def styled_gpkg_layers(
     frames: Mapping[str, pd.DataFrame],
     style_as: Mapping[str, str] | None = None,
 ) -> list[StyledLayer]:
-    """Styles of every layer; a table with several geometry types is split per type."""
+    """Styles of every layer; a table with several geometry types is split per type.
+
+    Parameters
+    ----------
+    gpkg : pathlib.Path
+        The GeoPackage file.
+    specs : list of LayerSpec
+        The layers to style.
+    frames : Mapping of str to pandas.DataFrame
+        The layers' attributes, by name (for the classes present).
+    style_as : Mapping of str to str or None
+        Layer name → the jmgis layer whose style it takes.
+
+    Returns
+    -------
+    list of StyledLayer
+        The styled layers.
+    """
     style_as = style_as or {}
     layers: list[StyledLayer] = []
     for spec in specs:
@@ -197,6 +226,18 @@ def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:
     For a table split by geometry type the largest part's style is the default and the
     others are stored as ``default_<type>`` (QGIS applies only the default automatically,
     and only to a layer of the same geometry type).
+
+    Parameters
+    ----------
+    layers : list of StyledLayer
+        The styled layers.
+    gpkg : pathlib.Path
+        The GeoPackage file.
+
+    Returns
+    -------
+    list of StyleRow
+        The rows.
     """
     conn = sqlite3.connect(gpkg)
     try:
@@ -250,6 +291,11 @@ def write_qgis(
     specs, style_as
         Specs of layers the registry does not describe, and the jmgis layer each one
         should look like (:func:`jmgis.io.profiles.apply_profile` gives both).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
     """
     gpkg = Path(gpkg)
     style_map = style_as

@@ -186,7 +186,20 @@ def _text_rule(fts: ET.Element, style: LayerStyle) -> None:
 
 
 def sld(style: LayerStyle, spec: LayerSpec) -> str:
-    """The SLD document (text) of a style; empty string for attribute tables."""
+    """The SLD document (text) of a style; empty string for attribute tables.
+
+    Parameters
+    ----------
+    style : LayerStyle
+        The layer's style.
+    spec : LayerSpec
+        The layer's registry entry.
+
+    Returns
+    -------
+    str
+        The SLD text.
+    """
     if geometry_kind(spec) is None or style.renderer is None:
         return ""
     root = ET.Element(

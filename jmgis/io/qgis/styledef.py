@@ -551,6 +551,11 @@ def layer_style(spec: LayerSpec, frame: pd.DataFrame | None = None) -> LayerStyl
         The layer's data, if at hand: categories then list the values present (in
         palette order, then unknown values with the default colour, never dropped) and
         take their labels from the ``*_name`` column next to a ``*_code``.
+
+    Returns
+    -------
+    LayerStyle
+        The style.
     """
     if geometry_kind(spec) is None:
         return LayerStyle(spec.name, None, description=f"{spec.title}：字段别名")
@@ -564,7 +569,20 @@ def layer_style(spec: LayerSpec, frame: pd.DataFrame | None = None) -> LayerStyl
 
 
 def extra_styles(spec: LayerSpec, frame: pd.DataFrame | None = None) -> list[LayerStyle]:
-    """Named, non-default styles: one graduated style per further travel-time column."""
+    """Named, non-default styles: one graduated style per further travel-time column.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        The layer's registry entry.
+    frame : pandas.DataFrame or None
+        The layer's attributes (for the columns present).
+
+    Returns
+    -------
+    list of LayerStyle
+        The alternative styles.
+    """
     if geometry_kind(spec) is None:
         return []
     fields = _travel_time_fields(spec)
@@ -591,7 +609,20 @@ class StyledLayer:
 def styled_layers(
     specs: Sequence[LayerSpec], frames: Mapping[str, pd.DataFrame] | None = None
 ) -> list[StyledLayer]:
-    """Styles for several layers (``frames`` by layer name, optional)."""
+    """Styles for several layers (``frames`` by layer name, optional).
+
+    Parameters
+    ----------
+    specs : Sequence of LayerSpec
+        The layers' registry entries.
+    frames : Mapping of str to pandas.DataFrame or None
+        The layers' attributes, by name.
+
+    Returns
+    -------
+    list of StyledLayer
+        One per spec (several for a table with several geometry types).
+    """
     frames = frames or {}
     return [
         StyledLayer(s, layer_style(s, frames.get(s.name)), extra_styles(s, frames.get(s.name)))
