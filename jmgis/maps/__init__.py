@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence, Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,14 @@ __all__ = [
 Layers = Mapping[str, pd.DataFrame]
 
 
-def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _zones(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return zones_map(
         layers["township"],
         layers.get("county"),
@@ -71,15 +78,36 @@ def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | N
     )
 
 
-def _plan(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _plan(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return plan_map(layers, basemap=basemap, review_no=review_no)
 
 
-def _transport(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _transport(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return transport_map(layers, years=years, year=year, basemap=basemap, review_no=review_no)
 
 
-def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _access(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return access_map(
         layers,
         raster_name=layers.get("access_raster_name"),
@@ -90,7 +118,14 @@ def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | 
     )
 
 
-def _scenario(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _scenario(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return scenario_map(layers, year_to=year, basemap=basemap, review_no=review_no)
 
 
@@ -236,8 +271,10 @@ class _Frame:
 
 
 def show(m: folium.Map, *, height: int = 600) -> _Frame:
-    """Display ``m`` in a notebook without any CDN (folium's own display loads Leaflet from
-    jsDelivr, which is blank on networks that block it): an iframe with the inlined page."""
+    """Display ``m`` in a notebook without any CDN: an iframe with the inlined page.
+
+    Folium's own display loads Leaflet from jsDelivr, which is blank on networks that block it.
+    """
     return _Frame(to_html(m), height)
 
 
@@ -281,8 +318,10 @@ _RASTER_NAME = re.compile(r"^minutes_to_(?P<target>\w+?)_(?P<year>\d{4})\.tif$")
 
 
 def raster_from(written: list[Path]) -> dict[str, object]:
-    """The latest-year travel-time GeoTIFF the access step wrote
-    (``minutes_to_<target>_<year>.tif``), as ``access_raster`` for the access map."""
+    """The latest-year travel-time GeoTIFF the access step wrote, for the access map.
+
+    The file is ``minutes_to_<target>_<year>.tif``; it is returned as ``access_raster``.
+    """
     rasters = [
         (int(match["year"]), match["target"], Path(path))
         for path in written

@@ -1,5 +1,7 @@
-"""Accessibility maps: townships by travel time (planners' breaks 15/30/45/60/90 min),
-isochrones, the travel-time raster as an image overlay, and the scenario change map.
+"""Accessibility maps.
+
+Townships by travel time (planners' breaks 15/30/45/60/90 min), isochrones, the travel-time
+raster as an image overlay, and the scenario change map.
 
 The township table (``access_township``, written by :mod:`jmgis.jiangmen.outputs`) has one
 row per township and scenario year: ``code``, ``year`` and time columns in minutes,
@@ -108,6 +110,7 @@ def township_minutes(
 
 
 def access_entries() -> list[LegendEntry]:
+    """The legend rows of the travel-time classes, plus no data/unreachable."""
     rows = [LegendEntry(label, color) for label, color in style.access_classes()]
     rows.append(LegendEntry("无数据/不可达", style.ACCESS_NODATA_COLOR))
     return rows
@@ -123,9 +126,11 @@ def add_access_selector(
     label: str,
     datum: str = "wgs84",
 ) -> folium.FeatureGroup:
-    """Townships coloured by minutes, with a drop-down of what the minutes are: ``value``
-    in every scenario year, and the table's other destinations (``t_<target>_min``) in
-    ``year``.  One layer and one legend (the breaks are the same for all)."""
+    """Townships coloured by minutes, with a drop-down of what the minutes are.
+
+    ``value`` in every scenario year, and the table's other destinations (``t_<target>_min``) in
+    ``year``.  One layer and one legend (the breaks are the same for all).
+    """
     options = [(y, value, f"{y}年 {label}") for y in _years(table)]
     options += [
         (year, column, f"{year}年 {column_label(column)}")
@@ -167,8 +172,11 @@ def add_access_selector(
 def add_isochrones(
     m: folium.Map, isochrones: gpd.GeoDataFrame, *, year: int | None, datum: str = "wgs84"
 ) -> list[folium.FeatureGroup]:
-    """Isochrone bands, one unticked layer per origin (largest band first, so the inner
-    bands stay visible); one legend for all."""
+    """Isochrone bands.
+
+    One unticked layer per origin (largest band first, so the inner bands stay visible); one
+    legend for all.
+    """
     iso = isochrones
     if year is not None and "year" in iso.columns:
         iso = iso[iso["year"].astype(int) == int(year)]
@@ -445,9 +453,11 @@ def scenario_map(
 def _change_causes(
     changes: pd.DataFrame | None, value: str, year_from: int, year_to: int
 ) -> dict[str, dict[str, str]]:
-    """``{"projects": {code: text}, "features": {...}}`` from the ``access_change`` layer
-    (the projects and features that cause each township's change), where it has rows for
-    this destination and these years."""
+    """The projects and features behind each township's change, from ``access_change``.
+
+    ``{"projects": {code: text}, "features": {...}}``, where the layer has rows for this
+    destination and these years.
+    """
     match = _TARGET_COLUMN.match(value)
     if changes is None or match is None or not len(changes):
         return {}

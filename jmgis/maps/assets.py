@@ -45,6 +45,7 @@ class NpmPackage:
 
     @property
     def tarball_name(self) -> str:
+        """The file name ``npm pack`` gives the package's tarball."""
         return f"{self.name}-{self.version}.tgz"
 
 
@@ -73,6 +74,7 @@ class Asset:
 
     @property
     def cdn_url(self) -> str:
+        """The jsDelivr URL folium links for this file."""
         return (
             f"https://cdn.jsdelivr.net/npm/{self.package.name}@{self.package.version}/{self.path}"
         )
@@ -131,8 +133,10 @@ _CSS_URL_RE = re.compile(r"""url\(\s*['"]?(?!data:|#|https?:)([^'")]+)['"]?\s*\)
 
 
 def asset_cache_dir() -> Path:
-    """Where the npm tarballs are cached (``Settings.assets_path``: ``~/.cache/jmgis/assets``
-    unless ``asset_cache_dir`` or ``cache_dir`` say otherwise)."""
+    """Where the npm tarballs are cached (``Settings.assets_path``).
+
+    ``~/.cache/jmgis/assets`` unless ``asset_cache_dir`` or ``cache_dir`` say otherwise.
+    """
     return current().assets_path
 
 
@@ -141,8 +145,11 @@ def _sha256(path: Path) -> str:
 
 
 def _npm_pack(npm: str, package: NpmPackage, target: Path) -> None:
-    """``npm pack`` into a private directory, checked, then moved into place atomically
-    (parallel test workers or builds never see a half-written tarball)."""
+    """``npm pack`` into a private directory.
+
+    Checked, then moved into place atomically (parallel test workers or builds never see a
+    half-written tarball).
+    """
     spec = f"{package.name}@{package.version}"
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as tmp:
         command = [npm, "pack", spec, "--pack-destination", tmp, "--silent"]

@@ -25,8 +25,8 @@ import geopandas as gpd
 
 from jmgis import style
 from jmgis.errors import JmgisError
-from jmgis.settings import current
 from jmgis.maps.display import to_display_crs, to_geojson
+from jmgis.settings import current
 from jmgis.vocab import BASEMAPS
 
 #: Optional layer of the land around the city (neighbouring cities), for the offline base.
@@ -55,6 +55,7 @@ def datum_for(basemap: str) -> str:
 
 
 def check_basemap(basemap: str) -> None:
+    """Raise a :class:`JmgisError` unless ``basemap`` is one of :data:`BASEMAPS`."""
     if basemap not in BASEMAPS:
         raise JmgisError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
 
@@ -128,9 +129,11 @@ def add_offline_base(
     datum: str = "wgs84",
     surroundings: gpd.GeoDataFrame | None = None,
 ) -> None:
-    """The vector base of ``basemap='none'``: land of the city on the sea-coloured page,
-    and the land around it in grey where a ``region`` layer gives it (without one, the
-    blue ground is "outside the city", sea and neighbours alike).
+    """The vector base of ``basemap='none'``.
+
+    Land of the city on the sea-coloured page, and the land around it in grey where a ``region``
+    layer gives it (without one, the blue ground is "outside the city", sea and neighbours
+    alike).
 
     Not listed in the layer control (it is the base, like tiles); the county lines that
     go *on top* of the thematic layers are added by :func:`add_county_lines`.

@@ -86,13 +86,15 @@ def css_color(value: str) -> str:
 
 
 def layer_name(name: str) -> str:
-    """A name for the layer control, which Leaflet inserts with ``innerHTML``: escaped,
-    since names can come from data (structure patterns, hubs, destinations)."""
+    """A name for the layer control, which Leaflet inserts with ``innerHTML``.
+
+    Escaped, since names can come from data (structure patterns, hubs, destinations).
+    """
     return escape(name)
 
 
 def js_literal(value: Any) -> str:
-    """A JSON literal safe to embed inside an inline ``<script>`` element.
+    r"""A JSON literal safe to embed inside an inline ``<script>`` element.
 
     Parameters
     ----------
@@ -102,7 +104,7 @@ def js_literal(value: Any) -> str:
     Returns
     -------
     str
-        JSON in which ``<``, ``>``, ``&`` and the braces inside strings are ``\\uXXXX``
+        JSON in which ``<``, ``>``, ``&`` and the braces inside strings are ``\uXXXX``
         escapes, so neither the HTML parser nor Jinja2 can read anything in it.
     """
     text = json.dumps(value, ensure_ascii=False)

@@ -111,6 +111,7 @@ def present(gdf: pd.DataFrame, fields: Sequence[str]) -> list[str]:
 
 
 def status_label(status: object) -> str:
+    """The Chinese label of a construction status (未定 when unknown)."""
     return str(style.STATUS_STYLES.get(str(status), style.STATUS_DEFAULT_STYLE)["label"])
 
 
@@ -317,9 +318,11 @@ def add_circle_layer(
     class_name: str = "jm-circle",
     legend: tuple[str, Sequence[LegendEntry]] | None = None,
 ) -> folium.FeatureGroup:
-    """Points as circle markers styled per feature: ``color`` (fill), ``radius`` and,
-    optionally, ``stroke`` and ``dash`` (a hollow, dashed circle marks an uncertain
-    position)."""
+    """Points as circle markers styled per feature.
+
+    ``color`` (fill), ``radius`` and, optionally, ``stroke`` and ``dash`` (a hollow, dashed
+    circle marks an uncertain position).
+    """
     extra = {**translated(gdf, [*tooltip, *popup]), **(extra or {})}
     styles = [dict(style_of(row)) for _, row in gdf.iterrows()]
     extra["_color"] = [s.get("color") for s in styles]

@@ -1,5 +1,7 @@
-"""The transport map: roads by class and status, rail by kind, stations, ports, airports,
-gateways and interchanges, with a scenario-year selector.
+"""The transport map.
+
+Roads by class and status, rail by kind, stations, ports, airports, gateways and interchanges,
+with a scenario-year selector.
 
 Members of the road schemes (六纵六横两联一展望, 七纵八横 …) are identifiable from the
 ``schemes`` column (``"六纵六横两联一展望:纵1"``) shown in every road's tooltip.
@@ -107,6 +109,7 @@ def _ordered(values: pd.Series, order: Sequence[str]) -> list[str]:
 def add_roads(
     m: folium.Map, roads: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
+    """Roads coloured by class, dashed by status, with the class and status legend."""
     classes = _ordered(roads["road_class"], list(style.ROAD_CLASS_STYLES))
     statuses = _ordered(roads["status"], list(style.STATUS_STYLES)) if "status" in roads else []
     entries = [
@@ -143,8 +146,11 @@ def add_roads(
 
 
 def scheme_members(schemes: object) -> list[tuple[str, str]]:
-    """``"六纵六横两联一展望:纵1; 七纵八横:横3"`` → ``[("六纵六横两联一展望", "纵1"),
-    ("七纵八横", "横3")]`` (empty when the road is in no scheme)."""
+    """The ``(scheme, member)`` pairs of a road's ``schemes`` text.
+
+    ``"六纵六横两联一展望:纵1; 七纵八横:横3"`` → ``[("六纵六横两联一展望", "纵1"),
+    ("七纵八横", "横3")]`` (empty when the road is in no scheme).
+    """
     if schemes is None or (isinstance(schemes, float) and pd.isna(schemes)):
         return []
     parts = [p.strip() for p in re.split(r"[;；,，]", str(schemes)) if p.strip()]
@@ -155,9 +161,11 @@ def scheme_members(schemes: object) -> list[tuple[str, str]]:
 def add_scheme_labels(
     m: folium.Map, roads: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup | None:
-    """Permanent labels "纵1", "横3" … on the members of the road schemes, framed in one
-    colour per scheme (shown when zoomed in, like township names; they follow the year
-    selector)."""
+    """Permanent labels ("纵1", "横3" …) on the members of the road schemes.
+
+    Framed in one colour per scheme, shown when zoomed in (like township names); they follow
+    the year selector.
+    """
     if "schemes" not in roads.columns:
         return None
     members = [scheme_members(v) for v in roads["schemes"]]
@@ -214,6 +222,7 @@ def add_scheme_labels(
 def add_rail(
     m: folium.Map, rail: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
+    """Rail lines coloured by kind, dashed by status, with their legend."""
     kinds = _ordered(rail["kind"], list(style.RAIL_KIND_STYLES))
     entries = [
         LegendEntry(
@@ -248,6 +257,7 @@ def add_rail(
 def add_ferries(
     m: folium.Map, ferries: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
+    """Ferry lines, dashed by status."""
     extra: dict[str, Sequence[Any]] = {
         "status_label": [status_label(s) for s in ferries.get("status", [None] * len(ferries))],
         "_years": years_present(ferries, years),
