@@ -221,33 +221,9 @@ def module_problems(package: Path) -> list[tuple[str, str]]:
     return out
 
 
-#: Modules whose public functions are not all documented yet (issue 12, deliverable 6).
-#: The list may only shrink: a module that becomes complete must be taken off it.
-PENDING: frozenset[str] = frozenset(
-    {
-        "jmgis.maps",
-        "jmgis.maps.access",
-        "jmgis.maps.assets",
-        "jmgis.maps.basemap",
-        "jmgis.maps.display",
-        "jmgis.maps.features",
-        "jmgis.maps.furniture",
-        "jmgis.maps.plan",
-        "jmgis.maps.transport",
-        "jmgis.maps.zones",
-    }
-)
-
-
 def test_public_functions_document_parameters_and_returns():
-    found = [line for module, line in module_problems(PACKAGE) if module not in PENDING]
+    found = problems(PACKAGE)
     assert not found, f"{len(found)} undocumented:\n" + "\n".join(found)
-
-
-def test_pending_modules_still_need_work():
-    left = {module for module, _ in module_problems(PACKAGE)}
-    done = sorted(PENDING - left)
-    assert not done, f"fully documented now, take off PENDING: {', '.join(done)}"
 
 
 _GOOD = '''

@@ -145,7 +145,20 @@ MAP_KINDS: dict[str, tuple[Callable[..., folium.Map], tuple[str, ...]]] = {
 
 
 def missing_layers(kind: str, layers: Layers) -> list[str]:
-    """Layers ``kind`` needs that ``layers`` lacks (empty frames count as missing)."""
+    """Layers ``kind`` needs that ``layers`` lacks (empty frames count as missing).
+
+    Parameters
+    ----------
+    kind : str
+        The map kind (see :data:`jmgis.vocab.MAP_KINDS`).
+    layers : Layers
+        Layers by name (EPSG:4490).
+
+    Returns
+    -------
+    list[str]
+        The missing layer names.
+    """
     _builder, needed = MAP_KINDS[kind]
 
     def has(name: str) -> bool:
@@ -197,7 +210,22 @@ def make_map(
 
 
 def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
-    """The map as one HTML document, Leaflet and plugins inlined (see :func:`save`)."""
+    """The map as one HTML document, Leaflet and plugins inlined (see :func:`save`).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    inline : bool
+        Embed the assets in the HTML (works offline).
+    warn_as : str or Path
+        The name the external-asset warning gives the map.
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     # verbatim: macro output that holds data text is never parsed as Jinja2 (maps/render.py)
     text = stable_ids(m.get_root(), render_verbatim(m))
     if inline:
@@ -274,6 +302,18 @@ def show(m: folium.Map, *, height: int = 600) -> _Frame:
     """Display ``m`` in a notebook without any CDN: an iframe with the inlined page.
 
     Folium's own display loads Leaflet from jsDelivr, which is blank on networks that block it.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    height : int
+        Height of the frame (pixels).
+
+    Returns
+    -------
+    _Frame
+        An object a notebook displays as an iframe.
     """
     return _Frame(to_html(m), height)
 
@@ -283,6 +323,20 @@ def save(m: folium.Map, path: str | Path, *, inline: bool = True) -> Path:
 
     Where the assets are not cached (and cannot be fetched with npm), the file keeps the
     CDN links and a :class:`UserWarning` says so.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    path : str or Path
+        The HTML file (written atomically).
+    inline : bool
+        Embed the assets in the HTML (works offline).
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     from jmgis.atomic import atomic_write_text
 

@@ -48,7 +48,20 @@ TOWNSHIP_FIELDS = ("name", "county_name", "zone_name")
 
 
 def value_column(table: pd.DataFrame, value: str | None = None) -> str:
-    """The travel-time column of ``table`` (``value`` if given, else the first known one)."""
+    """The travel-time column of ``table`` (``value`` if given, else the first known one).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Travel times by township and year (``t_<target>_min``, minutes).
+    value : str or None
+        The travel-time column shown.
+
+    Returns
+    -------
+    str
+        The column name.
+    """
     if value is not None:
         if value not in table.columns:
             raise DataError(f"no column {value!r} in the accessibility table", field=value)
@@ -86,7 +99,24 @@ def _years(table: pd.DataFrame) -> list[int]:
 def township_minutes(
     townships: gpd.GeoDataFrame, table: pd.DataFrame, year: int, value: str
 ) -> gpd.GeoDataFrame:
-    """Townships with the ``minutes`` of ``year`` (NaN where the table has no row)."""
+    """Townships with the ``minutes`` of ``year`` (NaN where the table has no row).
+
+    Parameters
+    ----------
+    townships : geopandas.GeoDataFrame
+        The township polygons (``code``, ``zone_code``).
+    table : pandas.DataFrame
+        Travel times by township and year (``t_<target>_min``, minutes).
+    year : int
+        Scenario year shown.
+    value : str
+        The travel-time column shown.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The townships with a ``minutes`` column.
+    """
     rows = table[table["year"].astype(int) == int(year)]
     duplicated = rows["code"][rows["code"].duplicated()]
     if len(duplicated):
@@ -130,6 +160,29 @@ def add_access_selector(
 
     ``value`` in every scenario year, and the table's other destinations (``t_<target>_min``) in
     ``year``.  One layer and one legend (the breaks are the same for all).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    townships : geopandas.GeoDataFrame
+        The township polygons (``code``, ``zone_code``).
+    table : pandas.DataFrame
+        Travel times by township and year (``t_<target>_min``, minutes).
+    year : int
+        Scenario year shown.
+    value : str
+        The travel-time column shown.
+    label : str
+        The legend title of the minutes.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
     """
     options = [(y, value, f"{y}年 {label}") for y in _years(table)]
     options += [
@@ -176,6 +229,23 @@ def add_isochrones(
 
     One unticked layer per origin (largest band first, so the inner bands stay visible); one
     legend for all.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    isochrones : geopandas.GeoDataFrame
+        The isochrone layer (``origin``, ``band_min``).
+    year : int or None
+        Scenario year shown.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    list[folium.FeatureGroup]
+        The layers added to ``m``.
     """
     iso = isochrones
     if year is not None and "year" in iso.columns:
@@ -216,6 +286,18 @@ def raster_rgba(minutes: np.ndarray, nodata: float | None = None) -> np.ndarray:
 
     NaN and ``nodata`` (outside the land) are transparent; ``inf`` (land too far from the
     network, or no path) is grey, not "> 90 min": it is unknown, not slow.
+
+    Parameters
+    ----------
+    minutes : numpy.ndarray
+        Travel times (minutes), any shape.
+    nodata : float or None
+        Value of cells without data (drawn transparent).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(…, 4)`` uint8 RGBA image.
     """
     rgba = np.zeros((*minutes.shape, 4), dtype=np.uint8)
     valid = ~np.isnan(minutes)
@@ -249,6 +331,24 @@ def add_raster(
     The image is warped to Web Mercator so it lines up with the vector layers; with the
     Gaode basemap its bounds are shifted by the GCJ-02 offset at the image centre (the
     offset varies by < 50 m across Jiangmen, under one 250 m cell).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    raster : str or Path or tuple[numpy.ndarray, Grid]
+        A GeoTIFF of minutes, or ``(image, grid)`` from
+        :func:`jmgis.access.travel_time_raster`.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    name : str
+        The layer name in the layer control.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
     """
     import rasterio
     from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
@@ -341,6 +441,21 @@ def access_map(
         Time column of ``access_township`` (default the first of VALUE_COLUMNS).
     raster
         Travel-time raster in minutes: a GeoTIFF path or ``(image, grid)``.
+    label : str or None
+        The legend title of the minutes (derived from ``value`` when ``None``).
+    raster_name : str or None
+        Layer name of the raster.
+    basemap : str
+        The basemap (see :data:`jmgis.vocab.BASEMAPS`).
+    title : str or None
+        The map title (a default per map when ``None``).
+    review_no : str or None
+        The map review number (审图号) to print, if any.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
     townships, table = layers["township"], layers["access_township"]
     value = value_column(table, value)
@@ -388,6 +503,28 @@ def scenario_map(
     """Minutes saved per township between two scenario years (positive = faster).
 
     Defaults: the first and the last year of ``access_township``.
+
+    Parameters
+    ----------
+    layers : Mapping[str, pandas.DataFrame]
+        Layers by name (EPSG:4490).
+    year_from : int or None
+        The earlier year (default the first in the table).
+    year_to : int or None
+        The later year (default the last).
+    value : str or None
+        The travel-time column shown.
+    basemap : str
+        The basemap name (see :data:`jmgis.vocab.BASEMAPS`).
+    title : str or None
+        The map title.
+    review_no : str or None
+        The map review number (审图号) to print, if any.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
     townships, table = layers["township"], layers["access_township"]
     value = value_column(table, value)

@@ -172,6 +172,18 @@ def fetch_assets(*, npm: str | None = None, force: bool = False) -> list[Path]:
 
     Returns the tarball paths.  Raises ``RuntimeError`` if npm is missing, a fetch fails
     or a tarball does not match its pinned SHA-256 (the bad file is removed).
+
+    Parameters
+    ----------
+    npm : str or None
+        The ``npm`` executable (found on PATH when ``None``).
+    force : bool
+        Fetch even when the tarballs are cached.
+
+    Returns
+    -------
+    list[Path]
+        The tarballs now in the cache.
     """
     cache_dir = asset_cache_dir()
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -255,7 +267,20 @@ def _find_asset(url: str) -> Asset | None:
 
 
 def asset_text(asset: Asset, *, fetch: bool | None = None) -> str | None:
-    """The file's text (CSS with its images as data URIs), or None when not cached."""
+    """The file's text (CSS with its images as data URIs), or None when not cached.
+
+    Parameters
+    ----------
+    asset : Asset
+        The pinned asset.
+    fetch : bool or None
+        Download missing assets (``None`` = only when allowed by the settings).
+
+    Returns
+    -------
+    str or None
+        The text, or ``None``.
+    """
     files = _package_files(asset.package, fetch=_auto_fetch() if fetch is None else fetch)
     if files is None or asset.path not in files:
         return None
@@ -293,6 +318,18 @@ def inline_assets(html: str, *, fetch: bool | None = None) -> tuple[str, list[st
     Known assets are inlined from the cached npm tarballs; folium defaults jmgis does not
     use are dropped.  Returns the new HTML and the URLs left external (empty when the
     file is fully self-contained).
+
+    Parameters
+    ----------
+    html : str
+        The rendered page.
+    fetch : bool or None
+        Download missing assets (``None`` = only when allowed by the settings).
+
+    Returns
+    -------
+    tuple[str, list[str]]
+        The page, and the URLs left external.
     """
     external: list[str] = []
 
@@ -317,7 +354,15 @@ def inline_assets(html: str, *, fetch: bool | None = None) -> tuple[str, list[st
 
 
 def warn_external(path: Path | str, external: list[str]) -> None:
-    """Warn that a saved map still needs the network for some assets."""
+    """Warn that a saved map still needs the network for some assets.
+
+    Parameters
+    ----------
+    path : Path or str
+        The HTML file (written atomically).
+    external : list[str]
+        URLs left on the CDN.
+    """
     if external:
         warnings.warn(
             f"{path}: the Leaflet assets are not cached, so the map loads "

@@ -53,7 +53,20 @@ RAIL_KIND_LABEL = {k: str(v["label"]) for k, v in style.RAIL_KIND_STYLES.items()
 
 
 def years_present(frame: pd.DataFrame, years: Sequence[int]) -> list[list[int]]:
-    """For each feature, the scenario years in which it exists (jmgis.transport rule)."""
+    """For each feature, the scenario years in which it exists (jmgis.transport rule).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    years : Sequence[int]
+        Scenario years of the year selector.
+
+    Returns
+    -------
+    list[list[int]]
+        One list of years per feature.
+    """
     from jmgis.transport.scenario import exists_in
 
     masks = [exists_in(frame, year).to_numpy() for year in years]
@@ -109,7 +122,25 @@ def _ordered(values: pd.Series, order: Sequence[str]) -> list[str]:
 def add_roads(
     m: folium.Map, roads: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
-    """Roads coloured by class, dashed by status, with the class and status legend."""
+    """Roads coloured by class, dashed by status, with the class and status legend.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    roads : geopandas.GeoDataFrame
+        The road layer (EPSG:4490).
+    years : Sequence[int]
+        Scenario years of the year selector.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     classes = _ordered(roads["road_class"], list(style.ROAD_CLASS_STYLES))
     statuses = _ordered(roads["status"], list(style.STATUS_STYLES)) if "status" in roads else []
     entries = [
@@ -165,6 +196,23 @@ def add_scheme_labels(
 
     Framed in one colour per scheme, shown when zoomed in (like township names); they follow
     the year selector.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    roads : geopandas.GeoDataFrame
+        The road layer (EPSG:4490).
+    years : Sequence[int]
+        Scenario years of the year selector.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup or None
+        The layer added to ``m`` (``None`` when there is nothing to draw).
     """
     if "schemes" not in roads.columns:
         return None
@@ -222,7 +270,25 @@ def add_scheme_labels(
 def add_rail(
     m: folium.Map, rail: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
-    """Rail lines coloured by kind, dashed by status, with their legend."""
+    """Rail lines coloured by kind, dashed by status, with their legend.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    rail : geopandas.GeoDataFrame
+        The rail layer (EPSG:4490).
+    years : Sequence[int]
+        Scenario years of the year selector.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     kinds = _ordered(rail["kind"], list(style.RAIL_KIND_STYLES))
     entries = [
         LegendEntry(
@@ -257,7 +323,25 @@ def add_rail(
 def add_ferries(
     m: folium.Map, ferries: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
-    """Ferry lines, dashed by status."""
+    """Ferry lines, dashed by status.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    ferries : geopandas.GeoDataFrame
+        The ferry layer (EPSG:4490).
+    years : Sequence[int]
+        Scenario years of the year selector.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     extra: dict[str, Sequence[Any]] = {
         "status_label": [status_label(s) for s in ferries.get("status", [None] * len(ferries))],
         "_years": years_present(ferries, years),
@@ -309,6 +393,19 @@ def transport_map(
     years
         Scenario years offered by the selector; ``year`` is the one shown first
         (default the last).
+    year : int or None
+        The year shown first (default the latest of ``years``).
+    basemap : str
+        The basemap (see :data:`jmgis.vocab.BASEMAPS`).
+    title : str
+        The map title.
+    review_no : str or None
+        The map review number (审图号) to print, if any.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
     years = sorted({int(y) for y in (*years, *([year] if year else []))})
     shown_year = int(year) if year else years[-1]
