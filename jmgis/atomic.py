@@ -158,8 +158,10 @@ def fsync_dir(path: str | Path) -> None:
 
 
 def temp_path(path: str | Path) -> Path:
-    """A fresh hidden temporary name next to ``path`` with the same suffix (GDAL picks the
-    driver from the suffix)."""
+    """A fresh hidden temporary name next to ``path``, with the same suffix.
+
+    GDAL picks the driver from the suffix).
+    """
     path = Path(path)
     return path.with_name(f".{path.stem}{TEMP_MARK}{secrets.token_hex(4)}{path.suffix}")
 
@@ -218,9 +220,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def staged_files(folder: str | Path) -> Iterator[Path]:
-    """Write a group of files (a GeoPackage and its ``.qgz``, a Shapefile set) atomically
-    each: yield a hidden temporary folder inside ``folder`` whose files are renamed into
-    ``folder`` on success (same names), or removed on any failure.
+    """Write a group of files (a GeoPackage and its ``.qgz``, a Shapefile set) atomically each.
+
+    Yield a hidden temporary folder inside ``folder`` whose files are renamed into ``folder`` on
+    success (same names), or removed on any failure.
 
     Unlike :func:`atomic_path` the files keep their final names while they are written,
     which matters where a file names another (the project stored in a GeoPackage names
@@ -255,14 +258,42 @@ def staged_files(folder: str | Path) -> Iterator[Path]:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`); returns ``path``."""
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_path`); returns ``path``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    data : bytes
+        Its new content.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
     return Path(path)
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically (see :func:`atomic_path`); returns ``path``."""
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_path`); returns ``path``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+    text : str
+        Its new content.
+    encoding : str
+        Text encoding.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     return atomic_write_bytes(path, text.encode(encoding))
 
 
@@ -315,6 +346,11 @@ def output_lock(folder: str | Path, *, wait: float | None = 0) -> Iterator[None]
     ------
     OutputLockedError
         Another build holds the lock (after ``wait`` seconds).
+
+    Yields
+    ------
+    None
+        While the lock is held.
     """
     folder = Path(folder)
     lock = folder / LOCK_FILE
@@ -396,6 +432,13 @@ def cleanup(folder: str | Path, manifest_dir: str = ".") -> None:
     A committed ``.jmgis-publish-*`` folder is rolled forward (its files are renamed
     into place, manifest last); ``.jmgis-staging-*`` folders and hidden temporary files of
     atomic writes are removed.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The output folder.
+    manifest_dir : str
+        Where the set's manifest sits, relative to ``folder``.
     """
     folder = Path(folder)
     for pub in sorted(folder.glob(f"{PUBLISH_PREFIX}*")):
@@ -408,8 +451,10 @@ def cleanup(folder: str | Path, manifest_dir: str = ".") -> None:
 
 
 def _move_in(pub: Path, folder: Path, manifest_dir: str = ".") -> None:
-    """Rename every file of the committed folder ``pub`` into ``folder``, manifest last,
-    then remove files of the old set that the new manifest does not list."""
+    """Rename every file of the committed folder ``pub`` into ``folder``.
+
+    Manifest last, then remove files of the old set that the new manifest does not list.
+    """
     home = folder / manifest_dir
     old = read_manifest(home)
     new_manifest = pub / manifest_dir / MANIFEST
@@ -498,8 +543,10 @@ class Staging:
         }
 
     def publish(self) -> dict[str, Any]:
-        """Commit the staged set: write its manifest, rename the staging folder to a
-        publish folder (the commit point) and move its files into the output folder.
+        """Commit the staged set.
+
+        Write its manifest, rename the staging folder to a publish folder (the commit point) and
+        move its files into the output folder.
 
         Returns
         -------

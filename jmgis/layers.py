@@ -50,10 +50,12 @@ class LayerSpec:
 
     @property
     def field_names(self) -> list[str]:
+        """The registered column names, in registry order."""
         return [f.name for f in self.fields]
 
     @property
     def aliases(self) -> dict[str, str]:
+        """Column name to its Chinese alias."""
         return {f.name: f.alias for f in self.fields}
 
 

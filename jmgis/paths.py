@@ -47,8 +47,11 @@ def transport_dir(settings: Settings | None = None) -> Path:
 
 
 def seeds_dir(settings: Settings | None = None) -> Path | None:
-    """The plan documents, or ``None`` when they are not present (the runtime never needs
-    them; the source check and ``explain`` do)."""
+    """The plan documents.
+
+    Or ``None`` when they are not present (the runtime never needs them; the source check and
+    ``explain`` do).
+    """
     path = (settings or current()).seeds_dir
     return path if path is not None and path.is_dir() else None
 

@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class BuildContext:
-    """State shared by the build steps: the settings, the layers made so far, the files
-    written and each step's time (seconds)."""
+    """State shared by the build steps.
+
+    The settings, the layers made so far, the files written and each step's time (seconds).
+    """
 
     settings: Settings = field(default_factory=Settings.load)
     layers: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -154,8 +156,9 @@ def build(
     wait: float | None = 0,
     **overrides: Any,
 ) -> BuildContext:
-    """Run the build and publish its outputs as one consistent set: everything
-    ``jmgis build`` does, from Python.
+    """Run the build and publish its outputs as one consistent set.
+
+    Everything ``jmgis build`` does, from Python.
 
     Parameters
     ----------
@@ -231,8 +234,9 @@ def build(
 
 
 def build_layers(settings: Settings | None = None) -> dict[str, pd.DataFrame]:
-    """The layers of the GeoPackage, built in memory (the steps before ``gpkg``; their side
-    files are discarded).
+    """The layers of the GeoPackage.
+
+    Built in memory (the steps before ``gpkg``; their side files are discarded).
 
     Parameters
     ----------

@@ -90,6 +90,15 @@ def decode(data: bytes, path: str | Path, encoding: str | None = None) -> tuple[
     -------
     tuple of str
         The text and the encoding used.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    path : str or pathlib.Path
+        The file, named in the error when it cannot be decoded.
+    encoding : str or None
+        The declared encoding (``None`` = UTF-8, then GB18030).
     """
     candidates = (encoding,) if encoding else FALLBACK_ENCODINGS
     for name in candidates:

@@ -64,14 +64,27 @@ def _read_lines(directory: str, name: str) -> tuple[str, ...]:
 
 
 def seed_lines(file: str, directory: str | Path | None = None) -> tuple[str, ...]:
-    """The lines (without newlines) of one plan document, named by its full file name or
-    its three-digit number.
+    """The lines (without newlines) of one plan document.
+
+    Named by its full file name or its three-digit number.
 
     Raises
     ------
     FileNotFoundError
         When the seeds directory (``jmgis.paths.seeds_dir()`` unless ``directory`` is
         given) or the file is absent.
+
+    Parameters
+    ----------
+    file : str
+        The document's file name or three-digit number (``"007"``).
+    directory : str, pathlib.Path or None
+        The folder of plan documents (``jmgis.paths.seeds_dir()`` when ``None``).
+
+    Returns
+    -------
+    tuple of str
+        Its lines; line ``n`` is item ``n - 1``.
     """
     base = Path(directory) if directory is not None else seeds_dir()
     if base is None:

@@ -174,8 +174,10 @@ class Settings:
 
     @property
     def maps_path(self) -> Path:
-        """The maps folder: ``maps_dir``, else ``maps/`` for the default output folder,
-        else ``<out_dir>/maps``."""
+        """The maps folder.
+
+        ``maps_dir``, else ``maps/`` for the default output folder, else ``<out_dir>/maps``.
+        """
         if self.maps_dir is not None:
             return self.maps_dir
         return Path("maps") if self.out_dir == Path("out") else self.out_dir / "maps"

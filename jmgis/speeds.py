@@ -152,7 +152,20 @@ class SpeedTable:
     def road_speed(
         self, road_class: str, *, file: str | Path | None = None, feature: object = None
     ) -> float:
-        """Operating speed (km/h) of a road class; :class:`DataError` when unknown."""
+        """Operating speed (km/h) of a road class; :class:`DataError` when unknown.
+
+        Parameters
+        ----------
+        road_class : str
+            The road class (see :data:`jmgis.vocab.ROAD_CLASSES`).
+        file, feature
+            Named in the error when the class is unknown.
+
+        Returns
+        -------
+        float
+            Speed (km/h).
+        """
         try:
             return float(self.road[road_class])
         except (KeyError, TypeError):
@@ -168,7 +181,20 @@ class SpeedTable:
     def rail_speed(
         self, kind: str, *, file: str | Path | None = None, feature: object = None
     ) -> float:
-        """Average speed (km/h) of a passenger rail kind; :class:`DataError` when unknown."""
+        """Average speed (km/h) of a passenger rail kind; :class:`DataError` when unknown.
+
+        Parameters
+        ----------
+        kind : str
+            The rail kind (``hsr``, ``intercity`` …).
+        file, feature
+            Named in the error when the kind is unknown.
+
+        Returns
+        -------
+        float
+            Speed (km/h).
+        """
         try:
             return float(self.rail[kind])
         except (KeyError, TypeError):
@@ -312,7 +338,20 @@ class SpeedTable:
 
 
 def travel_time_s(length_m: float, speed_kph: float) -> float:
-    """Seconds to travel ``length_m`` metres at ``speed_kph`` km/h."""
+    """Seconds to travel ``length_m`` metres at ``speed_kph`` km/h.
+
+    Parameters
+    ----------
+    length_m : float
+        Length (metres).
+    speed_kph : float
+        Speed (km/h), > 0.
+
+    Returns
+    -------
+    float
+        Seconds.
+    """
     return float(length_m) / (float(speed_kph) / 3.6)
 
 

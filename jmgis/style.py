@@ -7,6 +7,7 @@ read these tables.  Colours are hex strings ``#rrggbb``.
 from __future__ import annotations
 
 import itertools
+from typing import TypedDict
 
 ZONE_COLORS: dict[str, str] = {
     "core": "#d7301f",  # 都市核心区 — red: the main engine
@@ -17,8 +18,8 @@ ZONE_COLORS: dict[str, str] = {
 ZONE_FILL_OPACITY = 0.55
 
 COUNTY_LINE = {"color": "#404040", "weight": 2.0}
-TOWNSHIP_LINE = {"color": "#ffffff", "weight": 0.8}
-CITY_LINE = {"color": "#202020", "weight": 2.5}
+TOWNSHIP_LINE: dict[str, str | float] = {"color": "#ffffff", "weight": 0.8}
+CITY_LINE: dict[str, str | float] = {"color": "#202020", "weight": 2.5}
 SEA_COLOR = "#d6eaf3"
 LAND_COLOR = "#f7f4ec"
 NEIGHBOUR_LAND_COLOR = "#e6e4df"  # land outside the city, on the offline base
@@ -59,14 +60,22 @@ ROAD_DEFAULT_STYLE: dict[str, str | float] = {
 
 # Construction status → line pattern.  ``dash`` is a Leaflet/SVG dasharray in pixels
 # (``None`` = solid); QGIS uses the same numbers as a custom dash pattern.
-STATUS_STYLES: dict[str, dict[str, str | float | None]] = {
+class StatusStyle(TypedDict):
+    """How a construction status is drawn: dasharray (pixels, ``None`` = solid), opacity, label."""
+
+    dash: str | None
+    opacity: float
+    label: str
+
+
+STATUS_STYLES: dict[str, StatusStyle] = {
     "existing": {"dash": None, "opacity": 0.95, "label": "现状"},
     "completed": {"dash": None, "opacity": 0.95, "label": "已建成"},
     "under_construction": {"dash": "8 4", "opacity": 0.9, "label": "在建"},
     "planned": {"dash": "2 5", "opacity": 0.85, "label": "规划"},
     "conceptual": {"dash": "1 6", "opacity": 0.4, "label": "远景/研究"},
 }
-STATUS_DEFAULT_STYLE: dict[str, str | float | None] = {
+STATUS_DEFAULT_STYLE: StatusStyle = {
     "dash": "4 4",
     "opacity": 0.6,
     "label": "未定",

@@ -66,8 +66,10 @@ def neutralise_cell(value: Any) -> Any:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with :func:`neutralise_cell` applied to every text cell and to
-    the column names; numeric columns are left as they are.
+    """A copy of ``frame`` with every text cell neutralised.
+
+    :func:`neutralise_cell` is applied to every text cell and to the column names; numeric columns
+    are left as they are.
 
     Parameters
     ----------

@@ -18,8 +18,10 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(path: str | Path) -> Any:
-    """Parse one YAML file (see :func:`jmgis.readers.read_yaml`): a missing, unreadable or
-    malformed file is a :class:`DataError` naming the file and the line."""
+    """Parse one YAML file (see :func:`jmgis.readers.read_yaml`).
+
+    A missing, unreadable or malformed file is a :class:`DataError` naming the file and the line.
+    """
     return read_yaml(path)
 
 

@@ -14,6 +14,7 @@ destination, ``"count:<seconds>"`` the number of destinations within a threshold
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
@@ -53,8 +54,28 @@ def solve_chunk(
     cutoff: float,
     reduce: str,
 ) -> np.ndarray:
-    """One chunk: times from ``origin_idx`` to ``dest_idx`` (all nodes if ``None``),
-    reduced.  A plain function of arrays so that dask can ship it."""
+    """One chunk: times from ``origin_idx`` to ``dest_idx`` (all nodes if ``None``), reduced.
+
+    A plain function of arrays so that dask can ship it.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse.csr_array
+        The compiled graph's CSR matrix (seconds).
+    origin_idx : numpy.ndarray
+        Row positions of the chunk's origins.
+    dest_idx : numpy.ndarray or None
+        Row positions of the destinations (``None`` = every node).
+    cutoff : float
+        Stop searching beyond this travel time (seconds).
+    reduce : str
+        ``"matrix"``, ``"nearest"`` or ``"count:<s>"`` (see :func:`run_chunked`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The reduced block, one row per origin.
+    """
     block = np.atleast_2d(dijkstra(matrix, directed=True, indices=origin_idx, limit=cutoff))
     if dest_idx is not None:
         block = block[:, dest_idx]
@@ -96,8 +117,32 @@ def iter_chunks(
     chunk_size: int = DEFAULT_CHUNK,
     weight: str = DEFAULT_WEIGHT,
 ) -> Iterator[tuple[slice, np.ndarray]]:
-    """Yield ``(slice of origins, reduced block)`` in-process, one chunk at a time, so a
-    caller can stream results to disk without holding them all."""
+    """Yield ``(slice of origins, reduced block)`` in-process.
+
+    One chunk at a time, so a caller can stream results to disk without holding them all.
+
+    Parameters
+    ----------
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    origins : Sequence of Hashable
+        Origin nodes.
+    destinations : Sequence of Hashable or None
+        Destination nodes (``None`` = every node).
+    cutoff_s : float or None
+        Stop searching beyond this travel time (seconds); ``None`` = no limit.
+    reduce : str
+        ``"matrix"``, ``"nearest"`` or ``"count:<s>"`` (see :func:`run_chunked`).
+    chunk_size : int
+        Origins per chunk.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Yields
+    ------
+    tuple of (slice, numpy.ndarray)
+        The chunk's origins and its reduced block.
+    """
     compiled, o_idx, d_idx, cutoff = _prepare(G, origins, destinations, cutoff_s, weight, reduce)
     for part in _chunks(len(o_idx), chunk_size):
         yield part, solve_chunk(compiled.matrix, o_idx[part], d_idx, cutoff, reduce)
@@ -111,7 +156,7 @@ def run_chunked(
     cutoff_s: float | None = None,
     reduce: str = "matrix",
     chunk_size: int = DEFAULT_CHUNK,
-    client: object | None = None,
+    client: Any = None,
     weight: str = DEFAULT_WEIGHT,
 ) -> np.ndarray:
     """All chunks, in-process or on a dask.distributed ``client``, stacked in origin order.
@@ -133,6 +178,13 @@ def run_chunked(
     client
         A ``dask.distributed.Client``; ``None`` runs in this process.  Results are the
         same either way.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per origin, in origin order.
     """
     compiled, o_idx, d_idx, cutoff = _prepare(G, origins, destinations, cutoff_s, weight, reduce)
     parts = list(_chunks(len(o_idx), chunk_size))

@@ -112,6 +112,11 @@ def two_step_fca(
         Capacity per facility (beds, doctors, places; ≥ 0).
     catchment_s
         Catchment size in seconds (> 0); pairs with ``t ≤ catchment_s`` count.
+
+    Returns
+    -------
+    FCAResult
+        Supply-to-demand ratio per facility and accessibility per demand location.
     """
     t, p, s = _validate(demand_to_supply_s, demand, supply)
     w = decay("binary", t, threshold_s=_positive(catchment_s, "catchment_s"))
@@ -130,6 +135,24 @@ def enhanced_two_step_fca(
 
     ``steps`` = {upper bound in seconds: weight}; default three equal sub-zones of the
     catchment weighted 1.00, 0.68, 0.22.
+
+    Parameters
+    ----------
+    demand_to_supply_s : numpy.ndarray
+        ``(n_demand, n_supply)`` seconds from each demand location to each facility.
+    demand : Sequence of float
+        Population per demand location.
+    supply : Sequence of float
+        Capacity per facility (beds, doctors …).
+    catchment_s : float
+        Catchment (seconds).
+    steps : Mapping of float to float or None
+        Upper bound (seconds) → weight; ``None`` = three equal sub-zones weighted 1, 0.68, 0.22.
+
+    Returns
+    -------
+    FCAResult
+        Supply-to-demand ratio per facility and accessibility per demand location.
     """
     t, p, s = _validate(demand_to_supply_s, demand, supply)
     catchment = _positive(catchment_s, "catchment_s")
@@ -147,6 +170,26 @@ def demand_to_supply_times(
     cutoff_s: float | None = None,
     weight: str = DEFAULT_WEIGHT,
 ) -> np.ndarray:
-    """The ``(n_demand, n_supply)`` matrix for 2SFCA: seconds from each demand node to each
-    supply node (the direction people travel)."""
+    """The ``(n_demand, n_supply)`` matrix for 2SFCA.
+
+    Seconds from each demand node to each supply node (the direction people travel).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph with node ``x``/``y`` (metres) and ``G.graph["crs"]``.
+    demand_nodes : Sequence of Hashable
+        Nodes of the demand locations.
+    supply_nodes : Sequence of Hashable
+        Nodes of the facilities.
+    cutoff_s : float or None
+        Stop searching beyond this travel time (seconds); ``None`` = no limit.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_demand, n_supply)`` seconds; ``inf`` where unreachable.
+    """
     return travel_time_matrix(G, demand_nodes, supply_nodes, cutoff_s=cutoff_s, weight=weight)

@@ -35,10 +35,12 @@ from jmgis.routing.engine import DEFAULT_WEIGHT, compile_graph, iter_blocks
 def _window_polygons(
     classes: np.ndarray, rows: np.ndarray, cols: np.ndarray, grid: Grid, n_classes: int
 ) -> list[shapely.Geometry]:
-    """One MultiPolygon per class ``1 … n_classes`` of the cells at ``rows``, ``cols``
-    (class 0 = not drawn), polygonised in one pass on the smallest window holding them."""
+    """One MultiPolygon per class ``1 … n_classes`` of the cells at ``rows``, ``cols``.
+
+    Class 0 is not drawn; the cells are polygonised in one pass on the smallest window holding them.
+    """
     drawn = classes > 0
-    out = [[] for _ in range(n_classes)]
+    out: list[list[shapely.Geometry]] = [[] for _ in range(n_classes)]
     if drawn.any():
         rr, cc = rows[drawn], cols[drawn]
         r0, c0 = rr.min(), cc.min()
@@ -56,11 +58,12 @@ def _window_polygons(
 
 
 def ellipsoidal_area_km2(geoms: gpd.GeoSeries) -> np.ndarray:
-    """Area on the CGCS2000 ellipsoid (km²) of polygons in a projected CRS: the planar
-    area divided by the projection's areal scale at each polygon's centroid.  For
-    isochrone-sized polygons this is within 0.002 % of
-    :func:`jmgis.crs.geodesic_area_km2` (tested) and ~700× faster on raster-edged
-    polygons with hundreds of thousands of vertices."""
+    """Area on the CGCS2000 ellipsoid (km²) of polygons in a projected CRS.
+
+    The planar area divided by the projection's areal scale at each polygon's centroid.  For
+    isochrone-sized polygons this is within 0.002 % of :func:`jmgis.crs.geodesic_area_km2` (tested)
+    and ~700× faster on raster-edged polygons with hundreds of thousands of vertices.
+    """
     from pyproj import CRS, Proj, Transformer
 
     if len(geoms) == 0:
@@ -137,6 +140,8 @@ def isochrones(
         (not expressways).
     to_storage
         Return EPSG:4490 (default) instead of the analysis CRS.
+    weight : str
+        Edge attribute used as travel cost (seconds).
 
     Returns
     -------
@@ -165,7 +170,7 @@ def isochrones(
         best = np.full(compiled.n, np.inf)
         for _, block in blocks:
             np.minimum(best, block.min(axis=0), out=best)
-        labels = [("*", "、".join(_names(G, origins, names)))]
+        labels: list[tuple[Hashable, str]] = [("*", "、".join(_names(G, origins, names)))]
         node_times = iter([best])
     else:
         labels = list(zip(origins, _names(G, origins, names), strict=True))

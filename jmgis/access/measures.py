@@ -111,6 +111,20 @@ def decay(name: str, times_s: np.ndarray, **params: object) -> np.ndarray:
     =============  ===========================================  ==========================
 
     ``inf`` (unreachable) always gets weight 0.
+
+    Parameters
+    ----------
+    name : str
+        The decay function (see the table).
+    times_s : numpy.ndarray
+        Travel times (seconds).
+    **params : object
+        The function's parameters (see the table).
+
+    Returns
+    -------
+    numpy.ndarray
+        Weights, same shape as ``times_s``.
     """
     if name not in DECAY_FUNCTIONS:
         raise DataError(
@@ -147,6 +161,20 @@ def cumulative_opportunities(
     """Opportunities reachable within ``threshold_s`` seconds, per origin.
 
     ``opportunities`` are per destination (jobs, beds, ...); default 1 each (a count).
+
+    Parameters
+    ----------
+    tt : numpy.ndarray
+        ``(n_origins, n_destinations)`` travel times (seconds).
+    threshold_s : float
+        Travel-time limit (seconds).
+    opportunities : Sequence of float or None
+        Opportunities per destination (``None`` = 1 each).
+
+    Returns
+    -------
+    numpy.ndarray
+        Reachable opportunities per origin.
     """
     t = _times(tt)
     return (t <= _positive(threshold_s, "threshold_s")) @ _opportunities(opportunities, t.shape[1])
@@ -173,8 +201,27 @@ def gravity(
     decay_function: str = "exponential",
     **params: object,
 ) -> np.ndarray:
-    """Gravity accessibility Σ_j O_j · f(t_ij) per origin, with a named decay ``f``
-    (see :func:`decay`; e.g. ``decay_function="exponential", beta_per_min=0.05``)."""
+    """Gravity accessibility Σ_j O_j · f(t_ij) per origin.
+
+    With a named decay ``f`` (see :func:`decay`; e.g. ``decay_function="exponential",
+    beta_per_min=0.05``).
+
+    Parameters
+    ----------
+    tt : numpy.ndarray
+        ``(n_origins, n_destinations)`` travel times (seconds).
+    opportunities : Sequence of float or None
+        Opportunities per destination (``None`` = 1 each).
+    decay_function : str
+        Name of the decay (see :func:`decay`).
+    **params : object
+        Its parameters.
+
+    Returns
+    -------
+    numpy.ndarray
+        Accessibility per origin.
+    """
     t = _times(tt)
     return decay(decay_function, t, **params) @ _opportunities(opportunities, t.shape[1])
 
@@ -192,7 +239,20 @@ def _check_population(population: pd.Series | np.ndarray, labels: Sequence[Hasha
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """Lower weighted median: the smallest value with ≥ half the weight at or below it."""
+    """Lower weighted median: the smallest value with ≥ half the weight at or below it.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The values (e.g. minutes).
+    weights : numpy.ndarray
+        Weight of each value (e.g. population), ≥ 0.
+
+    Returns
+    -------
+    float
+        The median value.
+    """
     if weights.sum() <= 0:
         raise DataError("weighted median of zero total weight")
     order = np.argsort(values, kind="stable")
@@ -282,6 +342,18 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
     DataError
         NaN or ``inf`` values (drop or cap unreachable units explicitly first), negative
         values, or zero total weight.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Travel times (finite, ≥ 0).
+    weights : numpy.ndarray or None
+        Weight of each value (e.g. population); ``None`` = equal.
+
+    Returns
+    -------
+    float
+        The coefficient, 0–1.
     """
     v = np.asarray(values, dtype=float)
     w = np.ones_like(v) if weights is None else np.asarray(weights, dtype=float)
@@ -309,8 +381,27 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
 def worst_served(
     table: pd.DataFrame, column: str, n: int = 10, *, population: str | None = None
 ) -> pd.DataFrame:
-    """The ``n`` rows with the longest ``column`` (unreachable = ``inf`` first), ties
-    broken by larger ``population`` when given."""
+    """The ``n`` rows with the longest ``column``.
+
+    Unreachable (``inf``) first, ties broken by larger ``population``
+    when given.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per unit (township …).
+    column : str
+        The travel-time column to rank by.
+    n : int
+        How many rows.
+    population : str or None
+        The population column used to break ties.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows, worst first.
+    """
     if column not in table.columns:
         raise DataError(f"no column {column!r}", field=column)
     keys = [column] + ([population] if population else [])

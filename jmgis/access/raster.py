@@ -53,6 +53,7 @@ class Grid:
 
     @property
     def transform(self) -> Affine:
+        """The affine transform of the grid (cell size in metres, north up)."""
         return Affine(self.cell_m, 0.0, self.left, 0.0, -self.cell_m, self.top)
 
     def centres(self) -> np.ndarray:
@@ -63,16 +64,43 @@ class Grid:
         return np.column_stack([x, y])
 
     def to_image(self, values: np.ndarray, fill: float = NODATA) -> np.ndarray:
-        """Put per-land-cell ``values`` back into a ``height × width`` float32 image."""
+        """Put per-land-cell ``values`` back into a ``height × width`` float32 image.
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+            One value per land cell, in :meth:`centres` order.
+        fill : float
+            Value of the cells off the land.
+
+        Returns
+        -------
+        numpy.ndarray
+            The ``(height, width)`` float32 image.
+        """
         img = np.full((self.height, self.width), fill, dtype=np.float32)
         img[self.mask] = values
         return img
 
 
 def land_geometry(land: object, crs: object) -> shapely.Geometry | None:
-    """The land polygon in ``crs``: ``land`` may be a GeoDataFrame/GeoSeries (dissolved),
-    a shapely geometry already in ``crs``, ``None`` (the city boundary from
-    :func:`jmgis.admin.load_city`) or ``False`` (no clipping)."""
+    """The land polygon in ``crs``.
+
+    ``land`` may be a GeoDataFrame/GeoSeries (dissolved), a shapely geometry already in ``crs``,
+    ``None`` (the city boundary from :func:`jmgis.admin.load_city`) or ``False`` (no clipping).
+
+    Parameters
+    ----------
+    land : object
+        GeoDataFrame/GeoSeries, shapely geometry, ``None`` or ``False`` (see above).
+    crs : object
+        The CRS of the grid.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        The land polygon, or ``None`` for no clipping.
+    """
     if land is False:
         return None
     if land is None:
@@ -95,8 +123,27 @@ def make_grid(
     crs: object,
     land: shapely.Geometry | None = None,
 ) -> Grid:
-    """A grid covering ``bounds`` (minx, miny, maxx, maxy; metres), snapped to multiples of
-    ``cell_m``, with cells whose centre is on ``land`` marked (all cells without land)."""
+    """A grid covering ``bounds`` (minx, miny, maxx, maxy; metres).
+
+    Snapped to multiples of ``cell_m``, with cells whose centre is on ``land`` marked (all cells
+    without land).
+
+    Parameters
+    ----------
+    bounds : tuple of float
+        ``(minx, miny, maxx, maxy)`` in metres.
+    cell_m : float
+        Cell size (metres), > 0.
+    crs : object
+        The (metric) CRS of ``bounds``.
+    land : shapely.Geometry or None
+        Cells whose centre is on it are land (``None`` = all cells).
+
+    Returns
+    -------
+    Grid
+        The grid.
+    """
     if not cell_m > 0:
         raise DataError(f"cell size must be > 0 m, got {cell_m}", field="cell_m")
     minx, miny, maxx, maxy = bounds
@@ -120,10 +167,11 @@ NO_ACCESS_CLASSES = ("expressway", "motorway", "ramp")
 
 @dataclass(frozen=True)
 class SamplePoints:
-    """Places a cell can be reached from: every accessible node, and points every
-    ``step_m`` along accessible edges (a 10 km country road serves the villages along it,
-    not only its two ends).  The time of point ``p`` is
-    ``t[base[p]] + add_s[p]`` (the edge's start node plus the share of its travel time).
+    """Places a cell can be reached from.
+
+    Every accessible node, and points every ``step_m`` along accessible edges (a 10 km country road
+    serves the villages along it, not only its two ends).  The time of point ``p`` is ``t[base[p]] +
+    add_s[p]`` (the edge's start node plus the share of its travel time).
     """
 
     xy: np.ndarray  # (points, 2)
@@ -139,10 +187,31 @@ def sample_points(
     no_access_classes: Iterable[str] = NO_ACCESS_CLASSES,
     weight: str = DEFAULT_WEIGHT,
 ) -> SamplePoints:
-    """Sample points of ``G``: nodes touching an edge whose ``mode`` is in ``modes`` (a rail
-    track's inner vertices are no place to get off; edges without ``mode`` count,
-    ``modes=None`` allows all) plus interior points of those edges unless their
-    ``road_class`` is in ``no_access_classes`` (expressways are entered at interchanges)."""
+    """Sample points of ``G``.
+
+    Nodes touching an edge whose ``mode`` is in ``modes`` (a rail track's inner vertices are no
+    place to get off; edges without ``mode`` count, ``modes=None`` allows all) plus interior points
+    of those edges unless their ``road_class`` is in ``no_access_classes`` (expressways are entered
+    at interchanges).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph with node ``x``/``y`` (metres) and ``G.graph["crs"]``.
+    step_m : float
+        Spacing of the interior points along edges (metres).
+    modes : Iterable of str or None
+        Edge modes a cell may be entered from (``None`` = all).
+    no_access_classes : Iterable of str
+        Road classes entered only at their nodes (expressways, ramps).
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    SamplePoints
+        The points, their base node and the extra seconds from it.
+    """
     nodes = list(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     xs = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, len(nodes))
@@ -196,10 +265,23 @@ class CellSampler:
     max_offnet_m: float
     _leg_speed: float | None = field(default=None, repr=False)
     _leg_cache: list = field(default_factory=list, repr=False)
-    _rows_cols: tuple | None = field(default=None, repr=False)
+    _rows_cols: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def cell_times(self, node_times: np.ndarray, offnet_speed_kph: float) -> np.ndarray:
-        """Best time per land cell (seconds) from a ``(n_nodes,)`` array of node times."""
+        """Best time per land cell (seconds) from a ``(n_nodes,)`` array of node times.
+
+        Parameters
+        ----------
+        node_times : numpy.ndarray
+            Seconds at every node of the compiled graph.
+        offnet_speed_kph : float
+            Speed of the leg from the sample point to the cell centre (km/h).
+
+        Returns
+        -------
+        numpy.ndarray
+            Seconds per land cell; ``inf`` where no sample point is in reach.
+        """
         point_t = np.append(node_times[self.points.base] + self.points.add_s, np.inf)
         legs = self._legs(offnet_speed_kph)
         best = point_t[self.point_idx[:, 0]] + legs[0]
@@ -218,7 +300,8 @@ class CellSampler:
     def cell_rows_cols(self) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of every land cell (same order as :meth:`cell_times`)."""
         if self._rows_cols is None:
-            self._rows_cols = np.nonzero(self.grid.mask)
+            rows, cols = np.nonzero(self.grid.mask)
+            self._rows_cols = (rows, cols)
         return self._rows_cols
 
 
@@ -238,7 +321,28 @@ def cell_sampler(
     modes: Iterable[str] | None = ("road", "connector"),
     weight: str = DEFAULT_WEIGHT,
 ) -> CellSampler:
-    """Nearest sample points of every land cell of ``grid`` (k-d tree)."""
+    """Nearest sample points of every land cell of ``grid`` (k-d tree).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph with node ``x``/``y`` (metres) and ``G.graph["crs"]``.
+    grid : Grid
+        The raster grid.
+    k : int
+        Sample points tried per cell.
+    max_offnet_m : float
+        Longest off-network leg (metres); cells farther from every point are unreachable.
+    modes : Iterable of str or None
+        Edge modes a cell may be entered from (``None`` = all).
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    CellSampler
+        The sampler.
+    """
     points = sample_points(G, step_m=grid.cell_m, modes=modes, weight=weight)
     if len(points.base) == 0:
         raise DataError("the graph has no node a cell could be reached from")
@@ -261,9 +365,36 @@ def grid_and_sampler(
     weight: str = DEFAULT_WEIGHT,
     compiled: object | None = None,
 ) -> tuple[CellSampler, shapely.Geometry | None]:
-    """The grid over the land polygon (or the graph's extent when ``land=False``) and its
-    cell sampler, cached per compiled graph (so per graph object and its current
-    nodes/edges), cell size, land polygon and options."""
+    """The grid over the land polygon and its cell sampler.
+
+    The grid covers the graph's extent when ``land=False``.  Cached per compiled graph (so
+    per graph object and its current
+    nodes/edges), cell size, land polygon and options.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph with node ``x``/``y`` (metres) and ``G.graph["crs"]``.
+    cell_m : float
+        Cell size (metres).
+    land : object
+        The land polygon (see :func:`land_geometry`).
+    k : int
+        Sample points tried per cell.
+    max_offnet_m : float
+        Longest off-network leg (metres).
+    modes : Iterable of str or None
+        Edge modes a cell may be entered from (``None`` = all).
+    weight : str
+        Edge attribute used as travel cost (seconds).
+    compiled : CompiledGraph or None
+        ``G`` already compiled (compiled here when ``None``).
+
+    Returns
+    -------
+    tuple of (CellSampler, shapely.Geometry or None)
+        The sampler and the land polygon.
+    """
     from jmgis.routing.engine import compile_graph
 
     crs = G.graph.get("crs")
@@ -327,6 +458,10 @@ def travel_time_raster(
         Longest off-network leg (metres, default 2000).
     direction
         ``"to"`` the facility (default) or ``"from"`` it.
+    G : networkx.Graph
+        Graph with node ``x``/``y`` (metres) and ``G.graph["crs"]``.
+    weight : str
+        Edge attribute used as travel cost (seconds).
 
     Returns
     -------
@@ -346,7 +481,24 @@ def travel_time_raster(
 
 
 def write_geotiff(image: np.ndarray, grid: Grid, path: str | Path, description: str = "") -> Path:
-    """Write a float32 single-band GeoTIFF (deflate) with nodata -9999."""
+    """Write a float32 single-band GeoTIFF (deflate) with nodata -9999.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The ``(height, width)`` image.
+    grid : Grid
+        Its grid (transform and CRS).
+    path : str or pathlib.Path
+        The file (written atomically).
+    description : str
+        The band's description.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     import rasterio
 
     from jmgis.atomic import atomic_path

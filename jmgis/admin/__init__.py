@@ -1,5 +1,6 @@
-"""Jiangmen's administrative geography: the city, 7 county units, 73 townships, their
-seats and 三区 zones, and the name/code resolver.
+"""Jiangmen's administrative geography.
+
+The city, 7 county units, 73 townships, their seats and 三区 zones, and the name/code resolver.
 
 >>> from jmgis import admin
 >>> admin.resolve_township("台山白沙")

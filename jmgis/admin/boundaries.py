@@ -43,8 +43,10 @@ def load_counties() -> gpd.GeoDataFrame:
 
 
 def load_region() -> gpd.GeoDataFrame:
-    """The neighbouring prefectures around Jiangmen (background land for maps, simplified
-    to ~200 m): code, name, source."""
+    """The neighbouring prefectures around Jiangmen: code, name, source.
+
+    Background land for maps, simplified to ~200 m.
+    """
     return _read("region")[[*columns("region"), "geometry"]].copy()
 
 

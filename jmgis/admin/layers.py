@@ -1,5 +1,8 @@
-"""The administrative layers as the settings ask for them: the bundled schematic township
-polygons, or the user's boundaries (``Settings.townships``), loaded once per call."""
+"""The administrative layers as the settings ask for them.
+
+The bundled schematic township polygons, or the user's boundaries (``Settings.townships``), loaded
+once per call.
+"""
 
 from __future__ import annotations
 
@@ -45,8 +48,11 @@ def township_boundaries(settings: Settings | None = None) -> gpd.GeoDataFrame | 
 
 
 def townships(settings: Settings | None = None) -> gpd.GeoDataFrame:
-    """The 73 townships, with the boundaries the settings name (see
-    :func:`jmgis.admin.load_townships` for the columns)."""
+    """The 73 townships.
+
+    With the boundaries the settings name (see :func:`jmgis.admin.load_townships` for the
+    columns).
+    """
     return load_townships(township_boundaries(settings))
 
 

@@ -135,8 +135,24 @@ def partition_county(
 def partition_townships(
     county: gpd.GeoDataFrame, seats: gpd.GeoDataFrame, metric: object = None
 ) -> gpd.GeoDataFrame:
-    """Schematic township polygons for every county: columns code, geometry_quality,
-    source, geometry (EPSG:4490), in the order of ``seats``."""
+    """Schematic township polygons for every county.
+
+    Columns code, geometry_quality, source, geometry (EPSG:4490), in the order of ``seats``.
+
+    Parameters
+    ----------
+    county : geopandas.GeoDataFrame
+        The county polygons (``code`` column), EPSG:4490.
+    seats : geopandas.GeoDataFrame
+        The township seats (``code``, ``county_code``), EPSG:4490.
+    metric : object
+        The metric CRS the Voronoi cells are computed in (``None`` = the analysis CRS).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One schematic polygon per seat: code, geometry_quality, source, geometry.
+    """
     rules = _load_island_rules()
     pieces: dict[str, shapely.Geometry] = {}
     for row in county.itertuples():
@@ -155,7 +171,20 @@ def partition_townships(
 
 
 def check_tiling(county_geom: shapely.Geometry, townships: list[shapely.Geometry]) -> dict:
-    """Gaps and overlaps (in the units of the CRS, squared) of townships against a county."""
+    """Gaps and overlaps (in the units of the CRS, squared) of townships against a county.
+
+    Parameters
+    ----------
+    county_geom : shapely.Geometry
+        The county polygon.
+    townships : list of shapely.Geometry
+        Its township polygons, in the same CRS.
+
+    Returns
+    -------
+    dict
+        Gap and overlap areas (CRS units squared: m² in a metric CRS).
+    """
     union = shapely.union_all(townships)
     gap = shapely.difference(county_geom, union).area
     outside = shapely.difference(union, county_geom).area

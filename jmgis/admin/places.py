@@ -29,8 +29,11 @@ from jmgis.errors import AmbiguousNameError, ResolveError
 
 @dataclass(frozen=True)
 class Place:
-    """A resolved place: ``kind`` (township, county, gateway, station …), ``id`` (code or
-    feature id), Chinese ``name`` and a representative ``point`` in EPSG:4490."""
+    """A resolved place.
+
+    ``kind`` (township, county, gateway, station …), ``id`` (code or feature id), Chinese ``name``
+    and a representative ``point`` in EPSG:4490.
+    """
 
     kind: str
     id: str
@@ -46,8 +49,19 @@ _SOURCES: dict[str, tuple[Loader, str]] = {}
 
 
 def register_source(kind: str, loader: Loader, id_column: str) -> None:
-    """Make a point layer resolvable by id, name and aliases (later registrations of the
-    same kind replace earlier ones)."""
+    """Make a point layer resolvable by id, name and aliases.
+
+    Later registrations of the same kind replace earlier ones.
+
+    Parameters
+    ----------
+    kind : str
+        The kind of place (``gateway``, ``station`` …).
+    loader : Callable
+        Returns the layer (a GeoDataFrame with ``name``, ``aliases``), called when first needed.
+    id_column : str
+        The layer's id column.
+    """
     _SOURCES[kind] = (loader, id_column)
 
 
@@ -99,6 +113,11 @@ def resolve_place(query: str, kind: str | None = None) -> Place:
         A code, an id (``guangzhou``) or a Chinese name or alias.
     kind
         Restrict to one kind (``township``, ``county``, ``gateway``, ``station`` …).
+
+    Returns
+    -------
+    Place
+        The one place the query names (``ResolveError`` when none or several).
     """
     text = str(query).strip()
     matches: list[Place] = []

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -139,8 +140,20 @@ def outline_offset(geoms: gpd.GeoSeries, reference: shapely.Geometry) -> Offset:
 
 
 def datum_offsets_m(lon: float, lat: float) -> dict[str, float]:
-    """Length (m) of the GCJ-02 and BD-09 offsets at a point, computed with
-    :mod:`jmgis.crs.gcj02`."""
+    """Length (m) of the GCJ-02 and BD-09 offsets at a point.
+
+    Computed with :mod:`jmgis.crs.gcj02`.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The point (degrees, CGCS2000).
+
+    Returns
+    -------
+    dict of str to float
+        Offset length (metres) by datum: ``gcj02``, ``bd09``.
+    """
     metric = analysis_crs()
     out = {}
     for name, func in (("GCJ-02", wgs84_to_gcj02), ("BD-09", wgs84_to_bd09)):
@@ -152,8 +165,10 @@ def datum_offsets_m(lon: float, lat: float) -> dict[str, float]:
 
 
 def check_datum(frame: gpd.GeoDataFrame, path: str | Path, *, field: str = "geometry") -> None:
-    """Refuse polygons shifted as a whole: a web-map datum declared as WGS84/CGCS2000, or
-    a constant offset of more than ``SHIFT_TOLERANCE_M``.
+    """Refuse polygons shifted as a whole.
+
+    A web-map datum declared as WGS84/CGCS2000, or a constant offset of more than
+    ``SHIFT_TOLERANCE_M``.
 
     Parameters
     ----------
@@ -242,8 +257,10 @@ def check_seats(frame: gpd.GeoDataFrame, path: str | Path, *, field: str = "geom
 
 
 def check_counties(frame: gpd.GeoDataFrame, path: str | Path, *, field: str = "geometry") -> None:
-    """Every polygon inside its county; the townships of each county cover it without
-    gaps or overlaps beyond the tolerances of the module docstring.
+    """Every polygon inside its county.
+
+    The townships of each county cover it without gaps or overlaps beyond the tolerances of the
+    module docstring.
 
     Parameters
     ----------
@@ -303,8 +320,9 @@ def check_counties(frame: gpd.GeoDataFrame, path: str | Path, *, field: str = "g
 
 
 def check_townships(frame: gpd.GeoDataFrame, path: str | Path, *, field: str = "geometry") -> None:
-    """All plausibility checks of user township boundaries, cheapest explanation first:
-    a datum or constant shift, then seats, then containment and coverage.
+    """All plausibility checks of user township boundaries, cheapest explanation first.
+
+    A datum or constant shift, then seats, then containment and coverage.
 
     Parameters
     ----------
@@ -326,9 +344,10 @@ def check_townships(frame: gpd.GeoDataFrame, path: str | Path, *, field: str = "
 
 
 def check_points(points: gpd.GeoDataFrame, path: str | Path, *, outside: str) -> None:
-    """Control points where their township code says: within ``POINT_TOLERANCE_M`` of the
-    county the code names, or — marked ``outside`` — outside the city (by more than
-    ``-POINT_TOLERANCE_M``) and within ``OUTSIDE_MAX_KM`` of it.
+    """Control points where their township code says.
+
+    Within ``POINT_TOLERANCE_M`` of the county the code names, or — marked ``outside`` — outside the
+    city (by more than ``-POINT_TOLERANCE_M``) and within ``OUTSIDE_MAX_KM`` of it.
 
     Parameters
     ----------
@@ -352,7 +371,7 @@ def check_points(points: gpd.GeoDataFrame, path: str | Path, *, outside: str) ->
     for row, (pid, code, geom) in enumerate(
         zip(metric["point_id"], metric["township_code"], metric.geometry, strict=True), start=2
     ):
-        where = {"file": path, "feature": f"row {row} ({pid})", "field": "lon/lat"}
+        where: dict[str, Any] = {"file": path, "feature": f"row {row} ({pid})", "field": "lon/lat"}
         if code == outside:
             depth = city.boundary.distance(geom) if city.contains(geom) else 0.0
             far = city.distance(geom) / 1000

@@ -30,8 +30,10 @@ def short_name(name: str) -> str:
 
 
 def normalise_name(text: object) -> str:
-    """The form names are compared in, applied to queries and index keys alike: NFKC
-    (full-width letters and digits → ASCII), no whitespace of any width, case folded."""
+    """The form names are compared in, applied to queries and index keys alike.
+
+    NFKC (full-width letters and digits → ASCII), no whitespace of any width, case folded.
+    """
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
 
 
@@ -108,7 +110,20 @@ class Resolver:
         )
 
     def township(self, query: str, county: str | None = None) -> Township:
-        """Resolve one township; see the module docstring for what is accepted."""
+        """Resolve one township; see the module docstring for what is accepted.
+
+        Parameters
+        ----------
+        query : str
+            A 9-digit code, a name (with or without 镇/街道) or an alias.
+        county : str or None
+            Restrict to one county (code or name), for names used twice.
+
+        Returns
+        -------
+        Township
+            The matching township (``ResolveError`` when none or several).
+        """
         key = normalise_name(normalise_code(query))
         county_code = self.county(county) if county else None
         if key in self._townships:
@@ -143,7 +158,20 @@ def resolver() -> Resolver:
 
 
 def resolve_township(query: str, county: str | None = None) -> str:
-    """The 9-digit code of a township given its code or name (see :class:`Resolver`)."""
+    """The 9-digit code of a township given its code or name (see :class:`Resolver`).
+
+    Parameters
+    ----------
+    query : str
+        A 9-digit code, a name (with or without 镇/街道) or an alias.
+    county : str or None
+        Restrict to one county (code or name), for names used twice.
+
+    Returns
+    -------
+    str
+        The 9-digit township code.
+    """
     return resolver().township(query, county).code
 
 

@@ -38,8 +38,11 @@ def counties() -> pd.DataFrame:
 
 @cache
 def townships() -> pd.DataFrame:
-    """The 73 townships with their seats: code, name, kind, county_code, seat_lon,
-    seat_lat, seat_quality, seat_source (one source per row)."""
+    """The 73 townships with their seats.
+
+    Code, name, kind, county_code, seat_lon, seat_lat, seat_quality, seat_source (one source per
+    row).
+    """
     frame = _read_csv("townships.csv", ("code", "county_code"))
     path = boundaries_dir() / "townships.csv"
     if len(frame) != TOWNSHIP_COUNT:

@@ -88,7 +88,8 @@ def _codes(
                 )
             codes.append(value)
         else:
-            name = str(getattr(row, name_field))
+            # The caller names a name field whenever it names no code field.
+            name = str(getattr(row, name_field))  # type: ignore[arg-type]
             county = str(getattr(row, county_field)) if county_field else None
             try:
                 codes.append(resolver().township(name, county=county).code)

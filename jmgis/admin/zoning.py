@@ -44,8 +44,11 @@ def _resolve_members(path, zone: str, member: dict, field: str) -> list[tuple[st
 
 @cache
 def assignment() -> pd.DataFrame:
-    """One row per township: code, zone_code, zone_name, policy_zone_codes, zone_source,
-    name_in_plan (the name as the zoning table writes it)."""
+    """One row per township.
+
+    Code, zone_code, zone_name, policy_zone_codes, zone_source, name_in_plan (the name as the zoning
+    table writes it).
+    """
     path = boundaries_dir() / "zoning.yaml"
     raw = load_yaml(path)
     rows: dict[str, dict] = {}

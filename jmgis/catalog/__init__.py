@@ -1,5 +1,7 @@
-"""The plan catalog: parks and platforms, spatial structure, road schemes, projects and
-indicators of the five Jiangmen plan documents, each row traced to its ``file:line``.
+"""The plan catalog.
+
+Parks and platforms, spatial structure, road schemes, projects and indicators of the five Jiangmen
+plan documents, each row traced to its ``file:line``.
 
 The data are YAML files in ``data/projects/`` (see ``docs/ARCHITECTURE.md``);
 :func:`load_catalog` reads and validates them, the ``load_*`` functions return one kind,
@@ -89,8 +91,10 @@ def load_scheme_members() -> pd.DataFrame:
 
 
 def load_projects() -> pd.DataFrame:
-    """Planned projects from ``project.yaml``, with ``feature_ids`` linked to the
-    transport features that carry them out."""
+    """Planned projects from ``project.yaml``, with their transport features.
+
+    ``feature_ids`` are linked to the transport features that carry them out.
+    """
     from jmgis.catalog.build import link_transport_features
 
     return link_transport_features(load_catalog().projects)

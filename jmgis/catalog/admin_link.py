@@ -43,6 +43,7 @@ class AdminIndex:
 
     @cached_property
     def county_names(self) -> dict[str, str]:
+        """County code to county name."""
         return dict(zip(self.counties["code"].astype(str), self.counties["name"], strict=True))
 
     def township(self, code: str) -> dict:
@@ -50,10 +51,24 @@ class AdminIndex:
         return self._by_code[code]
 
     def has_township(self, code: str) -> bool:
+        """Whether ``code`` is a known 9-digit township code."""
         return code in self._by_code
 
     def resolve_township(self, value: str, county: str | None = None) -> str:
-        """A 9-digit code for a code or a name (``ResolveError`` when it matches none)."""
+        """A 9-digit code for a code or a name (``ResolveError`` when it matches none).
+
+        Parameters
+        ----------
+        value : str
+            A 9-digit code, or a township name.
+        county : str or None
+            The county (code or name) a name is looked up in.
+
+        Returns
+        -------
+        str
+            The 9-digit township code.
+        """
         value = str(value).strip()
         if value.isdigit() and len(value) == TOWNSHIP_CODE_LENGTH:
             if value not in self._by_code:
@@ -86,6 +101,7 @@ class AdminIndex:
         return out
 
     def counties_of(self, codes: list[str]) -> list[str]:
+        """The distinct county codes of the townships ``codes``, in the order first met."""
         out: list[str] = []
         for code in codes:
             county = str(self._by_code[code]["county_code"])
@@ -110,8 +126,10 @@ class AdminIndex:
 
 
 def default_admin() -> AdminIndex:
-    """The index built from the bundled boundaries (:mod:`jmgis.admin`), cached per
-    boundaries directory and file times."""
+    """The index built from the bundled boundaries (:mod:`jmgis.admin`).
+
+    Cached per boundaries directory and file times.
+    """
     return _cached_admin(*admin_stamp())
 
 

@@ -43,9 +43,11 @@ def _township_names(frame: pd.DataFrame) -> pd.Series:
 
 
 def link_transport_features(projects: pd.DataFrame) -> pd.DataFrame:
-    """Fill each project's ``feature_ids`` with the transport features that name it in
-    their ``project_ids`` (``jmgis.transport.project_features``), keeping ids already
-    listed in ``project.yaml``."""
+    """Fill each project's ``feature_ids`` from the transport features.
+
+    The features that name it in their ``project_ids``
+    (``jmgis.transport.project_features``), keeping ids already listed in ``project.yaml``.
+    """
     from jmgis import transport
 
     linked = transport.project_features()

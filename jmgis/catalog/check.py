@@ -57,6 +57,18 @@ def check_sources(
     ------
     FileNotFoundError
         When the seed files are not available (see :func:`jmgis.paths.seeds_dir`).
+
+    Parameters
+    ----------
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+    seeds : str, pathlib.Path or None
+        The folder of plan documents (``jmgis.paths.seeds_dir()`` when ``None``).
+
+    Returns
+    -------
+    list of SourceProblem
+        The failing references.
     """
     catalog = catalog or load_catalog()
     seeds = Path(seeds) if seeds is not None else None

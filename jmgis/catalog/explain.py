@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.sources import PLAN_TITLES, context, parse_ref
@@ -73,7 +74,7 @@ def _with_names(key: str, value: object) -> object:
     from jmgis.catalog.admin_link import default_admin
 
     admin = default_admin()
-    codes = value if isinstance(value, list) else [value]
+    codes: list[Any] = value if isinstance(value, list) else [value]
     named = []
     for code in codes:
         if key == "township_codes" and admin.has_township(code):
@@ -94,11 +95,20 @@ def explain(
         A catalog id, or a scheme member ``scheme_id:code``.
     span
         Non-blank lines of context shown before and after each cited line.
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+    seeds : str, pathlib.Path or None
+        The folder of plan documents (``jmgis.paths.seeds_dir()`` when ``None``).
 
     Raises
     ------
     KeyError
         When the id is unknown (the message suggests close ids).
+
+    Returns
+    -------
+    str
+        The report, several lines.
     """
     catalog = catalog or load_catalog()
     kind, rec = catalog.find(rid)

@@ -30,7 +30,24 @@ def structure_geometries(
     park_points: dict[str, BaseGeometry | None],
     file: str,
 ) -> list[BaseGeometry | None]:
-    """Geometries of all structure rows: areas first, then the lines that may pass them."""
+    """Geometries of all structure rows: areas first, then the lines that may pass them.
+
+    Parameters
+    ----------
+    records : list of dict
+        The rows of ``structure.yaml``.
+    admin : AdminIndex
+        Township and county lookups.
+    park_points : dict of str to shapely geometry or None
+        Point of each park by id (EPSG:4490), for rows placed at a park.
+    file : str
+        The YAML file (named in errors).
+
+    Returns
+    -------
+    list of shapely geometry or None
+        One geometry per record (EPSG:4490), in record order.
+    """
     areas = {
         rec["id"]: structure_geometry(rec, admin, park_points, {}, file)
         for rec in records
@@ -51,7 +68,26 @@ def structure_geometry(
     areas: dict[str, BaseGeometry | None],
     file: str,
 ) -> BaseGeometry | None:
-    """The geometry of a structure row (EPSG:4490), from its ``defined_by`` method."""
+    """The geometry of a structure row (EPSG:4490), from its ``defined_by`` method.
+
+    Parameters
+    ----------
+    rec : dict
+        One row of ``structure.yaml``.
+    admin : AdminIndex
+        Township and county lookups.
+    park_points : dict of str to shapely geometry or None
+        Point of each park by id (EPSG:4490), for rows placed at a park.
+    areas : dict of str to shapely geometry or None
+        Area geometries already built, by id (for lines defined through areas).
+    file : str
+        The YAML file (named in errors).
+
+    Returns
+    -------
+    shapely geometry or None
+        The geometry, or ``None`` when the row has none.
+    """
     method = rec["method"]
     if not method:
         return None

@@ -85,10 +85,12 @@ class Catalog:
         raise UnknownIdError(_unknown_id_message(rid, self.all_ids()))
 
     def all_ids(self) -> list[str]:
+        """Every record id of the catalog, scheme members last."""
         ids = [i for frame in self.frames().values() for i in frame["id"]]
         return ids + list(self.scheme_members["member_id"])
 
     def file_of(self, kind: str) -> Path:
+        """The YAML file that holds the records of ``kind``."""
         return self.directory / FILES[kind]
 
 
@@ -129,6 +131,11 @@ def load_catalog(
     ------
     DataError
         Naming the file, the row id and the field of the first problem found.
+
+    Returns
+    -------
+    Catalog
+        The catalog's frames, one per kind, and the scheme members.
     """
     directory = Path(directory) if directory is not None else projects_dir()
     key = (str(directory.resolve()), _stamp(directory), admin_stamp())

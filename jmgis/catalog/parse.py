@@ -90,7 +90,8 @@ def _location(row: Row, admin: AdminIndex) -> dict[str, Any]:
             raise row.error(f"unknown township {loc['seat_of']!r}: {exc}", "location") from exc
         lon, lat = admin.seat(code)
     else:
-        lon, lat = loc.get("lon"), loc.get("lat")
+        # Checked as numbers in range just below.
+        lon, lat = loc.get("lon"), loc.get("lat")  # type: ignore[assignment]
         for name, value, (lo, hi) in (("lon", lon, LON_RANGE), ("lat", lat, LAT_RANGE)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise row.error(f"'{name}' must be a number (degrees), got {value!r}", "location")
@@ -133,6 +134,20 @@ def _area(row: Row) -> dict[str, Any]:
 
 
 def parse_park(row: Row, admin: AdminIndex) -> dict[str, Any]:
+    """A park record from one YAML row, validated.
+
+    Parameters
+    ----------
+    row : Row
+        The row of ``park.yaml``.
+    admin : AdminIndex
+        Resolves the township and county names of the row.
+
+    Returns
+    -------
+    dict
+        The park's columns.
+    """
     row.check_keys(
         (
             "kind",
@@ -235,8 +250,11 @@ def _defined_by(row: Row, admin: AdminIndex) -> dict[str, Any]:
 
 
 def _through_place(row: Row, admin: AdminIndex, value: Any) -> dict[str, str]:
-    """A place on a schematic line: ``{label, township}``, ``{label, park}`` or
-    ``{label, structure}`` (an area of the catalog, drawn at its representative point)."""
+    """A place on a schematic line.
+
+    ``{label, township}``, ``{label, park}`` or ``{label, structure}`` (an area of the catalog,
+    drawn at its representative point).
+    """
     if isinstance(value, str):
         value = {"label": value, "township": value}
     if not isinstance(value, dict) or not isinstance(value.get("label"), str):
@@ -261,6 +279,20 @@ def _through_place(row: Row, admin: AdminIndex, value: Any) -> dict[str, str]:
 
 
 def parse_structure(row: Row, admin: AdminIndex) -> dict[str, Any]:
+    """A spatial-structure record from one YAML row, validated.
+
+    Parameters
+    ----------
+    row : Row
+        The row of ``structure.yaml``.
+    admin : AdminIndex
+        Resolves the township and county names of the row.
+
+    Returns
+    -------
+    dict
+        The record's columns.
+    """
     row.check_keys(
         ("kind", "pattern", "defined_by", "geometry_quality", "positioning", "placed_by")
     )
@@ -298,6 +330,7 @@ def parse_structure(row: Row, admin: AdminIndex) -> dict[str, Any]:
 
 
 def parse_indicator(row: Row) -> dict[str, Any]:
+    """An indicator record from one YAML row, validated."""
     row.check_keys(
         (
             "table",
@@ -316,7 +349,7 @@ def parse_indicator(row: Row) -> dict[str, Any]:
     if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
         raise row.error(f"must be the row number (integer), got {number!r}", "row")
     zone = row.choice("zone_code", vocab.ZONE_CODES, required=False)
-    values = {}
+    values: dict[str, str | float] = {}
     for key in ("value_2020", "target_2025"):
         value = row.get(key)
         if value is not None and (
@@ -346,6 +379,20 @@ def _cell(row: Row, key: str) -> str:
 
 
 def parse_project(row: Row, admin: AdminIndex) -> dict[str, Any]:
+    """A planned-project record from one YAML row, validated.
+
+    Parameters
+    ----------
+    row : Row
+        The row of ``project.yaml``.
+    admin : AdminIndex
+        Resolves the township and county names of the row.
+
+    Returns
+    -------
+    dict
+        The project's columns.
+    """
     row.check_keys(
         (
             "category",

@@ -1,5 +1,7 @@
-"""Questions a planner asks of the catalog: what is in this zone, county or township, what
-has this status, what is due by this year, what belongs to this scheme.
+"""Questions a planner asks of the catalog.
+
+What is in this zone, county or township, what has this status, what is due by this year, what
+belongs to this scheme.
 
 Every function takes a frame from :class:`jmgis.catalog.Catalog` (or loads the bundled
 catalog) and returns the matching rows, in catalog order.
@@ -36,6 +38,20 @@ def by_zone(zone: str, kind: str = "park", catalog: Catalog | None = None) -> pd
     """Rows whose townships (or, for indicators, whose ``zone_code``) lie in ``zone``.
 
     ``zone`` is a code (``core``, ``bay``, ``eco``) or a zone name (都市核心区 …).
+
+    Parameters
+    ----------
+    zone : str
+        Zone code or name.
+    kind : str
+        The record kind (``park``, ``structure``, ``project``, ``indicator``).
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows.
     """
     from jmgis.admin import ZONES
 
@@ -52,7 +68,22 @@ def by_zone(zone: str, kind: str = "park", catalog: Catalog | None = None) -> pd
 
 
 def by_county(county: str, kind: str = "park", catalog: Catalog | None = None) -> pd.DataFrame:
-    """Rows in a county (6-digit code or name such as 台山市 or 台山)."""
+    """Rows in a county (6-digit code or name such as 台山市 or 台山).
+
+    Parameters
+    ----------
+    county : str
+        County code or name.
+    kind : str
+        The record kind (``park``, ``structure``, ``project``, ``indicator``).
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows.
+    """
     from jmgis.catalog.admin_link import default_admin
 
     code = default_admin().resolve_county(county)
@@ -62,7 +93,24 @@ def by_county(county: str, kind: str = "park", catalog: Catalog | None = None) -
 def by_township(
     township: str, kind: str = "park", catalog: Catalog | None = None, *, county: str | None = None
 ) -> pd.DataFrame:
-    """Rows that name a township (a code, or a name resolved by ``jmgis.admin``)."""
+    """Rows that name a township (a code, or a name resolved by ``jmgis.admin``).
+
+    Parameters
+    ----------
+    township : str
+        Township code or name.
+    kind : str
+        The record kind (``park``, ``structure``, ``project``, ``indicator``).
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+    county : str or None
+        The county a township name is looked up in.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows.
+    """
     from jmgis.catalog.admin_link import default_admin
 
     code = default_admin().resolve_township(township, county)
@@ -70,7 +118,22 @@ def by_township(
 
 
 def by_status(status: str, kind: str = "project", catalog: Catalog | None = None) -> pd.DataFrame:
-    """Rows with a normalised status (``completed``, ``to_complete_by_2025`` …)."""
+    """Rows with a normalised status (``completed``, ``to_complete_by_2025`` …).
+
+    Parameters
+    ----------
+    status : str
+        A normalised status (:data:`jmgis.catalog.vocab.PROJECT_STATUSES`, ``PARK_STATUSES``).
+    kind : str
+        The record kind (``park``, ``structure``, ``project``, ``indicator``).
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows.
+    """
     allowed = PROJECT_STATUSES if kind == "project" else PARK_STATUSES
     if status not in allowed:
         raise QueryError(f"unknown {kind} status {status!r}; known: {', '.join(allowed)}")
@@ -83,6 +146,20 @@ def by_year(year: int, catalog: Catalog | None = None, *, until: bool = True) ->
 
     Projects the plans report as completed count as done for every year; projects without
     a target year are left out.
+
+    Parameters
+    ----------
+    year : int
+        The year.
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+    until : bool
+        Due by ``year`` (True) or exactly in it (False).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching projects.
     """
     frame = _frame("project", catalog)
     years = pd.to_numeric(frame["target_year"], errors="coerce")
@@ -93,7 +170,20 @@ def by_year(year: int, catalog: Catalog | None = None, *, until: bool = True) ->
 
 
 def by_scheme(scheme: str, catalog: Catalog | None = None) -> pd.DataFrame:
-    """The members of a scheme (id or name, e.g. ``七纵八横``), in order."""
+    """The members of a scheme (id or name, e.g. ``七纵八横``), in order.
+
+    Parameters
+    ----------
+    scheme : str
+        Scheme id or name.
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The scheme's members.
+    """
     catalog = catalog or load_catalog()
     schemes = catalog.schemes
     hit = schemes[(schemes["id"] == scheme) | (schemes["name"] == scheme)]
@@ -111,7 +201,20 @@ def by_scheme(scheme: str, catalog: Catalog | None = None) -> pd.DataFrame:
 
 
 def projects_of_scheme(scheme: str, catalog: Catalog | None = None) -> pd.DataFrame:
-    """Projects tagged with a member of the scheme (``scheme_member = scheme_id:code``)."""
+    """Projects tagged with a member of the scheme (``scheme_member = scheme_id:code``).
+
+    Parameters
+    ----------
+    scheme : str
+        Scheme id or name.
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching projects.
+    """
     catalog = catalog or load_catalog()
     members = set(by_scheme(scheme, catalog)["member_id"])
     projects = catalog.projects
@@ -119,7 +222,20 @@ def projects_of_scheme(scheme: str, catalog: Catalog | None = None) -> pd.DataFr
 
 
 def search(text: str, catalog: Catalog | None = None) -> pd.DataFrame:
-    """Rows of every kind whose name or an alias contains ``text``: ``kind, id, name``."""
+    """Rows of every kind whose name or an alias contains ``text``: ``kind, id, name``.
+
+    Parameters
+    ----------
+    text : str
+        The text to look for.
+    catalog : Catalog or None
+        The plan catalog (the bundled one when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind, id, name`` of each match.
+    """
     catalog = catalog or load_catalog()
     out = []
     for kind, frame in catalog.frames().items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from jmgis.catalog.sources import parse_ref
 from jmgis.errors import DataError
@@ -36,17 +36,66 @@ class Row:
 
     @property
     def label(self) -> str:
+        """How errors name the row: its id, else ``row N``."""
         rid = self.data.get("id")
         return str(rid) if isinstance(rid, str) and rid else f"row {self.position}"
 
     def error(self, message: str, field: str | None = None) -> DataError:
+        """A :class:`DataError` naming this row's file and feature.
+
+        Parameters
+        ----------
+        message : str
+            What is wrong.
+        field : str or None
+            The key at fault.
+
+        Returns
+        -------
+        DataError
+            The error, to raise.
+        """
         return DataError(message, file=self.file, feature=self.label, field=field)
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The raw value of ``key``.
+
+        Parameters
+        ----------
+        key : str
+            The YAML key.
+        default : Any
+            Returned when the key is absent.
+
+        Returns
+        -------
+        Any
+            The value as YAML gave it.
+        """
         return self.data.get(key, default)
 
     # -- typed getters ---------------------------------------------------------------
+    @overload
+    def text(self, key: str, *, required: Literal[True]) -> str: ...
+
+    @overload
+    def text(self, key: str, *, required: bool = False) -> str | None: ...
+
     def text(self, key: str, *, required: bool = False) -> str | None:
+        """The stripped text of ``key``; ``None`` when empty.
+
+        Parameters
+        ----------
+        key : str
+            The YAML key.
+        required : bool
+            Raise a :class:`DataError` when the value is missing or empty.
+
+        Returns
+        -------
+        str or None
+            The text, stripped.
+        """
         value = self.data.get(key)
         if value is None or value == "":
             if required:
@@ -57,6 +106,22 @@ class Row:
         return value.strip()
 
     def choice(self, key: str, allowed: Iterable[str], *, required: bool = True) -> str | None:
+        """The text of ``key``, which must be one of ``allowed``.
+
+        Parameters
+        ----------
+        key : str
+            The YAML key.
+        allowed : Iterable of str
+            The accepted values.
+        required : bool
+            Raise a :class:`DataError` when the value is missing.
+
+        Returns
+        -------
+        str or None
+            The value.
+        """
         allowed = tuple(allowed)
         value = self.text(key, required=required)
         if value is not None and value not in allowed:
@@ -64,6 +129,20 @@ class Row:
         return value
 
     def text_list(self, key: str, *, required: bool = False) -> list[str]:
+        """The list of texts under ``key`` (one text counts as a list of one).
+
+        Parameters
+        ----------
+        key : str
+            The YAML key.
+        required : bool
+            Raise a :class:`DataError` when the list is missing or empty.
+
+        Returns
+        -------
+        list of str
+            The items, stripped; none may contain ``;``.
+        """
         value = self.data.get(key)
         if value is None:
             if required:
@@ -86,6 +165,7 @@ class Row:
         return out
 
     def year(self, key: str) -> int | None:
+        """The year (1949–2100) under ``key``, or ``None``."""
         value = self.data.get(key)
         if value is None:
             return None
@@ -94,12 +174,27 @@ class Row:
         return value
 
     def flag(self, key: str, default: bool = False) -> bool:
+        """The boolean under ``key``.
+
+        Parameters
+        ----------
+        key : str
+            The YAML key.
+        default : bool
+            The value when the key is absent.
+
+        Returns
+        -------
+        bool
+            The flag.
+        """
         value = self.data.get(key, default)
         if not isinstance(value, bool):
             raise self.error(f"must be true or false, got {value!r}", key)
         return value
 
     def check_keys(self, allowed: Iterable[str]) -> None:
+        """Raise a :class:`DataError` on a key outside ``allowed`` (and the common keys)."""
         allowed = set(allowed) | set(COMMON_KEYS)
         unknown = sorted(set(self.data) - allowed)
         if unknown:
@@ -126,6 +221,20 @@ def parse_sources(
 
     An entry is ``"000:1386"`` or ``{ref: "000:1386", quote: "…"}``; the quote is the text
     the source check looks for on that line when the row's name is not on it.
+
+    Parameters
+    ----------
+    row : Row
+        The YAML row.
+    key : str
+        The key holding the references.
+    required : bool
+        Whether at least one reference is required.
+
+    Returns
+    -------
+    tuple of (list of str, dict of str to str)
+        The references, and reference → quote.
     """
     value = row.get(key)
     if value is None or value == []:

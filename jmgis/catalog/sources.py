@@ -41,7 +41,7 @@ class SourceRef:
         return f"{self.file}:{self.line}"
 
 
-def parse_ref(ref: str) -> SourceRef:
+def parse_ref(ref: object) -> SourceRef:
     """Parse ``file:line`` or the short form ``000:1386``.
 
     Raises
@@ -62,7 +62,20 @@ def expand_ref(ref: str) -> str:
 
 
 def line_text(ref: str | SourceRef, directory: str | Path | None = None) -> str:
-    """The text of the cited line; ``IndexError`` when the file is shorter."""
+    """The text of the cited line; ``IndexError`` when the file is shorter.
+
+    Parameters
+    ----------
+    ref : str or SourceRef
+        A ``file:line`` reference.
+    directory : str, pathlib.Path or None
+        The folder of plan documents (``jmgis.paths.seeds_dir()`` when ``None``).
+
+    Returns
+    -------
+    str
+        The line, without its newline.
+    """
     sref = ref if isinstance(ref, SourceRef) else parse_ref(ref)
     lines = seed_lines(sref.file, directory)
     if sref.line > len(lines):
@@ -73,16 +86,33 @@ def line_text(ref: str | SourceRef, directory: str | Path | None = None) -> str:
 def context(
     ref: str | SourceRef, directory: str | Path | None = None, *, span: int = 1
 ) -> list[tuple[int, str]]:
-    """The cited line with ``span`` non-blank lines before and after: ``[(line_no, text)]``."""
+    """The cited line with ``span`` non-blank lines before and after: ``[(line_no, text)]``.
+
+    Parameters
+    ----------
+    ref : str or SourceRef
+        A ``file:line`` reference.
+    directory : str, pathlib.Path or None
+        The folder of plan documents (``jmgis.paths.seeds_dir()`` when ``None``).
+    span : int
+        Non-blank lines of context on each side.
+
+    Returns
+    -------
+    list of tuple of (int, str)
+        Line number (1-based) and text, in file order.
+    """
     sref = ref if isinstance(ref, SourceRef) else parse_ref(ref)
     lines = seed_lines(sref.file, directory)
     picked = [(sref.line, lines[sref.line - 1])] if sref.line <= len(lines) else []
-    before, i = [], sref.line - 2
+    before: list[tuple[int, str]] = []
+    i = sref.line - 2
     while i >= 0 and len(before) < span:
         if lines[i].strip():
             before.append((i + 1, lines[i]))
         i -= 1
-    after, i = [], sref.line
+    after: list[tuple[int, str]] = []
+    i = sref.line
     while i < len(lines) and len(after) < span:
         if lines[i].strip():
             after.append((i + 1, lines[i]))
@@ -101,6 +131,20 @@ def line_mentions(
 
     Whitespace is ignored, and a needle may start on the cited line and continue on the
     next non-blank line (the seeds hard-wrap their text).
+
+    Parameters
+    ----------
+    ref : str or SourceRef
+        A ``file:line`` reference.
+    needles : list of str
+        Texts to look for (the row's name, aliases, quotes).
+    directory : str, pathlib.Path or None
+        The folder of plan documents (``jmgis.paths.seeds_dir()`` when ``None``).
+
+    Returns
+    -------
+    str or None
+        The needle found.
     """
     sref = ref if isinstance(ref, SourceRef) else parse_ref(ref)
     lines = seed_lines(sref.file, directory)

@@ -15,10 +15,13 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from jmgis import __version__
 from jmgis.errors import JmgisError
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 T = TypeVar("T")
 
@@ -43,10 +46,24 @@ _state = {"quiet": False}
 
 def progress(
     iterable: Iterable[T], desc: str | None = None, total: int | None = None
-) -> Iterable[T]:
+) -> tqdm[T]:
     """A tqdm progress bar on stderr for a step that takes more than a second or two.
 
     Silent with ``--quiet`` and when stderr is not a terminal (scripts, CI, logs).
+
+    Parameters
+    ----------
+    iterable : Iterable
+        What to iterate over.
+    desc : str or None
+        The bar's label.
+    total : int or None
+        How many items to expect (for iterables without a length).
+
+    Returns
+    -------
+    tqdm.tqdm
+        The bar, iterable like ``iterable``; ``update``/``close`` drive it by hand.
     """
     from tqdm import tqdm
 
@@ -144,8 +161,17 @@ THIRD_PARTY_LOGGERS = (
 
 
 def configure_logging(quiet: bool, verbose: bool) -> None:
-    """jmgis messages at INFO (WARNING with ``quiet``, DEBUG with ``verbose``) on stderr;
-    every other library from WARNING up whatever the flags."""
+    """Log jmgis messages at INFO (WARNING with ``quiet``, DEBUG with ``verbose``) on stderr.
+
+    Every other library from WARNING up whatever the flags.
+
+    Parameters
+    ----------
+    quiet : bool
+        Only warnings and errors.
+    verbose : bool
+        Debug messages as well.
+    """
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger().setLevel(logging.WARNING)
     for name in THIRD_PARTY_LOGGERS:
@@ -155,8 +181,10 @@ def configure_logging(quiet: bool, verbose: bool) -> None:
 
 
 def error_line(exc: BaseException) -> str:
-    """The one-line text of an error for the command line (GDAL and YAML messages span
-    lines; an OSError names its file)."""
+    """The one-line text of an error for the command line.
+
+    GDAL and YAML messages span lines; an OSError names its file.
+    """
     if isinstance(exc, OSError) and not isinstance(exc, JmgisError) and exc.filename:
         text = f"{exc.filename}: {exc.strerror or exc}"
     else:

@@ -9,6 +9,7 @@ log = logging.getLogger("jmgis")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis access`` to the command parser."""
     p = subparsers.add_parser(
         "access",
         help="minutes from every township to the city centre, stations, ports and gateways",
@@ -44,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``jmgis access``; returns the exit status."""
     from jmgis import transport
     from jmgis.jiangmen.outputs import write_csvs
 

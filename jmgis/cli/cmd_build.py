@@ -10,6 +10,7 @@ log = logging.getLogger("jmgis")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis build`` to the command parser."""
     p = subparsers.add_parser(
         "build",
         help="build the GeoPackage, maps and report from the bundled Jiangmen data",
@@ -67,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``jmgis build``; returns the exit status."""
     from jmgis.atomic import check_writable
     from jmgis.cli import progress
     from jmgis.pipeline import STEPS, build

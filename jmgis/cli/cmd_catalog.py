@@ -9,6 +9,7 @@ KINDS = ("park", "structure", "project", "indicator", "scheme")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis catalog`` and its subcommands to the command parser."""
     p = subparsers.add_parser(
         "catalog",
         help="the plan catalog: validate, list and query, check sources against the plans",
@@ -50,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    """Run ``jmgis catalog validate``; returns the exit status."""
     from jmgis.catalog import load_catalog
 
     catalog = load_catalog()
@@ -61,6 +63,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Run ``jmgis catalog check``; returns the exit status."""
     from jmgis.catalog import check_sources, load_catalog
 
     catalog = load_catalog()
@@ -74,6 +77,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    """Run ``jmgis catalog list``; returns the exit status."""
     from jmgis.catalog import load_catalog, query
 
     catalog = load_catalog()
@@ -124,6 +128,7 @@ def _columns(kind: str) -> list[str]:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    """Run ``jmgis catalog search``; returns the exit status."""
     from jmgis.catalog import search
 
     hits = search(args.text)
@@ -132,6 +137,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    """Run ``jmgis catalog show``; returns the exit status."""
     from jmgis.cli.cmd_explain import show
 
     return show(args.id)

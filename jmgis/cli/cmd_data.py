@@ -10,6 +10,7 @@ log = logging.getLogger("jmgis")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis data`` to the command parser."""
     p = subparsers.add_parser(
         "data",
         help="rebuild the bundled boundary data from its sources (needs the 'data' extra)",
@@ -30,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    """Run ``jmgis data build``; returns the exit status."""
     from jmgis.admin.build import build_all
 
     for path in build_all(args.out):

@@ -6,6 +6,7 @@ import argparse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis explain`` to the command parser."""
     p = subparsers.add_parser(
         "explain",
         help="print what the plans say about a catalog id, with the cited lines",
@@ -18,6 +19,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def show(rid: str, *, span: int = 1) -> int:
+    """Print where a catalog record comes from in the plan documents.
+
+    Parameters
+    ----------
+    rid : str
+        The record id.
+    span : int
+        Lines of context around each cited line.
+
+    Returns
+    -------
+    int
+        The exit status (0).
+    """
     from jmgis.catalog import explain
 
     print(explain(rid, span=span))

@@ -32,6 +32,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis export`` to the command parser."""
     p = subparsers.add_parser(
         "export",
         help="export the layers as a styled GeoPackage or as Shapefiles",
@@ -56,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``jmgis export``; returns the exit status."""
     from jmgis.io.export import export_gpkg, export_shapefiles, load_layers
     from jmgis.pipeline import build_layers
 

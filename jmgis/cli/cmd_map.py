@@ -15,6 +15,7 @@ KINDS = MAP_KINDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis map`` to the command parser."""
     p = subparsers.add_parser(
         "map",
         help=f"write one map ({', '.join(MAP_KINDS)}) as a self-contained HTML",
@@ -58,6 +59,7 @@ def _context(kind: str, tmp: Path, settings):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``jmgis map``; returns the exit status."""
     from jmgis import maps
 
     # steps may write side files (rasters, tables): keep them out of the user's directory

@@ -7,6 +7,7 @@ import json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis network`` and its subcommands to the command parser."""
     p = subparsers.add_parser(
         "network",
         help="inspect the transport network (check)",
@@ -65,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Run ``jmgis network check``; returns the exit status."""
     from jmgis.network.check import DEFAULT_MAX_SNAP_AREA_M, DEFAULT_MAX_SNAP_M, check_network
     from jmgis.transport import check_year
 
@@ -80,6 +82,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_topology(args: argparse.Namespace) -> int:
+    """Run ``jmgis network topology``; returns the exit status."""
     from pathlib import Path
 
     from jmgis.errors import DataError

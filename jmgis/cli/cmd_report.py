@@ -11,6 +11,7 @@ log = logging.getLogger("jmgis")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis report`` to the command parser."""
     p = subparsers.add_parser(
         "report",
         help="write the accessibility report: report.html, tables/*.csv, report.xlsx",
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``jmgis report``; returns the exit status."""
     from jmgis.cli import progress
     from jmgis.report import build_report
     from jmgis.report.tables import check_zones
@@ -65,8 +67,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def build_layers(settings) -> dict:
-    """The layers of ``jmgis build``: every step before ``gpkg`` (those that make layers),
-    run in a scratch directory whose files are discarded."""
+    """The layers of ``jmgis build``.
+
+    Every step before ``gpkg`` (those that make layers), run in a scratch directory whose files are
+    discarded.
+    """
     from jmgis.cli import progress
     from jmgis.pipeline import STEPS, build
 

@@ -7,6 +7,7 @@ import json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``jmgis route`` to the command parser."""
     p = subparsers.add_parser(
         "route",
         help="fastest route between two places (minutes, km, roads and lines used)",
@@ -36,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``jmgis route``; returns the exit status."""
     from jmgis.network.build import build_graph, shared_graph
     from jmgis.network.route import route
     from jmgis.transport import check_year

@@ -63,8 +63,11 @@ __all__ = [
 
 
 def analysis_crs(crs: str | int | CRS | None = None) -> CRS:
-    """The metric CRS used for analysis: ``crs`` if given, else the ``analysis_crs`` of the
-    settings in effect (EPSG:4547 by default).  Refuses geographic CRSs (metres are required)."""
+    """The metric CRS used for analysis.
+
+    ``crs`` if given, else the ``analysis_crs`` of the settings in effect (EPSG:4547 by default).
+    Refuses geographic CRSs (metres are required).
+    """
     if crs is None:
         crs = current().analysis_crs
     chosen = CRS.from_user_input(crs)
@@ -74,7 +77,20 @@ def analysis_crs(crs: str | int | CRS | None = None) -> CRS:
 
 
 def to_analysis(gdf: gpd.GeoDataFrame, crs: str | int | CRS | None = None) -> gpd.GeoDataFrame:
-    """Project a GeoDataFrame to the analysis CRS (metres)."""
+    """Project a GeoDataFrame to the analysis CRS (metres).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features with a CRS.
+    crs : str, int, pyproj.CRS or None
+        The metric CRS (``None`` = the analysis CRS of the settings, EPSG:4547 by default).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features in metres.
+    """
     if gdf.crs is None:
         raise DataError(
             "GeoDataFrame has no CRS; set it (e.g. EPSG:4490) before projecting", field="crs"
@@ -116,8 +132,22 @@ def geodesic_length_m(geoms: gpd.GeoSeries) -> np.ndarray:
 def convert_geometries(
     geoms: np.ndarray | gpd.GeoSeries, func: Callable[..., tuple[np.ndarray, np.ndarray]]
 ) -> np.ndarray:
-    """Apply a coordinate conversion ``func(lon, lat) -> (lon, lat)`` to every vertex of
-    every geometry in one vectorised call (shapely 2 ``transform``)."""
+    """Apply a coordinate conversion ``func(lon, lat) -> (lon, lat)`` to every vertex.
+
+    Every geometry is converted in one vectorised call (shapely 2 ``transform``).
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray or geopandas.GeoSeries
+        Geometries with longitude/latitude coordinates (degrees).
+    func : Callable
+        ``func(lon, lat) -> (lon, lat)`` on arrays (e.g. :func:`jmgis.crs.gcj02.wgs84_to_gcj02`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The converted geometries, same order.
+    """
 
     def _apply(coords: np.ndarray) -> np.ndarray:
         lon, lat = func(coords[:, 0], coords[:, 1])
@@ -132,6 +162,18 @@ def convert_gdf(gdf: gpd.GeoDataFrame, source: str, target: str) -> gpd.GeoDataF
     The frame's CRS stays geographic (EPSG:4326 for ``wgs84``); GCJ-02 and BD-09 have no
     EPSG code, so a frame holding them is labelled EPSG:4326 *and* must be tracked by the
     caller — jmgis only holds such frames transiently (import and display).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in geographic coordinates.
+    source, target : str
+        ``wgs84``, ``gcj02`` or ``bd09``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A converted copy.
     """
     key = (source.lower(), target.lower())
     if key not in CONVERSIONS:

@@ -37,7 +37,18 @@ def _as_arrays(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
 
 
 def in_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
-    """True where a point lies in the box where GCJ-02 applies."""
+    """True where a point lies in the box where GCJ-02 applies.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Longitude and latitude (degrees).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Whether each point is in the box.
+    """
     lon_a, lat_a = _as_arrays(lon, lat)
     west, south, east, north = CHINA_BBOX
     return (lon_a >= west) & (lon_a <= east) & (lat_a >= south) & (lat_a <= north)
@@ -79,7 +90,18 @@ def _gcj_offset(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArra
 
 
 def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """WGS84 (≈ CGCS2000) longitude/latitude in degrees → GCJ-02."""
+    """WGS84 (≈ CGCS2000) longitude/latitude in degrees → GCJ-02.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Longitude and latitude (degrees).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        GCJ-02 longitude and latitude (degrees); unchanged outside China.
+    """
     lon_a, lat_a = _as_arrays(lon, lat)
     dlon, dlat = _gcj_offset(lon_a, lat_a)
     inside = in_china(lon_a, lat_a)
@@ -121,13 +143,29 @@ def gcj02_to_wgs84(
         Stop when the largest residual of the forward transform is below this (degrees).
     max_iter
         Upper bound on iterations (the residual shrinks ~100× per step; 3–4 suffice).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        WGS84 longitude and latitude (degrees).
     """
     gcj_lon, gcj_lat = _as_arrays(lon, lat)
     return _invert(wgs84_to_gcj02, gcj_lon, gcj_lat, gcj_lon, gcj_lat, tol_deg, max_iter)
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """GCJ-02 → BD-09 (Baidu) longitude/latitude in degrees."""
+    """GCJ-02 → BD-09 (Baidu) longitude/latitude in degrees.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Longitude and latitude (degrees).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        BD-09 longitude and latitude (degrees).
+    """
     x, y = _as_arrays(lon, lat)
     z = np.hypot(x, y) + 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
@@ -141,6 +179,20 @@ def bd09_to_gcj02(
 
     The usual closed-form inverse is only accurate to a few decimetres; it is used as the
     starting point of a fixed-point iteration on :func:`gcj02_to_bd09`.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Longitude and latitude (degrees).
+    tol_deg : float
+        Stop when the largest residual of the forward transform is below this (degrees).
+    max_iter : int
+        Most iterations.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        GCJ-02 longitude and latitude (degrees).
     """
     bd_lon, bd_lat = _as_arrays(lon, lat)
     x = bd_lon - 0.0065
@@ -152,12 +204,34 @@ def bd09_to_gcj02(
 
 
 def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """WGS84 → BD-09 (through GCJ-02)."""
+    """WGS84 → BD-09 (through GCJ-02).
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Longitude and latitude (degrees).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        BD-09 longitude and latitude (degrees).
+    """
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
 def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    """BD-09 → WGS84 (through GCJ-02)."""
+    """BD-09 → WGS84 (through GCJ-02).
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Longitude and latitude (degrees).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        WGS84 longitude and latitude (degrees).
+    """
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 

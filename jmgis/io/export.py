@@ -82,7 +82,24 @@ def export_gpkg(
     profile: str = "default",
     qgz: bool = False,
 ) -> list[Path]:
-    """Write a styled GeoPackage with its project (and a ``.qgz`` beside it if asked)."""
+    """Write a styled GeoPackage with its project (and a ``.qgz`` beside it if asked).
+
+    Parameters
+    ----------
+    layers : Mapping of str to pandas.DataFrame
+        Layers by name (registered names, EPSG:4490).
+    path : str or pathlib.Path
+        The GeoPackage to write.
+    profile : str
+        Export profile (see :mod:`jmgis.io.profiles`).
+    qgz : bool
+        Also write ``<name>.qgz`` beside it.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
     result = apply_profile(layers, profile)
     path = Path(path)
     # The GeoPackage and its .qgz are written under their own names in a temporary
@@ -108,6 +125,23 @@ def export_shapefiles(
     profile: str = "default",
     long_text: str = "split",
 ) -> list[Path]:
-    """One Shapefile set per layer plus ``fields.csv`` (see :mod:`jmgis.io.shapefile`)."""
+    """One Shapefile set per layer plus ``fields.csv`` (see :mod:`jmgis.io.shapefile`).
+
+    Parameters
+    ----------
+    layers : Mapping of str to pandas.DataFrame
+        Layers by name (registered names, EPSG:4490).
+    out_dir : str or pathlib.Path
+        The output folder.
+    profile : str
+        Export profile (see :mod:`jmgis.io.profiles`).
+    long_text : str
+        ``split`` or ``error`` for text over 254 bytes (see :mod:`jmgis.io.shapefile`).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
     result = apply_profile(layers, profile)
     return write_shapefiles(result.layers, out_dir, specs=result.specs, long_text=long_text)

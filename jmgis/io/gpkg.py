@@ -26,8 +26,11 @@ _DTYPES = {"str": "string", "int": "Int64", "float": "float64", "bool": "boolean
 
 
 def _ordered(frame: pd.DataFrame, spec: LayerSpec | None, layer: str) -> pd.DataFrame:
-    """The frame's registered columns in registry order; unregistered layers and columns
-    are errors (the registry is the contract every output is written from)."""
+    """The frame's registered columns in registry order.
+
+    Unregistered layers and columns are errors (the registry is the contract every output is written
+    from).
+    """
     if spec is None:
         raise DataError(
             "is not a registered layer (add it to jmgis/resources/layers/*.yaml)",
@@ -51,9 +54,13 @@ def _ordered(frame: pd.DataFrame, spec: LayerSpec | None, layer: str) -> pd.Data
 
 
 def _pin_gdal_clock() -> None:
-    """With ``SOURCE_DATE_EPOCH`` set, GDAL stamps ``gpkg_contents.last_change`` with the
-    build time (its ``OGR_CURRENT_DATE`` config option) instead of the clock; unset, the
-    option is cleared so that the clock is used again."""
+    """Pin the GeoPackage timestamps to the build time.
+
+    With ``SOURCE_DATE_EPOCH`` set, GDAL stamps ``gpkg_contents.last_change`` with the build
+    time (its ``OGR_CURRENT_DATE``
+    config option) instead of the clock; unset, the option is cleared so that the clock is used
+    again.
+    """
     stamp = iso_utc(millis=True) if reproducible() else None
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
 
@@ -61,7 +68,19 @@ def _pin_gdal_clock() -> None:
 def write_layer(
     frame: pd.DataFrame, path: str | Path, layer: str, *, spec: LayerSpec | None = None
 ) -> None:
-    """Write one layer (GeoDataFrame → spatial layer, DataFrame → attribute table)."""
+    """Write one layer (GeoDataFrame → spatial layer, DataFrame → attribute table).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The layer (registered columns only).
+    path : str or pathlib.Path
+        The GeoPackage.
+    layer : str
+        The registered layer name.
+    spec : LayerSpec or None
+        The registry entry (looked up by ``layer`` when ``None``).
+    """
     spec = spec or registry().get(layer)
     frame = _ordered(frame, spec, layer)
     path = Path(path)
@@ -127,7 +146,20 @@ def write_gpkg(
 
 
 def read_layer(path: str | Path, layer: str) -> pd.DataFrame:
-    """Read a layer back with the registry's column types (strings stay strings)."""
+    """Read a layer back with the registry's column types (strings stay strings).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The GeoPackage.
+    layer : str
+        The layer name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layer (a GeoDataFrame when it has geometry).
+    """
     frame = pyogrio.read_dataframe(path, layer=layer)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name != "geometry":
         frame = frame.rename_geometry("geometry")

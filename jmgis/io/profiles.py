@@ -164,7 +164,20 @@ PROFILES: dict[str, Callable[[Mapping[str, pd.DataFrame]], ProfileResult]] = {
 
 
 def apply_profile(layers: Mapping[str, pd.DataFrame], profile: str = "default") -> ProfileResult:
-    """Rename layers and fields for an export profile (see the module docstring)."""
+    """Rename layers and fields for an export profile (see the module docstring).
+
+    Parameters
+    ----------
+    layers : Mapping of str to pandas.DataFrame
+        Layers by name (registered names, EPSG:4490).
+    profile : str
+        Export profile (see :mod:`jmgis.io.profiles`).
+
+    Returns
+    -------
+    ProfileResult
+        The renamed layers, their specs and the jmgis layer each is styled like.
+    """
     if profile not in PROFILES:
         raise DataError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     return PROFILES[profile](layers)

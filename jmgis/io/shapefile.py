@@ -108,6 +108,8 @@ def shapefile_field_names(columns: Sequence[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class LongValue:
+    """A text value too long for a Shapefile field: layer, field, feature and its UTF-8 bytes."""
+
     layer: str
     field: str
     feature: str
@@ -115,7 +117,22 @@ class LongValue:
 
 
 def long_values(layer: str, frame: pd.DataFrame, id_column: str | None = None) -> list[LongValue]:
-    """Text values longer than :data:`MAX_STRING_BYTES` in UTF-8 (feature = id or row)."""
+    """Text values longer than :data:`MAX_STRING_BYTES` in UTF-8 (feature = id or row).
+
+    Parameters
+    ----------
+    layer : str
+        The layer name (for the report).
+    frame : pandas.DataFrame
+        The layer.
+    id_column : str or None
+        Column naming each feature (row numbers when ``None``).
+
+    Returns
+    -------
+    list of LongValue
+        One per long value.
+    """
     found = []
     for column in frame.columns:
         if column == getattr(frame, "_geometry_column_name", None):
@@ -202,7 +219,22 @@ def split_long_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[s
 
 
 def geometry_type(name: str, frame: gpd.GeoDataFrame, spec: LayerSpec | None) -> str:
-    """The one geometry type of the file: multi when any feature or the registry is."""
+    """The one geometry type of the file: multi when any feature or the registry is.
+
+    Parameters
+    ----------
+    name : str
+        The layer name.
+    frame : geopandas.GeoDataFrame
+        The layer.
+    spec : LayerSpec or None
+        Its registry entry.
+
+    Returns
+    -------
+    str
+        ``Point``, ``MultiLineString`` ….
+    """
     types = set(frame.geom_type.dropna().unique())
     families = {t.replace("Multi", "") for t in types}
     if len(families) > 1:
@@ -312,6 +344,11 @@ def write_shapefiles(
         Either way everything is checked before a file is written.
 
     Returns the paths written (``.shp``/``.dbf`` and ``fields.csv``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
     """
     if long_text not in LONG_TEXT_MODES:
         raise ValueError(f"long_text must be one of {LONG_TEXT_MODES}, not {long_text!r}")
@@ -440,6 +477,18 @@ def read_shapefile(path: str | Path, encoding: str | None = None) -> pd.DataFram
 
     ``encoding`` overrides everything; else the ``.cpg`` is honoured; else the encoding is
     detected (:func:`detect_dbf_encoding`), so legacy GBK files read correctly.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``.shp`` or ``.dbf``.
+    encoding : str or None
+        The text encoding (``None`` = the ``.cpg``, else detect).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layer (a GeoDataFrame with geometry).
     """
     path = Path(path)
     if not path.exists():
@@ -468,6 +517,18 @@ def read_exported_layer(folder: str | Path, layer: str) -> pd.DataFrame:
 
     Column names come from ``fields.csv``; types from the ``type`` column (the registry's
     field types), so integers with missing values and strings come back as written.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The export folder.
+    layer : str
+        The layer name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layer, long text joined back and column names restored from ``fields.csv``.
     """
     folder = Path(folder)
     mapping = read_fields_csv(folder)

@@ -46,7 +46,20 @@ def change_table(comparison: Comparison) -> pd.DataFrame:
 
 
 def zone_change_table(comparison: Comparison, year_before: int, year_after: int) -> pd.DataFrame:
-    """``access_zone_change`` rows of one comparison."""
+    """``access_zone_change`` rows of one comparison.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        The comparison of two years (:func:`jmgis.jiangmen.compare_years`).
+    year_before, year_after : int
+        Its two scenario years.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per zone and target: minutes before, after and saved.
+    """
     zone = comparison.zone
     zone = zone[zone["group_kind"] == "zone"].copy()
     zone["year_before"] = int(year_before)
@@ -104,10 +117,27 @@ def access_layers(
 def write_rasters(
     out_dir: str | Path, years: Sequence[int], target: str = "hsr_station"
 ) -> list[Path]:
-    """GeoTIFFs of minutes to the nearest ``target`` (a profile target with several
+    """GeoTIFFs of minutes to the nearest ``target``, for each year.
+
+    ``target`` is a profile target with several
     candidate nodes: rail_station, hsr_station, port, interchange) for each year, 250 m
     cells in the analysis CRS, nodata outside the city, off-network leg at 15 km/h for up
-    to 10 km (:data:`jmgis.jiangmen.township_access.MAX_OFFNET_M`)."""
+    to 10 km (:data:`jmgis.jiangmen.township_access.MAX_OFFNET_M`).
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        The output folder (files go to ``rasters/`` under it).
+    years : Sequence of int
+        Scenario years, one raster each.
+    target : str
+        The profile target.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The GeoTIFFs written.
+    """
     from jmgis.access.raster import travel_time_raster
     from jmgis.jiangmen.township_access import (
         MAX_OFFNET_M,
@@ -133,7 +163,20 @@ def write_rasters(
 
 
 def worst_served_table(township: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` worst-served townships for every target (longest time first)."""
+    """The ``n`` worst-served townships for every target (longest time first).
+
+    Parameters
+    ----------
+    township : pandas.DataFrame
+        The township profile (``t_<target>_min`` columns, minutes).
+    n : int
+        How many townships per target.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Up to ``n`` rows per target, longest time first.
+    """
     rows = []
     for col in [c for c in township.columns if c.startswith("t_") and c.endswith("_min")]:
         worst = worst_served(township, col, n)
@@ -158,11 +201,29 @@ def write_csvs(
     *,
     population: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """The CSVs of ``jmgis access``: profile, zone and county summaries for ``year`` (and
-    ``compare``), and with ``compare`` the per-township change with its projects, the zone
-    change and the changed features.  UTF-8 with BOM so that Excel shows Chinese.
-    ``population`` replaces the bundled township table (see
-    :mod:`jmgis.jiangmen.population`)."""
+    """The CSVs of ``jmgis access``.
+
+    Profile, zone and county summaries for ``year`` (and ``compare``), and with ``compare`` the
+    per-township change with its projects, the zone change and the changed features.  UTF-8 with BOM
+    so that Excel shows Chinese. ``population`` replaces the bundled township table (see
+    :mod:`jmgis.jiangmen.population`).
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        The output folder.
+    year : int
+        Scenario year.
+    compare : int or None
+        An earlier scenario year to compare with.
+    population : pandas.DataFrame or None
+        Township population (the bundled table when ``None``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The CSVs written.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     years = [year] if compare is None else sorted({int(compare), int(year)})

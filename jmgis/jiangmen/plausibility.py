@@ -70,8 +70,23 @@ def _straight_km(G, a: str, b: str) -> float:
 
 
 def plausibility_table(year: int = 2025, trips: tuple[Trip, ...] = TRIPS) -> pd.DataFrame:
-    """One row per trip: model minutes and km, straight-line km, expected ranges,
-    whether the model lies in them, and the reference."""
+    """One row per trip.
+
+    Model minutes and km, straight-line km, expected ranges, whether the model lies in them, and the
+    reference.
+
+    Parameters
+    ----------
+    year : int
+        Scenario year of the network.
+    trips : tuple of Trip
+        The reference trips (default the bundled ones, each with a source).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per trip; minutes and km.
+    """
     from jmgis.network.build import shared_graph
     from jmgis.network.route import route
 

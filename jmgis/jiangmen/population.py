@@ -80,17 +80,23 @@ HESHAN_2020 = {
 
 
 def subdistrict_weight() -> float:
-    """How many times a 镇's population a 街道 holds, from the one verified county (鹤山:
-    沙坪街道 vs the mean of its 9 镇) — the rule for splitting other county totals."""
+    """How many times a 镇's population a 街道 holds.
+
+    From the one verified county (鹤山: 沙坪街道 vs the mean of its 9 镇) — the rule for splitting
+    other county totals.
+    """
     street = HESHAN_2020["440784001"]
     towns = [v for k, v in HESHAN_2020.items() if k != "440784001"]
     return street / (sum(towns) / len(towns))
 
 
 def estimate_township_population(townships: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The bundled table: census figures where published, else the county total split
-    with weight :func:`subdistrict_weight` per 街道 and 1 per 镇 (largest-remainder
-    rounding, so each county unit sums exactly to its total).
+    """The bundled table.
+
+    Census figures where published, else the county total split with weight
+    :func:`subdistrict_weight` per 街道 and 1 per 镇 (largest-remainder rounding, so each
+    county unit
+    sums exactly to its total).
 
     ``townships`` needs ``code``, ``name``, ``kind`` (街道/镇), ``county_code``
     (default :func:`jmgis.admin.tables.townships`).
@@ -148,6 +154,7 @@ def _largest_remainder(shares: np.ndarray) -> np.ndarray:
 
 
 def population_path() -> Path:
+    """The bundled township population table (CSV)."""
     return data_dir() / "population" / "township_population.csv"
 
 
@@ -182,6 +189,24 @@ def population_from_table(
     ------
     DataError
         Naming the file, row and field of the first bad value, or the missing codes.
+
+    Parameters
+    ----------
+    table : str, pathlib.Path or pandas.DataFrame
+        A CSV file or a table.
+    code : str
+        The column with township codes (or names).
+    population : str
+        The column with the population (persons).
+    complete : bool
+        Require every one of the 73 townships.
+    encoding : str or None
+        Text encoding of the CSV (``None`` = detect).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, population, source``, one row per township.
     """
     from jmgis.admin.resolver import normalise_code, resolve_township
     from jmgis.errors import ResolveError
@@ -245,6 +270,13 @@ def population_from_raster(
     -------
     pandas.DataFrame
         ``code, name, population, status="raster", method, source``.
+
+    Parameters
+    ----------
+    raster : str or pathlib.Path
+        A population-count GeoTIFF (persons per cell), any CRS.
+    townships : geopandas.GeoDataFrame or None
+        Township polygons (the configured boundaries when ``None``).
     """
     import rasterio
     import rasterio.errors
@@ -309,8 +341,9 @@ def population(
     townships: gpd.GeoDataFrame | None = None,
     settings: Settings | None = None,
 ) -> pd.DataFrame:
-    """The township population a run uses: a table or a raster the user names, else the
-    bundled table.
+    """The township population a run uses.
+
+    A table or a raster the user names, else the bundled table.
 
     Parameters
     ----------

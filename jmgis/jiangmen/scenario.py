@@ -61,9 +61,12 @@ class Comparison:
 
 
 def _feature_signatures(G: nx.Graph) -> tuple[dict[str, tuple], dict[str, dict]]:
-    """Per feature: total travel time and length by mode (rounded to 1 s / 1 m), so a
-    feature merely split at a new junction does not count as changed.  Seat connectors
-    (feature id = a township code) are no project and are skipped."""
+    """Per feature, the total travel time and length by mode.
+
+    Total travel time and length by mode (rounded to 1 s / 1 m), so a feature merely split at a new
+    junction does not count as changed.  Seat connectors (feature id = a township code) are no
+    project and are skipped.
+    """
     totals: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
     info: dict[str, dict] = {}
     for _, _, data in G.edges(data=True):
@@ -82,7 +85,18 @@ def _feature_signatures(G: nx.Graph) -> tuple[dict[str, tuple], dict[str, dict]]
 
 
 def changed_features(G_before: nx.Graph, G_after: nx.Graph) -> pd.DataFrame:
-    """Features whose edges differ between two graphs (new, removed or changed)."""
+    """Features whose edges differ between two graphs (new, removed or changed).
+
+    Parameters
+    ----------
+    G_before, G_after : networkx.Graph
+        The networks of the earlier and the later year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per feature id: change kind, seconds and metres by mode before and after.
+    """
     before, info_b = _feature_signatures(G_before)
     after, info_a = _feature_signatures(G_after)
     rows = []
@@ -162,6 +176,11 @@ def compare_years(
         Networks to use (default :func:`jmgis.network.build_graph` of each year).
     population
         Township population for the zone summaries (default the bundled table).
+
+    Returns
+    -------
+    Comparison
+        Both profiles, the per-township change (minutes) and the changed features.
     """
     from jmgis.admin.tables import townships
 

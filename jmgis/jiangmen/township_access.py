@@ -1,5 +1,7 @@
-"""The Jiangmen accessibility profile: minutes from every township seat to the places
-planners ask about, for a scenario year, and its summary by zone and county.
+"""The Jiangmen accessibility profile.
+
+Minutes from every township seat to the places planners ask about, for a scenario year, and its
+summary by zone and county.
 
 Targets (column ``t_<target>_min``):
 
@@ -70,8 +72,10 @@ HUBS = (("江门站", "station", "stn_jiangmen"), ("广海湾港区", "port", "g
 
 
 def jiangmen_graph(year: int) -> nx.MultiDiGraph:
-    """The network of ``year`` from the bundled data (:func:`jmgis.network.shared_graph`:
-    built once, rebuilt when the data files change)."""
+    """The network of ``year`` from the bundled data.
+
+    See :func:`jmgis.network.shared_graph`: built once, rebuilt when the data files change.
+    """
     from jmgis.network.build import shared_graph
 
     return shared_graph(int(year))
@@ -102,7 +106,20 @@ def _road_nodes(G: nx.Graph) -> list[Hashable]:
 
 
 def city_gov_target(G: nx.Graph, offnet_speed_kph: float = OFFNET_SPEED_KPH) -> Target:
-    """The city government point snapped to the nearest road junction (≤ 5 km)."""
+    """The city government point snapped to the nearest road junction (≤ 5 km).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The network of the year (analysis CRS, seconds on edges).
+    offnet_speed_kph : float
+        Speed of the leg from the junction to the government (km/h).
+
+    Returns
+    -------
+    Target
+        The target, with its off-network seconds.
+    """
     import geopandas as gpd
     import shapely
 
@@ -148,7 +165,20 @@ def targets(G: nx.Graph) -> list[Target]:
 
 
 def seat_nodes(G: nx.Graph, codes: Sequence[str]) -> list[str]:
-    """``seat:<code>`` for each code; a missing seat is an error naming the code."""
+    """``seat:<code>`` for each code; a missing seat is an error naming the code.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The network of the year (analysis CRS, seconds on edges).
+    codes : Sequence of str
+        9-digit township codes.
+
+    Returns
+    -------
+    list of str
+        The seat node of each code.
+    """
     missing = [c for c in codes if f"seat:{c}" not in G]
     if missing:
         raise DataError(
@@ -160,7 +190,22 @@ def seat_nodes(G: nx.Graph, codes: Sequence[str]) -> list[str]:
 
 
 def target_minutes(G: nx.Graph, origins: Sequence[Hashable], target: Target) -> np.ndarray:
-    """Minutes from each origin to the best node of ``target`` (``inf`` if none)."""
+    """Minutes from each origin to the best node of ``target`` (``inf`` if none).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The network of the year (analysis CRS, seconds on edges).
+    origins : Sequence of Hashable
+        Origin nodes (township seats).
+    target : Target
+        The target: its candidate nodes and their extra seconds.
+
+    Returns
+    -------
+    numpy.ndarray
+        Minutes per origin.
+    """
     if not target.nodes:
         log.warning("no %s in the %s network: times are inf", target.name, G.graph.get("year"))
         return np.full(len(origins), np.inf)
@@ -211,6 +256,17 @@ def zone_summary(
         Long format, one row per year × group × target: ``year, group_kind, group_code,
         group_name, target, units, population, unreachable_population, mean_min,
         median_min, share_within_<T>`` (see :func:`jmgis.access.summarize`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The township profile (``t_<target>_min`` columns, minutes).
+    population : pandas.DataFrame or None
+        Township population (the bundled table when ``None``).
+    by : str
+        Group by ``zone``, ``county`` or ``city``.
+    bands_min : Sequence of float
+        Travel-time bands (minutes) for the shares within reach.
     """
     from jmgis.admin.tables import counties, townships
     from jmgis.jiangmen.population import load_population
@@ -270,15 +326,30 @@ def _zone_names() -> dict[str, str]:
 
 
 def hub_origins(G: nx.Graph, year: int) -> list[tuple[str, Hashable, float, str, str]]:
-    """The isochrone hubs on ``G``: ``(name, node, extra seconds, note, source)`` for 江门站,
-    广海湾港区 and the city government.  A hub that is not a node of this year's network
-    (a planned port) is placed at its site, snapped to the nearest road junction, and
-    says so in the note."""
+    """The isochrone hubs on ``G``.
+
+    ``(name, node, extra seconds, note, source)`` for 江门站, 广海湾港区 and the city
+    government.  A hub
+    that is not a node of this year's network (a planned port) is placed at its site, snapped to the
+    nearest road junction, and says so in the note.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The network of the year (analysis CRS, seconds on edges).
+    year : int
+        Scenario year of ``G``.
+
+    Returns
+    -------
+    list of tuple
+        ``(name, node, extra seconds, note, source)`` per hub.
+    """
     import geopandas as gpd
 
     from jmgis import transport
 
-    out = []
+    out: list[tuple[str, Hashable, float, str, str]] = []
     for name, layer, ref in HUBS:
         node = f"{layer}:{ref}"
         if node in G:
@@ -316,6 +387,22 @@ def hub_isochrones(
     """Isochrones of the main hubs for ``year`` (EPSG:4490), clipped to the city.
 
     Columns: ``origin, origin_name, year, band_min, area_km2, note, source, geometry``.
+
+    Parameters
+    ----------
+    year : int
+        Scenario year.
+    G : networkx.Graph or None
+        The network of the year (built from the bundled data when ``None``).
+    bands_min : Sequence of float
+        Band upper limits (minutes).
+    cell_m : float
+        Raster cell size (metres).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One polygon per hub and band.
     """
     import geopandas as gpd
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence, Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,14 @@ __all__ = [
 Layers = Mapping[str, pd.DataFrame]
 
 
-def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _zones(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return zones_map(
         layers["township"],
         layers.get("county"),
@@ -71,15 +78,36 @@ def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | N
     )
 
 
-def _plan(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _plan(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return plan_map(layers, basemap=basemap, review_no=review_no)
 
 
-def _transport(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _transport(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return transport_map(layers, years=years, year=year, basemap=basemap, review_no=review_no)
 
 
-def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _access(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return access_map(
         layers,
         raster_name=layers.get("access_raster_name"),
@@ -90,7 +118,14 @@ def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | 
     )
 
 
-def _scenario(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _scenario(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+):
     return scenario_map(layers, year_to=year, basemap=basemap, review_no=review_no)
 
 
@@ -110,7 +145,20 @@ MAP_KINDS: dict[str, tuple[Callable[..., folium.Map], tuple[str, ...]]] = {
 
 
 def missing_layers(kind: str, layers: Layers) -> list[str]:
-    """Layers ``kind`` needs that ``layers`` lacks (empty frames count as missing)."""
+    """Layers ``kind`` needs that ``layers`` lacks (empty frames count as missing).
+
+    Parameters
+    ----------
+    kind : str
+        The map kind (see :data:`jmgis.vocab.MAP_KINDS`).
+    layers : Layers
+        Layers by name (EPSG:4490).
+
+    Returns
+    -------
+    list[str]
+        The missing layer names.
+    """
     _builder, needed = MAP_KINDS[kind]
 
     def has(name: str) -> bool:
@@ -162,7 +210,22 @@ def make_map(
 
 
 def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
-    """The map as one HTML document, Leaflet and plugins inlined (see :func:`save`)."""
+    """The map as one HTML document, Leaflet and plugins inlined (see :func:`save`).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    inline : bool
+        Embed the assets in the HTML (works offline).
+    warn_as : str or Path
+        The name the external-asset warning gives the map.
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     # verbatim: macro output that holds data text is never parsed as Jinja2 (maps/render.py)
     text = stable_ids(m.get_root(), render_verbatim(m))
     if inline:
@@ -236,8 +299,22 @@ class _Frame:
 
 
 def show(m: folium.Map, *, height: int = 600) -> _Frame:
-    """Display ``m`` in a notebook without any CDN (folium's own display loads Leaflet from
-    jsDelivr, which is blank on networks that block it): an iframe with the inlined page."""
+    """Display ``m`` in a notebook without any CDN: an iframe with the inlined page.
+
+    Folium's own display loads Leaflet from jsDelivr, which is blank on networks that block it.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    height : int
+        Height of the frame (pixels).
+
+    Returns
+    -------
+    _Frame
+        An object a notebook displays as an iframe.
+    """
     return _Frame(to_html(m), height)
 
 
@@ -246,6 +323,20 @@ def save(m: folium.Map, path: str | Path, *, inline: bool = True) -> Path:
 
     Where the assets are not cached (and cannot be fetched with npm), the file keeps the
     CDN links and a :class:`UserWarning` says so.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    path : str or Path
+        The HTML file (written atomically).
+    inline : bool
+        Embed the assets in the HTML (works offline).
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     from jmgis.atomic import atomic_write_text
 
@@ -281,8 +372,10 @@ _RASTER_NAME = re.compile(r"^minutes_to_(?P<target>\w+?)_(?P<year>\d{4})\.tif$")
 
 
 def raster_from(written: list[Path]) -> dict[str, object]:
-    """The latest-year travel-time GeoTIFF the access step wrote
-    (``minutes_to_<target>_<year>.tif``), as ``access_raster`` for the access map."""
+    """The latest-year travel-time GeoTIFF the access step wrote, for the access map.
+
+    The file is ``minutes_to_<target>_<year>.tif``; it is returned as ``access_raster``.
+    """
     rasters = [
         (int(match["year"]), match["target"], Path(path))
         for path in written

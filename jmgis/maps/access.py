@@ -1,5 +1,7 @@
-"""Accessibility maps: townships by travel time (planners' breaks 15/30/45/60/90 min),
-isochrones, the travel-time raster as an image overlay, and the scenario change map.
+"""Accessibility maps.
+
+Townships by travel time (planners' breaks 15/30/45/60/90 min), isochrones, the travel-time
+raster as an image overlay, and the scenario change map.
 
 The township table (``access_township``, written by :mod:`jmgis.jiangmen.outputs`) has one
 row per township and scenario year: ``code``, ``year`` and time columns in minutes,
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -34,6 +37,9 @@ from jmgis.maps.features import ValueSelector, add_styled_layer, geojson_childre
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 
+if TYPE_CHECKING:
+    from jmgis.access.raster import Grid
+
 #: Columns tried, in order, for the headline township travel time in minutes
 #: (``t_city_gov_min``: to the city government, jmgis.jiangmen.township_access).
 VALUE_COLUMNS = ("t_city_gov_min", "minutes", "time_min", "nearest_min", "mean_min")
@@ -42,7 +48,20 @@ TOWNSHIP_FIELDS = ("name", "county_name", "zone_name")
 
 
 def value_column(table: pd.DataFrame, value: str | None = None) -> str:
-    """The travel-time column of ``table`` (``value`` if given, else the first known one)."""
+    """The travel-time column of ``table`` (``value`` if given, else the first known one).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Travel times by township and year (``t_<target>_min``, minutes).
+    value : str or None
+        The travel-time column shown.
+
+    Returns
+    -------
+    str
+        The column name.
+    """
     if value is not None:
         if value not in table.columns:
             raise DataError(f"no column {value!r} in the accessibility table", field=value)
@@ -80,7 +99,24 @@ def _years(table: pd.DataFrame) -> list[int]:
 def township_minutes(
     townships: gpd.GeoDataFrame, table: pd.DataFrame, year: int, value: str
 ) -> gpd.GeoDataFrame:
-    """Townships with the ``minutes`` of ``year`` (NaN where the table has no row)."""
+    """Townships with the ``minutes`` of ``year`` (NaN where the table has no row).
+
+    Parameters
+    ----------
+    townships : geopandas.GeoDataFrame
+        The township polygons (``code``, ``zone_code``).
+    table : pandas.DataFrame
+        Travel times by township and year (``t_<target>_min``, minutes).
+    year : int
+        Scenario year shown.
+    value : str
+        The travel-time column shown.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The townships with a ``minutes`` column.
+    """
     rows = table[table["year"].astype(int) == int(year)]
     duplicated = rows["code"][rows["code"].duplicated()]
     if len(duplicated):
@@ -104,6 +140,7 @@ def township_minutes(
 
 
 def access_entries() -> list[LegendEntry]:
+    """The legend rows of the travel-time classes, plus no data/unreachable."""
     rows = [LegendEntry(label, color) for label, color in style.access_classes()]
     rows.append(LegendEntry("无数据/不可达", style.ACCESS_NODATA_COLOR))
     return rows
@@ -119,9 +156,34 @@ def add_access_selector(
     label: str,
     datum: str = "wgs84",
 ) -> folium.FeatureGroup:
-    """Townships coloured by minutes, with a drop-down of what the minutes are: ``value``
-    in every scenario year, and the table's other destinations (``t_<target>_min``) in
-    ``year``.  One layer and one legend (the breaks are the same for all)."""
+    """Townships coloured by minutes, with a drop-down of what the minutes are.
+
+    ``value`` in every scenario year, and the table's other destinations (``t_<target>_min``) in
+    ``year``.  One layer and one legend (the breaks are the same for all).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    townships : geopandas.GeoDataFrame
+        The township polygons (``code``, ``zone_code``).
+    table : pandas.DataFrame
+        Travel times by township and year (``t_<target>_min``, minutes).
+    year : int
+        Scenario year shown.
+    value : str
+        The travel-time column shown.
+    label : str
+        The legend title of the minutes.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     options = [(y, value, f"{y}年 {label}") for y in _years(table)]
     options += [
         (year, column, f"{year}年 {column_label(column)}")
@@ -163,8 +225,28 @@ def add_access_selector(
 def add_isochrones(
     m: folium.Map, isochrones: gpd.GeoDataFrame, *, year: int | None, datum: str = "wgs84"
 ) -> list[folium.FeatureGroup]:
-    """Isochrone bands, one unticked layer per origin (largest band first, so the inner
-    bands stay visible); one legend for all."""
+    """Isochrone bands.
+
+    One unticked layer per origin (largest band first, so the inner bands stay visible); one
+    legend for all.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    isochrones : geopandas.GeoDataFrame
+        The isochrone layer (``origin``, ``band_min``).
+    year : int or None
+        Scenario year shown.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    list[folium.FeatureGroup]
+        The layers added to ``m``.
+    """
     iso = isochrones
     if year is not None and "year" in iso.columns:
         iso = iso[iso["year"].astype(int) == int(year)]
@@ -204,6 +286,18 @@ def raster_rgba(minutes: np.ndarray, nodata: float | None = None) -> np.ndarray:
 
     NaN and ``nodata`` (outside the land) are transparent; ``inf`` (land too far from the
     network, or no path) is grey, not "> 90 min": it is unknown, not slow.
+
+    Parameters
+    ----------
+    minutes : numpy.ndarray
+        Travel times (minutes), any shape.
+    nodata : float or None
+        Value of cells without data (drawn transparent).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(…, 4)`` uint8 RGBA image.
     """
     rgba = np.zeros((*minutes.shape, 4), dtype=np.uint8)
     valid = ~np.isnan(minutes)
@@ -227,7 +321,7 @@ def raster_rgba(minutes: np.ndarray, nodata: float | None = None) -> np.ndarray:
 
 def add_raster(
     m: folium.Map,
-    raster: str | Path | tuple[np.ndarray, object],
+    raster: str | Path | tuple[np.ndarray, Grid],
     *,
     datum: str = "wgs84",
     name: str = "出行时间栅格",
@@ -237,6 +331,24 @@ def add_raster(
     The image is warped to Web Mercator so it lines up with the vector layers; with the
     Gaode basemap its bounds are shifted by the GCJ-02 offset at the image centre (the
     offset varies by < 50 m across Jiangmen, under one 250 m cell).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    raster : str or Path or tuple[numpy.ndarray, Grid]
+        A GeoTIFF of minutes, or ``(image, grid)`` from
+        :func:`jmgis.access.travel_time_raster`.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    name : str
+        The layer name in the layer control.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
     """
     import rasterio
     from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
@@ -305,12 +417,12 @@ def add_raster(
 
 
 def access_map(
-    layers: Mapping[str, object],
+    layers: Mapping[str, pd.DataFrame],
     *,
     year: int | None = None,
     value: str | None = None,
     label: str | None = None,
-    raster: str | Path | tuple[np.ndarray, object] | None = None,
+    raster: str | Path | tuple[np.ndarray, Grid] | None = None,
     raster_name: str | None = None,
     basemap: str = "none",
     title: str | None = None,
@@ -329,6 +441,21 @@ def access_map(
         Time column of ``access_township`` (default the first of VALUE_COLUMNS).
     raster
         Travel-time raster in minutes: a GeoTIFF path or ``(image, grid)``.
+    label : str or None
+        The legend title of the minutes (derived from ``value`` when ``None``).
+    raster_name : str or None
+        Layer name of the raster.
+    basemap : str
+        The basemap (see :data:`jmgis.vocab.BASEMAPS`).
+    title : str or None
+        The map title (a default per map when ``None``).
+    review_no : str or None
+        The map review number (审图号) to print, if any.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
     townships, table = layers["township"], layers["access_township"]
     value = value_column(table, value)
@@ -364,7 +491,7 @@ def access_map(
 
 
 def scenario_map(
-    layers: Mapping[str, object],
+    layers: Mapping[str, pd.DataFrame],
     *,
     year_from: int | None = None,
     year_to: int | None = None,
@@ -376,6 +503,28 @@ def scenario_map(
     """Minutes saved per township between two scenario years (positive = faster).
 
     Defaults: the first and the last year of ``access_township``.
+
+    Parameters
+    ----------
+    layers : Mapping[str, pandas.DataFrame]
+        Layers by name (EPSG:4490).
+    year_from : int or None
+        The earlier year (default the first in the table).
+    year_to : int or None
+        The later year (default the last).
+    value : str or None
+        The travel-time column shown.
+    basemap : str
+        The basemap name (see :data:`jmgis.vocab.BASEMAPS`).
+    title : str or None
+        The map title.
+    review_no : str or None
+        The map review number (审图号) to print, if any.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
     townships, table = layers["township"], layers["access_township"]
     value = value_column(table, value)
@@ -441,9 +590,11 @@ def scenario_map(
 def _change_causes(
     changes: pd.DataFrame | None, value: str, year_from: int, year_to: int
 ) -> dict[str, dict[str, str]]:
-    """``{"projects": {code: text}, "features": {...}}`` from the ``access_change`` layer
-    (the projects and features that cause each township's change), where it has rows for
-    this destination and these years."""
+    """The projects and features behind each township's change, from ``access_change``.
+
+    ``{"projects": {code: text}, "features": {...}}``, where the layer has rows for this
+    destination and these years.
+    """
     match = _TARGET_COLUMN.match(value)
     if changes is None or match is None or not len(changes):
         return {}

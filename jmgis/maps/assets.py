@@ -45,6 +45,7 @@ class NpmPackage:
 
     @property
     def tarball_name(self) -> str:
+        """The file name ``npm pack`` gives the package's tarball."""
         return f"{self.name}-{self.version}.tgz"
 
 
@@ -73,6 +74,7 @@ class Asset:
 
     @property
     def cdn_url(self) -> str:
+        """The jsDelivr URL folium links for this file."""
         return (
             f"https://cdn.jsdelivr.net/npm/{self.package.name}@{self.package.version}/{self.path}"
         )
@@ -131,8 +133,10 @@ _CSS_URL_RE = re.compile(r"""url\(\s*['"]?(?!data:|#|https?:)([^'")]+)['"]?\s*\)
 
 
 def asset_cache_dir() -> Path:
-    """Where the npm tarballs are cached (``Settings.assets_path``: ``~/.cache/jmgis/assets``
-    unless ``asset_cache_dir`` or ``cache_dir`` say otherwise)."""
+    """Where the npm tarballs are cached (``Settings.assets_path``).
+
+    ``~/.cache/jmgis/assets`` unless ``asset_cache_dir`` or ``cache_dir`` say otherwise.
+    """
     return current().assets_path
 
 
@@ -141,8 +145,11 @@ def _sha256(path: Path) -> str:
 
 
 def _npm_pack(npm: str, package: NpmPackage, target: Path) -> None:
-    """``npm pack`` into a private directory, checked, then moved into place atomically
-    (parallel test workers or builds never see a half-written tarball)."""
+    """``npm pack`` into a private directory.
+
+    Checked, then moved into place atomically (parallel test workers or builds never see a
+    half-written tarball).
+    """
     spec = f"{package.name}@{package.version}"
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as tmp:
         command = [npm, "pack", spec, "--pack-destination", tmp, "--silent"]
@@ -165,6 +172,18 @@ def fetch_assets(*, npm: str | None = None, force: bool = False) -> list[Path]:
 
     Returns the tarball paths.  Raises ``RuntimeError`` if npm is missing, a fetch fails
     or a tarball does not match its pinned SHA-256 (the bad file is removed).
+
+    Parameters
+    ----------
+    npm : str or None
+        The ``npm`` executable (found on PATH when ``None``).
+    force : bool
+        Fetch even when the tarballs are cached.
+
+    Returns
+    -------
+    list[Path]
+        The tarballs now in the cache.
     """
     cache_dir = asset_cache_dir()
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -248,7 +267,20 @@ def _find_asset(url: str) -> Asset | None:
 
 
 def asset_text(asset: Asset, *, fetch: bool | None = None) -> str | None:
-    """The file's text (CSS with its images as data URIs), or None when not cached."""
+    """The file's text (CSS with its images as data URIs), or None when not cached.
+
+    Parameters
+    ----------
+    asset : Asset
+        The pinned asset.
+    fetch : bool or None
+        Download missing assets (``None`` = only when allowed by the settings).
+
+    Returns
+    -------
+    str or None
+        The text, or ``None``.
+    """
     files = _package_files(asset.package, fetch=_auto_fetch() if fetch is None else fetch)
     if files is None or asset.path not in files:
         return None
@@ -286,6 +318,18 @@ def inline_assets(html: str, *, fetch: bool | None = None) -> tuple[str, list[st
     Known assets are inlined from the cached npm tarballs; folium defaults jmgis does not
     use are dropped.  Returns the new HTML and the URLs left external (empty when the
     file is fully self-contained).
+
+    Parameters
+    ----------
+    html : str
+        The rendered page.
+    fetch : bool or None
+        Download missing assets (``None`` = only when allowed by the settings).
+
+    Returns
+    -------
+    tuple[str, list[str]]
+        The page, and the URLs left external.
     """
     external: list[str] = []
 
@@ -295,7 +339,7 @@ def inline_assets(html: str, *, fetch: bool | None = None) -> tuple[str, list[st
             return ""
         asset = _find_asset(url)
         text = asset_text(asset, fetch=fetch) if asset else None
-        if text is None:
+        if asset is None or text is None:
             external.append(url)
             return match.group(0)
         if asset.kind == "js":
@@ -310,7 +354,15 @@ def inline_assets(html: str, *, fetch: bool | None = None) -> tuple[str, list[st
 
 
 def warn_external(path: Path | str, external: list[str]) -> None:
-    """Warn that a saved map still needs the network for some assets."""
+    """Warn that a saved map still needs the network for some assets.
+
+    Parameters
+    ----------
+    path : Path or str
+        The HTML file (written atomically).
+    external : list[str]
+        URLs left on the CDN.
+    """
     if external:
         warnings.warn(
             f"{path}: the Leaflet assets are not cached, so the map loads "

@@ -25,8 +25,8 @@ import geopandas as gpd
 
 from jmgis import style
 from jmgis.errors import JmgisError
-from jmgis.settings import current
 from jmgis.maps.display import to_display_crs, to_geojson
+from jmgis.settings import current
 from jmgis.vocab import BASEMAPS
 
 #: Optional layer of the land around the city (neighbouring cities), for the offline base.
@@ -55,12 +55,26 @@ def datum_for(basemap: str) -> str:
 
 
 def check_basemap(basemap: str) -> None:
+    """Raise a :class:`JmgisError` unless ``basemap`` is one of :data:`BASEMAPS`."""
     if basemap not in BASEMAPS:
         raise JmgisError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
 
 
 def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
-    """An empty map with the chosen basemap (no data layers yet)."""
+    """An empty map with the chosen basemap (no data layers yet).
+
+    Parameters
+    ----------
+    basemap : str
+        The basemap name (see :data:`jmgis.vocab.BASEMAPS`).
+    zoom_start : int
+        Initial zoom level.
+
+    Returns
+    -------
+    folium.Map
+        The map.
+    """
     check_basemap(basemap)
     m = folium.Map(
         location=JIANGMEN_CENTER,
@@ -111,7 +125,7 @@ def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
             show=False,
         ).add_to(m)
     if basemap == "none":
-        m.get_root().header.add_child(
+        m.get_root().header.add_child(  # type: ignore[attr-defined]  # a Map's root is a branca Figure
             folium.Element(
                 f"<style>.leaflet-container.folium-map {{ background: {style.SEA_COLOR}; }}</style>"
             ),
@@ -128,12 +142,28 @@ def add_offline_base(
     datum: str = "wgs84",
     surroundings: gpd.GeoDataFrame | None = None,
 ) -> None:
-    """The vector base of ``basemap='none'``: land of the city on the sea-coloured page,
-    and the land around it in grey where a ``region`` layer gives it (without one, the
-    blue ground is "outside the city", sea and neighbours alike).
+    """The vector base of ``basemap='none'``.
+
+    Land of the city on the sea-coloured page, and the land around it in grey where a ``region``
+    layer gives it (without one, the blue ground is "outside the city", sea and neighbours
+    alike).
 
     Not listed in the layer control (it is the base, like tiles); the county lines that
     go *on top* of the thematic layers are added by :func:`add_county_lines`.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    city : geopandas.GeoDataFrame or None
+        The city boundary (``None`` = not drawn).
+    counties : geopandas.GeoDataFrame or None
+        County boundaries (EPSG:4490).
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    surroundings : geopandas.GeoDataFrame or None
+        Land of the neighbouring prefectures (``None`` = not drawn).
     """
     base = folium.FeatureGroup(name="底图", control=False)
     if surroundings is not None and len(surroundings):
@@ -168,7 +198,25 @@ def add_offline_base(
 def add_county_lines(
     m: folium.Map, counties: gpd.GeoDataFrame, *, datum: str = "wgs84", show: bool = True
 ) -> folium.FeatureGroup:
-    """County boundaries as a toggleable overlay (add it after the thematic layers)."""
+    """County boundaries as a toggleable overlay (add it after the thematic layers).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    counties : geopandas.GeoDataFrame
+        County boundaries (EPSG:4490).
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    show : bool
+        Whether the layer is shown when the map opens.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     group = folium.FeatureGroup(name="县级行政区界", show=show)
     folium.GeoJson(
         to_geojson(counties, ["name"], datum=datum),
@@ -186,7 +234,18 @@ def add_county_lines(
 
 
 def fit_to(m: folium.Map, gdf: gpd.GeoDataFrame, *, datum: str = "wgs84") -> None:
-    """Open the map on the extent of ``gdf``."""
+    """Open the map on the extent of ``gdf``.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    gdf : geopandas.GeoDataFrame
+        The features (EPSG:4490).
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    """
     minx, miny, maxx, maxy = to_display_crs(gdf[[gdf.geometry.name]], datum).total_bounds
     # room for the title (top) and the footer (bottom)
     m.fit_bounds(

@@ -86,13 +86,15 @@ def css_color(value: str) -> str:
 
 
 def layer_name(name: str) -> str:
-    """A name for the layer control, which Leaflet inserts with ``innerHTML``: escaped,
-    since names can come from data (structure patterns, hubs, destinations)."""
+    """A name for the layer control, which Leaflet inserts with ``innerHTML``.
+
+    Escaped, since names can come from data (structure patterns, hubs, destinations).
+    """
     return escape(name)
 
 
 def js_literal(value: Any) -> str:
-    """A JSON literal safe to embed inside an inline ``<script>`` element.
+    r"""A JSON literal safe to embed inside an inline ``<script>`` element.
 
     Parameters
     ----------
@@ -102,7 +104,7 @@ def js_literal(value: Any) -> str:
     Returns
     -------
     str
-        JSON in which ``<``, ``>``, ``&`` and the braces inside strings are ``\\uXXXX``
+        JSON in which ``<``, ``>``, ``&`` and the braces inside strings are ``\uXXXX``
         escapes, so neither the HTML parser nor Jinja2 can read anything in it.
     """
     text = json.dumps(value, ensure_ascii=False)
@@ -111,7 +113,21 @@ def js_literal(value: Any) -> str:
 
 
 def to_display_crs(gdf: gpd.GeoDataFrame, datum: str = "wgs84") -> gpd.GeoDataFrame:
-    """Lon/lat for display: CGCS2000/WGS 84 as stored, or shifted to GCJ-02."""
+    """Lon/lat for display: CGCS2000/WGS 84 as stored, or shifted to GCJ-02.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The features (EPSG:4490).
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features in display coordinates.
+    """
     if datum not in DISPLAY_DATUMS:
         raise ValueError(f"display datum must be one of {DISPLAY_DATUMS}, got {datum!r}")
     if gdf.crs is None:
@@ -127,7 +143,20 @@ def to_display_crs(gdf: gpd.GeoDataFrame, datum: str = "wgs84") -> gpd.GeoDataFr
 def simplify_for_display(
     geoms: gpd.GeoSeries, tolerance_deg: float = DEFAULT_SIMPLIFY_DEG
 ) -> gpd.GeoSeries:
-    """Simplify geometries for display; polygon coverages keep shared edges shared."""
+    """Simplify geometries for display; polygon coverages keep shared edges shared.
+
+    Parameters
+    ----------
+    geoms : geopandas.GeoSeries
+        The geometries.
+    tolerance_deg : float
+        Simplification tolerance (degrees).
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        The simplified geometries.
+    """
     if tolerance_deg <= 0 or geoms.empty:
         return geoms
     values = geoms.values
@@ -144,7 +173,20 @@ def simplify_for_display(
 
 
 def round_coordinates(geoms: gpd.GeoSeries, precision: int = DEFAULT_PRECISION) -> gpd.GeoSeries:
-    """Round every coordinate to ``precision`` decimals (degrees)."""
+    """Round every coordinate to ``precision`` decimals (degrees).
+
+    Parameters
+    ----------
+    geoms : geopandas.GeoSeries
+        The geometries.
+    precision : int
+        Decimals kept (degrees; 6 ≈ 0.1 m).
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        The rounded geometries.
+    """
     rounded = shapely.transform(geoms.values, lambda xy: np.round(xy, precision))
     return gpd.GeoSeries(rounded, index=geoms.index, crs=geoms.crs)
 
@@ -187,6 +229,17 @@ def to_geojson(
         More properties computed by the caller, one value per row (escaped the same way).
     simplify_deg, precision
         Display simplification tolerance and coordinate rounding, in degrees / decimals.
+    gdf : geopandas.GeoDataFrame
+        The features (EPSG:4490).
+    datum : str
+        ``wgs84``, or ``gcj02`` to shift the coordinates for Gaode tiles.
+    digits : int
+        Decimals kept (degrees).
+
+    Returns
+    -------
+    dict[str, Any]
+        The FeatureCollection.
     """
     columns = list(columns)
     missing = [c for c in columns if c not in gdf.columns]

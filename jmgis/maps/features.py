@@ -68,7 +68,20 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 
 
 def translated(gdf: pd.DataFrame, fields: Sequence[str]) -> dict[str, list]:
-    """Chinese values for the coded ``fields`` (see VALUE_LABELS), for ``extra``."""
+    """Chinese values for the coded ``fields`` (see VALUE_LABELS), for ``extra``.
+
+    Parameters
+    ----------
+    gdf : pandas.DataFrame
+        The features (EPSG:4490).
+    fields : Sequence[str]
+        Column names.
+
+    Returns
+    -------
+    dict[str, list]
+        Column name → display values.
+    """
     out = {}
     for field in fields:
         if field in VALUE_LABELS and field in gdf.columns:
@@ -82,6 +95,18 @@ def field_aliases(layer: str | None, fields: Sequence[str]) -> list[str]:
 
     Escaped (:func:`jmgis.maps.display.escape`): folium's tooltips insert aliases with
     ``innerHTML``, and an alias can come from a user's layer description.
+
+    Parameters
+    ----------
+    layer : str or None
+        The registered layer the columns belong to (for their Chinese names).
+    fields : Sequence[str]
+        Column names.
+
+    Returns
+    -------
+    list[str]
+        One label per field.
     """
     spec = registry().get(layer) if layer else None
     aliases = spec.aliases if spec else {}
@@ -106,11 +131,25 @@ def geojson_popup(fields: Sequence[str], aliases: Sequence[str]) -> folium.GeoJs
 
 
 def present(gdf: pd.DataFrame, fields: Sequence[str]) -> list[str]:
-    """The ``fields`` that ``gdf`` has, in order."""
+    """The ``fields`` that ``gdf`` has, in order.
+
+    Parameters
+    ----------
+    gdf : pandas.DataFrame
+        The features (EPSG:4490).
+    fields : Sequence[str]
+        Column names.
+
+    Returns
+    -------
+    list[str]
+        The column names.
+    """
     return [f for f in fields if f in gdf.columns]
 
 
 def status_label(status: object) -> str:
+    """The Chinese label of a construction status (未定 when unknown)."""
     return str(style.STATUS_STYLES.get(str(status), style.STATUS_DEFAULT_STYLE)["label"])
 
 
@@ -138,6 +177,47 @@ def add_styled_layer(
     ``fill`` draws polygons filled with the colour (``fill_opacity`` from ``style_of`` or
     0.6) and outlined with ``outline`` (``None``: the feature's colour and weight); lines
     ignore it.  Point geometries are not accepted here (use add_circle_layer).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    gdf : geopandas.GeoDataFrame
+        The features (EPSG:4490).
+    name : str
+        The layer name in the layer control.
+    style_of : StyleOf
+        Feature properties → Leaflet path style.
+    layer : str or None
+        The registered layer the columns belong to (for their Chinese names).
+    tooltip : Sequence[str]
+        Columns shown on hover.
+    popup : Sequence[str]
+        Columns shown on click.
+    extra : Mapping[str, Sequence[Any]] or None
+        Extra per-feature columns (one sequence per column) for the tooltip/popup.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    show : bool
+        Whether the layer is shown when the map opens.
+    class_name : str
+        CSS class of the layer's paths.
+    legend : tuple[str, Sequence[LegendEntry]] or None
+        The legend (title, entries), or ``None``.
+    simplify_deg : float
+        Simplification tolerance (degrees; 0 = none).
+    fill : bool
+        Draw polygons filled (else lines).
+    outline : str or None
+        Outline colour of filled polygons (``None`` = the feature's colour).
+    highlight : bool
+        Thicken a feature under the mouse.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
     """
     if gdf.geom_type.isin(["Point", "MultiPoint"]).any():
         raise ValueError(f"{name}: points go through add_circle_layer/add_point_layer")
@@ -206,6 +286,39 @@ def add_point_layer(
 
     Point legends go bottom-left by default, so that with many layers they do not pile up
     over the layer control with the line and area legends (bottom-right).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    gdf : geopandas.GeoDataFrame
+        The features (EPSG:4490).
+    name : str
+        The layer name in the layer control.
+    symbol_key : str
+        Key of the symbol in :data:`jmgis.style.POINT_SYMBOLS`.
+    layer : str or None
+        The registered layer the columns belong to (for their Chinese names).
+    tooltip : Sequence[str]
+        Columns shown on hover.
+    popup : Sequence[str]
+        Columns shown on click.
+    extra : Mapping[str, Sequence[Any]] or None
+        Extra per-feature columns (one sequence per column) for the tooltip/popup.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    show : bool
+        Whether the layer is shown when the map opens.
+    legend : bool
+        The legend (title, entries), or ``None``.
+    legend_position : str
+        Corner of the legend (``bottomleft`` …).
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
     """
     symbol = style.POINT_SYMBOLS.get(symbol_key, style.POINT_DEFAULT_SYMBOL)
     extra = {**translated(gdf, [*tooltip, *popup]), **(extra or {})}
@@ -317,9 +430,44 @@ def add_circle_layer(
     class_name: str = "jm-circle",
     legend: tuple[str, Sequence[LegendEntry]] | None = None,
 ) -> folium.FeatureGroup:
-    """Points as circle markers styled per feature: ``color`` (fill), ``radius`` and,
-    optionally, ``stroke`` and ``dash`` (a hollow, dashed circle marks an uncertain
-    position)."""
+    """Points as circle markers styled per feature.
+
+    ``color`` (fill), ``radius`` and, optionally, ``stroke`` and ``dash`` (a hollow, dashed
+    circle marks an uncertain position).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    gdf : geopandas.GeoDataFrame
+        The features (EPSG:4490).
+    name : str
+        The layer name in the layer control.
+    style_of : StyleOf
+        Feature properties → Leaflet path style.
+    layer : str or None
+        The registered layer the columns belong to (for their Chinese names).
+    tooltip : Sequence[str]
+        Columns shown on hover.
+    popup : Sequence[str]
+        Columns shown on click.
+    extra : Mapping[str, Sequence[Any]] or None
+        Extra per-feature columns (one sequence per column) for the tooltip/popup.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    show : bool
+        Whether the layer is shown when the map opens.
+    class_name : str
+        CSS class of the layer's paths.
+    legend : tuple[str, Sequence[LegendEntry]] or None
+        The legend (title, entries), or ``None``.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     extra = {**translated(gdf, [*tooltip, *popup]), **(extra or {})}
     styles = [dict(style_of(row)) for _, row in gdf.iterrows()]
     extra["_color"] = [s.get("color") for s in styles]

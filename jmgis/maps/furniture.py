@@ -123,7 +123,20 @@ def symbol_svg(symbol: Mapping[str, Any]) -> str:
 
 
 def legend_html(title: str, entries: Sequence[LegendEntry]) -> str:
-    """The HTML of one legend block (escaped)."""
+    """The HTML of one legend block (escaped).
+
+    Parameters
+    ----------
+    title : str
+        The map title.
+    entries : Sequence[LegendEntry]
+        The legend's rows.
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     rows = "".join(
         f'<div class="jm-legend-row">{_swatch(e)}<span>{escape(e.label)}</span></div>'
         for e in entries
@@ -228,7 +241,17 @@ class _Overlay(MacroElement):
 
 
 def add_title(m: folium.Map, title: str, subtitle: str | None = None) -> None:
-    """The map title (图名), top centre."""
+    """The map title (图名), top centre.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    title : str
+        The map title.
+    subtitle : str or None
+        A second line, if any.
+    """
     body = escape(title) + (f"<small>{escape(subtitle)}</small>" if subtitle else "")
     _Overlay("jm-title", body).add_to(m)
 
@@ -247,6 +270,20 @@ def add_footer(
     """Footer: 示意图 / internal working map, the 审图号 if one was issued, CRS and sources.
 
     ``review_no`` is printed only when given: jmgis never invents a 审图号.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    sources : Iterable[str]
+        Source notes to list.
+    review_no : str or None
+        The map review number (审图号) to print, if any.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    disclaimer : str
+        The schematic-map disclaimer.
     """
     crs_note = (
         "显示坐标：GCJ-02（已偏移以配合高德底图）"
@@ -302,8 +339,15 @@ def add_controls(m: folium.Map, *, label_min_zoom: int = 10) -> None:
     """Scale bar (metric), fullscreen, measure tool, label zoom rule, layer control.
 
     Call last: the layer control lists the layers added before it.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    label_min_zoom : int
+        Township labels show from this zoom level on.
     """
-    m.get_root().header.add_child(Element(CSS), name="jm_css")
+    m.get_root().header.add_child(Element(CSS), name="jm_css")  # type: ignore[attr-defined]  # a Map's root is a branca Figure
     _MetricScale().add_to(m)
     plugins.Fullscreen(
         position="topleft", title="全屏", title_cancel="退出全屏", force_separate_button=True

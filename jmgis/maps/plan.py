@@ -44,6 +44,21 @@ def add_structure(
     Rows of kind ``pattern`` name the groups; their members (``pattern`` = the pattern's
     id) are drawn: areas outlined with a light fill, belts and axes as wide lines, point
     cores as circles.  Only the first pattern that has axes or belts is shown at first.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    structure : geopandas.GeoDataFrame
+        The spatial-structure layer.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    list[folium.FeatureGroup]
+        The layers added to ``m``.
     """
     names = {
         str(r["id"]): str(r["name"])
@@ -151,7 +166,23 @@ def _park_style(row: pd.Series, kind_style, vague: bool) -> dict:
 def add_parks(
     m: folium.Map, parks: gpd.GeoDataFrame, *, datum: str = "wgs84"
 ) -> folium.FeatureGroup | None:
-    """Parks and platforms: colour by level, size by kind, industries in the popup."""
+    """Parks and platforms: colour by level, size by kind, industries in the popup.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    parks : geopandas.GeoDataFrame
+        The park/platform layer.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup or None
+        The layer added to ``m`` (``None`` when there is nothing to draw).
+    """
     drawn = parks[parks.geometry.notna() & ~parks.geometry.is_empty]
     if drawn.empty:
         return None
@@ -214,6 +245,22 @@ def plan_map(
 
     ``layers`` needs ``township``; ``structure``, ``park``, ``county`` and ``city`` are
     drawn when present.
+
+    Parameters
+    ----------
+    layers : Mapping[str, geopandas.GeoDataFrame]
+        Layers by name (EPSG:4490).
+    basemap : str
+        The basemap name (see :data:`jmgis.vocab.BASEMAPS`).
+    title : str
+        The map title.
+    review_no : str or None
+        The map review number (审图号) to print, if any.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
     datum = datum_for(basemap)
     m = new_map(basemap)

@@ -1,5 +1,7 @@
-"""The transport map: roads by class and status, rail by kind, stations, ports, airports,
-gateways and interchanges, with a scenario-year selector.
+"""The transport map.
+
+Roads by class and status, rail by kind, stations, ports, airports, gateways and interchanges,
+with a scenario-year selector.
 
 Members of the road schemes (六纵六横两联一展望, 七纵八横 …) are identifiable from the
 ``schemes`` column (``"六纵六横两联一展望:纵1"``) shown in every road's tooltip.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -50,7 +53,20 @@ RAIL_KIND_LABEL = {k: str(v["label"]) for k, v in style.RAIL_KIND_STYLES.items()
 
 
 def years_present(frame: pd.DataFrame, years: Sequence[int]) -> list[list[int]]:
-    """For each feature, the scenario years in which it exists (jmgis.transport rule)."""
+    """For each feature, the scenario years in which it exists (jmgis.transport rule).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    years : Sequence[int]
+        Scenario years of the year selector.
+
+    Returns
+    -------
+    list[list[int]]
+        One list of years per feature.
+    """
     from jmgis.transport.scenario import exists_in
 
     masks = [exists_in(frame, year).to_numpy() for year in years]
@@ -106,6 +122,25 @@ def _ordered(values: pd.Series, order: Sequence[str]) -> list[str]:
 def add_roads(
     m: folium.Map, roads: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
+    """Roads coloured by class, dashed by status, with the class and status legend.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    roads : geopandas.GeoDataFrame
+        The road layer (EPSG:4490).
+    years : Sequence[int]
+        Scenario years of the year selector.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     classes = _ordered(roads["road_class"], list(style.ROAD_CLASS_STYLES))
     statuses = _ordered(roads["status"], list(style.STATUS_STYLES)) if "status" in roads else []
     entries = [
@@ -117,7 +152,7 @@ def add_roads(
         )
         for c in classes
     ] + _status_entries(statuses)
-    extra = {
+    extra: dict[str, Sequence[Any]] = {
         "class_label": [
             style.ROAD_CLASS_STYLES.get(str(c), style.ROAD_DEFAULT_STYLE)["label"]
             for c in roads["road_class"]
@@ -142,8 +177,11 @@ def add_roads(
 
 
 def scheme_members(schemes: object) -> list[tuple[str, str]]:
-    """``"六纵六横两联一展望:纵1; 七纵八横:横3"`` → ``[("六纵六横两联一展望", "纵1"),
-    ("七纵八横", "横3")]`` (empty when the road is in no scheme)."""
+    """The ``(scheme, member)`` pairs of a road's ``schemes`` text.
+
+    ``"六纵六横两联一展望:纵1; 七纵八横:横3"`` → ``[("六纵六横两联一展望", "纵1"),
+    ("七纵八横", "横3")]`` (empty when the road is in no scheme).
+    """
     if schemes is None or (isinstance(schemes, float) and pd.isna(schemes)):
         return []
     parts = [p.strip() for p in re.split(r"[;；,，]", str(schemes)) if p.strip()]
@@ -154,9 +192,28 @@ def scheme_members(schemes: object) -> list[tuple[str, str]]:
 def add_scheme_labels(
     m: folium.Map, roads: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup | None:
-    """Permanent labels "纵1", "横3" … on the members of the road schemes, framed in one
-    colour per scheme (shown when zoomed in, like township names; they follow the year
-    selector)."""
+    """Permanent labels ("纵1", "横3" …) on the members of the road schemes.
+
+    Framed in one colour per scheme, shown when zoomed in (like township names); they follow
+    the year selector.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    roads : geopandas.GeoDataFrame
+        The road layer (EPSG:4490).
+    years : Sequence[int]
+        Scenario years of the year selector.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup or None
+        The layer added to ``m`` (``None`` when there is nothing to draw).
+    """
     if "schemes" not in roads.columns:
         return None
     members = [scheme_members(v) for v in roads["schemes"]]
@@ -184,7 +241,7 @@ def add_scheme_labels(
         f"{{ color: {css_color(colours[s])}; border-color: {css_color(colours[s])}; }}"
         for i, s in enumerate(schemes)
     )
-    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="jm_scheme_css")
+    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="jm_scheme_css")  # type: ignore[attr-defined]  # a Map's root is a branca Figure
     group = folium.FeatureGroup(name="路网方案编号")
     folium.GeoJson(
         data,
@@ -213,6 +270,25 @@ def add_scheme_labels(
 def add_rail(
     m: folium.Map, rail: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
+    """Rail lines coloured by kind, dashed by status, with their legend.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    rail : geopandas.GeoDataFrame
+        The rail layer (EPSG:4490).
+    years : Sequence[int]
+        Scenario years of the year selector.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     kinds = _ordered(rail["kind"], list(style.RAIL_KIND_STYLES))
     entries = [
         LegendEntry(
@@ -223,7 +299,7 @@ def add_rail(
         )
         for k in kinds
     ]
-    extra = {
+    extra: dict[str, Sequence[Any]] = {
         "kind_label": [RAIL_KIND_LABEL.get(str(k), str(k)) for k in rail["kind"]],
         "status_label": [status_label(s) for s in rail.get("status", [None] * len(rail))],
         "_years": years_present(rail, years),
@@ -247,7 +323,26 @@ def add_rail(
 def add_ferries(
     m: folium.Map, ferries: gpd.GeoDataFrame, years: Sequence[int], *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
-    extra = {
+    """Ferry lines, dashed by status.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    ferries : geopandas.GeoDataFrame
+        The ferry layer (EPSG:4490).
+    years : Sequence[int]
+        Scenario years of the year selector.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
+    extra: dict[str, Sequence[Any]] = {
         "status_label": [status_label(s) for s in ferries.get("status", [None] * len(ferries))],
         "_years": years_present(ferries, years),
     }
@@ -298,6 +393,19 @@ def transport_map(
     years
         Scenario years offered by the selector; ``year`` is the one shown first
         (default the last).
+    year : int or None
+        The year shown first (default the latest of ``years``).
+    basemap : str
+        The basemap (see :data:`jmgis.vocab.BASEMAPS`).
+    title : str
+        The map title.
+    review_no : str or None
+        The map review number (审图号) to print, if any.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
     years = sorted({int(y) for y in (*years, *([year] if year else []))})
     shown_year = int(year) if year else years[-1]
@@ -321,7 +429,7 @@ def transport_map(
     for key, label in POINT_LAYERS.items():
         if _has(layers, key):
             frame = layers[key]
-            extra = {
+            extra: dict[str, Sequence[Any]] = {
                 "status_label": [status_label(s) for s in frame.get("status", [None] * len(frame))],
                 "_years": years_present(frame, years),
             }

@@ -51,7 +51,27 @@ def add_townships(
     name: str = "三区（乡镇着色）",
     show: bool = True,
 ) -> folium.FeatureGroup:
-    """Townships filled with their zone colour, tooltip and popup, plus the zone legend."""
+    """Townships filled with their zone colour, tooltip and popup, plus the zone legend.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    townships : geopandas.GeoDataFrame
+        The township polygons (``code``, ``zone_code``).
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+    name : str
+        The layer name in the layer control.
+    show : bool
+        Whether the layer is shown when the map opens.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     extra = {
         "policy_names": policy_names(townships),
         "geometry_quality": [
@@ -89,7 +109,23 @@ def add_townships(
 def add_policy_extensions(
     m: folium.Map, townships: gpd.GeoDataFrame, *, datum: str = "wgs84"
 ) -> folium.FeatureGroup | None:
-    """Townships with a 区域政策延伸: outlined dashed in the colour of the extra zone."""
+    """Townships with a 区域政策延伸: outlined dashed in the colour of the extra zone.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    townships : geopandas.GeoDataFrame
+        The township polygons (``code``, ``zone_code``).
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup or None
+        The layer added to ``m`` (``None`` when there is nothing to draw).
+    """
     codes = [_policy_codes(v) for v in townships["policy_zone_codes"]]
     mask = [bool(c) for c in codes]
     if not any(mask):
@@ -134,7 +170,23 @@ def add_policy_extensions(
 def add_zone_outlines(
     m: folium.Map, townships: gpd.GeoDataFrame, *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
-    """The outline of each zone (its townships dissolved), in the zone's colour."""
+    """The outline of each zone (its townships dissolved), in the zone's colour.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    townships : geopandas.GeoDataFrame
+        The township polygons (``code``, ``zone_code``).
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     zones = townships[["zone_code", "zone_name", townships.geometry.name]].dissolve(
         "zone_code", as_index=False
     )
@@ -157,7 +209,23 @@ def add_zone_outlines(
 def add_township_labels(
     m: folium.Map, townships: gpd.GeoDataFrame, *, datum: str = "wgs84"
 ) -> folium.FeatureGroup:
-    """Township names at their seats; hidden below the label zoom (see add_controls)."""
+    """Township names at their seats; hidden below the label zoom (see add_controls).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    townships : geopandas.GeoDataFrame
+        The township polygons (``code``, ``zone_code``).
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        The layer added to ``m``.
+    """
     group = folium.FeatureGroup(name="乡镇名称")
     if {"seat_lon", "seat_lat"} <= set(townships.columns) and townships["seat_lon"].notna().all():
         points = gpd.GeoDataFrame(
@@ -210,6 +278,13 @@ def zones_map(
     surroundings
         Land around the city (layer ``region``), drawn grey on the offline base so that
         the blue ground reads as sea.
+    title : str
+        The map title.
+
+    Returns
+    -------
+    folium.Map
+        The map.
     """
     datum = datum_for(basemap)
     m = new_map(basemap)

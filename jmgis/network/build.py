@@ -75,7 +75,22 @@ def _valid_modes(modes: Sequence[str]) -> tuple[str, ...]:
 def road_links(
     roads: gpd.GeoDataFrame, speeds: SpeedTable, *, use_layer_speed: bool
 ) -> gpd.GeoDataFrame:
-    """The road layer as a link table (see :data:`jmgis.network.graph.LINK_COLUMNS`)."""
+    """The road layer as a link table (see :data:`jmgis.network.graph.LINK_COLUMNS`).
+
+    Parameters
+    ----------
+    roads : geopandas.GeoDataFrame
+        The road layer (trunk and local roads).
+    speeds : SpeedTable
+        Speeds by road class (km/h).
+    use_layer_speed : bool
+        Take a road's own ``speed_kph`` when it has one.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per road, with its speed (km/h).
+    """
     id_col = first_column(roads, "road_id", "id")
     out = gpd.GeoDataFrame(
         {
@@ -164,6 +179,21 @@ def assemble_graph(
         ``name`` columns, e.g. ``{"park": parks, "poi": schools}``.
     use_layer_speed
         Take a road's own ``speed_kph`` when it has one (else the table's class speed).
+    year : int or None
+        Scenario year (recorded on the graph).
+    modes : Sequence of str
+        Modes to include (default ``road``, ``rail``, ``ferry``).
+    speeds : SpeedTable or None
+        The speed table (the default one when ``None``).
+    crs : Any
+        The analysis CRS (EPSG:4547 by default).
+    report_snap_m : float
+        Connectors longer than this (metres) are reported.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The graph (analysis CRS; ``length_m``, ``travel_time_s`` on edges).
     """
     modes = _valid_modes(modes)
     speeds = SpeedTable.coerce(speeds)
@@ -324,12 +354,25 @@ def grade_separate(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def water_polygon(land: shapely.Geometry | None, crs: Any) -> shapely.Geometry | None:
-    """Open water near the land (analysis CRS): the land's convex hull minus the land,
-    simplified to 50 m and shrunk by 100 m so piers and coastal points on the shoreline
-    are not "in the sea".
+    """Open water near the land (analysis CRS).
+
+    The land's convex hull minus the land, simplified to 50 m and shrunk by 100 m so piers and
+    coastal points on the shoreline are not "in the sea".
 
     Outside the hull nothing counts as water (the land polygon is the city, not its
     neighbours), so connectors of external gateways are not blocked.
+
+    Parameters
+    ----------
+    land : shapely.Geometry or None
+        The land polygon in EPSG:4490 (``None`` = no water).
+    crs : Any
+        The analysis CRS.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        The water polygon, or ``None`` without land.
     """
     if land is None:
         return None
@@ -345,9 +388,11 @@ def _has_ferry(G: nx.MultiDiGraph, node: str) -> bool:
 
 
 def _make_external(G: nx.MultiDiGraph, snaps: list[Snap], speeds: SpeedTable) -> None:
-    """Time the connectors of points outside the city as the unmodelled external leg:
-    straight distance × ``local_circuity`` at ``external_speed_kph`` (``external=True``);
-    they are listed in ``report.external``, not as snapping outliers."""
+    """Time the connectors of points outside the city as the unmodelled external leg.
+
+    Straight distance × ``local_circuity`` at ``external_speed_kph`` (``external=True``); they are
+    listed in ``report.external``, not as snapping outliers.
+    """
     report = G.graph.get("_report")
     for s in snaps:
         if not s.target:
@@ -448,7 +493,20 @@ def _piers(transport, year: int) -> gpd.GeoDataFrame | None:
 
 
 def local_roads(speeds: SpeedTable | None = None, analysis_crs: Any = None) -> gpd.GeoDataFrame:
-    """The derived local road layer (EPSG:4490), see :mod:`jmgis.network.local`."""
+    """The derived local road layer (EPSG:4490), see :mod:`jmgis.network.local`.
+
+    Parameters
+    ----------
+    speeds : SpeedTable or None
+        The speed table (the default one when ``None``).
+    analysis_crs : Any
+        The metric CRS (EPSG:4547 by default).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The local roads (seat links, pier and access roads).
+    """
     speeds = SpeedTable.coerce(speeds)
     key = (tuple(sorted((k, _freeze(v)) for k, v in speeds.to_dict().items())),)
     return _local_roads_cached(key, _analysis_crs(analysis_crs).to_string()).copy()
@@ -492,6 +550,11 @@ def build_graph(
     points
         Points to connect, ``{kind: frame}``.  By default the plan catalog's parks that
         have a place (``{"park": jmgis.catalog.park_places()}``); pass ``{}`` for none.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The graph (analysis CRS; ``length_m``, ``travel_time_s`` on edges).
     """
     from jmgis import admin, transport
 
@@ -526,8 +589,11 @@ def build_graph(
 
 
 def _located_parks() -> gpd.GeoDataFrame:
-    """The catalog's parks that have a place to route to (``catalog.park_places``: a
-    township seat or a sourced coordinate, not just "somewhere in the county")."""
+    """The catalog's parks that have a place to route to.
+
+    From ``catalog.park_places``: a township seat or a sourced coordinate, not just
+    "somewhere in the county".
+    """
     from jmgis import catalog
 
     parks = catalog.park_places()
@@ -536,11 +602,25 @@ def _located_parks() -> gpd.GeoDataFrame:
 
 
 def shared_graph(year: int, modes: tuple[str, ...] = MODES) -> nx.MultiDiGraph:
-    """:func:`build_graph` of the bundled data with the default speeds, built once and
-    rebuilt only when a file under ``jmgis.paths.data_dir()`` changes.
+    """:func:`build_graph` of the bundled data.
+
+    The default speeds, built once and rebuilt only when a file under ``jmgis.paths.data_dir()``
+    changes.
 
     Repeated calls return the *same* graph object: do not modify it
     (:func:`jmgis.network.route.route` works on a copy).
+
+    Parameters
+    ----------
+    year : int
+        Scenario year.
+    modes : tuple of str
+        Modes to include (default ``road``, ``rail``, ``ferry``).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The shared graph; do not modify it.
     """
     from jmgis.paths import data_dir
 

@@ -49,6 +49,7 @@ class CheckReport:
 
     @property
     def problems(self) -> int:
+        """How many problems the check found (unreachable, snapping, dangling, sourceless)."""
         return (
             len(self.unreachable)
             + len(self.snapping_outliers)
@@ -58,9 +59,11 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """Whether the check found no problem."""
         return self.problems == 0
 
     def to_dict(self) -> dict[str, Any]:
+        """The check as plain JSON-ready data."""
         return {
             "year": self.year,
             "nodes": self.nodes,
@@ -146,8 +149,10 @@ class CheckReport:
 
 
 def _unreachable(G: nx.MultiDiGraph) -> list[dict]:
-    """Seats and gateways outside the strongly connected part that holds most seats: each
-    cannot reach, or cannot be reached from, the others."""
+    """Seats and gateways outside the strongly connected part that holds most seats.
+
+    Each cannot reach, or cannot be reached from, the others.
+    """
     from jmgis.routing.engine import travel_time_matrix
 
     seats = [n for n, d in G.nodes(data=True) if d["kind"] == "seat"]
@@ -204,8 +209,11 @@ def _dangling(G: nx.MultiDiGraph) -> tuple[list[dict], list[dict]]:
 
 
 def _local_link_stats(G: nx.MultiDiGraph) -> dict[str, float]:
-    """Lengths of the derived local links, above all the seat → trunk road ones (which
-    stand in for the county road a seat really uses, and are the long access legs)."""
+    """Lengths of the derived local links.
+
+    Above all the seat → trunk road ones (which stand in for the county road a seat really uses,
+    and are the long access legs).
+    """
     lengths: dict[str, float] = {}
     for _, _, d in G.edges(data=True):
         fid = str(d.get("feature_id"))
@@ -258,6 +266,24 @@ def check_network(
 
     ``G`` and ``layers`` (name → frame, checked for ``source``) default to the bundled
     network of that year and its layers.
+
+    Parameters
+    ----------
+    year : int
+        Scenario year.
+    max_snap_m : float
+        Longest acceptable connector of a point (metres).
+    max_snap_area_m : float
+        Longest acceptable connector of an area's point (parks; metres).
+    G : networkx.MultiDiGraph or None
+        The graph to check (built for ``year`` when ``None``).
+    layers : dict or None
+        The transport layers (the bundled ones when ``None``).
+
+    Returns
+    -------
+    CheckReport
+        The problems found.
     """
     from jmgis.network.build import shared_graph
 

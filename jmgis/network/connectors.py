@@ -13,8 +13,9 @@ outliers (logged at debug level; ``jmgis network check`` lists them).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -54,7 +55,20 @@ def road_access_nodes(G: nx.MultiDiGraph) -> list[str]:
 
 
 def nodes_on(G: nx.MultiDiGraph, predicate: Callable[[dict], bool]) -> list[str]:
-    """Nodes incident to at least one edge whose data satisfies ``predicate``."""
+    """Nodes incident to at least one edge whose data satisfies ``predicate``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    predicate : Callable
+        Edge data → whether it counts.
+
+    Returns
+    -------
+    list of str
+        The node ids.
+    """
     out = set()
     for u, v, d in G.edges(data=True):
         if predicate(d):
@@ -64,7 +78,20 @@ def nodes_on(G: nx.MultiDiGraph, predicate: Callable[[dict], bool]) -> list[str]
 
 
 def water_m(lines: np.ndarray, water: shapely.Geometry | None) -> np.ndarray:
-    """Length (m) of each line that lies in ``water`` (zeros without a water polygon)."""
+    """Length (m) of each line that lies in ``water`` (zeros without a water polygon).
+
+    Parameters
+    ----------
+    lines : numpy.ndarray
+        Line geometries (metres).
+    water : shapely.Geometry or None
+        Open water, same CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        Metres of each line in water.
+    """
     out = np.zeros(len(lines))
     if water is None or len(lines) == 0:
         return out
@@ -94,7 +121,20 @@ class Snapper:
         self.max_water_m = max_water_m
 
     def nearest(self, x: float, y: float, *, k: int = 16) -> tuple[str, float] | None:
-        """The nearest candidate reachable without crossing water; ``None`` if none."""
+        """The nearest candidate reachable without crossing water; ``None`` if none.
+
+        Parameters
+        ----------
+        x, y : float
+            The point (metres).
+        k : int
+            Candidates tried, nearest first.
+
+        Returns
+        -------
+        tuple of (str, float) or None
+            Node id and distance (metres).
+        """
         if self.tree is None:
             return None
         k = min(k, len(self.ids))
@@ -145,7 +185,18 @@ class EdgeSnapper:
         self._count = sum(1 for n in G if ":s" in n)
 
     def locate(self, x: float, y: float) -> tuple[int, float, float] | None:
-        """(segment index, fraction along it, distance m) of the nearest reachable point."""
+        """(segment index, fraction along it, distance m) of the nearest reachable point.
+
+        Parameters
+        ----------
+        x, y : float
+            The point (metres).
+
+        Returns
+        -------
+        tuple of (int, float, float) or None
+            Segment index, fraction along it (0–1) and distance (metres).
+        """
         if not self.pairs:
             return None
         point = shapely.Point(x, y)
@@ -196,7 +247,9 @@ class EdgeSnapper:
             fid = next(
                 (d.get("feature_id") for d in (self.G.get_edge_data(u, v) or {}).values()),
                 None,
-            ) or next(iter((self.G.get_edge_data(v, u) or {}).values()), {}).get("feature_id")
+            ) or next(iter((self.G.get_edge_data(v, u) or {}).values()), {}).get(  # type: ignore[call-overload]  # networkx edge data is untyped
+                "feature_id"
+            )
             for f in fracs:
                 self._count += 1
                 node = f"n:{fid}:s{self._count}"
@@ -236,7 +289,38 @@ def connect_to_edges(
     road_class: str | None = None,
     report_snap_m: float = DEFAULT_REPORT_SNAP_M,
 ) -> list[Snap]:
-    """Like :func:`connect_points`, joining each point to the nearest point of an edge."""
+    """Like :func:`connect_points`, joining each point to the nearest point of an edge.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    points : geopandas.GeoDataFrame
+        The points, in the graph's CRS.
+    kind : str
+        Node kind of the new nodes (``seat``, ``park`` …).
+    id_field : str
+        The points' id column.
+    name_field : str
+        The points' name column.
+    snapper : EdgeSnapper
+        Finds the nearest reachable point of an edge.
+    speed_kph : float
+        Speed on the connectors (km/h).
+    prefix : str or None
+        Prefix of the node ids (``kind`` when ``None``).
+    node_field : str or None
+        Take the node id from this column instead.
+    road_class : str or None
+        Road class recorded on the connectors.
+    report_snap_m : float
+        Connectors longer than this (metres) are reported.
+
+    Returns
+    -------
+    list of Snap
+        One record per connected point (node, target, distance in metres).
+    """
     prefix = prefix or kind
     xs = shapely.get_x(points.geometry.values)
     ys = shapely.get_y(points.geometry.values)
@@ -290,7 +374,7 @@ def _connect(
     report_snap_m: float,
 ) -> Snap:
     """Add the two-way connector ``node``—``target`` of ``dist`` metres and report it."""
-    extra = {"road_class": road_class} if road_class else {}
+    extra: dict[str, Any] = {"road_class": road_class} if road_class else {}
     add_link(
         G,
         node,
@@ -338,6 +422,38 @@ def connect_points(
     ``points`` must be in the graph's CRS.  Returns the snaps; those longer than
     ``report_snap_m`` are logged as warnings.  A point with no candidate reachable over
     land is added without a connector and reported with ``snap_m = inf``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    points : geopandas.GeoDataFrame
+        The points, in the graph's CRS.
+    kind : str
+        Node kind of the new nodes (``seat``, ``park`` …).
+    id_field : str
+        The points' id column.
+    name_field : str
+        The points' name column.
+    snapper : Snapper
+        Finds the nearest reachable candidate node.
+    speed_kph : float
+        Speed on the connectors (km/h).
+    prefix : str or None
+        Prefix of the node ids (``kind`` when ``None``).
+    node_field : str or None
+        Take the node id from this column instead.
+    road_class : str or None
+        Road class recorded on the connectors.
+    report_snap_m : float
+        Connectors longer than this (metres) are reported.
+    extra_attrs : Callable or None
+        Point row → further node attributes.
+
+    Returns
+    -------
+    list of Snap
+        One record per connected point (node, target, distance in metres).
     """
     prefix = prefix or kind
     snaps: list[Snap] = []
@@ -376,13 +492,32 @@ def connect_points(
 
 def connect_point_layers(
     G: nx.MultiDiGraph,
-    points: dict[str, gpd.GeoDataFrame] | None,
+    points: Mapping[str, gpd.GeoDataFrame] | None,
     *,
     speed_kph: float,
     report_snap_m: float = DEFAULT_REPORT_SNAP_M,
 ) -> list[Snap]:
-    """Join point layers ``{kind: frame}`` (seats, parks, POIs; any CRS, with an id column
-    ``<kind>_id``, ``id`` or ``code`` and ``name``) to the nearest road node of ``G``."""
+    """Join point layers ``{kind: frame}`` to the nearest road node of ``G``.
+
+    The layers are seats, parks, POIs in any CRS, with an id column ``<kind>_id``, ``id`` or
+    ``code`` and ``name``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    points : Mapping of str to geopandas.GeoDataFrame or None
+        Point layers by kind.
+    speed_kph : float
+        Speed on the connectors (km/h).
+    report_snap_m : float
+        Connectors longer than this (metres) are reported.
+
+    Returns
+    -------
+    list of Snap
+        One record per connected point (node, target, distance in metres).
+    """
     snaps: list[Snap] = []
     if not points:
         return snaps

@@ -40,7 +40,22 @@ def _minutes(row, name: str) -> float | None:
 
 
 def ferry_time_s(row, length_m: float, speeds: SpeedTable) -> tuple[float, float, float]:
-    """(sailing, wait, boarding) seconds of one crossing (see the module docstring)."""
+    """(sailing, wait, boarding) seconds of one crossing (see the module docstring).
+
+    Parameters
+    ----------
+    row : object
+        The ferry record (``crossing_min``, ``wait_min`` …).
+    length_m : float
+        Length of the crossing (metres).
+    speeds : SpeedTable
+        The speed table (ferry speed, boarding time).
+
+    Returns
+    -------
+    tuple of float
+        Sailing, wait and boarding seconds.
+    """
     crossing = _minutes(row, "crossing_min")
     sail = crossing * 60 if crossing is not None else length_m / (speeds.ferry.speed_kph / 3.6)
     wait = _minutes(row, "wait_min")
@@ -59,8 +74,29 @@ def add_ferries(
     ports: gpd.GeoDataFrame | None = None,
     pier_tolerance_m: float = DEFAULT_PIER_TOLERANCE_M,
 ) -> gpd.GeoDataFrame:
-    """Add ferry crossings; returns the pier nodes created (points, graph CRS) with
-    ``node``, ``name`` columns, for the connectors."""
+    """Add ferry crossings.
+
+    Returns the pier nodes created (points, graph CRS) with ``node``, ``name`` columns, for the
+    connectors.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    ferries : geopandas.GeoDataFrame
+        The ferry lines, graph CRS.
+    speeds : SpeedTable
+        The speed table.
+    ports : geopandas.GeoDataFrame or None
+        The ports, graph CRS, for piers at a port.
+    pier_tolerance_m : float
+        A line end this close to a port (metres) uses the port's node.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The pier nodes created.
+    """
     fid_col = first_column(ferries, "ferry_id", "route_id", "id")
     port_xy = np.zeros((0, 2))
     port_ids: list[str] = []

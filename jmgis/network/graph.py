@@ -56,7 +56,22 @@ LINK_COLUMNS = (
 
 
 def empty_graph(crs: str, year: int | None, modes: Iterable[str]) -> nx.MultiDiGraph:
-    """A graph carrying the contract's graph attributes."""
+    """A graph carrying the contract's graph attributes.
+
+    Parameters
+    ----------
+    crs : str
+        The graph's (metric) CRS.
+    year : int or None
+        Scenario year.
+    modes : Iterable of str
+        The modes the graph holds.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The empty graph.
+    """
     return nx.MultiDiGraph(crs=str(crs), year=year, modes=tuple(modes))
 
 
@@ -71,7 +86,30 @@ def add_node(
     name: str | None = None,
     **attrs: object,
 ) -> str:
-    """Add (or update) a node with the contract's attributes; returns its id."""
+    """Add (or update) a node with the contract's attributes; returns its id.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    node_id : str
+        The node id.
+    x, y : float
+        The position (metres).
+    kind : str
+        Node kind (``junction``, ``seat``, ``station`` …).
+    ref : object
+        The feature the node stands for.
+    name : str or None
+        Display name.
+    **attrs : object
+        Further node attributes.
+
+    Returns
+    -------
+    str
+        ``node_id``.
+    """
     G.add_node(
         str(node_id),
         x=float(x),
@@ -101,6 +139,29 @@ def add_link(
     """Add a link as one (``oneway`` = 1 forward, −1 backward) or two directed edges.
 
     ``travel_time_s`` defaults to ``length_m`` at ``speed_kph``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    u, v : str
+        The end nodes.
+    length_m : float
+        Length (metres).
+    speed_kph : float or None
+        Speed (km/h); ``None`` with ``travel_time_s``.
+    mode : str
+        Edge mode (``road``, ``rail``, ``connector`` …).
+    feature_id : object
+        The source feature.
+    name : str or None
+        Display name.
+    oneway : int
+        0 both ways, 1 forward, -1 backward.
+    travel_time_s : float or None
+        Travel time (seconds); computed from length and speed when ``None``.
+    **attrs : object
+        Further edge attributes.
     """
     if travel_time_s is None:
         if not speed_kph or speed_kph <= 0:
@@ -147,7 +208,20 @@ def segments_at_vertices(links: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def merge_points(xy: np.ndarray, tolerance_m: float) -> np.ndarray:
-    """Cluster label of each point: points closer than ``tolerance_m`` share a label."""
+    """Cluster label of each point: points closer than ``tolerance_m`` share a label.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        ``(n, 2)`` coordinates (metres).
+    tolerance_m : float
+        Merge distance (metres).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer labels.
+    """
     n = len(xy)
     if n == 0:
         return np.zeros(0, dtype=int)
@@ -172,6 +246,22 @@ def add_segments(
     a junction (an expressway passing over a road's control point): only ends of the same
     level merge.  Returns the segment table's ``u``/``v`` node ids (one row per segment)
     so callers can report on them.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    segments : geopandas.GeoDataFrame
+        Noded segments with the link columns.
+    tolerance_m : float
+        Ends closer than this (metres) become one junction.
+    node_prefix : str
+        Prefix of the junction ids.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The junctions created.
     """
     if len(segments) == 0:
         return pd.DataFrame({"u": [], "v": []})

@@ -71,8 +71,29 @@ def nearest_reachable(
     *,
     tries: int = 24,
 ) -> tuple[np.ndarray, float, int] | None:
-    """Nearest point of any target geometry reachable from ``xy`` without crossing more
-    than ``max_water_m`` of water: ``(point xy, distance m, target index)`` or ``None``."""
+    """Nearest point of any target geometry reachable from ``xy``.
+
+    Reachable means without crossing more than ``max_water_m`` of water; the result is
+    ``(point xy, distance m, target index)`` or ``None``.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        The point (metres).
+    targets : numpy.ndarray
+        Target geometries, same CRS.
+    water : shapely.Geometry or None
+        Open water, same CRS.
+    max_water_m : float
+        Most water a link may cross (metres).
+    tries : int
+        Nearest targets tried.
+
+    Returns
+    -------
+    tuple or None
+        Point xy, distance (metres) and target index.
+    """
     if len(targets) == 0:
         return None
     point = shapely.Point(xy)
@@ -122,6 +143,10 @@ def derive_local_roads(
         it are not drawn.  ``None`` skips the check.
     speeds
         Speed table for ``speed_kph``.
+    max_seat_link_m : float
+        Longest seat → trunk road link (metres).
+    max_water_m : float
+        Most water a link may cross (metres).
 
     Returns
     -------
@@ -272,7 +297,7 @@ def _repair(rows, seat_xy, codes, names, accessible, water, max_water_m, add):
     return rows
 
 
-def _components(lines: list, seat_points: np.ndarray) -> np.ndarray:
+def _components(lines: list | np.ndarray, seat_points: np.ndarray) -> np.ndarray:
     """Component label of each seat in the graph of lines meeting at shared vertices."""
     if not lines:
         return np.arange(len(seat_points))

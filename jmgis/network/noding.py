@@ -53,6 +53,7 @@ class TopologyReport:
 
     @property
     def disconnected(self) -> bool:
+        """Whether the lines fall apart into more than one component."""
         return len(self.components) > 1
 
     def summary(self) -> str:
@@ -140,7 +141,26 @@ def topology_report(
     overlaps: list[tuple[str, str]] | None = None,
     undershoot_m: float = 10.0,
 ) -> TopologyReport:
-    """Dangles, connected parts and overlaps of a graph built from ``links``."""
+    """Dangles, connected parts and overlaps of a graph built from ``links``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    links : geopandas.GeoDataFrame
+        The links the graph was built from.
+    crossings : int
+        Crossings split into junctions while noding.
+    overlaps : list of tuple of str or None
+        Pairs of features that overlap.
+    undershoot_m : float
+        Dangles this close to another line (metres) are reported as undershoots.
+
+    Returns
+    -------
+    TopologyReport
+        The report.
+    """
     report = TopologyReport(
         n_features=len(links),
         n_nodes=G.number_of_nodes(),
@@ -184,6 +204,20 @@ def insert_end_vertices(
     only line ends that lie on another line within ``tolerance_m`` become vertices of
     it.  ``receives`` (bool per line) limits which lines get vertices — pass
     ``False`` for limited-access roads.  Returns new geometries (inputs unchanged).
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        The lines (metres).
+    receives : numpy.ndarray or None
+        Which lines may get vertices (bool per line; all when ``None``).
+    tolerance_m : float
+        How close an end must be to count (metres).
+
+    Returns
+    -------
+    numpy.ndarray
+        The lines with the vertices added.
     """
     geoms = np.asarray(geoms, dtype=object).copy()
     if len(geoms) == 0:

@@ -154,6 +154,20 @@ def checked_maxspeed(value: str | None, path: str | Path, wid: int) -> float | N
     DataError
         A number outside :data:`MAXSPEED_KPH` (≤ 0 or > 200 km/h), or text that is
         neither a number nor a symbolic OSM value.
+
+    Parameters
+    ----------
+    value : str or None
+        The ``maxspeed`` tag.
+    path : str or pathlib.Path
+        The OSM file (named in errors).
+    wid : int
+        The way id (named in errors).
+
+    Returns
+    -------
+    float or None
+        Speed (km/h).
     """
     if value is None or not str(value).strip():
         return None
@@ -270,6 +284,11 @@ def from_osm(
     ------
     DataError
         Missing, empty or broken file; no driveable ways; a way class with no speed.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The graph (analysis CRS; ``length_m``, ``travel_time_s`` on edges).
     """
     path = check_file(path)
     speeds = SpeedTable.coerce(speed_table)

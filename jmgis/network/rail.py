@@ -31,7 +31,20 @@ DEFAULT_STATION_TOLERANCE_M = 1500.0
 
 
 def first_column(frame: gpd.GeoDataFrame, *names: str) -> str:
-    """The first of ``names`` that is a column of ``frame`` (KeyError naming them all)."""
+    """The first of ``names`` that is a column of ``frame`` (KeyError naming them all).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The table.
+    *names : str
+        Candidate column names, in order of preference.
+
+    Returns
+    -------
+    str
+        The column name.
+    """
     for name in names:
         if name in frame.columns:
             return name
@@ -58,6 +71,24 @@ def add_rail(
 
     ``lines`` and ``stations`` must be in the graph's CRS and already filtered to the
     scenario year.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    lines : geopandas.GeoDataFrame
+        The rail lines, graph CRS.
+    stations : geopandas.GeoDataFrame
+        The stations, graph CRS.
+    speeds : SpeedTable
+        The speed table (km/h by rail kind).
+    station_tolerance_m : float
+        A station without a list of lines stops on a line this close (metres).
+
+    Returns
+    -------
+    dict of str to list of str
+        Line ids by station.
     """
     sid_col = first_column(stations, "station_id", "id")
     lid_col = first_column(lines, "line_id", "id")

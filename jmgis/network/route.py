@@ -62,10 +62,12 @@ class Route:
 
     @property
     def minutes(self) -> float:
+        """The travel time in minutes."""
         return self.seconds / 60
 
     @property
     def distance_km(self) -> float:
+        """The length in kilometres."""
         return self.length_m / 1000
 
     @property
@@ -78,6 +80,7 @@ class Route:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The route as plain JSON-ready data."""
         return {
             "from": self.origin_name,
             "to": self.destination_name,
@@ -105,6 +108,18 @@ def place_node(G: nx.MultiDiGraph, query: str) -> tuple[str, str]:
 
     A resolved place without a node is attached to ``G`` (nearest road edge) — pass a
     copy of a shared graph.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    query : str
+        A node id, a code, an id or a name (see :func:`jmgis.admin.resolve_place`).
+
+    Returns
+    -------
+    tuple of (str, str)
+        Node id and display name.
     """
     if query in G:
         return query, G.nodes[query].get("name") or query
@@ -160,8 +175,11 @@ def _mode_graph(G: nx.MultiDiGraph, mode: str) -> nx.MultiDiGraph:
 def _rail_layers(
     G: nx.MultiDiGraph, origin: str, destination: str
 ) -> tuple[nx.MultiDiGraph, str, str]:
-    """Road → rail → road layered copy of ``G``: the only way from layer 0 to layer 2 is
-    boarding a train; returns the graph and the layered origin and destination."""
+    """Road → rail → road layered copy of ``G``.
+
+    The only way from layer 0 to layer 2 is boarding a train; returns the graph and the layered
+    origin and destination.
+    """
     H = nx.MultiDiGraph(**G.graph)
     for n, d in G.nodes(data=True):
         if d.get("kind") == "platform":
@@ -198,6 +216,20 @@ def route(
         A place that cannot be resolved or is not in this scenario's network.
     DataError
         No route (e.g. ``mode="rail"`` between places without stations in reach).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The network (node ``x``/``y`` in metres of the analysis CRS).
+    origin, destination : str
+        Places (see :func:`place_node`).
+    mode : str
+        ``any``, ``road`` or ``rail`` (see :data:`ROUTE_MODES`).
+
+    Returns
+    -------
+    Route
+        The route: seconds, metres and legs.
     """
     from jmgis.routing.engine import path_edges, shortest_path
 
@@ -211,7 +243,8 @@ def route(
     else:
         H, ho, hd = _mode_graph(G, mode), o, d
     try:
-        path = shortest_path(H, ho, hd)
+        # The layered graph's nodes are ``<node>|<layer>`` strings.
+        path: list[str] = shortest_path(H, ho, hd)  # type: ignore[assignment]
     except DataError:
         raise DataError(
             f"no route from {o_name} to {d_name} in the {G.graph.get('year')} network "

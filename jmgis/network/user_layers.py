@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import networkx as nx
@@ -32,7 +32,7 @@ from jmgis.network.noding import node_lines, topology_report
 from jmgis.readers import read_vector
 from jmgis.speeds import SpeedTable
 
-LayerInput = str | Path | gpd.GeoDataFrame | tuple[str | Path, str]
+LayerInput: TypeAlias = str | Path | gpd.GeoDataFrame | tuple[str | Path, str]
 
 
 def _read(
@@ -224,6 +224,8 @@ def from_layers(
     encoding
         Attribute encoding of files that declare none (default: detected, UTF-8 or
         GB18030).
+    analysis_crs : Any
+        The metric CRS (EPSG:4547 by default).
 
     Returns
     -------
@@ -240,7 +242,7 @@ def from_layers(
     frames = [_read(item, i, encoding) for i, item in enumerate(items)]
     _check_crs(frames)
     crs = _analysis_crs(analysis_crs)
-    tables = []
+    tables: list[gpd.GeoDataFrame] = []
     for frame, label in frames:
         if len(frame) == 0:
             raise DataError("the layer has no features", file=label)

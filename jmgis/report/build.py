@@ -44,6 +44,7 @@ class ReportResult:
 
     @property
     def written(self) -> list[Path]:
+        """Every file the report wrote."""
         return [self.html, self.xlsx, *self.csv, *self.maps]
 
 
@@ -52,8 +53,26 @@ def _no_progress(steps: Iterable, _desc: str) -> Iterable:
 
 
 def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | None) -> list[Path]:
-    """The maps a report links (``access``, ``scenario``, ``zones``) under
-    ``out_dir/maps``, for those :mod:`jmgis.maps` can make from ``layers``."""
+    """The maps a report links (``access``, ``scenario``, ``zones``) under ``out_dir/maps``.
+
+    For those :mod:`jmgis.maps` can make from ``layers``.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The output folder (maps go to ``out_dir/maps``).
+    layers : Mapping or None
+        The build's layers (built from the bundled data when ``None``).
+    year : int
+        The report's scenario year.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The HTML maps written.
+    """
     from jmgis import maps
 
     if layers is None:
@@ -75,8 +94,10 @@ def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | 
 
 
 def _profile_layer(inputs: ReportInputs):
-    """The report's profiles as one ``access_township`` table (code, year, t_*_min), so the
-    linked maps show the report's numbers for exactly its years."""
+    """The report's profiles as one ``access_township`` table (code, year, t_*_min).
+
+    So the linked maps show the report's numbers for exactly its years.
+    """
     import pandas as pd
 
     frames = [p.assign(year=int(y)) for y, p in sorted(inputs.profiles.items())]
@@ -84,7 +105,20 @@ def _profile_layer(inputs: ReportInputs):
 
 
 def map_links(report_dir: Path, map_files: Iterable[Path]) -> dict[str, str]:
-    """Title → href relative to the report, for the map files that exist."""
+    """Title → href relative to the report, for the map files that exist.
+
+    Parameters
+    ----------
+    report_dir : pathlib.Path
+        The report's folder.
+    map_files : Iterable of pathlib.Path
+        Map files named by kind (``access.html`` …).
+
+    Returns
+    -------
+    dict of str to str
+        Map title → relative href.
+    """
     links = {}
     files = {Path(p).stem: Path(p) for p in map_files if Path(p).exists()}
     for kind, title in MAP_TITLES.items():
@@ -125,11 +159,18 @@ def build_report(
         ``access_township`` layer, of the profile (the numbers of the GeoPackage).
     progress
         Wraps the list of steps, e.g. a tqdm bar: ``progress(steps, description)``.
+    out_dir : str or pathlib.Path
+        The output folder.
 
     Raises
     ------
     jmgis.errors.JmgisError
         When an input is missing or invalid; nothing is written then.
+
+    Returns
+    -------
+    ReportResult
+        The files written.
     """
     out = Path(out_dir)
     zone_codes = check_zones(zones)
@@ -187,9 +228,11 @@ def build_report(
 
 
 def build_step(ctx) -> list[Path]:
-    """The ``report`` step of ``jmgis build``: the report of 2025 (or the middle scenario
-    year) compared with the first, under ``ctx.out_dir/report``, linking the maps the
-    ``maps`` step wrote."""
+    """The ``report`` step of ``jmgis build``.
+
+    The report of 2025 (or the middle scenario year) compared with the first, under
+    ``ctx.out_dir/report``, linking the maps the ``maps`` step wrote.
+    """
     years = sorted(ctx.years)
     year = 2025 if 2025 in years else years[len(years) // 2]
     compare = years[0] if years[0] != year else None

@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ import pandas as pd
 from jmgis.admin.zoning import ZONE_NAMES_EN, ZONES
 from jmgis.report.labels import BANDS_MIN, TARGETS, UNREACHABLE
 from jmgis.style import ZONE_COLORS
+
+if TYPE_CHECKING:
+    from jmgis.report.tables import ReportTables
 
 # Families known to cover simplified Chinese, best first.
 CJK_FAMILIES = (
@@ -51,6 +55,7 @@ class Chart:
 
     @property
     def data_uri(self) -> str:
+        """The PNG as a ``data:`` URI for embedding in HTML."""
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
@@ -124,7 +129,7 @@ def _subplots(width: float, height: float, ncols: int = 1):
 
 
 def _rc(font: str | None) -> dict:
-    """matplotlib settings of the report charts (the CJK font first when there is one)."""
+    """Matplotlib settings of the report charts (the CJK font first when there is one)."""
     rc: dict = {"font.size": 9, "axes.unicode_minus": False}
     if font:
         rc["font.sans-serif"] = [font, "DejaVu Sans"]
@@ -132,12 +137,25 @@ def _rc(font: str | None) -> dict:
     return rc
 
 
-def _number(value: object) -> float:
+def _number(value: str | float) -> float:
     return np.nan if value == UNREACHABLE or value == "—" else float(value)
 
 
 def share_chart(overview: pd.DataFrame, labels: _Labels) -> Chart | None:
-    """Bars: share of each zone's population within 60 min of the headline targets."""
+    """Bars: share of each zone's population within 60 min of the headline targets.
+
+    Parameters
+    ----------
+    overview : pandas.DataFrame
+        The zone overview table.
+    labels : _Labels
+        Chart texts (Chinese with a CJK font, else English).
+
+    Returns
+    -------
+    Chart or None
+        The chart, or ``None`` when the overview has no within-60-minutes shares.
+    """
     import matplotlib
 
     band = BANDS_MIN[-1]
@@ -181,7 +199,22 @@ def share_chart(overview: pd.DataFrame, labels: _Labels) -> Chart | None:
 def township_chart(
     townships: dict[str, pd.DataFrame], target: str, labels: _Labels
 ) -> Chart | None:
-    """Dots: minutes from every township to ``target``, one row per zone."""
+    """Dots: minutes from every township to ``target``, one row per zone.
+
+    Parameters
+    ----------
+    townships : dict of str to pandas.DataFrame
+        The township table of each zone.
+    target : str
+        The target.
+    labels : _Labels
+        Chart texts (Chinese with a CJK font, else English).
+
+    Returns
+    -------
+    Chart or None
+        The chart, or ``None`` when no zone table has times to ``target``.
+    """
     import matplotlib
 
     col = f"t_{target}_min"
@@ -210,8 +243,27 @@ def township_chart(
     )
 
 
-def scenario_chart(scenario_zone: pd.DataFrame, compare: int, year: int, labels: _Labels):
-    """Bars: population-weighted mean minutes per zone, before and after."""
+def scenario_chart(
+    scenario_zone: pd.DataFrame, compare: int, year: int, labels: _Labels
+) -> Chart | None:
+    """Bars: population-weighted mean minutes per zone, before and after.
+
+    Parameters
+    ----------
+    scenario_zone : pandas.DataFrame
+        The zone comparison table.
+    compare : int
+        The earlier year.
+    year : int
+        The later year.
+    labels : _Labels
+        Chart texts (Chinese with a CJK font, else English).
+
+    Returns
+    -------
+    Chart or None
+        The chart, or ``None`` without rows for the headline targets.
+    """
     import matplotlib
 
     data = scenario_zone[scenario_zone["target"].isin(["city_gov", "hsr_station", "guangzhou"])]
@@ -253,8 +305,23 @@ def scenario_chart(scenario_zone: pd.DataFrame, compare: int, year: int, labels:
     )
 
 
-def build_charts(tables, compare: int | None, year: int) -> list[Chart]:
-    """The charts of a report from its :class:`~jmgis.report.tables.ReportTables`."""
+def build_charts(tables: ReportTables, compare: int | None, year: int) -> list[Chart]:
+    """The charts of a report from its :class:`~jmgis.report.tables.ReportTables`.
+
+    Parameters
+    ----------
+    tables : ReportTables
+        The report's tables.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+    year : int
+        The report's scenario year.
+
+    Returns
+    -------
+    list of Chart
+        The charts, in page order.
+    """
     labels = _Labels()
     charts = [share_chart(tables.overview.frame, labels)]
     townships = {zone: pair[1].frame for zone, pair in tables.zones.items()}

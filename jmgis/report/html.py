@@ -120,6 +120,7 @@ def table_html(table: Table) -> str:
 
 
 def chart_html(chart: Chart) -> str:
+    """The HTML figure of a chart (title escaped)."""
     return (
         f'<figure id="chart-{esc(chart.key)}"><img alt="{esc(chart.title)}" '
         f'src="{chart.data_uri}"><figcaption>{esc(chart.title)}</figcaption></figure>\n'
@@ -131,7 +132,22 @@ def _heading(zh: str, en: str, anchor: str) -> str:
 
 
 def render(tables: ReportTables, charts: Sequence[Chart], meta: ReportMeta) -> str:
-    """The whole page as a string."""
+    """The whole page as a string.
+
+    Parameters
+    ----------
+    tables : ReportTables
+        The report's tables.
+    charts : Sequence of Chart
+        The embedded charts.
+    meta : ReportMeta
+        Year, comparison, zones, generation time, notes and map links.
+
+    Returns
+    -------
+    str
+        The HTML (every data text escaped).
+    """
     by_key = {c.key: c for c in charts}
     title = f"江门市交通可达性报告（{meta.year}年）"
     parts = [

@@ -167,8 +167,10 @@ def _access_population(codes: pd.Series) -> tuple[pd.Series, list[str]]:
 
 
 def _access_changes(compare: int, year: int) -> pd.DataFrame:
-    """``code, target, projects, project_ids`` of every township × target whose time
-    changes, from :func:`jmgis.jiangmen.compare_years`."""
+    """``code, target, projects, project_ids`` of every township × target whose time changes.
+
+    From :func:`jmgis.jiangmen.compare_years`.
+    """
     from jmgis import jiangmen
 
     out = jiangmen.compare_years(compare, year).township.copy()
@@ -218,8 +220,22 @@ _FEATURE_ID = {
 
 
 def new_transport_features(compare: int, year: int) -> pd.DataFrame:
-    """Transport features that exist in ``year`` but not in ``compare`` (or the reverse),
-    one row each: ``project_id, name, kind, status, open_year, source``."""
+    """Transport features that exist in ``year`` but not in ``compare`` (or the reverse).
+
+    One row each: ``project_id, name, kind, status, open_year, source``.
+
+    Parameters
+    ----------
+    compare : int
+        The earlier year.
+    year : int
+        The later year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per feature.
+    """
     from jmgis import transport
 
     rows = []
@@ -268,12 +284,21 @@ def load_inputs(
         ``access_township`` layer when it holds the year, so the report shows the numbers
         of the GeoPackage; otherwise :func:`jmgis.jiangmen.township_access` computes it.  Its
         ``township`` layer, when present, is the township table of the report.
+    year : int
+        The report's scenario year.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
 
     Raises
     ------
     JmgisError
         When the accessibility profile or the population table is not available, naming
         the function that is missing.
+
+    Returns
+    -------
+    ReportInputs
+        Profiles, population, zone summaries, changes and projects.
     """
     town_layer = layers.get("township") if layers else None
     if town_layer is None:

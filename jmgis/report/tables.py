@@ -119,6 +119,20 @@ def _zone_name(zone: str) -> str:
 
 
 def zone_overview(frame: _Frame, zones: list[str]) -> Table:
+    """The zone summary table: townships, population and headline access per zone.
+
+    Parameters
+    ----------
+    frame : _Frame
+        The profile of one year.
+    zones : list of str
+        The zone codes, in report order (the whole city is added last).
+
+    Returns
+    -------
+    Table
+        One row per zone.
+    """
     headline = [t for t in HEADLINE_TARGETS if t in frame.targets] or frame.targets[:1]
     rows = []
     for zone in [*zones, ALL]:
@@ -144,6 +158,20 @@ def zone_overview(frame: _Frame, zones: list[str]) -> Table:
 
 
 def zone_access(frame: _Frame, zone: str) -> Table:
+    """Population within 30/60 minutes of every target in one zone.
+
+    Parameters
+    ----------
+    frame : _Frame
+        The profile of one year.
+    zone : str
+        The zone code.
+
+    Returns
+    -------
+    Table
+        One row per target; times in minutes.
+    """
     rows = []
     for t in frame.targets:
         s = frame.summary(zone, t)
@@ -166,6 +194,20 @@ def zone_access(frame: _Frame, zone: str) -> Table:
 
 
 def zone_townships(frame: _Frame, zone: str) -> Table:
+    """Travel time (minutes) from each township of a zone to every target.
+
+    Parameters
+    ----------
+    frame : _Frame
+        The profile of one year.
+    zone : str
+        The zone code.
+
+    Returns
+    -------
+    Table
+        One row per township.
+    """
     part = frame.zone(zone)
     out = part[["code", "name", "county_name"]].copy()
     out["population"] = part["population"].round().astype(int)
@@ -180,6 +222,22 @@ def zone_townships(frame: _Frame, zone: str) -> Table:
 
 
 def worst(frame: _Frame, zones: list[str], n: int = WORST_COUNT) -> Table:
+    """The worst-served townships by mean headline travel time.
+
+    Parameters
+    ----------
+    frame : _Frame
+        The profile of one year.
+    zones : list of str
+        The zone codes to rank over.
+    n : int
+        How many townships.
+
+    Returns
+    -------
+    Table
+        Ranked rows; unreachable first, ties by larger population.
+    """
     data = pd.concat([frame.zone(z) for z in zones])
     headline = [t for t in HEADLINE_TARGETS if t in frame.targets] or frame.targets[:1]
     data = data.assign(
@@ -203,6 +261,26 @@ def worst(frame: _Frame, zones: list[str], n: int = WORST_COUNT) -> Table:
 
 
 def scenario_zone(before: _Frame, after: _Frame, zones: list[str], c: int, y: int) -> Table:
+    """How each zone's access changes between two scenario years.
+
+    Parameters
+    ----------
+    before : _Frame
+        The profile of the earlier year ``c``.
+    after : _Frame
+        The profile of the later year ``y``.
+    zones : list of str
+        The zone codes.
+    c : int
+        The comparison year.
+    y : int
+        The report year.
+
+    Returns
+    -------
+    Table
+        One row per zone and target; times in minutes.
+    """
     rows = []
     band = BANDS_MIN[-1]
     for zone in [*zones, ALL]:
@@ -247,6 +325,29 @@ def _saved(before: float, after: float) -> float | str | None:
 def scenario_townships(
     before: _Frame, after: _Frame, zones: list[str], changes: pd.DataFrame | None, c: int, y: int
 ) -> Table:
+    """The townships whose travel time changes between two scenario years, with the projects.
+
+    Parameters
+    ----------
+    before : _Frame
+        The profile of the earlier year ``c``.
+    after : _Frame
+        The profile of the later year ``y``.
+    zones : list of str
+        The zone codes.
+    changes : pandas.DataFrame or None
+        Township × target changes with the projects behind them
+        (:func:`jmgis.report.inputs.project_changes`).
+    c : int
+        The comparison year.
+    y : int
+        The report year.
+
+    Returns
+    -------
+    Table
+        One row per changed township and target; times in minutes.
+    """
     lookup: dict[tuple[str, str], tuple[str, str]] = {}
     with_ids = changes is not None and "project_ids" in changes.columns
     if changes is not None:
@@ -300,6 +401,22 @@ def scenario_townships(
 
 
 def scenario_projects(projects: pd.DataFrame, c: int, y: int) -> Table:
+    """The transport projects that differ between two scenario years.
+
+    Parameters
+    ----------
+    projects : pandas.DataFrame
+        The changed features (project_id, name, kind, status, open_year, source).
+    c : int
+        The comparison year.
+    y : int
+        The report year.
+
+    Returns
+    -------
+    Table
+        One row per project or feature.
+    """
     out = projects[["project_id", "name", "kind", "status", "open_year", "source"]].copy()
     out["open_year"] = (
         out["open_year"].map(lambda v: "" if v is None or pd.isna(v) else int(v)).astype(object)
@@ -325,6 +442,7 @@ class ReportTables:
     scenario: list[Table]
 
     def all(self) -> list[Table]:
+        """Every table, in the order the HTML shows them."""
         out = [self.overview]
         for access_table, township_table in self.zones.values():
             out += [access_table, township_table]
@@ -334,7 +452,24 @@ class ReportTables:
 def build_tables(
     inputs: ReportInputs, year: int, compare: int | None = None, zones: list[str] | None = None
 ) -> ReportTables:
-    """Every table of the report for ``year`` (compared with ``compare``) and ``zones``."""
+    """Every table of the report for ``year`` (compared with ``compare``) and ``zones``.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        The report inputs (:func:`jmgis.report.inputs.load_inputs`).
+    year : int
+        The report's scenario year.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+    zones : list of str or None
+        Zone codes (``None`` = all three).
+
+    Returns
+    -------
+    ReportTables
+        The tables.
+    """
     zones = check_zones(zones)
     if year not in inputs.profiles:
         raise DataError(f"no profile for {year}", file="profiles")

@@ -25,7 +25,20 @@ ABOUT_SHEET = "说明"
 
 
 def write_csv(tables: Sequence[Table], directory: str | Path) -> list[Path]:
-    """``directory/<key>.csv`` per table; returns the paths."""
+    """``directory/<key>.csv`` per table; returns the paths.
+
+    Parameters
+    ----------
+    tables : Sequence of Table
+        The tables.
+    directory : str or pathlib.Path
+        The folder (created if missing).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The CSVs written (UTF-8 with BOM).
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -53,8 +66,23 @@ def _about(tables: Sequence[Table]) -> pd.DataFrame:
 
 
 def write_xlsx(tables: Sequence[Table], path: str | Path) -> Path:
-    """One sheet per table (named by its key) and a first sheet ``说明`` that gives the
-    title of every sheet and the Chinese label of every column."""
+    """One sheet per table (named by its key).
+
+    A first sheet ``说明`` that gives the title of every sheet and the Chinese label of every
+    column.
+
+    Parameters
+    ----------
+    tables : Sequence of Table
+        The tables.
+    path : str or pathlib.Path
+        The workbook (written atomically).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = [t.key for t in tables]

@@ -1,5 +1,7 @@
-"""The generic routing engine: a directed graph compiled to CSR arrays, Dijkstra queries
-through :mod:`scipy.sparse.csgraph`, and snapping of points to nodes.
+"""The generic routing engine.
+
+A directed graph compiled to CSR arrays, Dijkstra queries through :mod:`scipy.sparse.csgraph`, and
+snapping of points to nodes.
 
 It works on any graph with the network contract (``x``/``y`` node coordinates in metres,
 edge weights in seconds) and knows nothing of Jiangmen.

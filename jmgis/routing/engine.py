@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import TypeAlias
 
 import networkx as nx
 import numpy as np
@@ -58,6 +59,7 @@ class CompiledGraph:
 
     @property
     def n(self) -> int:
+        """The number of nodes."""
         return len(self.nodes)
 
     @property
@@ -68,7 +70,20 @@ class CompiledGraph:
         return self._transposed
 
     def positions(self, node_ids: Iterable[Hashable], what: str = "node") -> np.ndarray:
-        """Row indices of ``node_ids``; unknown ids raise :class:`DataError`."""
+        """Row indices of ``node_ids``; unknown ids raise :class:`DataError`.
+
+        Parameters
+        ----------
+        node_ids : Iterable of Hashable
+            Node ids of the graph.
+        what : str
+            What the ids are, for the error message (``"node"``, ``"origin"`` …).
+
+        Returns
+        -------
+        numpy.ndarray
+            Integer row of each id in the compiled graph.
+        """
         out = []
         for i, node in enumerate(node_ids):
             try:
@@ -80,7 +95,18 @@ class CompiledGraph:
         return np.asarray(out, dtype=np.int64)
 
     def edge_key(self, u: int, v: int) -> Hashable | None:
-        """Key of the fastest edge ``u → v`` (``None`` for a simple graph)."""
+        """Key of the fastest edge ``u → v`` (``None`` for a simple graph).
+
+        Parameters
+        ----------
+        u, v : int
+            Row positions of the edge's ends.
+
+        Returns
+        -------
+        Hashable or None
+            The multigraph key of the fastest ``u → v`` edge; ``None`` for a simple graph.
+        """
         start, stop = self.matrix.indptr[u], self.matrix.indptr[u + 1]
         pos = start + np.searchsorted(self.matrix.indices[start:stop], v)
         if self.edge_keys is None:
@@ -88,7 +114,8 @@ class CompiledGraph:
         return self.edge_keys[pos]
 
 
-GraphLike = nx.Graph | CompiledGraph
+#: A networkx graph or its compiled form (every query accepts either).
+GraphLike: TypeAlias = nx.Graph | CompiledGraph
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -111,6 +138,18 @@ def compile_graph(G: GraphLike, weight: str = DEFAULT_WEIGHT) -> CompiledGraph:
     ------
     DataError
         An edge lacks ``weight`` or carries a negative, NaN or infinite value.
+
+    Parameters
+    ----------
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    CompiledGraph
+        The CSR form of ``G`` (``G`` itself when it is already compiled).
     """
     if isinstance(G, CompiledGraph):
         if weight not in (G.weight, DEFAULT_WEIGHT):
@@ -129,8 +168,11 @@ def compile_graph(G: GraphLike, weight: str = DEFAULT_WEIGHT) -> CompiledGraph:
 
 
 def _signature(G: nx.Graph) -> tuple[int, int]:
-    """(nodes, edges) counted with C-level loops: ``G.number_of_edges()`` walks Python
-    views and costs ~0.3 s at 150k nodes, more than a nearest-facility query."""
+    """(nodes, edges) counted with C-level loops.
+
+    ``G.number_of_edges()`` walks Python views and costs ~0.3 s at 150k nodes, more than a
+    nearest-facility query.
+    """
     adj = getattr(G, "_adj", None)
     if not isinstance(adj, dict):
         return G.number_of_nodes(), G.number_of_edges()
@@ -214,8 +256,9 @@ def compile_arrays(
     node_ids: Sequence[Hashable] | None = None,
     weight: str = DEFAULT_WEIGHT,
 ) -> CompiledGraph:
-    """A :class:`CompiledGraph` straight from edge arrays, without networkx — for networks
-    too large to hold as a networkx graph (a province's roads).
+    """A :class:`CompiledGraph` straight from edge arrays, without networkx.
+
+    For networks too large to hold as a networkx graph (a province's roads).
 
     Parameters
     ----------
@@ -225,6 +268,15 @@ def compile_arrays(
         Edge cost in seconds (finite, ≥ 0); parallel edges keep the minimum.
     node_ids
         Ids of the nodes (default ``0 … n_nodes-1``).
+    n_nodes : int
+        Number of nodes.
+    weight : str
+        Name of the cost, recorded on the compiled graph.
+
+    Returns
+    -------
+    CompiledGraph
+        The graph, usable by every query function.
     """
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
@@ -240,7 +292,7 @@ def compile_arrays(
             feature=int(bad[0]),
             field=weight,
         )
-    nodes = list(range(n_nodes)) if node_ids is None else list(node_ids)
+    nodes: list[Hashable] = list(range(n_nodes)) if node_ids is None else list(node_ids)
     if len(nodes) != n_nodes:
         raise DataError(f"{len(nodes)} node ids for {n_nodes} nodes")
     index = {node: i for i, node in enumerate(nodes)}
@@ -272,6 +324,24 @@ def iter_blocks(
 
     Each block is ``rows × n`` float64; ``block_rows`` defaults to 64 MiB worth.  With
     ``reverse`` the times are *to* the given nodes (travel on the reversed graph).
+
+    Parameters
+    ----------
+    compiled : CompiledGraph
+        The compiled network.
+    origin_idx : numpy.ndarray
+        Row positions of the origins (see :meth:`CompiledGraph.positions`).
+    cutoff : float
+        Stop searching beyond this travel time (seconds).
+    reverse : bool
+        Times to the origins instead of from them.
+    block_rows : int or None
+        Origins per block (``None`` = as many as fit in 64 MiB).
+
+    Yields
+    ------
+    tuple of (slice, numpy.ndarray)
+        The origins of the block and their ``(rows, n_nodes)`` travel times (seconds).
     """
     graph = compiled.transposed if reverse else compiled.matrix
     rows = block_rows or _block_rows(compiled.n)
@@ -339,6 +409,22 @@ def travel_times_to(
 
     Row ``j`` column ``i`` is the time from ``list(G.nodes)[i]`` to ``targets[j]``
     (computed on the reversed graph, so one search per target).
+
+    Parameters
+    ----------
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    targets : Sequence of Hashable
+        Target nodes.
+    cutoff_s : float or None
+        Stop searching beyond this travel time (seconds); ``None`` = no limit.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(targets), n_nodes)`` seconds; ``inf`` where unreachable.
     """
     cutoff = _check_cutoff(cutoff_s)
     compiled = compile_graph(G, weight)
@@ -390,11 +476,22 @@ def nearest_facility(
         ``"to"``: from each node to its nearest facility (the usual question: how long
         until I reach a hospital); ``"from"``: from the nearest facility to each node
         (e.g. an ambulance's response time).  Differs on one-way streets.
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    cutoff_s : float or None
+        Stop searching beyond this travel time (seconds); ``None`` = no limit.
+    weight : str
+        Edge attribute used as travel cost (seconds).
 
     Raises
     ------
     DataError
         Empty facility list, unknown node, bad cutoff or direction.
+
+    Returns
+    -------
+    NearestResult
+        Seconds to (or from) the nearest facility and which facility, per node.
     """
     if direction not in ("to", "from"):
         raise DataError(f"direction must be 'to' or 'from', got {direction!r}", field="direction")
@@ -433,6 +530,21 @@ def k_nearest_facilities(
     (times, positions)
         Two ``(n_origins, k)`` arrays sorted by time: seconds (``inf`` when fewer than
         ``k`` are reachable) and positions in ``facilities`` (``-1`` there).
+
+    Parameters
+    ----------
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    facilities : Sequence of Hashable
+        Facility nodes.
+    k : int
+        How many facilities per origin.
+    origins : Sequence of Hashable or None
+        Origin nodes (``None`` = every node).
+    cutoff_s : float or None
+        Stop searching beyond this travel time (seconds); ``None`` = no limit.
+    weight : str
+        Edge attribute used as travel cost (seconds).
     """
     if k < 1:
         raise DataError(f"k must be ≥ 1, got {k}", field="k")
@@ -467,6 +579,22 @@ def shortest_path(
     ------
     DataError
         When ``destination`` cannot be reached from ``origin``.
+
+    Parameters
+    ----------
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    origin : Hashable
+        The start node.
+    destination : Hashable
+        The end node.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    list of Hashable
+        The nodes of the path, ``origin`` first.
     """
     return shortest_paths(G, origin, [destination], weight=weight)[0]
 
@@ -478,7 +606,24 @@ def shortest_paths(
     *,
     weight: str = DEFAULT_WEIGHT,
 ) -> list[list[Hashable]]:
-    """Fastest paths from one origin to several destinations (one search)."""
+    """Fastest paths from one origin to several destinations (one search).
+
+    Parameters
+    ----------
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    origin : Hashable
+        The start node.
+    destinations : Sequence of Hashable
+        The end nodes.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    list of list of Hashable
+        One node path per destination, in order.
+    """
     compiled = compile_graph(G, weight)
     o = int(compiled.positions([origin], "origin")[0])
     d_idx = compiled.positions(destinations, "destination")
@@ -498,11 +643,27 @@ def shortest_paths(
 def path_edges(
     G: GraphLike, path: Sequence[Hashable], *, weight: str = DEFAULT_WEIGHT
 ) -> list[tuple]:
-    """The edges a node path uses: ``(u, v, key)`` for a multigraph (the fastest parallel
-    edge), ``(u, v)`` otherwise."""
+    """The edges a node path uses.
+
+    ``(u, v, key)`` for a multigraph (the fastest parallel edge), ``(u, v)`` otherwise.
+
+    Parameters
+    ----------
+    G : networkx.Graph or CompiledGraph
+        The network, or its compiled form.
+    path : Sequence of Hashable
+        Consecutive nodes of a path.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    list of tuple
+        One ``(u, v)`` or ``(u, v, key)`` per step of the path.
+    """
     compiled = compile_graph(G, weight)
     idx = compiled.positions(path, "node")
-    out = []
+    out: list[tuple] = []
     for a, b, u, v in zip(idx[:-1], idx[1:], path[:-1], path[1:], strict=True):
         if compiled.edge_keys is None:
             out.append((u, v))

@@ -43,7 +43,20 @@ class Snapped:
 
 
 def offnet_seconds(distance_m: np.ndarray | float, speed_kph: float) -> np.ndarray:
-    """Seconds to cover ``distance_m`` metres at ``speed_kph`` km/h (> 0)."""
+    """Seconds to cover ``distance_m`` metres at ``speed_kph`` km/h (> 0).
+
+    Parameters
+    ----------
+    distance_m : numpy.ndarray or float
+        Distance (metres).
+    speed_kph : float
+        Speed (km/h), > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Seconds.
+    """
     if not speed_kph > 0:
         raise DataError(f"off-network speed must be > 0 km/h, got {speed_kph}", field="speed_kph")
     return np.asarray(distance_m, dtype=float) / (speed_kph / 3.6)
@@ -52,8 +65,22 @@ def offnet_seconds(distance_m: np.ndarray | float, speed_kph: float) -> np.ndarr
 def node_coordinates(
     G: nx.Graph, kinds: Iterable[str] | None = None
 ) -> tuple[list[Hashable], np.ndarray]:
-    """Node ids and an ``(n, 2)`` array of their ``x``, ``y`` (metres), optionally only the
-    nodes whose ``kind`` is in ``kinds``."""
+    """Node ids and an ``(n, 2)`` array of their ``x``, ``y`` (metres).
+
+    Optionally only the nodes whose ``kind`` is in ``kinds``.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph with node ``x``/``y`` in metres.
+    kinds : Iterable of str or None
+        Node kinds to keep (``None`` = all nodes).
+
+    Returns
+    -------
+    tuple of (list, numpy.ndarray)
+        The node ids and their ``(n, 2)`` coordinates (metres).
+    """
     wanted = None if kinds is None else set(kinds)
     ids: list[Hashable] = []
     xy: list[tuple[float, float]] = []
@@ -68,8 +95,23 @@ def node_coordinates(
 
 
 def points_xy(points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray, crs: object) -> np.ndarray:
-    """``(n, 2)`` coordinates in ``crs`` of points (or of a representative point of each
-    feature) given as a GeoSeries/GeoDataFrame or an array already in ``crs``."""
+    """``(n, 2)`` coordinates in ``crs`` of points (or of a point on each feature).
+
+    The points come as a GeoSeries/GeoDataFrame (a representative point of each feature) or an
+    array already in ``crs``.
+
+    Parameters
+    ----------
+    points : geopandas.GeoSeries, geopandas.GeoDataFrame or numpy.ndarray
+        The points or features (any CRS), or an ``(n, 2)`` array already in ``crs``.
+    crs : object
+        The target CRS (anything :mod:`pyproj` reads).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` coordinates in ``crs``.
+    """
     if isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
         geoms = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
         if geoms.crs is None:
@@ -117,6 +159,11 @@ def snap_points(
     DataError
         A point is farther than ``max_distance_m`` from every eligible node (the message
         names it and gives the distance), or there is no eligible node.
+
+    Returns
+    -------
+    Snapped
+        The node of each point and its distance to it (metres).
     """
     xy = points_xy(points, G.graph.get("crs"))
     ids, node_xy = node_coordinates(G, kinds)
@@ -154,14 +201,38 @@ def points_travel_time_matrix(
     cutoff_s: float | None = None,
     weight: str = "travel_time_s",
 ) -> np.ndarray:
-    """Seconds between points (or features): snap both ends to the network, add the
-    off-network legs at ``offnet_speed_kph`` (km/h), route between the snapped nodes.
+    """Seconds between points (or features).
+
+    Snap both ends to the network, add the off-network legs at ``offnet_speed_kph`` (km/h), route
+    between the snapped nodes.
 
     Raises
     ------
     DataError
         A point farther than ``max_distance_m`` from the network (named in the message),
         or a bad cutoff.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Graph with node ``x``/``y`` in metres and ``G.graph["crs"]``.
+    origins, destinations : geopandas.GeoSeries, geopandas.GeoDataFrame or numpy.ndarray
+        Points or features in any CRS, or ``(n, 2)`` arrays in the graph's CRS.
+    max_distance_m : float
+        Longest snap (metres); a point farther from the network is an error.
+    offnet_speed_kph : float
+        Speed of the off-network legs (km/h).
+    kinds : Iterable of str or None
+        Node kinds a point may snap to (``None`` = all).
+    cutoff_s : float or None
+        Stop searching beyond this travel time (seconds); ``None`` = no limit.
+    weight : str
+        Edge attribute used as travel cost (seconds).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_origins, n_destinations)`` seconds; ``inf`` where unreachable.
     """
     from jmgis.routing.engine import travel_time_matrix
 

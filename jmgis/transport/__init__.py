@@ -15,6 +15,8 @@ Contract (relied on by :mod:`jmgis.network` and the checks):
 
 from __future__ import annotations
 
+from functools import partial
+
 # The transport points are places a user can name (``jmgis route 江门站 广州``).
 from jmgis.admin.places import register_source as _register_source
 from jmgis.transport.load import LAYER_NAMES, layers, load, project_features
@@ -22,7 +24,7 @@ from jmgis.transport.scenario import check_year, exists_in
 from jmgis.transport.vocab import FIRST_YEAR, SCENARIO_YEARS, VISION_YEAR
 
 for _kind in ("gateway", "station", "port", "airport", "interchange"):
-    _register_source(_kind, lambda k=_kind: load(k), f"{_kind}_id")
+    _register_source(_kind, partial(load, _kind), f"{_kind}_id")
 
 __all__ = [
     "FIRST_YEAR",

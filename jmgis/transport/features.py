@@ -79,9 +79,28 @@ def _schemes(rec: Mapping, path: Path, fid: str) -> str | None:
 
 
 def aliases(rec: Mapping, name: str, path: Path, fid: str) -> str:
-    """Comma-separated aliases: the YAML ``aliases`` or, when the record has none, the name
-    without its （…） gloss, so that 山咀港 finds 山咀港（川岛客运码头）.  An explicit empty
-    list (``aliases: []``) means no alias at all."""
+    """Comma-separated aliases.
+
+    The YAML ``aliases`` or, when the record has none, the name without its （…） gloss, so
+    that 山咀港
+    finds 山咀港（川岛客运码头）.  An explicit empty list (``aliases: []``) means no alias at all.
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    name : str
+        The feature's name.
+    path : pathlib.Path
+        The file (named in errors).
+    fid : str
+        The feature id (named in errors).
+
+    Returns
+    -------
+    str
+        The aliases, comma-separated ("" for none).
+    """
     if "aliases" in rec:
         return ",".join(fld.id_list(rec, "aliases", path, fid))
     base = re.sub(r"（[^）]*）", "", name).strip()
@@ -99,7 +118,24 @@ def build_roads(
     path: Path,
     speeds: Mapping[str, float] = DEFAULT_SPEEDS_KPH,
 ) -> gpd.GeoDataFrame:
-    """The ``road`` layer.  ``speeds``: default operating speed (km/h) by road class."""
+    """The ``road`` layer.  ``speeds``: default operating speed (km/h) by road class.
+
+    Parameters
+    ----------
+    records : list of dict
+        The layer's YAML records.
+    points : geopandas.GeoDataFrame
+        The control points, indexed by id.
+    path : pathlib.Path
+        The YAML file (named in errors).
+    speeds : Mapping of str to float
+        Default operating speed (km/h) by road class.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The roads, EPSG:4490.
+    """
     rows, geoms = [], []
     for rec in records:
         fid = rec["road_id"]
@@ -139,7 +175,22 @@ def build_roads(
 
 
 def build_stations(records: list[dict], points: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
-    """The ``station`` layer (``lines`` is filled in by :func:`link_stations`)."""
+    """The ``station`` layer (``lines`` is filled in by :func:`link_stations`).
+
+    Parameters
+    ----------
+    records : list of dict
+        The layer's YAML records.
+    points : geopandas.GeoDataFrame
+        The control points, indexed by id.
+    path : pathlib.Path
+        The YAML file (named in errors).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The stations, EPSG:4490.
+    """
     rows, geoms = [], []
     for rec in records:
         fid = rec["station_id"]
@@ -175,7 +226,26 @@ def build_rail(
     path: Path,
     speeds: Mapping[str, float] = DEFAULT_RAIL_SPEEDS_KPH,
 ) -> gpd.GeoDataFrame:
-    """The ``rail`` layer; every listed station must lie on the line, in order."""
+    """The ``rail`` layer; every listed station must lie on the line, in order.
+
+    Parameters
+    ----------
+    records : list of dict
+        The layer's YAML records.
+    points : geopandas.GeoDataFrame
+        The control points, indexed by id.
+    stations : geopandas.GeoDataFrame
+        The station layer.
+    path : pathlib.Path
+        The YAML file (named in errors).
+    speeds : Mapping of str to float
+        Default average speed (km/h) by rail kind.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The rail lines, EPSG:4490.
+    """
     station_point = dict(zip(stations["station_id"], stations["point_id"], strict=True))
     rows, geoms = [], []
     for rec in records:
@@ -232,7 +302,20 @@ def build_rail(
 
 
 def link_stations(stations: gpd.GeoDataFrame, rail: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Fill each station's ``lines`` with the ids of the lines that stop there (in file order)."""
+    """Fill each station's ``lines`` with the ids of the lines that stop there (in file order).
+
+    Parameters
+    ----------
+    stations : geopandas.GeoDataFrame
+        The station layer.
+    rail : geopandas.GeoDataFrame
+        The rail layer (the stations each line stops at).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``stations`` with ``lines`` filled.
+    """
     served: dict[str, list[str]] = {sid: [] for sid in stations["station_id"]}
     for line_id, stops in zip(rail["line_id"], rail["stations"], strict=True):
         for sid in filter(None, stops.split(",")):
@@ -247,13 +330,31 @@ def build_points(
     points: gpd.GeoDataFrame,
     path: Path,
     id_field: str,
-    columns: Mapping[str, str],
+    columns: Mapping[str, str | tuple[str, ...]],
 ) -> gpd.GeoDataFrame:
     """A point layer whose features sit on control points (``point`` field).
 
     ``columns`` maps output columns to a rule: ``"text"``, ``"text?"`` (optional),
     ``"status"``, ``"township"`` (from the point), ``"quality"`` (from the point),
     ``"ids"`` (list → comma string), ``"source"``.
+
+    Parameters
+    ----------
+    records : list of dict
+        The layer's YAML records.
+    points : geopandas.GeoDataFrame
+        The control points, indexed by id.
+    path : pathlib.Path
+        The YAML file (named in errors).
+    id_field : str
+        The layer's id field.
+    columns : Mapping
+        Output column to its rule (see above; a tuple lists the allowed values).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer, EPSG:4490.
     """
     rows, geoms = [], []
     for rec in records:

@@ -1,13 +1,15 @@
-"""Field checks shared by the transport loaders: each raises a DataError naming the
-file, the feature and the field."""
+"""Field checks shared by the transport loaders.
+
+Each raises a DataError naming the file, the feature and the field.
+"""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from jmgis.errors import DataError
 from jmgis.yamlio import load_records
@@ -16,7 +18,20 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def read_records(path: Path, id_field: str) -> list[dict[str, Any]]:
-    """Read a YAML list of mappings; every record needs a unique ASCII ``id_field``."""
+    """Read a YAML list of mappings; every record needs a unique ASCII ``id_field``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The YAML file.
+    id_field : str
+        The id field every record must carry.
+
+    Returns
+    -------
+    list of dict
+        The records, in file order.
+    """
     raw = load_records(path, "feature")
     seen: set[str] = set()
     for i, rec in enumerate(raw, start=1):
@@ -34,7 +49,37 @@ def read_records(path: Path, id_field: str) -> list[dict[str, Any]]:
     return raw
 
 
+@overload
+def text(
+    rec: Mapping, field: str, path: Path, fid: str, *, required: Literal[True] = True
+) -> str: ...
+
+
+@overload
+def text(rec: Mapping, field: str, path: Path, fid: str, *, required: bool) -> str | None: ...
+
+
 def text(rec: Mapping, field: str, path: Path, fid: str, *, required: bool = True) -> str | None:
+    """The stripped text of ``field``; ``None`` when empty and not required.
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    field : str
+        The key to read.
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+    required : bool
+        Raise a DataError when the value is missing or empty.
+
+    Returns
+    -------
+    str or None
+        The text.
+    """
     value = rec.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -46,6 +91,26 @@ def text(rec: Mapping, field: str, path: Path, fid: str, *, required: bool = Tru
 
 
 def choice(rec: Mapping, field: str, allowed: Iterable[str], path: Path, fid: str) -> str:
+    """The text of ``field``, which must be one of ``allowed``.
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    field : str
+        The key to read.
+    allowed : Iterable of str
+        The accepted values.
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+
+    Returns
+    -------
+    str
+        The value.
+    """
     value = text(rec, field, path, fid)
     allowed = tuple(allowed)
     if value not in allowed:
@@ -59,6 +124,24 @@ def choice(rec: Mapping, field: str, allowed: Iterable[str], path: Path, fid: st
 
 
 def year(rec: Mapping, field: str, path: Path, fid: str) -> int | None:
+    """The year (1900–2100) of ``field``, or ``None`` when empty.
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    field : str
+        The key to read.
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+
+    Returns
+    -------
+    int or None
+        The year.
+    """
     value = rec.get(field)
     if value is None or value == "":
         return None
@@ -73,6 +156,24 @@ def year(rec: Mapping, field: str, path: Path, fid: str) -> int | None:
 
 
 def positive(rec: Mapping, field: str, path: Path, fid: str) -> float | None:
+    """The number of ``field``, which must be finite and > 0; ``None`` when empty.
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    field : str
+        The key to read.
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+
+    Returns
+    -------
+    float or None
+        The number, in the field's unit.
+    """
     value = rec.get(field)
     if value is None or value == "":
         return None
@@ -84,6 +185,24 @@ def positive(rec: Mapping, field: str, path: Path, fid: str) -> float | None:
 
 
 def count(rec: Mapping, field: str, path: Path, fid: str) -> int | None:
+    """The whole number > 0 of ``field``; ``None`` when empty.
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    field : str
+        The key to read.
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+
+    Returns
+    -------
+    int or None
+        The count.
+    """
     value = positive(rec, field, path, fid)
     if value is None:
         return None
@@ -95,6 +214,26 @@ def count(rec: Mapping, field: str, path: Path, fid: str) -> int | None:
 
 
 def flag(rec: Mapping, field: str, path: Path, fid: str, default: bool = False) -> bool:
+    """The boolean of ``field``.
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    field : str
+        The key to read.
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+    default : bool
+        The value when the key is absent or null.
+
+    Returns
+    -------
+    bool
+        The flag.
+    """
     value = rec.get(field, default)
     if value is None:
         return default
@@ -104,7 +243,24 @@ def flag(rec: Mapping, field: str, path: Path, fid: str, default: bool = False) 
 
 
 def id_list(rec: Mapping, field: str, path: Path, fid: str) -> list[str]:
-    """A list of ids (YAML list, or a comma-separated string)."""
+    """A list of ids (YAML list, or a comma-separated string).
+
+    Parameters
+    ----------
+    rec : Mapping
+        The feature's record (one YAML mapping).
+    field : str
+        The key to read.
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+
+    Returns
+    -------
+    list of str
+        The ids ([] when empty).
+    """
     value = rec.get(field)
     if value is None or value == "":
         return []
@@ -117,7 +273,26 @@ def id_list(rec: Mapping, field: str, path: Path, fid: str) -> list[str]:
     return [v.strip() for v in value]
 
 
-def known(ids: Iterable[str], table: Mapping, what: str, path: Path, fid: str, field: str) -> None:
+def known(
+    ids: Iterable[str], table: Collection, what: str, path: Path, fid: str, field: str
+) -> None:
+    """Raise a DataError on an id that ``table`` does not hold.
+
+    Parameters
+    ----------
+    ids : Iterable of str
+        The ids the feature refers to.
+    table : Collection
+        The known ids (a set, or a mapping or index keyed by id).
+    what : str
+        What the ids are, for the message (``"point"``, ``"project"`` …).
+    path : pathlib.Path
+        The file the record comes from (named in the error).
+    fid : str
+        The feature id (named in the error).
+    field : str
+        The field the ids come from (named in the error).
+    """
     for ref in ids:
         if ref not in table:
             raise DataError(f"unknown {what} id {ref!r}", file=path, feature=fid, field=field)

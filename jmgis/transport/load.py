@@ -94,9 +94,11 @@ def clear_cache() -> None:
 
 
 def project_features() -> dict[str, list[str]]:
-    """``{catalog project id: [transport feature ids]}`` — the features each plan project
-    creates or changes (from the ``project_ids`` of the road and rail layers), for filling
-    the catalog's ``feature_ids``."""
+    """``{catalog project id: [transport feature ids]}``.
+
+    The features each plan project creates or changes (from the ``project_ids`` of the road and rail
+    layers), for filling the catalog's ``feature_ids``.
+    """
     out: dict[str, list[str]] = {}
     for name, id_col in (("road", "road_id"), ("rail", "line_id")):
         frame = load(name)

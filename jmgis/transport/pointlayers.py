@@ -16,7 +16,8 @@ from jmgis.transport.features import _frame, _status, build_points
 from jmgis.transport.sources import expand_refs
 from jmgis.transport.vocab import AIRPORT_TYPES, PORT_KINDS
 
-COLUMNS: dict[str, dict[str, object]] = {
+#: Output column to its rule (see :func:`jmgis.transport.features.build_points`).
+COLUMNS: dict[str, dict[str, str | tuple[str, ...]]] = {
     "gateway": {
         "name": "text",
         "aliases": "aliases",
@@ -87,7 +88,26 @@ def build(
     path: Path,
     built: dict[str, gpd.GeoDataFrame],
 ) -> gpd.GeoDataFrame:
-    """Build one of the point layers (or the ferry lines between two ports)."""
+    """Build one of the point layers (or the ferry lines between two ports).
+
+    Parameters
+    ----------
+    name : str
+        The layer (``gateway``, ``station``, ``port``, ``airport``, ``interchange``, ``ferry``).
+    records : list of dict
+        The layer's YAML records.
+    points : geopandas.GeoDataFrame
+        The control points, indexed by id.
+    path : pathlib.Path
+        The YAML file (named in errors).
+    built : dict of str to geopandas.GeoDataFrame
+        The layers built so far (ports for ferries, roads for interchanges).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer, EPSG:4490.
+    """
     if name == "ferry":
         return build_ferries(records, built["port"], path)
     frame = build_points(records, points, path, ID_FIELDS[name], COLUMNS[name])
@@ -99,7 +119,22 @@ def build(
 
 
 def build_ferries(records: list[dict], ports: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
-    """Ferry lines from port to port; crossing and waiting minutes are required."""
+    """Ferry lines from port to port; crossing and waiting minutes are required.
+
+    Parameters
+    ----------
+    records : list of dict
+        The layer's YAML records.
+    ports : geopandas.GeoDataFrame
+        The port layer.
+    path : pathlib.Path
+        The YAML file (named in errors).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The ferry lines, EPSG:4490.
+    """
     at = dict(zip(ports["port_id"], ports.geometry, strict=True))
     rows, geoms = [], []
     for rec in records:

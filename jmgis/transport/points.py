@@ -1,10 +1,14 @@
-"""The control points: the one table of coordinates every transport geometry is drawn from
-(``data/transport/control_points.csv``)."""
+"""The control points.
+
+The one table of coordinates every transport geometry is drawn from
+(``data/transport/control_points.csv``).
+"""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -49,10 +53,11 @@ def load_control_points(path: str | Path | None = None) -> gpd.GeoDataFrame:
         raise DataError(f"missing columns {missing}", file=path)
     codes = _township_codes()
     seen: set[str] = set()
-    lons, lats = [], []
+    lons: list[float] = []
+    lats: list[float] = []
     for i, row in enumerate(table.to_dict("records"), start=2):  # row 1 is the header
         pid = row["id"].strip()
-        where = {"file": path, "feature": f"row {i} ({pid or 'no id'})"}
+        where: dict[str, Any] = {"file": path, "feature": f"row {i} ({pid or 'no id'})"}
         if not ID_PATTERN.match(pid):
             raise DataError(f"invalid id {pid!r}", field="id", **where)
         if pid in seen:

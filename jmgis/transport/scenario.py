@@ -21,6 +21,18 @@ def exists_in(frame: pd.DataFrame, year: int | str) -> pd.Series:
     ------
     ScenarioYearError
         For a year outside 2020–2035.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Features with ``status`` and ``open_year``.
+    year : int or str
+        Scenario year, or ``"vision"`` for the plan horizon (2035).
+
+    Returns
+    -------
+    pandas.Series
+        True for the features of the scenario.
     """
     y = check_year(year)
     n = len(frame)

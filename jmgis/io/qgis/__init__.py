@@ -57,6 +57,18 @@ def gpkg_layer_specs(
     """Specs of the GeoPackage's layers, in registry order, then unknown layers.
 
     ``specs`` adds or overrides registry entries (e.g. an export profile's layers).
+
+    Parameters
+    ----------
+    gpkg : str or pathlib.Path
+        The GeoPackage file.
+    specs : Mapping of str to LayerSpec or None
+        Specs of layers the registry does not describe, by name.
+
+    Returns
+    -------
+    list of LayerSpec
+        One spec per layer.
     """
     gpkg = Path(gpkg)
     present = [name for name, _ in pyogrio.list_layers(gpkg) if name not in INTERNAL_TABLES]
@@ -111,7 +123,24 @@ def styled_gpkg_layers(
     frames: Mapping[str, pd.DataFrame],
     style_as: Mapping[str, str] | None = None,
 ) -> list[StyledLayer]:
-    """Styles of every layer; a table with several geometry types is split per type."""
+    """Styles of every layer; a table with several geometry types is split per type.
+
+    Parameters
+    ----------
+    gpkg : pathlib.Path
+        The GeoPackage file.
+    specs : list of LayerSpec
+        The layers to style.
+    frames : Mapping of str to pandas.DataFrame
+        The layers' attributes, by name (for the classes present).
+    style_as : Mapping of str to str or None
+        Layer name → the jmgis layer whose style it takes.
+
+    Returns
+    -------
+    list of StyledLayer
+        The styled layers.
+    """
     style_as = style_as or {}
     layers: list[StyledLayer] = []
     for spec in specs:
@@ -134,8 +163,10 @@ TARGET_FIELD = "target"
 
 
 def _target_title(frame: pd.DataFrame, target: str) -> str:
-    """The Chinese name of a destination: the alias of its ``t_<target>_min`` column
-    (至市政府（分钟） → 市政府), else the id."""
+    """The Chinese name of a destination.
+
+    The alias of its ``t_<target>_min`` column (至市政府（分钟） → 市政府), else the id.
+    """
     column = f"t_{target}_min"
     for spec in registry().values():
         alias = spec.aliases.get(column)
@@ -195,6 +226,18 @@ def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:
     For a table split by geometry type the largest part's style is the default and the
     others are stored as ``default_<type>`` (QGIS applies only the default automatically,
     and only to a layer of the same geometry type).
+
+    Parameters
+    ----------
+    layers : list of StyledLayer
+        The styled layers.
+    gpkg : pathlib.Path
+        The GeoPackage file.
+
+    Returns
+    -------
+    list of StyleRow
+        The rows.
     """
     conn = sqlite3.connect(gpkg)
     try:
@@ -248,21 +291,26 @@ def write_qgis(
     specs, style_as
         Specs of layers the registry does not describe, and the jmgis layer each one
         should look like (:func:`jmgis.io.profiles.apply_profile` gives both).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
     """
     gpkg = Path(gpkg)
     style_map = style_as
     old_views = list_views(gpkg)
     listed = [s for s in gpkg_layer_specs(gpkg, specs) if s.name not in old_views]
     views = {v.name[: -len(VIEW_SUFFIX)]: v for v in create_township_views(gpkg, listed)}
-    specs = []
+    with_views: list[LayerSpec] = []
     for spec in listed:
-        specs += [spec, views[spec.name]] if spec.name in views else [spec]
+        with_views += [spec, views[spec.name]] if spec.name in views else [spec]
     frames = dict(frames or {})
-    missing = [s for s in specs if s.name not in frames]
+    missing = [s for s in with_views if s.name not in frames]
     frames.update(_read_attributes(gpkg, missing))
-    layers = styled_gpkg_layers(gpkg, specs, frames, style_map)
+    layers = styled_gpkg_layers(gpkg, with_views, frames, style_map)
     write_layer_styles(gpkg, style_rows(layers, gpkg))
-    extent = gpkg_extent(gpkg, [s.name for s in specs])
+    extent = gpkg_extent(gpkg, [s.name for s in with_views])
     archive = qgz_bytes(project_xml(layers, gpkg.name, extent))
     write_project_to_gpkg(gpkg, archive)
     written = [gpkg]

@@ -74,7 +74,22 @@ FAMILY_SUFFIX = {"Point": "（点）", "LineString": "（线）", "Polygon": "�
 
 
 def layer_id(name: str, geometry_filter: str | None = None, subset: str | None = None) -> str:
-    """A stable QGIS layer id, so rebuilt projects are identical."""
+    """A stable QGIS layer id, so rebuilt projects are identical.
+
+    Parameters
+    ----------
+    name : str
+        The layer name.
+    geometry_filter : str or None
+        OGR geometry type the layer is limited to (tables with several types).
+    subset : str or None
+        OGR subset (SQL filter) of the layer.
+
+    Returns
+    -------
+    str
+        The id.
+    """
     key = "_".join(p for p in (name, geometry_filter, subset) if p)
     readable = "_".join(p for p in (name, geometry_filter) if p)
     return f"{readable}_{uuid.uuid5(uuid.NAMESPACE_URL, 'jmgis:layer:' + key).hex}"
@@ -83,7 +98,24 @@ def layer_id(name: str, geometry_filter: str | None = None, subset: str | None =
 def datasource(
     gpkg_name: str, layer: str, geometry_filter: str | None = None, subset: str | None = None
 ) -> str:
-    """The relative OGR data source of a layer of the GeoPackage."""
+    """The relative OGR data source of a layer of the GeoPackage.
+
+    Parameters
+    ----------
+    gpkg_name : str
+        The GeoPackage's file name (the project sits beside it).
+    layer : str
+        The layer name.
+    geometry_filter : str or None
+        OGR geometry type the layer is limited to (tables with several types).
+    subset : str or None
+        OGR subset (SQL filter) of the layer.
+
+    Returns
+    -------
+    str
+        The data source string.
+    """
     source = f"./{gpkg_name}|layername={layer}"
     if geometry_filter is not None:
         source += f"|geometrytype={geometry_filter}"
@@ -171,7 +203,22 @@ def _maplayer(layer: StyledLayer, gpkg_name: str) -> ET.Element:
 
 
 def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | None = None) -> str:
-    """The ``.qgs`` document of the project."""
+    """The ``.qgs`` document of the project.
+
+    Parameters
+    ----------
+    layers : Sequence of StyledLayer
+        The styled layers, in drawing order.
+    gpkg_name : str
+        The GeoPackage's file name.
+    extent : Extent or None
+        The opening extent (degrees); ``None`` leaves it to QGIS.
+
+    Returns
+    -------
+    str
+        The XML text.
+    """
     root = ET.Element(
         "qgis",
         {"projectname": PROJECT_TITLE, "version": QGIS_VERSION, "saveUser": "jmgis"},
@@ -236,7 +283,20 @@ def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | 
 
 
 def qgz_bytes(qgs: str, name: str = PROJECT_NAME) -> bytes:
-    """A ``.qgz`` archive (zip holding ``<name>.qgs``)."""
+    """A ``.qgz`` archive (zip holding ``<name>.qgs``).
+
+    Parameters
+    ----------
+    qgs : str
+        The ``.qgs`` text.
+    name : str
+        The project's name.
+
+    Returns
+    -------
+    bytes
+        The archive.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         info = zipfile.ZipInfo(f"{name}.qgs", date_time=(2020, 1, 1, 0, 0, 0))
@@ -246,7 +306,17 @@ def qgz_bytes(qgs: str, name: str = PROJECT_NAME) -> bytes:
 
 
 def write_project_to_gpkg(gpkg: str | Path, qgz: bytes, name: str = PROJECT_NAME) -> None:
-    """Store (or replace) the project in the GeoPackage's ``qgis_projects`` table."""
+    """Store (or replace) the project in the GeoPackage's ``qgis_projects`` table.
+
+    Parameters
+    ----------
+    gpkg : str or pathlib.Path
+        The GeoPackage file.
+    qgz : bytes
+        The ``.qgz`` archive.
+    name : str
+        The project's name.
+    """
     metadata = {
         "last_modified_time": iso_utc()[:-1],
         "last_modified_user": "jmgis",
@@ -267,7 +337,20 @@ def write_project_to_gpkg(gpkg: str | Path, qgz: bytes, name: str = PROJECT_NAME
 
 
 def read_project_from_gpkg(gpkg: str | Path, name: str = PROJECT_NAME) -> str:
-    """The ``.qgs`` text of a project stored in a GeoPackage."""
+    """The ``.qgs`` text of a project stored in a GeoPackage.
+
+    Parameters
+    ----------
+    gpkg : str or pathlib.Path
+        The GeoPackage file.
+    name : str
+        The project's name.
+
+    Returns
+    -------
+    str
+        The ``.qgs`` text.
+    """
     conn = sqlite3.connect(gpkg)
     try:
         row = conn.execute("SELECT content FROM qgis_projects WHERE name = ?", (name,)).fetchone()
@@ -290,7 +373,20 @@ EXTENT_MARGIN = 0.03
 
 
 def gpkg_extent(gpkg: str | Path, layers: Sequence[str]) -> Extent | None:
-    """The opening extent: the city's box (:data:`EXTENT_LAYERS`) or all layers', + margin."""
+    """The opening extent: the city's box (:data:`EXTENT_LAYERS`) or all layers', + margin.
+
+    Parameters
+    ----------
+    gpkg : str or pathlib.Path
+        The GeoPackage file.
+    layers : Sequence of str
+        The project's layers.
+
+    Returns
+    -------
+    Extent or None
+        The extent (degrees), or ``None`` when no layer has one.
+    """
     preferred = next((name for name in EXTENT_LAYERS if name in layers), None)
     box = _contents_extent(gpkg, [preferred] if preferred else layers)
     if box is None:

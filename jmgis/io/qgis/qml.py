@@ -30,7 +30,20 @@ _SYMBOL_TYPES = {"fill": "fill", "line": "line", "marker": "marker"}
 
 
 def rgba(color: str | None, opacity: float = 1.0) -> str:
-    """``#rrggbb`` → QGIS ``r,g,b,a`` (alpha 0–255); None → fully transparent."""
+    """``#rrggbb`` → QGIS ``r,g,b,a`` (alpha 0–255); None → fully transparent.
+
+    Parameters
+    ----------
+    color : str or None
+        ``#rrggbb``, or ``None``.
+    opacity : float
+        Opacity 0–1.
+
+    Returns
+    -------
+    str
+        The QGIS colour.
+    """
     if color is None:
         return "0,0,0,0"
     value = color.lstrip("#")
@@ -85,7 +98,20 @@ def _symbol_layer_props(symbol: Symbol) -> tuple[str, dict[str, str]]:
 
 
 def symbol_element(symbol: Symbol, name: str) -> ET.Element:
-    """A ``<symbol>`` element with one simple symbol layer."""
+    """A ``<symbol>`` element with one simple symbol layer.
+
+    Parameters
+    ----------
+    symbol : Symbol
+        The symbol (colours, widths in mm).
+    name : str
+        The symbol's name (its index in the renderer).
+
+    Returns
+    -------
+    xml.etree.ElementTree.Element
+        The element.
+    """
     alpha = symbol.opacity if symbol.kind == "line" else 1.0
     elem = ET.Element(
         "symbol",
@@ -124,9 +150,12 @@ def renderer_element(style: LayerStyle) -> ET.Element:
     if style.renderer == "singleSymbol":
         elem = ET.Element("renderer-v2", _renderer_attrs("singleSymbol"))
         symbols = ET.SubElement(elem, "symbols")
-        symbols.append(symbol_element(style.symbol, "0"))
+        symbols.append(symbol_element(style.symbol, "0"))  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
     elif style.renderer == "categorizedSymbol":
-        elem = ET.Element("renderer-v2", _renderer_attrs("categorizedSymbol", attr=style.attr))
+        elem = ET.Element(
+            "renderer-v2",
+            _renderer_attrs("categorizedSymbol", attr=style.attr),  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
+        )
         categories = ET.SubElement(elem, "categories")
         symbols = ET.SubElement(elem, "symbols")
         for i, cat in enumerate(style.categories):
@@ -141,7 +170,7 @@ def renderer_element(style: LayerStyle) -> ET.Element:
             "renderer-v2",
             _renderer_attrs(
                 "graduatedSymbol",
-                attr=style.attr,
+                attr=style.attr,  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
                 graduatedMethod="GraduatedColor",
             ),
         )
@@ -206,7 +235,20 @@ _PLACEMENT = {"fill": "1", "marker": "0", "line": "2"}  # OverPoint, AroundPoint
 
 
 def labeling_element(labels: Labels, kind: str) -> ET.Element:
-    """``<labeling type="simple">`` for one field."""
+    """``<labeling type="simple">`` for one field.
+
+    Parameters
+    ----------
+    labels : Labels
+        The label settings.
+    kind : str
+        Geometry kind (``fill``, ``line``, ``marker``): where labels are placed.
+
+    Returns
+    -------
+    xml.etree.ElementTree.Element
+        The element.
+    """
     elem = ET.Element("labeling", {"type": "simple"})
     settings = ET.SubElement(elem, "settings", {"calloutType": "simple"})
     text = ET.SubElement(
@@ -285,7 +327,20 @@ def aliases_element(spec: LayerSpec) -> ET.Element:
 
 
 def style_elements(style: LayerStyle, spec: LayerSpec) -> list[ET.Element]:
-    """The children of a ``<qgis>`` style document / ``<maplayer>`` project entry."""
+    """The children of a ``<qgis>`` style document / ``<maplayer>`` project entry.
+
+    Parameters
+    ----------
+    style : LayerStyle
+        The layer's style.
+    spec : LayerSpec
+        The layer's registry entry.
+
+    Returns
+    -------
+    list of xml.etree.ElementTree.Element
+        Renderer, labeling, field aliases and the rest.
+    """
     kind = geometry_kind(spec)
     elements: list[ET.Element] = []
     if kind is not None and style.renderer:
@@ -325,7 +380,20 @@ def root_attributes(style: LayerStyle) -> dict[str, str]:
 
 
 def qml(style: LayerStyle, spec: LayerSpec) -> str:
-    """The complete QML document (UTF-8 text) of a layer style."""
+    """The complete QML document (UTF-8 text) of a layer style.
+
+    Parameters
+    ----------
+    style : LayerStyle
+        The layer's style.
+    spec : LayerSpec
+        The layer's registry entry.
+
+    Returns
+    -------
+    str
+        The QML text.
+    """
     root = ET.Element("qgis", {"version": QGIS_VERSION, **root_attributes(style)})
     root.extend(style_elements(style, spec))
     ET.indent(root, space=" ")

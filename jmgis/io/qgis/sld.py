@@ -100,8 +100,10 @@ def _equals(parent: ET.Element, attr: str, value: str) -> None:
 
 
 def _split(expression: str, separator: str) -> list[str]:
-    """``expression`` split at ``separator`` outside string literals (a category value
-    from the data may itself contain `` AND `` or `` OR ``)."""
+    """``expression`` split at ``separator`` outside string literals.
+
+    A category value from the data may itself contain `` AND `` or `` OR ``.
+    """
     parts, start, i, quoted = [], 0, 0, False
     while i < len(expression):
         char = expression[i]
@@ -121,7 +123,7 @@ def _split(expression: str, separator: str) -> list[str]:
 
 
 def _unquote(body: str) -> str:
-    """The text of a QGIS string literal's body (``''`` and ``\\x`` escapes undone)."""
+    r"""The text of a QGIS string literal's body (``''`` and ``\x`` escapes undone)."""
     return _LITERAL_ESCAPE.sub(lambda m: "'" if m.group(0) == "''" else m.group(1), body)
 
 
@@ -165,6 +167,7 @@ def _range_filter(rule: ET.Element, attr: str, lower: float, upper: float) -> No
 
 def _text_rule(fts: ET.Element, style: LayerStyle) -> None:
     labels = style.labels
+    assert labels is not None, "called only for a style with labels"
     rule = _se(fts, "Rule")
     _se(rule, "Name", "标注")
     if labels.max_scale_denominator:
@@ -183,7 +186,20 @@ def _text_rule(fts: ET.Element, style: LayerStyle) -> None:
 
 
 def sld(style: LayerStyle, spec: LayerSpec) -> str:
-    """The SLD document (text) of a style; empty string for attribute tables."""
+    """The SLD document (text) of a style; empty string for attribute tables.
+
+    Parameters
+    ----------
+    style : LayerStyle
+        The layer's style.
+    spec : LayerSpec
+        The layer's registry entry.
+
+    Returns
+    -------
+    str
+        The SLD text.
+    """
     if geometry_kind(spec) is None or style.renderer is None:
         return ""
     root = ET.Element(
@@ -207,18 +223,18 @@ def sld(style: LayerStyle, spec: LayerSpec) -> str:
     if style.renderer == "singleSymbol":
         rule = _se(fts, "Rule")
         _se(rule, "Name", spec.title)
-        _symbolizer(rule, style.symbol)
+        _symbolizer(rule, style.symbol)  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
     elif style.renderer == "categorizedSymbol":
         for cat in style.categories:
             rule = _se(fts, "Rule")
             _se(rule, "Name", cat.label)
-            _equals(ET.SubElement(rule, "ogc:Filter"), style.attr, cat.value)
+            _equals(ET.SubElement(rule, "ogc:Filter"), style.attr, cat.value)  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
             _symbolizer(rule, cat.symbol)
     elif style.renderer == "graduatedSymbol":
         for rng in style.ranges:
             rule = _se(fts, "Rule")
             _se(rule, "Name", rng.label)
-            _range_filter(rule, style.attr, rng.lower, rng.upper)
+            _range_filter(rule, style.attr, rng.lower, rng.upper)  # type: ignore[arg-type]  # set for this renderer (LayerStyle)
             _symbolizer(rule, rng.symbol)
     elif style.renderer == "RuleRenderer":
         for item in style.rules:

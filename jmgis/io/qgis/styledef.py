@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from typing import Any
 
 import pandas as pd
 
@@ -74,6 +75,8 @@ class Symbol:
 
 @dataclass(frozen=True)
 class Category:
+    """One class of a categorised renderer: the data value, its legend label and symbol."""
+
     value: str
     label: str
     symbol: Symbol
@@ -81,6 +84,8 @@ class Category:
 
 @dataclass(frozen=True)
 class Range:
+    """One class of a graduated renderer: ``lower`` ≤ value < ``upper``, label and symbol."""
+
     lower: float
     upper: float
     label: str
@@ -98,6 +103,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Labels:
+    """Label settings of a layer: the field shown, size (points), colours and scale limit."""
+
     field: str
     size_pt: float = 9.0
     color: str = "#202020"
@@ -205,7 +212,7 @@ def _categorized(
     spec: LayerSpec,
     frame: pd.DataFrame | None,
     attr: str,
-    palette: Mapping[str, object],
+    palette: Mapping[str, Mapping | str],
     default_entry: Mapping | str,
     labels: Mapping[str, str] | None = None,
     *,
@@ -236,9 +243,9 @@ def _categorized(
 
 
 def _quote(value: str) -> str:
-    """A QGIS expression string literal of ``value`` (a category from the data).
+    r"""A QGIS expression string literal of ``value`` (a category from the data).
 
-    QGIS reads ``\\`` escapes inside string literals as well as ``''``, so a value ending
+    QGIS reads ``\`` escapes inside string literals as well as ``''``, so a value ending
     in a backslash would otherwise swallow the closing quote.
     """
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -386,7 +393,7 @@ def _zone_field(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | Non
         fill_opacity=style.ZONE_FILL_OPACITY,
     )
     line = style.TOWNSHIP_LINE
-    outline = {
+    outline: dict[str, Any] = {
         "outline_color": str(line["color"]),
         "outline_width_mm": round(float(line["weight"]) * PX_MM, 3),
     }
@@ -464,10 +471,10 @@ def _travel_time(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | No
 
 def _scenario_change(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
     """Rules on minutes saved with the web maps' classes: [b_i, b_i+1), open at both ends."""
-    if CHANGE_FIELD not in spec.field_names or geometry_kind(spec) is None:
+    kind = geometry_kind(spec)
+    if CHANGE_FIELD not in spec.field_names or kind is None:
         return None
     breaks = style.SCENARIO_CHANGE_BREAKS_MIN
-    kind = geometry_kind(spec)
     field_ref = f'"{CHANGE_FIELD}"'
     # QGIS fails comparing ±inf; its text form still says 'inf' / '-inf', tested first
     # because OR stops at the first true operand
@@ -544,6 +551,11 @@ def layer_style(spec: LayerSpec, frame: pd.DataFrame | None = None) -> LayerStyl
         The layer's data, if at hand: categories then list the values present (in
         palette order, then unknown values with the default colour, never dropped) and
         take their labels from the ``*_name`` column next to a ``*_code``.
+
+    Returns
+    -------
+    LayerStyle
+        The style.
     """
     if geometry_kind(spec) is None:
         return LayerStyle(spec.name, None, description=f"{spec.title}：字段别名")
@@ -557,7 +569,20 @@ def layer_style(spec: LayerSpec, frame: pd.DataFrame | None = None) -> LayerStyl
 
 
 def extra_styles(spec: LayerSpec, frame: pd.DataFrame | None = None) -> list[LayerStyle]:
-    """Named, non-default styles: one graduated style per further travel-time column."""
+    """Named, non-default styles: one graduated style per further travel-time column.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        The layer's registry entry.
+    frame : pandas.DataFrame or None
+        The layer's attributes (for the columns present).
+
+    Returns
+    -------
+    list of LayerStyle
+        The alternative styles.
+    """
     if geometry_kind(spec) is None:
         return []
     fields = _travel_time_fields(spec)
@@ -584,7 +609,20 @@ class StyledLayer:
 def styled_layers(
     specs: Sequence[LayerSpec], frames: Mapping[str, pd.DataFrame] | None = None
 ) -> list[StyledLayer]:
-    """Styles for several layers (``frames`` by layer name, optional)."""
+    """Styles for several layers (``frames`` by layer name, optional).
+
+    Parameters
+    ----------
+    specs : Sequence of LayerSpec
+        The layers' registry entries.
+    frames : Mapping of str to pandas.DataFrame or None
+        The layers' attributes, by name.
+
+    Returns
+    -------
+    list of StyledLayer
+        One per spec (several for a table with several geometry types).
+    """
     frames = frames or {}
     return [
         StyledLayer(s, layer_style(s, frames.get(s.name)), extra_styles(s, frames.get(s.name)))

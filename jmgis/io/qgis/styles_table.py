@@ -92,6 +92,18 @@ def write_layer_styles(gpkg: str | Path, rows: Iterable[StyleRow]) -> int:
 
     A style for a table that is not in the GeoPackage, or with the wrong geometry column,
     raises :class:`~jmgis.errors.DataError`: QGIS would silently never load it.
+
+    Parameters
+    ----------
+    gpkg : str or pathlib.Path
+        The GeoPackage file.
+    rows : Iterable of StyleRow
+        The style rows.
+
+    Returns
+    -------
+    int
+        Rows written.
     """
     gpkg = Path(gpkg)
     if not gpkg.exists():

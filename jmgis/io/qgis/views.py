@@ -48,7 +48,20 @@ def _quote(name: str) -> str:
 
 
 def create_township_view(conn: sqlite3.Connection, spec: LayerSpec) -> LayerSpec:
-    """Create (or replace) the view ``<table>_map`` and return its layer spec."""
+    """Create (or replace) the view ``<table>_map`` and return its layer spec.
+
+    Parameters
+    ----------
+    conn : sqlite3.Connection
+        An open connection to the GeoPackage.
+    spec : LayerSpec
+        The layer's registry entry.
+
+    Returns
+    -------
+    LayerSpec
+        The view's spec.
+    """
     view = spec.name + VIEW_SUFFIX
     row = conn.execute(
         "SELECT column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns "
@@ -94,7 +107,20 @@ def create_township_view(conn: sqlite3.Connection, spec: LayerSpec) -> LayerSpec
 
 
 def create_township_views(gpkg: str | Path, specs: list[LayerSpec]) -> list[LayerSpec]:
-    """Views for every table :func:`wants_view` in the GeoPackage; their specs."""
+    """Views for every table :func:`wants_view` in the GeoPackage; their specs.
+
+    Parameters
+    ----------
+    gpkg : str or pathlib.Path
+        The GeoPackage file.
+    specs : list of LayerSpec
+        The GeoPackage's layers.
+
+    Returns
+    -------
+    list of LayerSpec
+        The views' specs.
+    """
     conn = sqlite3.connect(gpkg)
     try:
         has_townships = conn.execute(
