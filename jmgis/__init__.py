@@ -47,6 +47,7 @@ _LAZY = {
     "zone_summary": "jmgis.jiangmen",
     "compare_years": "jmgis.jiangmen",
     "load_population": "jmgis.jiangmen",
+    "use_chinese_font": "jmgis.fonts",
     "DataError": "jmgis.errors",
     "JmgisError": "jmgis.errors",
 }

@@ -33,6 +33,7 @@ import pandas as pd
 from jmgis.maps.access import access_map, scenario_map
 from jmgis.maps.assets import inline_assets, warn_external
 from jmgis.maps.basemap import BASEMAPS, SURROUNDINGS
+from jmgis.maps.compose import JmMap, add_layer, finalise
 from jmgis.maps.plan import plan_map
 from jmgis.maps.render import render_verbatim
 from jmgis.maps.transport import transport_map
@@ -44,9 +45,12 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "BASEMAPS",
+    "JmMap",
     "MAP_KINDS",
     "access_map",
+    "add_layer",
     "build_all",
+    "finalise",
     "make_map",
     "plan_map",
     "save",
@@ -163,6 +167,7 @@ def make_map(
 
 def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
     """The map as one HTML document, Leaflet and plugins inlined (see :func:`save`)."""
+    finalise(m)  # layers the user added after the map was made: before the control
     # verbatim: macro output that holds data text is never parsed as Jinja2 (maps/render.py)
     text = stable_ids(m.get_root(), render_verbatim(m))
     if inline:

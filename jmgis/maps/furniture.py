@@ -301,7 +301,8 @@ L.control.scale({metric: true, imperial: false, position: 'bottomleft'})
 def add_controls(m: folium.Map, *, label_min_zoom: int = 10) -> None:
     """Scale bar (metric), fullscreen, measure tool, label zoom rule, layer control.
 
-    Call last: the layer control lists the layers added before it.
+    The layer control is moved after every layer when the map is rendered
+    (:func:`jmgis.maps.compose.finalise`), so it lists layers added after this call too.
     """
     m.get_root().header.add_child(Element(CSS), name="jm_css")
     _MetricScale().add_to(m)

@@ -12,32 +12,15 @@ import base64
 import io
 import warnings
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from jmgis.admin.zoning import ZONE_NAMES_EN, ZONES
+from jmgis.fonts import CJK_FAMILIES, CJK_FILE_HINTS, cjk_font  # noqa: F401 (kept here)
 from jmgis.report.labels import BANDS_MIN, TARGETS, UNREACHABLE
 from jmgis.style import ZONE_COLORS
 
-# Families known to cover simplified Chinese, best first.
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Droid Sans Fallback",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Heiti SC",
-    "AR PL UMing CN",
-)
-CJK_FILE_HINTS = ("wqy", "cjk", "sourcehan", "notosanssc", "droidsansfallback", "simhei", "msyh")
 ALL_COLOR = "#636363"
 
 
@@ -52,30 +35,6 @@ class Chart:
     @property
     def data_uri(self) -> str:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
-
-
-@cache
-def cjk_font() -> str | None:
-    """The family name of an installed CJK font matplotlib can use, or ``None``."""
-    from matplotlib import font_manager
-
-    manager = font_manager.fontManager
-    found = _known_family({f.name for f in manager.ttflist})
-    if found is None:
-        # matplotlib's font cache predates fonts installed later (e.g. by apt): add the
-        # system font files that look like CJK fonts, then look again.
-        for path in font_manager.findSystemFonts():
-            if any(hint in Path(path).name.lower() for hint in CJK_FILE_HINTS):
-                try:
-                    manager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue
-        found = _known_family({f.name for f in manager.ttflist})
-    return found
-
-
-def _known_family(installed: set[str]) -> str | None:
-    return next((name for name in CJK_FAMILIES if name in installed), None)
 
 
 class _Labels:
