@@ -118,10 +118,12 @@ def assert_tables_agree(result) -> None:
             csv_rows = list(csv.reader(f))
         xlsx_rows = [list(r) for r in book[path.stem].iter_rows(values_only=True)]
         html_rows = page[path.stem]
-        assert len(html_rows) == len(csv_rows) == len(xlsx_rows), path.stem
-        # Headers: CSV and XLSX carry the column names; the HTML shows their labels.
-        assert csv_rows[0] == [str(c) for c in xlsx_rows[0]]
-        for i, (h, c, x) in enumerate(zip(html_rows[1:], csv_rows[1:], xlsx_rows[1:])):
+        assert len(html_rows) == len(csv_rows) == len(xlsx_rows) - 1, path.stem
+        # Headers: the CSV carries the column keys; XLSX the Chinese labels the HTML shows
+        # (row 1) above the keys (row 2).
+        assert csv_rows[0] == [str(c) for c in xlsx_rows[1]]
+        assert [norm(v) for v in html_rows[0]] == [norm(v) for v in xlsx_rows[0]], path.stem
+        for i, (h, c, x) in enumerate(zip(html_rows[1:], csv_rows[1:], xlsx_rows[2:])):
             assert [norm(v) for v in h] == [norm(v) for v in c], (path.stem, i)
             assert [norm(v) for v in x] == [norm(v) for v in c], (path.stem, i)
 
@@ -297,3 +299,20 @@ def test_maps_are_written_beside_and_linked(tmp_path):
     assert {p.name for p in result.maps} >= {"access.html", "scenario.html", "zones.html"}
     access_page = (tmp_path / "maps" / "access.html").read_text(encoding="utf-8")
     assert "2025" in access_page and inputs.townships["code"].iloc[0] in access_page
+
+
+def test_single_file_embeds_the_maps_so_the_page_stands_alone(tmp_path):
+    import html as html_module
+    import re
+
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    page = '<html><body><p data-x="1">地图 "江门" & <b>x</b></p></body></html>'
+    (maps / "access.html").write_text(page, encoding="utf-8")
+    result = build_report(
+        tmp_path / "r", inputs=fixture_inputs(), map_files=[maps / "access.html"], single_file=True
+    )
+    text = result.html.read_text(encoding="utf-8")
+    assert 'href="../maps/access.html"' not in text
+    frames = re.findall(r'<iframe class="jm-map"[^>]*srcdoc="([^"]*)"', text)
+    assert [html_module.unescape(f) for f in frames] == [page]
