@@ -316,3 +316,26 @@ def test_single_file_embeds_the_maps_so_the_page_stands_alone(tmp_path):
     assert 'href="../maps/access.html"' not in text
     frames = re.findall(r'<iframe class="jm-map"[^>]*srcdoc="([^"]*)"', text)
     assert [html_module.unescape(f) for f in frames] == [page]
+
+
+def test_chart_labels_that_would_overlap_are_wrapped_or_slanted():
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from jmgis.fonts import font_settings
+    from jmgis.report.charts import fit_xlabels, label_overlaps
+
+    stack = matplotlib.rc_context(font_settings())
+    stack.__enter__()
+    fig = Figure(figsize=(4, 2))
+    ax = fig.subplots()
+    names = [f"江门站至广州南站高速铁路{i}号线" for i in range(8)]
+    ax.bar(range(len(names)), range(len(names)))
+    ax.set_xticks(range(len(names)), names)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    assert label_overlaps(fig, ax) > 0  # the case the fix is for
+    fit_xlabels(fig, ax)
+    assert label_overlaps(fig, ax) == 0
+    stack.__exit__(None, None, None)

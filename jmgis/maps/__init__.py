@@ -64,7 +64,15 @@ __all__ = [
 Layers = Mapping[str, pd.DataFrame]
 
 
-def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _zones(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+    compare: int | None = None,
+):
     return zones_map(
         layers["township"],
         layers.get("county"),
@@ -75,15 +83,39 @@ def _zones(layers: Layers, *, basemap: str, year: int | None, review_no: str | N
     )
 
 
-def _plan(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _plan(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+    compare: int | None = None,
+):
     return plan_map(layers, basemap=basemap, review_no=review_no)
 
 
-def _transport(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _transport(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+    compare: int | None = None,
+):
     return transport_map(layers, years=years, year=year, basemap=basemap, review_no=review_no)
 
 
-def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
+def _access(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+    compare: int | None = None,
+):
     return access_map(
         layers,
         raster_name=layers.get("access_raster_name"),
@@ -94,8 +126,18 @@ def _access(layers: Layers, *, basemap: str, year: int | None, review_no: str | 
     )
 
 
-def _scenario(layers: Layers, *, basemap: str, year: int | None, review_no: str | None, years: tuple[int, ...]):
-    return scenario_map(layers, year_to=year, basemap=basemap, review_no=review_no)
+def _scenario(
+    layers: Layers,
+    *,
+    basemap: str,
+    year: int | None,
+    review_no: str | None,
+    years: tuple[int, ...],
+    compare: int | None = None,
+):
+    return scenario_map(
+        layers, year_from=compare, year_to=year, basemap=basemap, review_no=review_no
+    )
 
 
 # kind → (builder, layers that must be present; "a|b" = either)
@@ -131,6 +173,7 @@ def make_map(
     year: int | None = None,
     review_no: str | None = None,
     years: Sequence[int] | None = None,
+    compare: int | None = None,
 ) -> folium.Map:
     """Build map ``kind`` from a dict of layers (name → GeoDataFrame).
 
@@ -148,6 +191,8 @@ def make_map(
         The 审图号 to print in the footer, when one was issued.
     years
         The scenario years a year selector offers (default: the settings' years).
+    compare
+        The start year of the scenario map (default: the first year of the layers).
 
     Returns
     -------
@@ -162,7 +207,9 @@ def make_map(
         raise JmgisError(f"map {kind!r} needs the layer(s) {', '.join(missing)}")
     builder, _needed = MAP_KINDS[kind]
     chosen = tuple(years) if years is not None else current().years
-    return builder(layers, basemap=basemap, year=year, review_no=review_no, years=chosen)
+    return builder(
+        layers, basemap=basemap, year=year, review_no=review_no, years=chosen, compare=compare
+    )
 
 
 def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
