@@ -59,3 +59,18 @@ def test_the_deprecated_access_profile_still_works_and_warns():
         old = access.profile
     assert old is jm.profile
     assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+
+
+@pytest.mark.slow
+def test_access_csvs_carry_minutes_to_a_tenth(tmp_path):
+    import csv
+
+    from jmgis.jiangmen.outputs import write_csvs
+
+    written = write_csvs(tmp_path, 2025)
+    with open(tmp_path / "access_township.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    values = [r[c] for r in rows for c in r if c.endswith("_min") and r[c] not in ("", "inf")]
+    assert values and all(len(v.split(".")[-1]) <= 1 for v in values if "." in v)
+    assert not any("e-" in v for v in values)
+    assert any(p.name == "access_zone.csv" for p in written)
