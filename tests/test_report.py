@@ -339,3 +339,21 @@ def test_chart_labels_that_would_overlap_are_wrapped_or_slanted():
     fit_xlabels(fig, ax)
     assert label_overlaps(fig, ax) == 0
     stack.__exit__(None, None, None)
+
+
+def test_report_cli_passes_single_file(monkeypatch, tmp_path):
+    from jmgis import cli, report
+
+    seen = {}
+
+    def fake_build_report(out, **kwargs):
+        seen.update(kwargs)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(report, "build_report", fake_build_report)
+    args = cli.build_parser().parse_args(
+        ["report", "--no-maps", "--single-file", "--out", str(tmp_path)]
+    )
+    with pytest.raises(SystemExit):
+        args.func(args)
+    assert seen["single_file"] is True
