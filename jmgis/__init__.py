@@ -41,12 +41,16 @@ _LAZY = {
     "load_user_townships": "jmgis.admin.user",
     "resolve_place": "jmgis.admin.places",
     "build_graph": "jmgis.network",
+    "nearest_node": "jmgis.network.geodata",
+    "graph_to_gdfs": "jmgis.network.geodata",
+    "graph_from_gdfs": "jmgis.network.geodata",
     "SpeedTable": "jmgis.speeds",
     "travel_time_matrix": "jmgis.routing",
     "profile": "jmgis.jiangmen",
     "zone_summary": "jmgis.jiangmen",
     "compare_years": "jmgis.jiangmen",
     "load_population": "jmgis.jiangmen",
+    "use_chinese_font": "jmgis.fonts",
     "DataError": "jmgis.errors",
     "JmgisError": "jmgis.errors",
 }
@@ -66,6 +70,34 @@ _SUBPACKAGES = (
 )
 
 
+def route(
+    origin: str, destination: str, *, year: int = 2025, mode: str = "any", G: object = None
+) -> object:
+    """The fastest route between two named places (:func:`jmgis.network.route.route_between`).
+
+    >>> r = jm.route("棠下镇", "台城街道", year=2025)     # doctest: +SKIP
+    >>> r.minutes, r.distance_km, r.legs, r.to_gdf()     # doctest: +SKIP
+
+    Parameters
+    ----------
+    origin, destination
+        Place names, township codes or ids.
+    year
+        Scenario year of the network.
+    mode
+        ``any``, ``road`` or ``rail``.
+    G
+        A graph to use instead of the shared one of ``year``.
+
+    Returns
+    -------
+    jmgis.network.route.Route
+    """
+    from jmgis.network.route import route_between
+
+    return route_between(origin, destination, year=year, mode=mode, G=G)
+
+
 def _subpackage(name: str) -> object:
     if name in _SUBPACKAGES:
         import importlib
@@ -74,5 +106,5 @@ def _subpackage(name: str) -> object:
     raise AttributeError(f"module 'jmgis' has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_LAZY, *_SUBPACKAGES]
+__all__ = ["__version__", "route", *_LAZY, *_SUBPACKAGES]
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__, fallback=_subpackage)

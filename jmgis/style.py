@@ -278,3 +278,15 @@ def scenario_change_classes() -> list[tuple[str, str]]:
 
 
 ZONE_LABELS: dict[str, str] = {"core": "都市核心区", "bay": "大广海湾区", "eco": "生态发展区"}
+
+
+# --- a user's own layers on a jmgis map (jmgis.maps.add_layer) ----------------------
+#: Categories and successive single-colour layers (colour-blind-safe Okabe–Ito order).
+USER_CATEGORY_COLORS: tuple[str, ...] = (
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9",
+    "#d55e00", "#f0e442", "#000000", "#999999", "#882255",
+)
+#: Classes of a numeric column, low → high (ColorBrewer YlGnBu 5, 7 for more classes).
+USER_SEQUENTIAL_COLORS: tuple[str, ...] = (
+    "#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84",
+)

@@ -118,10 +118,12 @@ def assert_tables_agree(result) -> None:
             csv_rows = list(csv.reader(f))
         xlsx_rows = [list(r) for r in book[path.stem].iter_rows(values_only=True)]
         html_rows = page[path.stem]
-        assert len(html_rows) == len(csv_rows) == len(xlsx_rows), path.stem
-        # Headers: CSV and XLSX carry the column names; the HTML shows their labels.
-        assert csv_rows[0] == [str(c) for c in xlsx_rows[0]]
-        for i, (h, c, x) in enumerate(zip(html_rows[1:], csv_rows[1:], xlsx_rows[1:])):
+        assert len(html_rows) == len(csv_rows) == len(xlsx_rows) - 1, path.stem
+        # Headers: the CSV carries the column keys; XLSX the Chinese labels the HTML shows
+        # (row 1) above the keys (row 2).
+        assert csv_rows[0] == [str(c) for c in xlsx_rows[1]]
+        assert [norm(v) for v in html_rows[0]] == [norm(v) for v in xlsx_rows[0]], path.stem
+        for i, (h, c, x) in enumerate(zip(html_rows[1:], csv_rows[1:], xlsx_rows[2:])):
             assert [norm(v) for v in h] == [norm(v) for v in c], (path.stem, i)
             assert [norm(v) for v in x] == [norm(v) for v in c], (path.stem, i)
 
@@ -297,3 +299,61 @@ def test_maps_are_written_beside_and_linked(tmp_path):
     assert {p.name for p in result.maps} >= {"access.html", "scenario.html", "zones.html"}
     access_page = (tmp_path / "maps" / "access.html").read_text(encoding="utf-8")
     assert "2025" in access_page and inputs.townships["code"].iloc[0] in access_page
+
+
+def test_single_file_embeds_the_maps_so_the_page_stands_alone(tmp_path):
+    import html as html_module
+    import re
+
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    page = '<html><body><p data-x="1">地图 "江门" & <b>x</b></p></body></html>'
+    (maps / "access.html").write_text(page, encoding="utf-8")
+    result = build_report(
+        tmp_path / "r", inputs=fixture_inputs(), map_files=[maps / "access.html"], single_file=True
+    )
+    text = result.html.read_text(encoding="utf-8")
+    assert 'href="../maps/access.html"' not in text
+    frames = re.findall(r'<iframe class="jm-map"[^>]*srcdoc="([^"]*)"', text)
+    assert [html_module.unescape(f) for f in frames] == [page]
+
+
+def test_chart_labels_that_would_overlap_are_wrapped_or_slanted():
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from jmgis.fonts import font_settings
+    from jmgis.report.charts import fit_xlabels, label_overlaps
+
+    stack = matplotlib.rc_context(font_settings())
+    stack.__enter__()
+    fig = Figure(figsize=(4, 2))
+    ax = fig.subplots()
+    names = [f"江门站至广州南站高速铁路{i}号线" for i in range(8)]
+    ax.bar(range(len(names)), range(len(names)))
+    ax.set_xticks(range(len(names)), names)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    assert label_overlaps(fig, ax) > 0  # the case the fix is for
+    fit_xlabels(fig, ax)
+    assert label_overlaps(fig, ax) == 0
+    stack.__exit__(None, None, None)
+
+
+def test_report_cli_passes_single_file(monkeypatch, tmp_path):
+    from jmgis import cli, report
+
+    seen = {}
+
+    def fake_build_report(out, **kwargs):
+        seen.update(kwargs)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(report, "build_report", fake_build_report)
+    args = cli.build_parser().parse_args(
+        ["report", "--no-maps", "--single-file", "--out", str(tmp_path)]
+    )
+    with pytest.raises(SystemExit):
+        args.func(args)
+    assert seen["single_file"] is True

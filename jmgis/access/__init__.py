@@ -54,8 +54,8 @@ _LAZY = {
 }
 
 _MOVED = {
-    "profile": "jmgis.jiangmen.township_access",
-    "zone_summary": "jmgis.jiangmen.township_access",
+    "profile": "jmgis.jiangmen.geo",
+    "zone_summary": "jmgis.jiangmen.geo",
     "compare_years": "jmgis.jiangmen.scenario",
     "load_population": "jmgis.jiangmen.population",
 }

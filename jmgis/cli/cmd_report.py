@@ -39,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="do not build the layers of the build chain, nor write and link the maps",
     )
+    p.add_argument(
+        "--single-file",
+        action="store_true",
+        help="embed the maps in report.html, so the one file is the whole report",
+    )
     p.set_defaults(func=run)
 
 
@@ -60,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         zones=zones,
         layers=layers,
         progress=lambda steps, desc: progress(steps, desc=desc),
+        single_file=args.single_file,
     )
     for path in result.written:
         log.info("wrote %s", path)

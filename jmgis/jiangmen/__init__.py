@@ -1,7 +1,8 @@
 """The Jiangmen application: what jmgis computes *for Jiangmen* on top of the generic parts.
 
 - :func:`profile` — minutes from each township seat to the city's targets (市政府,
-  stations, ports, interchanges, 广州/深圳/珠海/澳门 …) in a scenario year;
+  stations, ports, interchanges, 广州/深圳/珠海/澳门 …) in a scenario year, as a
+  GeoDataFrame of the township polygons (:mod:`jmgis.jiangmen.geo`);
 - :func:`zone_summary` — population-weighted summaries by 三区 zone;
 - :func:`compare_years` — what changes between two scenario years, and the projects behind
   each change;
@@ -21,8 +22,9 @@ _LAZY = {
     "jiangmen_graph": "jmgis.jiangmen.township_access",
     "targets": "jmgis.jiangmen.township_access",
     "seat_nodes": "jmgis.jiangmen.township_access",
-    "profile": "jmgis.jiangmen.township_access",
-    "zone_summary": "jmgis.jiangmen.township_access",
+    "profile": "jmgis.jiangmen.geo",
+    "zone_summary": "jmgis.jiangmen.geo",
+    "round_minutes": "jmgis.jiangmen.geo",
     "hub_isochrones": "jmgis.jiangmen.township_access",
     "Comparison": "jmgis.jiangmen.scenario",
     "compare_years": "jmgis.jiangmen.scenario",

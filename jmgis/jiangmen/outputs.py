@@ -242,9 +242,11 @@ def write_csvs(
         features = comparison.features.copy()
         features["project_ids"] = features["project_ids"].map(", ".join)
         tables["access_changed_features.csv"] = features
+    from jmgis.jiangmen.geo import round_minutes
+
     written = []
     for name, frame in tables.items():
         path = out / name
-        safe_csv(frame, path)
+        safe_csv(round_minutes(frame), path)  # minutes to 0.1: no 3.1e-13 noise
         written.append(path)
     return written

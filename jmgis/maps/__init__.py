@@ -33,6 +33,7 @@ import pandas as pd
 from jmgis.maps.access import access_map, scenario_map
 from jmgis.maps.assets import inline_assets, warn_external
 from jmgis.maps.basemap import BASEMAPS, SURROUNDINGS
+from jmgis.maps.compose import JmMap, add_layer, finalise
 from jmgis.maps.plan import plan_map
 from jmgis.maps.render import render_verbatim
 from jmgis.maps.transport import transport_map
@@ -45,8 +46,11 @@ log = logging.getLogger(__name__)
 __all__ = [
     "BASEMAPS",
     "MAP_KINDS",
+    "JmMap",
     "access_map",
+    "add_layer",
     "build_all",
+    "finalise",
     "make_map",
     "plan_map",
     "save",
@@ -67,6 +71,7 @@ def _zones(
     year: int | None,
     review_no: str | None,
     years: tuple[int, ...],
+    compare: int | None = None,
 ):
     return zones_map(
         layers["township"],
@@ -85,6 +90,7 @@ def _plan(
     year: int | None,
     review_no: str | None,
     years: tuple[int, ...],
+    compare: int | None = None,
 ):
     return plan_map(layers, basemap=basemap, review_no=review_no)
 
@@ -96,6 +102,7 @@ def _transport(
     year: int | None,
     review_no: str | None,
     years: tuple[int, ...],
+    compare: int | None = None,
 ):
     return transport_map(layers, years=years, year=year, basemap=basemap, review_no=review_no)
 
@@ -107,6 +114,7 @@ def _access(
     year: int | None,
     review_no: str | None,
     years: tuple[int, ...],
+    compare: int | None = None,
 ):
     return access_map(
         layers,
@@ -125,8 +133,11 @@ def _scenario(
     year: int | None,
     review_no: str | None,
     years: tuple[int, ...],
+    compare: int | None = None,
 ):
-    return scenario_map(layers, year_to=year, basemap=basemap, review_no=review_no)
+    return scenario_map(
+        layers, year_from=compare, year_to=year, basemap=basemap, review_no=review_no
+    )
 
 
 # kind → (builder, layers that must be present; "a|b" = either)
@@ -175,6 +186,7 @@ def make_map(
     year: int | None = None,
     review_no: str | None = None,
     years: Sequence[int] | None = None,
+    compare: int | None = None,
 ) -> folium.Map:
     """Build map ``kind`` from a dict of layers (name → GeoDataFrame).
 
@@ -192,6 +204,8 @@ def make_map(
         The 审图号 to print in the footer, when one was issued.
     years
         The scenario years a year selector offers (default: the settings' years).
+    compare
+        The start year of the scenario map (default: the first year of the layers).
 
     Returns
     -------
@@ -206,7 +220,9 @@ def make_map(
         raise JmgisError(f"map {kind!r} needs the layer(s) {', '.join(missing)}")
     builder, _needed = MAP_KINDS[kind]
     chosen = tuple(years) if years is not None else current().years
-    return builder(layers, basemap=basemap, year=year, review_no=review_no, years=chosen)
+    return builder(
+        layers, basemap=basemap, year=year, review_no=review_no, years=chosen, compare=compare
+    )
 
 
 def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") -> str:
@@ -226,6 +242,7 @@ def to_html(m: folium.Map, *, inline: bool = True, warn_as: str | Path = "map") 
     str
         The HTML.
     """
+    finalise(m)  # layers the user added after the map was made: before the control
     # verbatim: macro output that holds data text is never parsed as Jinja2 (maps/render.py)
     text = stable_ids(m.get_root(), render_verbatim(m))
     if inline:

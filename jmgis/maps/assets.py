@@ -60,7 +60,9 @@ FULLSCREEN = NpmPackage(
 MEASURE = NpmPackage(
     "leaflet-measure", "2.1.7", "5ad0e1b697014ef3c10de6c4d970d46fa8e9fa05a9efdfb1221b2f69a6dd5d60"
 )
-PACKAGES = (LEAFLET, FULLSCREEN, MEASURE)
+# branca's colour-bar legends (``branca.colormap``, used by ``gdf.explore``) draw with d3 v3
+D3 = NpmPackage("d3", "3.5.5", "1bb5833408efeba47e97c1de9d448ddb9216961b2d966a78dc9a9e30cfcd92b3")
+PACKAGES = (LEAFLET, FULLSCREEN, MEASURE, D3)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ ASSETS: tuple[Asset, ...] = (
         "css",
         ("cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css",),
     ),
+    Asset(D3, "d3.min.js", "js", ("cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js",)),
 )
 
 # folium's defaults that jmgis maps never use (no Bootstrap widgets, no awesome-markers):

@@ -63,6 +63,9 @@ def check_basemap(basemap: str) -> None:
 def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
     """An empty map with the chosen basemap (no data layers yet).
 
+    A :class:`jmgis.maps.compose.JmMap`: its layer control and legends are finalised when
+    it is rendered, so layers added later are listed too.
+
     Parameters
     ----------
     basemap : str
@@ -75,8 +78,10 @@ def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
     folium.Map
         The map.
     """
+    from jmgis.maps.compose import JmMap
+
     check_basemap(basemap)
-    m = folium.Map(
+    m = JmMap(
         location=JIANGMEN_CENTER,
         zoom_start=zoom_start,
         tiles=None,
@@ -85,6 +90,7 @@ def new_map(basemap: str = "none", *, zoom_start: int = 9) -> folium.Map:
         max_zoom=17,
         zoom_snap=0.25,
     )
+    m.jm_datum = datum_for(basemap)  # what maps.add_layer draws a user's layer in
     if basemap == "osm":
         folium.TileLayer(
             "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

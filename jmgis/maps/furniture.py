@@ -338,7 +338,8 @@ L.control.scale({metric: true, imperial: false, position: 'bottomleft'})
 def add_controls(m: folium.Map, *, label_min_zoom: int = 10) -> None:
     """Scale bar (metric), fullscreen, measure tool, label zoom rule, layer control.
 
-    Call last: the layer control lists the layers added before it.
+    The layer control is moved after every layer when the map is rendered
+    (:func:`jmgis.maps.compose.finalise`), so it lists layers added after this call too.
 
     Parameters
     ----------

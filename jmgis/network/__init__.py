@@ -25,6 +25,9 @@ _LAZY = {
     "check_network": "jmgis.network.check",
     "shared_graph": "jmgis.network.build",
     "TopologyReport": "jmgis.network.noding",
+    "graph_to_gdfs": "jmgis.network.geodata",
+    "graph_from_gdfs": "jmgis.network.geodata",
+    "nearest_node": "jmgis.network.geodata",
 }
 
 __all__ = ["DEFAULT_SPEEDS_KPH", "FerryParams", "SpeedTable", *_LAZY]

@@ -43,6 +43,18 @@ class Leg:
     name: str
     length_m: float
     seconds: float
+    #: the leg's node coordinates (analysis CRS, metres), for :meth:`Route.to_gdf`
+    coords: tuple[tuple[float, float], ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def minutes(self) -> float:
+        """Travel time of the leg (minutes)."""
+        return self.seconds / 60
+
+    @property
+    def km(self) -> float:
+        """Length of the leg (km)."""
+        return self.length_m / 1000
 
 
 @dataclass
@@ -59,6 +71,7 @@ class Route:
     length_m: float
     path: list[str] = field(default_factory=list)
     legs: list[Leg] = field(default_factory=list)
+    crs: str | None = None  # of the legs' coordinates (the graph's analysis CRS)
 
     @property
     def minutes(self) -> float:
@@ -78,6 +91,72 @@ class Route:
             if leg.mode in ("road", "rail", "ferry") and leg.name and leg.name not in out[-1:]:
                 out.append(leg.name)
         return out
+
+    def to_gdf(self) -> gpd.GeoDataFrame:
+        """The legs as lines (EPSG:4490), for maps and GIS.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row per leg: ``leg`` (1-based), ``mode``, ``name``, ``km`` (0.01 km),
+            ``minutes`` (0.1 min), ``from_name``/``to_name`` of the route,
+            ``geometry_quality`` (``schematic``: straight lines between graph nodes) and
+            ``source``.
+        """
+        import shapely
+
+        rows = [
+            {
+                "leg": i,
+                "mode": leg.mode,
+                "name": leg.name,
+                "km": round(leg.km, 2),
+                "minutes": round(leg.minutes, 1),
+                "from_name": self.origin_name,
+                "to_name": self.destination_name,
+                "geometry_quality": "schematic",
+                "source": f"jmgis route over the {self.year} network",
+            }
+            for i, leg in enumerate(self.legs, start=1)
+        ]
+        lines = [
+            shapely.LineString(leg.coords) if len(leg.coords) >= 2 else None
+            for leg in self.legs
+        ]
+        frame = gpd.GeoDataFrame(rows, geometry=lines, crs=self.crs)
+        return frame.to_crs("EPSG:4490") if self.crs else frame
+
+    def explore(self, m: Any = None, **kwargs: Any) -> Any:
+        """The route on an interactive map (``GeoDataFrame.explore`` of :meth:`to_gdf`).
+
+        Parameters
+        ----------
+        m
+            A folium map to add the route to (e.g. a jmgis map), or ``None`` for a new one.
+        **kwargs
+            Passed to ``GeoDataFrame.explore`` (defaults: coloured by mode, a Chinese
+            layer name).
+
+        Returns
+        -------
+        folium.Map
+        """
+        kwargs.setdefault("column", "mode")
+        kwargs.setdefault("name", f"路线：{self.origin_name}—{self.destination_name}")
+        kwargs.setdefault("tooltip", ["leg", "mode", "name", "km", "minutes"])
+        kwargs.setdefault("style_kwds", {"weight": 5})
+        return self.to_gdf().explore(m=m, **kwargs)
+
+    def summary(self) -> str:
+        """One line: from, to, minutes (0.1), km (0.01) and the roads and lines used."""
+        via = "、".join(self.via)
+        return (
+            f"{self.origin_name} → {self.destination_name}（{self.year}年）："
+            f"{self.minutes:.1f} 分钟，{self.distance_km:.2f} km" + (f"，经 {via}" if via else "")
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
 
     def to_dict(self) -> dict[str, Any]:
         """The route as plain JSON-ready data."""
@@ -252,6 +331,9 @@ def route(
         ) from None
     legs: list[Leg] = []
     total_s = total_m = 0.0
+    def xy(n: str) -> tuple[float, float]:
+        return (float(H.nodes[n]["x"]), float(H.nodes[n]["y"]))
+
     for u, v, k in path_edges(H, path):
         e = H.edges[u, v, k]
         total_s += e["travel_time_s"]
@@ -265,10 +347,11 @@ def route(
                     name,
                     last.length_m + e["length_m"],
                     last.seconds + e["travel_time_s"],
+                    (*last.coords, xy(v)),
                 )
             )
         else:
-            legs.append(Leg(e["mode"], name, e["length_m"], e["travel_time_s"]))
+            legs.append(Leg(e["mode"], name, e["length_m"], e["travel_time_s"], (xy(u), xy(v))))
     return Route(
         origin=o,
         destination=d,
@@ -280,4 +363,38 @@ def route(
         length_m=total_m,
         path=[p.rsplit("|", 1)[0] if p.endswith(("|0", "|2")) else p for p in path],
         legs=legs,
+        crs=G.graph.get("crs"),
     )
+
+
+def route_between(
+    origin: str,
+    destination: str,
+    *,
+    year: int = 2025,
+    mode: str = "any",
+    G: nx.MultiDiGraph | None = None,
+) -> Route:
+    """The fastest route between two named places in a scenario year (``jm.route``).
+
+    Parameters
+    ----------
+    origin, destination
+        Place names, township codes, ids or node ids (see :func:`route`).
+    year
+        Scenario year of the network (default 2025).
+    mode
+        ``any``, ``road`` or ``rail`` (see the module's docstring).
+    G
+        The graph to use (default: the shared Jiangmen graph of ``year``).
+
+    Returns
+    -------
+    Route
+        With ``minutes``, ``distance_km``, ``legs`` and ``to_gdf()``/``explore()``.
+    """
+    if G is None:
+        from jmgis.network.build import shared_graph
+
+        G = shared_graph(int(year))
+    return route(G, origin, destination, mode=mode)

@@ -128,6 +128,16 @@ def map_links(report_dir: Path, map_files: Iterable[Path]) -> dict[str, str]:
     return links
 
 
+def embedded_maps(map_files: Iterable[Path]) -> dict[str, str]:
+    """Title → the whole page of each map file that exists (for ``--single-file``)."""
+    files = {Path(p).stem: Path(p) for p in map_files if Path(p).exists()}
+    return {
+        title: files[kind].read_text(encoding="utf-8")
+        for kind, title in MAP_TITLES.items()
+        if kind in files
+    }
+
+
 def build_report(
     out_dir: str | Path,
     *,
@@ -138,6 +148,7 @@ def build_report(
     map_files: Iterable[Path] | None = None,
     layers: Mapping | None = None,
     progress: Progress | None = None,
+    single_file: bool = False,
 ) -> ReportResult:
     """Write ``report.html``, ``tables/*.csv`` and ``report.xlsx`` under ``out_dir``.
 
@@ -161,6 +172,9 @@ def build_report(
         Wraps the list of steps, e.g. a tqdm bar: ``progress(steps, description)``.
     out_dir : str or pathlib.Path
         The output folder.
+    single_file : bool
+        Embed the maps in ``report.html`` (each map page in an ``iframe``), so the one
+        file is the whole report; otherwise the maps are linked as files beside it.
 
     Raises
     ------
@@ -209,6 +223,8 @@ def build_report(
             notes=list(state["inputs"].notes),
             maps=map_links(out, state["maps"]),
         )
+        if single_file:
+            meta.embedded = embedded_maps(state["maps"])
         page = out / "report.html"
         atomic_write_text(page, render(state["tables"], state["charts"], meta))
         made = state["maps"] if map_files is None else []

@@ -10,38 +10,21 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import warnings
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from jmgis.admin.zoning import ZONE_NAMES_EN, ZONES
+from jmgis.fonts import CJK_FAMILIES, CJK_FILE_HINTS, cjk_font  # noqa: F401 (kept here)
 from jmgis.report.labels import BANDS_MIN, TARGETS, UNREACHABLE
 from jmgis.style import ZONE_COLORS
 
 if TYPE_CHECKING:
     from jmgis.report.tables import ReportTables
-
-# Families known to cover simplified Chinese, best first.
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Droid Sans Fallback",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Heiti SC",
-    "AR PL UMing CN",
-)
-CJK_FILE_HINTS = ("wqy", "cjk", "sourcehan", "notosanssc", "droidsansfallback", "simhei", "msyh")
 ALL_COLOR = "#636363"
 
 
@@ -57,30 +40,6 @@ class Chart:
     def data_uri(self) -> str:
         """The PNG as a ``data:`` URI for embedding in HTML."""
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
-
-
-@cache
-def cjk_font() -> str | None:
-    """The family name of an installed CJK font matplotlib can use, or ``None``."""
-    from matplotlib import font_manager
-
-    manager = font_manager.fontManager
-    found = _known_family({f.name for f in manager.ttflist})
-    if found is None:
-        # matplotlib's font cache predates fonts installed later (e.g. by apt): add the
-        # system font files that look like CJK fonts, then look again.
-        for path in font_manager.findSystemFonts():
-            if any(hint in Path(path).name.lower() for hint in CJK_FILE_HINTS):
-                try:
-                    manager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue
-        found = _known_family({f.name for f in manager.ttflist})
-    return found
-
-
-def _known_family(installed: set[str]) -> str | None:
-    return next((name for name in CJK_FAMILIES if name in installed), None)
 
 
 class _Labels:
@@ -137,7 +96,59 @@ def _rc(font: str | None) -> dict:
     return rc
 
 
-def _number(value: str | float) -> float:
+def label_overlaps(fig, ax) -> int:
+    """How many neighbouring x tick labels of ``ax`` overlap once drawn.
+
+    Slanted labels are parallel strips: two overlap when their anchors are closer than the
+    strip's height divided by the sine of the angle.
+    """
+    import math
+
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    angle = labels[0].get_rotation() % 180 if labels else 0.0
+    if not angle:
+        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+        return sum(
+            1 for a, b in itertools.pairwise(boxes) if a.x1 > b.x0 and a.y1 > b.y0 and b.y1 > a.y0
+        )
+    height = max(t.get_fontsize() * t.get_text().count("\n") + t.get_fontsize() for t in labels)
+    height *= fig.dpi / 72 * 1.2  # points → pixels, with the line spacing
+    xs = sorted(ax.transData.transform((x, 0))[0] for x in ax.get_xticks()[: len(labels)])
+    gaps = [b - a for a, b in itertools.pairwise(xs)]
+    return sum(1 for gap in gaps if gap * math.sin(math.radians(angle)) < height)
+
+
+def fit_xlabels(fig, ax, *, wrap: int = 6) -> None:
+    """Make the x tick labels of ``ax`` readable.
+
+    Wrapped to ``wrap`` characters, else slanted (one line) at the smallest angle at which
+    no two overlap.
+    """
+    import textwrap
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    if not label_overlaps(fig, ax):
+        return
+    texts = [t.get_text() for t in ax.get_xticklabels()]
+    ticks = ax.get_xticks()
+    ax.set_xticks(ticks, ["\n".join(textwrap.wrap(t, wrap)) or t for t in texts])
+    if not label_overlaps(fig, ax):
+        return
+    ax.set_xticks(ticks, texts)
+    for angle in (30, 45, 60, 90):
+        for label in ax.get_xticklabels():
+            label.set_rotation(angle)
+            label.set_horizontalalignment("right" if angle < 90 else "center")
+            label.set_rotation_mode("anchor" if angle < 90 else "default")
+        if not label_overlaps(fig, ax):
+            return
+
+
+def _number(value: object) -> float:
     return np.nan if value == UNREACHABLE or value == "—" else float(value)
 
 
@@ -178,6 +189,7 @@ def share_chart(overview: pd.DataFrame, labels: _Labels) -> Chart | None:
             ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=1)
         ax.set_xticks(x + width * (len(overview) - 1) / 2)
         ax.set_xticklabels([labels.target(c.removesuffix(f"_pct_{band}")) for c in cols])
+        fit_xlabels(fig, ax)
         ax.set_ylabel(labels(f"{band}分钟内人口比例（%）", f"population within {band} min (%)"))
         ax.set_ylim(0, 108)
         ax.legend(
@@ -291,7 +303,8 @@ def scenario_chart(
                 label=str(year),
             )
             ax.set_xticks(x)
-            ax.set_xticklabels([labels.zone(z) for z in zones], rotation=30, fontsize=7)
+            ax.set_xticklabels([labels.zone(z) for z in zones], fontsize=7)
+            fit_xlabels(fig, ax)
             ax.set_title(labels.target(target), fontsize=9)
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_ylabel(labels("平均时间（分钟）", "mean minutes"))

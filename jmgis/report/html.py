@@ -56,6 +56,8 @@ class ReportMeta:
     generated: str
     notes: list[str] = field(default_factory=list)
     maps: dict[str, str] = field(default_factory=dict)  # title → relative href
+    #: title → the map's whole page, shown in the report itself (``--single-file``)
+    embedded: dict[str, str] = field(default_factory=dict)
 
 
 def esc(value: object) -> str:
@@ -166,7 +168,7 @@ def render(tables: ReportTables, charts: Sequence[Chart], meta: ReportMeta) -> s
     toc.append(("worst", "服务最差的镇街 Worst-served townships"))
     if tables.scenario:
         toc.append(("scenario", "情景比较 Scenario comparison"))
-    if meta.maps:
+    if meta.maps or meta.embedded:
         toc.append(("maps", "地图 Maps"))
     toc.append(("notes", "数据说明 About the data"))
     parts.append(
@@ -206,7 +208,16 @@ def render(tables: ReportTables, charts: Sequence[Chart], meta: ReportMeta) -> s
         for table in tables.scenario:
             parts.append(table_html(table))
 
-    if meta.maps:
+    if meta.embedded:
+        parts.append(_heading("地图", "Maps", "maps"))
+        for title, page in meta.embedded.items():
+            # the map page as an attribute value: escaped, so it is never markup of the report
+            parts.append(
+                f'<h3>{esc(title)}</h3><iframe class="jm-map" title="{esc(title)}" '
+                f'srcdoc="{html.escape(page, quote=True)}" '
+                'style="width:100%;height:620px;border:1px solid #ccc"></iframe>\n'
+            )
+    elif meta.maps:
         parts.append(_heading("地图", "Maps (open offline, beside this file)", "maps"))
         items = (f'<li><a href="{esc(href)}">{esc(t)}</a></li>' for t, href in meta.maps.items())
         parts.append("<ul>" + "".join(items) + "</ul>\n")

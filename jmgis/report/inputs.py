@@ -130,9 +130,10 @@ def _check_profile(frame: pd.DataFrame, codes: pd.Series, name: str) -> None:
 
 
 def _access_profile(year: int) -> pd.DataFrame:
-    from jmgis import jiangmen
+    # the plain table (jm.profile is a GeoDataFrame with township polygons)
+    from jmgis.jiangmen.township_access import profile
 
-    frame = pd.DataFrame(jiangmen.profile(year))
+    frame = pd.DataFrame(profile(year))
     if "year" in frame.columns:
         frame = frame[frame["year"].astype(int) == int(year)]
     if frame.empty:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter as OpenpyxlWriter
 
 from jmgis.atomic import atomic_write_bytes
@@ -66,10 +67,13 @@ def _about(tables: Sequence[Table]) -> pd.DataFrame:
 
 
 def write_xlsx(tables: Sequence[Table], path: str | Path) -> Path:
-    """One sheet per table (named by its key).
+    """One sheet per table (named by its key), and a first sheet ``说明``.
 
-    A first sheet ``说明`` that gives the title of every sheet and the Chinese label of every
-    column.
+    ``说明`` gives the title of every sheet and the Chinese label of every column.
+
+    Each table sheet has two header rows: the Chinese label of every column (row 1, what a
+    reader sees) and its ASCII key (row 2, the CSV's header, what formulas and scripts
+    refer to); the data starts in row 3.
 
     Parameters
     ----------
@@ -94,12 +98,14 @@ def write_xlsx(tables: Sequence[Table], path: str | Path) -> Path:
     writer = pd.ExcelWriter(io.BytesIO(), engine="openpyxl")
     _about(tables).to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
     for table in tables:
-        table.frame.to_excel(writer, sheet_name=table.key, index=False)
+        table.frame.to_excel(writer, sheet_name=table.key, index=False, startrow=1)
         sheet = writer.sheets[table.key]
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = "A3"
         for i, col in enumerate(table.frame.columns):
+            label = column_label(str(col))
+            sheet.cell(1, i + 1, label).font = Font(bold=True)
             width = (
-                max(len(str(col)), *(len(str(v)) for v in table.frame[col]))
+                max(len(str(col)), 2 * len(label), *(len(str(v)) for v in table.frame[col]))
                 if len(table.frame)
                 else len(str(col))
             )
