@@ -74,13 +74,20 @@ class JmMap(folium.Map):
 
     It also displays self-contained in notebooks.
 
+    Attributes
+    ----------
+    jm_datum : str
+        The datum its data are drawn in (``gcj02`` on the Gaode basemap, else ``wgs84``).
+
     Everything folium offers works as on a plain map; the differences are that layers
     added after the map was made appear in the layer control and legends (see
     :func:`finalise`), that ``m`` in a notebook shows the offline page (no CDN) and that
     ``m.save(path)`` writes the same self-contained file as :func:`jmgis.maps.save`.
     """
 
-    def render(self, **kwargs: Any) -> None:
+    jm_datum: str = "wgs84"
+
+    def render(self, **kwargs: Any) -> Any:
         """Finalise (see :func:`finalise`), then render as folium does."""
         finalise(self)
         return super().render(**kwargs)
@@ -107,7 +114,7 @@ class JmMap(folium.Map):
         if isinstance(outfile, str | os.PathLike):
             from jmgis.maps import save
 
-            save(self, outfile)
+            save(self, os.fspath(outfile))
             return
         super().save(outfile, close_file=close_file, **kwargs)
 
@@ -226,7 +233,7 @@ def add_layer(
 
     if column is None:
         used = getattr(m, "_jm_user_layers", 0)
-        m._jm_user_layers = used + 1
+        m._jm_user_layers = used + 1  # type: ignore[attr-defined]  # a counter on the map
         colour = color or style.USER_CATEGORY_COLORS[used % len(style.USER_CATEGORY_COLORS)]
         colours = [colour] * len(gdf)
         entries = [LegendEntry(title, colour, shape=shape)]
@@ -241,12 +248,12 @@ def add_layer(
     else:
         values = gdf[column].astype("string").fillna("（空）")
         categories = list(dict.fromkeys(values))
-        palette = {
+        by_category = {
             c: style.USER_CATEGORY_COLORS[i % len(style.USER_CATEGORY_COLORS)]
             for i, c in enumerate(categories)
         }
-        colours = [palette[v] for v in values]
-        entries = [LegendEntry(str(c), palette[c], shape=shape) for c in categories]
+        colours = [by_category[v] for v in values]
+        entries = [LegendEntry(str(c), by_category[c], shape=shape) for c in categories]
 
     gdf = gdf.assign(_jm_colour=colours)
     legend_spec = (title, entries) if legend else None

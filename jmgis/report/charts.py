@@ -149,7 +149,7 @@ def fit_xlabels(fig, ax, *, wrap: int = 6) -> None:
 
 
 def _number(value: object) -> float:
-    return np.nan if value == UNREACHABLE or value == "—" else float(value)
+    return np.nan if value == UNREACHABLE or value == "—" else float(value)  # type: ignore[arg-type]  # a table cell: number or its text
 
 
 def share_chart(overview: pd.DataFrame, labels: _Labels) -> Chart | None:
