@@ -11,7 +11,8 @@ township, residential/service → local, ``*_link`` → ramp).  A way's ``maxspe
 class's operating speed (a posted limit is an upper bound, not the speed driven).
 ``oneway=yes|1|true``, ``oneway=-1`` and ``junction=roundabout`` make one-way links.
 Ways are split into edges at every node shared with another way and at their ends.
-Coordinates are WGS84 (OSM), taken as EPSG:4326 and projected to the analysis CRS.
+Coordinates are WGS84 (OSM), taken as EPSG:4326 and projected to the analysis CRS chosen
+by :func:`jmgis.crs.crs_for_data` (EPSG:4547 around Jiangmen, the local UTM zone elsewhere).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import networkx as nx
 import numpy as np
 from pyproj import Transformer
 
-from jmgis.crs import analysis_crs as _analysis_crs
+from jmgis.crs import crs_for_data
 from jmgis.errors import DataError
 from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_link, add_node, empty_graph
@@ -262,7 +263,9 @@ def from_osm(
     highway_class
         Overrides/additions to :data:`OSM_HIGHWAY_CLASS`.
     analysis_crs
-        Metric CRS of the node coordinates (default EPSG:4547).
+        Metric CRS of the node coordinates.  Default: the CRS rule of
+        :func:`jmgis.crs.crs_for_data` — EPSG:4547 where it covers the extract, else the
+        local UTM zone; a CRS given here that does not cover the extract is refused.
     points
         Points to connect to the nearest road node, ``{kind: frame}``.
 
@@ -296,10 +299,11 @@ def from_osm(
     if not usable:
         raise DataError("no way has two or more nodes present in the file", file=path)
 
-    crs = _analysis_crs(analysis_crs)
-    to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     used = sorted({r for _, refs, _ in usable for r in refs})
     lonlat = np.array([nodes[r] for r in used])
+    bounds = (*lonlat.min(axis=0), *lonlat.max(axis=0))
+    crs = crs_for_data(bounds, analysis_crs, what=str(path))
+    to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     xs, ys = to_xy.transform(lonlat[:, 0], lonlat[:, 1])
     xy = dict(zip(used, zip(xs, ys, strict=True), strict=True))
     uses = Counter(r for _, refs, _ in usable for r in refs)
