@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import shapely
 from pyproj import Transformer
 
 from jmgis.crs import crs_for_data
@@ -251,6 +252,8 @@ def from_osm(
     highway_class: dict[str, str] | None = None,
     analysis_crs: Any = None,
     points: dict | None = None,
+    keep_geometry: bool = False,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> nx.MultiDiGraph:
     """Build the network contract from an OSM XML (or PBF) extract.
 
@@ -268,6 +271,12 @@ def from_osm(
         local UTM zone; a CRS given here that does not cover the extract is refused.
     points
         Points to connect to the nearest road node, ``{kind: frame}``.
+    keep_geometry
+        Keep each edge's line (analysis CRS, from ``u`` to ``v`` of the forward edge) as
+        the edge attribute ``geometry`` (for the network layers of ``jmgis build``).
+    bbox
+        ``(min_lon, min_lat, max_lon, max_lat)``: keep only the nodes inside (ways are cut
+        at its edge); the CRS rule then applies to what is kept.
 
     Raises
     ------
@@ -287,17 +296,39 @@ def from_osm(
         )
     missing = 0
     usable = []
+    if bbox is not None:
+        x0, y0, x1, y1 = bbox
+        inside = {k for k, (x, y) in nodes.items() if x0 <= x <= x1 and y0 <= y <= y1}
+    else:
+        inside = nodes.keys()
+    skipped = 0
     for wid, refs, tags in roads:
-        kept = [r for r in refs if r in nodes]
-        missing += len(refs) - len(kept)
-        if len(kept) < 2:
-            log.warning("%s: way/%s has fewer than two nodes in the file; skipped", path, wid)
-            continue
-        usable.append((wid, kept, tags))
+        # a way leaving the file (or the box) is cut there: each run of consecutive
+        # present nodes is a piece of its own, never a jump across the gap
+        runs: list[list[int]] = [[]]
+        for r in refs:
+            if r in inside:
+                runs[-1].append(r)
+            else:
+                missing += r not in nodes
+                if runs[-1]:
+                    runs.append([])
+        pieces = [run for run in runs if len(run) >= 2]
+        if not pieces:
+            skipped += 1
+        usable.extend((wid, run, tags) for run in pieces)
+    if skipped:
+        log.warning(
+            "%s: %d way(s) with fewer than two nodes in the file%s; skipped",
+            path,
+            skipped,
+            " and the box" if bbox is not None else "",
+        )
     if missing:
         log.warning("%s: %d way node reference(s) not in the file (clipped extract)", path, missing)
     if not usable:
-        raise DataError("no way has two or more nodes present in the file", file=path)
+        where = "in the file" if bbox is None else f"in the file within lon/lat {bbox}"
+        raise DataError(f"no way has two or more nodes present {where}", file=path)
 
     used = sorted({r for _, refs, _ in usable for r in refs})
     lonlat = np.array([nodes[r] for r in used])
@@ -347,6 +378,7 @@ def from_osm(
                 name=label,
                 oneway=oneway,
                 road_class=road_class,
+                **({"geometry": shapely.LineString(coords)} if keep_geometry else {}),
             )
     G.graph["snaps"] = connect_point_layers(G, points, speed_kph=speeds.connector_speed_kph)
     return G
