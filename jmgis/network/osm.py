@@ -301,7 +301,7 @@ def from_osm(
         inside = {k for k, (x, y) in nodes.items() if x0 <= x <= x1 and y0 <= y <= y1}
     else:
         inside = nodes.keys()
-    skipped = 0
+    skipped: list[int] = []
     for wid, refs, tags in roads:
         # a way leaving the file (or the box) is cut there: each run of consecutive
         # present nodes is a piece of its own, never a jump across the gap
@@ -315,14 +315,15 @@ def from_osm(
                     runs.append([])
         pieces = [run for run in runs if len(run) >= 2]
         if not pieces:
-            skipped += 1
+            skipped.append(wid)
         usable.extend((wid, run, tags) for run in pieces)
     if skipped:
         log.warning(
-            "%s: %d way(s) with fewer than two nodes in the file%s; skipped",
+            "%s: %d way(s) with fewer than two nodes in the file%s; skipped: %s",
             path,
-            skipped,
+            len(skipped),
             " and the box" if bbox is not None else "",
+            ", ".join(f"way/{w}" for w in skipped[:10]) + (" …" if len(skipped) > 10 else ""),
         )
     if missing:
         log.warning("%s: %d way node reference(s) not in the file (clipped extract)", path, missing)
