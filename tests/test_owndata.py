@@ -330,3 +330,40 @@ def test_build_with_a_bad_network_exits_2_with_one_line(grid, tmp_path):
     assert run.returncode == 2
     lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "DLDJ" in lines[0] and "--class-map" in lines[0]
+
+
+# --- jmgis route --out ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_route_out_writes_the_path_whose_legs_add_up(grid, tmp_path, own):
+    import json
+    import os
+
+    from jmgis import admin
+
+    folder, _ = grid
+    out = tmp_path / "route.geojson"
+    extra = ["--network", str(folder / "grid.osm")] if own else []
+    run = subprocess.run(
+        [sys.executable, "-m", "jmgis", "route", "台城街道", "江门站", "--year", "2025",
+         "--json", "--out", str(out), *extra],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    legs = data["features"]
+    assert legs and all(f["geometry"]["type"] == "LineString" for f in legs)
+    minutes = sum(f["properties"]["seconds"] for f in legs) / 60
+    km = sum(f["properties"]["length_m"] for f in legs) / 1000
+    assert minutes == pytest.approx(data["properties"]["minutes"], abs=0.05)
+    assert km == pytest.approx(data["properties"]["km"], abs=0.01)
+    assert data["properties"]["minutes"] == pytest.approx(summary["minutes"], abs=0.05)
+    seat = admin.load_seats().set_index("name").loc["台城街道"].geometry
+    start = legs[0]["geometry"]["coordinates"][0]
+    assert abs(start[0] - seat.x) < 1e-4 and abs(start[1] - seat.y) < 1e-4
+    # consecutive legs join end to start
+    for a, b in itertools.pairwise(legs):
+        assert a["geometry"]["coordinates"][-1] == b["geometry"]["coordinates"][0]

@@ -34,6 +34,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.ops
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -266,17 +267,34 @@ def keep_largest_strong_component(G: nx.MultiDiGraph) -> tuple[int, int, float]:
     return len(dropped), len(edges), _total_km(G, edges)
 
 
-def _line(G: nx.MultiDiGraph, u: str, v: str, data: dict) -> np.ndarray:
-    """Coordinates of an edge from ``u`` to ``v``."""
-    pu = (G.nodes[u]["x"], G.nodes[u]["y"])
-    pv = (G.nodes[v]["x"], G.nodes[v]["y"])
+def edge_line(G: nx.MultiDiGraph, u: str, v: str, data: dict) -> np.ndarray:
+    """Coordinates of an edge from ``u`` to ``v`` (analysis CRS, metres).
+
+    Along the edge's ``geometry`` when it has one — cut to the part between ``u`` and
+    ``v`` when the edge is a piece of a split line (a point was joined to it) — else
+    straight between the nodes.
+    """
+    pu = np.array([G.nodes[u]["x"], G.nodes[u]["y"]])
+    pv = np.array([G.nodes[v]["x"], G.nodes[v]["y"]])
     geom = data.get("geometry")
     if geom is None:
         return np.array([pu, pv])
     coords = np.asarray(geom.coords)
     if np.hypot(*(coords[0] - pu)) > np.hypot(*(coords[-1] - pu)):
         coords = coords[::-1]
+    if np.hypot(*(coords[0] - pu)) > 1.0 or np.hypot(*(coords[-1] - pv)) > 1.0:
+        line = shapely.LineString(coords)
+        a = line.project(shapely.Point(pu))
+        b = line.project(shapely.Point(pv))
+        piece = shapely.ops.substring(line, a, b) if a != b else None
+        if piece is None or piece.geom_type != "LineString":
+            return np.array([pu, pv])
+        coords = np.asarray(piece.coords)
+        coords[0], coords[-1] = pu, pv
     return coords
+
+
+_line = edge_line
 
 
 def _only(G: nx.MultiDiGraph, u: str, v: str) -> dict | None:
