@@ -367,3 +367,41 @@ def test_route_out_writes_the_path_whose_legs_add_up(grid, tmp_path, own):
     # consecutive legs join end to start
     for a, b in itertools.pairwise(legs):
         assert a["geometry"]["coordinates"][-1] == b["geometry"]["coordinates"][0]
+
+
+# --- jmgis isochrone --------------------------------------------------------------------
+
+
+def _jmgis(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "jmgis", *args],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=cwd,
+    )
+
+
+def test_isochrone_writes_one_nested_polygon_per_band(grid, tmp_path):
+    import geopandas as gpd
+
+    folder, _ = grid
+    out = tmp_path / "iso.gpkg"
+    run = _jmgis("isochrone", "112.79,22.58", "--minutes", "10,20,40", "--year", "2025",
+                 "--network", str(folder / "grid.osm"), "--out", str(out), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    iso = gpd.read_file(out, layer="isochrone")
+    assert list(iso["band_min"]) == [10, 20, 40]
+    assert iso.crs.to_epsg() == 4490
+    assert iso["area_km2"].is_monotonic_increasing and iso["area_km2"].iloc[0] > 0
+    inner, outer = iso.geometry.iloc[0], iso.geometry.iloc[1]
+    assert inner.difference(outer.buffer(1e-6)).area < 1e-9 * max(inner.area, 1e-12)
+    from shapely import Point
+
+    assert iso.geometry.iloc[0].buffer(0.01).contains(Point(112.79, 22.58))
+
+
+def test_isochrone_far_from_any_road_names_the_point_and_the_option(tmp_path):
+    run = _jmgis("isochrone", "115,20", "--out", str(tmp_path / "x.gpkg"), cwd=tmp_path)
+    assert run.returncode == 2
+    assert "115,20" in run.stderr and "--max-snap" in run.stderr
+    assert not (tmp_path / "x.gpkg").exists()

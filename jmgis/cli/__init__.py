@@ -26,6 +26,7 @@ COMMANDS = (
     "build",
     "map",
     "route",
+    "isochrone",
     "access",
     "report",
     "export",
