@@ -405,3 +405,39 @@ def test_isochrone_far_from_any_road_names_the_point_and_the_option(tmp_path):
     assert run.returncode == 2
     assert "115,20" in run.stderr and "--max-snap" in run.stderr
     assert not (tmp_path / "x.gpkg").exists()
+
+
+# --- jmgis od -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_od_minutes_and_km_equal_the_routes(grid, tmp_path, own):
+    import json
+
+    import pandas as pd
+
+    folder, _ = grid
+    extra = ["--network", str(folder / "grid.osm")] if own else []
+    out = tmp_path / "od.csv"
+    run = _jmgis("od", "江门站,台城街道", "townships", "--year", "2035", "--out", str(out),
+                 *extra, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(table) == 2 * 73
+    assert set(table["destination_name"]) >= {"台城街道", "白沙街道"}
+    for dest in ("台城街道", "荷塘镇"):
+        row = table[(table["origin_name"] == "江门站") & (table["destination_name"] == dest)]
+        route = _jmgis("route", "江门站", dest, "--year", "2035", "--json", *extra, cwd=tmp_path)
+        want = json.loads(route.stdout)
+        assert row["minutes"].iloc[0] == pytest.approx(want["minutes"], abs=0.06)
+        assert row["km"].iloc[0] == pytest.approx(want["distance_km"], abs=0.06)
+    same = table[table["origin_name"] == table["destination_name"]]
+    assert (same["minutes"] == 0).all()
+
+
+def test_od_point_file_with_bad_coordinates_names_the_row(tmp_path):
+    pts = tmp_path / "pts.csv"
+    pts.write_text("name,lon,lat\n好点,112.79,22.58\n坏点,abc,22.5\n", encoding="utf-8")
+    run = _jmgis("od", str(pts), "townships", "--out", str(tmp_path / "o.csv"), cwd=tmp_path)
+    assert run.returncode == 2
+    assert "坏点" in run.stderr and "row 3" in run.stderr

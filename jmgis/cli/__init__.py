@@ -27,6 +27,7 @@ COMMANDS = (
     "map",
     "route",
     "isochrone",
+    "od",
     "access",
     "report",
     "export",
