@@ -441,3 +441,49 @@ def test_od_point_file_with_bad_coordinates_names_the_row(tmp_path):
     run = _jmgis("od", str(pts), "townships", "--out", str(tmp_path / "o.csv"), cwd=tmp_path)
     assert run.returncode == 2
     assert "坏点" in run.stderr and "row 3" in run.stderr
+
+
+# --- jmgis access --facilities -------------------------------------------------------------
+
+
+def test_access_facilities_nearest_counts_and_2sfca(grid, tmp_path):
+    import pandas as pd
+
+    from jmgis.jiangmen.population import load_population
+
+    folder, _ = grid
+    fac = tmp_path / "fac.csv"
+    fac.write_text(
+        "name,category,capacity,lon,lat,place\n"
+        "中心医院,hospital,800,113.07,22.58,\n"
+        "台山医院,hospital,500,,,台城街道\n"
+        "学校A,school,,112.79,22.25,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "acc"
+    run = _jmgis("access", "--year", "2025", "--facilities", str(fac), "--out", str(out),
+                 "--network", str(folder / "grid.osm"), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    table = pd.read_csv(out / "facility_access.csv", encoding="utf-8-sig", dtype={"code": str})
+    assert set(table["category"]) == {"hospital", "school"}
+    assert len(table) == 2 * 73
+    hosp = table[table["category"] == "hospital"]
+    assert (hosp["n_15min"] <= hosp["n_30min"]).all() and (hosp["n_30min"] <= hosp["n_60min"]).all()
+    assert (hosp["n_60min"] <= 2).all()
+    # the seat of 台城街道 hosts 台山医院: it is (almost) there
+    assert hosp.set_index("name").loc["台城街道", "nearest_min"] < 1.0
+    # 2SFCA conserves supply: Σ population × access = capacity of facilities reached
+    pop = load_population().assign(code=lambda f: f["code"].astype(str)).set_index("code")
+    total = (hosp["fca2_per10k"] / 10_000 * hosp["code"].map(pop["population"])).sum()
+    # both hospitals lie within 30 min of some seat (their own towns), so all 1300 count
+    assert (hosp["nearest_min"] <= 30).sum() >= 2
+    assert total == pytest.approx(800 + 500, rel=1e-6)
+
+
+def test_access_facility_off_the_network_names_it_and_the_option(grid, tmp_path):
+    fac = tmp_path / "fac.csv"
+    fac.write_text("name,category,lon,lat\n海上诊所,clinic,113.9,21.0\n", encoding="utf-8")
+    run = _jmgis("access", "--year", "2025", "--facilities", str(fac), "--out",
+                 str(tmp_path / "o"), cwd=tmp_path)
+    assert run.returncode == 2
+    assert "海上诊所" in run.stderr and "--max-snap" in run.stderr
