@@ -234,6 +234,8 @@ def crs_for_data(
     """
     import logging
 
+    if not np.all(np.isfinite(bounds)):
+        raise DataError(f"{what}: the extent {tuple(bounds)} has no longitude/latitude", file=what)
     lon = (bounds[0] + bounds[2]) / 2.0
     lat = (bounds[1] + bounds[3]) / 2.0
     local = utm_crs(lon, lat)

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from jmgis.crs import analysis_crs as _analysis_crs
 from jmgis.crs import crs_for_data
 from jmgis.errors import DataError
 from jmgis.network.connectors import connect_point_layers
@@ -243,7 +244,12 @@ def from_layers(
         [f.to_crs("EPSG:4326").total_bounds for f, _ in frames if len(f)] or [[0, 0, 0, 0]]
     )
     bounds = (*lonlat[:, :2].min(axis=0), *lonlat[:, 2:].max(axis=0))
-    crs = crs_for_data(bounds, analysis_crs, what=frames[0][1])
+    if np.all(np.isfinite(bounds)):
+        crs = crs_for_data(bounds, analysis_crs, what=frames[0][1])
+    else:
+        # coordinates that have no longitude/latitude (synthetic metres far outside the
+        # CRS's domain): nothing to test the rule on, the analysis CRS as given
+        crs = _analysis_crs(analysis_crs)
     tables = []
     for frame, label in frames:
         if len(frame) == 0:
