@@ -90,6 +90,14 @@ def _step_transport(ctx: BuildContext) -> None:
 
 
 def _step_network(ctx: BuildContext) -> None:
+    if ctx.settings.network is not None:
+        # the user's road network replaces the bundled one (and its derived local roads)
+        from jmgis.network.base_network import base_road_graph, network_layers
+
+        base = base_road_graph(ctx.settings)
+        log.info("%s", base.graph["base_report"].summary())
+        ctx.layers.update(network_layers(base))
+        return
     from jmgis.network.layers import layers
 
     ctx.layers.update(layers())

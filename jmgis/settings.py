@@ -43,6 +43,16 @@ townships_encoding : str or None
     The attribute encoding of ``townships`` when the file declares none (e.g. ``GBK``).
 network : Path or None
     The user's road network (OSM file or line layers) instead of the bundled one.
+network_class_field : str or None
+    The field of a line-layer ``network`` holding the road class (default ``road_class``).
+network_class_map : Path or None
+    A YAML file mapping the user's class values to jmgis road classes (``省道: provincial``).
+network_speed_field : str or None
+    A field of the line layer with a per-feature speed (km/h), overriding the class speed.
+network_oneway_field : str or None
+    A field of the line layer flagging one-way links (``yes``/``1``/``-1``).
+network_buffer_m : float
+    The user's network is clipped to the city plus this buffer (metres, default 10 000).
 speeds : Path or None
     An operating-speed table (YAML/CSV) overriding the defaults of :mod:`jmgis.speeds`.
 population : Path or None
@@ -105,6 +115,7 @@ _PATH_FIELDS = (
     "seeds_dir",
     "townships",
     "network",
+    "network_class_map",
     "speeds",
     "population",
     "facilities",
@@ -137,6 +148,11 @@ class Settings:
     townships_layer: str | None = None
     townships_encoding: str | None = None
     network: Path | None = None
+    network_class_field: str | None = None
+    network_class_map: Path | None = None
+    network_speed_field: str | None = None
+    network_oneway_field: str | None = None
+    network_buffer_m: float = 10_000.0
     speeds: Path | None = None
     population: Path | None = None
     facilities: Path | None = None
@@ -157,6 +173,16 @@ class Settings:
                 object.__setattr__(self, name, Path(value))
         object.__setattr__(self, "years", parse_years(self.years))
         object.__setattr__(self, "analysis_crs", str(self.analysis_crs))
+        try:
+            buffer_m = float(self.network_buffer_m)
+        except (TypeError, ValueError):
+            buffer_m = float("nan")
+        if not buffer_m >= 0:
+            raise DataError(
+                f"network_buffer_m={self.network_buffer_m!r}: expected metres >= 0",
+                field="network_buffer_m",
+            )
+        object.__setattr__(self, "network_buffer_m", buffer_m)
         if self.basemap not in BASEMAPS:
             raise JmgisError(f"unknown basemap {self.basemap!r}; choose one of {BASEMAPS}")
         if isinstance(self.offline, str):

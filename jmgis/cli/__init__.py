@@ -29,6 +29,8 @@ COMMANDS = (
     "build",
     "map",
     "route",
+    "isochrone",
+    "od",
     "access",
     "report",
     "export",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from jmgis.cli.network_options import add_network_options, network_settings
+
 log = logging.getLogger("jmgis")
 
 
@@ -41,6 +43,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=("rail_station", "hsr_station", "port", "interchange"),
         help="also write a GeoTIFF of minutes to the nearest TARGET (250 m cells)",
     )
+    p.add_argument(
+        "--facilities",
+        metavar="FILE",
+        default=None,
+        help="your facilities: a CSV (name, category, optional capacity, and lon/lat or "
+        "place) or a point layer; writes facility_access.csv (minutes to the nearest of "
+        "each category, counts within 15/30/60 min, 2SFCA/E2SFCA per 10 000 people)",
+    )
+    p.add_argument(
+        "--max-snap",
+        metavar="METRES",
+        type=float,
+        default=None,
+        help="a facility farther than this from a road is an error (default 2000)",
+    )
+    add_network_options(p)
     p.set_defaults(func=run)
 
 
@@ -52,10 +70,23 @@ def run(args: argparse.Namespace) -> int:
     for year in (args.year, args.compare):
         if year is not None:
             transport.check_year(year)
+    from jmgis.settings import use
+
+    settings = network_settings(args, args.settings)
+    if args.facilities:
+        settings = settings.replace(facilities=args.facilities)
     population = _population(args.population, args.encoding) if args.population else None
-    written = write_csvs(args.out, args.year, args.compare, population=population)
-    if args.raster:
-        written.append(_raster(args))
+    with use(settings):
+        facilities = None
+        if settings.facilities is not None:
+            from jmgis.jiangmen.facilities import load_facilities
+
+            facilities = load_facilities(settings.facilities)  # fail fast
+        written = write_csvs(args.out, args.year, args.compare, population=population)
+        if args.raster:
+            written.append(_raster(args))
+        if facilities is not None:
+            written.append(_facilities(args, facilities, population))
     for path in written:
         print(path)
     return 0
@@ -75,3 +106,24 @@ def _raster(args: argparse.Namespace):
     from jmgis.jiangmen.outputs import write_rasters
 
     return write_rasters(Path(args.out), [args.year], args.raster)[0]
+
+
+def _facilities(args: argparse.Namespace, facilities, population):
+    from pathlib import Path
+
+    from jmgis.jiangmen.facilities import DEFAULT_MAX_SNAP_M, facility_access
+    from jmgis.jiangmen.population import population as settings_population
+    from jmgis.jiangmen.township_access import jiangmen_graph
+    from jmgis.tabular import safe_csv
+
+    table = facility_access(
+        jiangmen_graph(args.year),
+        facilities,
+        population if population is not None else settings_population(),
+        max_snap_m=args.max_snap if args.max_snap is not None else DEFAULT_MAX_SNAP_M,
+    )
+    table.insert(2, "year", int(args.year))
+    path = Path(args.out) / "facility_access.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe_csv(table, path)
+    return path

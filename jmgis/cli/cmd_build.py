@@ -6,6 +6,8 @@ import argparse
 import logging
 import time
 
+from jmgis.cli.network_options import add_network_options, network_settings
+
 log = logging.getLogger("jmgis")
 
 
@@ -13,7 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``jmgis build`` to the command parser."""
     p = subparsers.add_parser(
         "build",
-        help="build the GeoPackage, maps and report from the bundled Jiangmen data",
+        help="build the GeoPackage, maps and report (bundled data or your own --network)",
         description="Run the whole chain: layers, accessibility for the scenario years, "
         "GeoPackage with styles and project, maps, report. Prints what it wrote and how "
         "long each step took.",
@@ -64,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="if another build is writing the same folder, wait up to SECONDS for it "
         "(default: stop at once with exit status 2)",
     )
+    add_network_options(p)
     p.set_defaults(func=run)
 
 
@@ -82,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         townships_encoding=args.encoding,
         population=args.population,
     )
+    settings = network_settings(args, settings)
     # Before anything else: a read-only or full output folder fails in milliseconds.
     check_writable(settings.out_dir)
     if settings.townships is not None:
@@ -93,6 +97,15 @@ def run(args: argparse.Namespace) -> int:
             layer=settings.townships_layer,
             encoding=settings.townships_encoding,
         )
+
+    if settings.network is not None:
+        from jmgis.network.base_network import user_graph
+        from jmgis.settings import use
+
+        # fail fast: unknown classes, no roads, a network that misses the seats
+        with use(settings):
+            G = user_graph(settings.years[0], settings)
+        log.info("%s", G.graph["base_report"].summary())
 
     bar = progress(STEPS, desc="jmgis build", total=len(STEPS))
 

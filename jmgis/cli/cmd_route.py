@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from jmgis.cli.network_options import add_network_options, network_settings
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``jmgis route`` to the command parser."""
@@ -33,6 +35,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "ferry: … as SpeedTable.to_dict) or CSV (road_class,speed_kph)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        default=None,
+        help="also write the path as GeoJSON (EPSG:4490), one line per leg with its mode, "
+        "name, metres and minutes",
+    )
+    add_network_options(p)
     p.set_defaults(func=run)
 
 
@@ -43,8 +53,24 @@ def run(args: argparse.Namespace) -> int:
     from jmgis.transport import check_year
 
     year = check_year(args.year)
-    G = shared_graph(year) if args.speeds is None else build_graph(year, speeds=args.speeds)
+    settings = network_settings(args, args.settings)
+    if settings.network is not None:
+        from jmgis.network.base_network import user_graph
+        from jmgis.settings import use
+
+        with use(settings.replace(speeds=args.speeds)):
+            G = user_graph(year)
+    elif args.speeds is None:
+        G = shared_graph(year)
+    else:
+        G = build_graph(year, speeds=args.speeds)
     result = route(G, args.origin, args.destination, mode=args.mode)
+    if args.out:
+        from jmgis.atomic import atomic_write_text
+        from jmgis.network.route_geometry import route_features
+
+        text = json.dumps(route_features(G, result), ensure_ascii=False)
+        atomic_write_text(args.out, text)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return 0

@@ -45,18 +45,22 @@ GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid is numerically GRS80
 __all__ = [
     "ALTERNATIVE_ANALYSIS_CRS",
     "DEFAULT_ANALYSIS_CRS",
+    "MAX_SCALE_ERROR",
     "STORAGE_CRS",
     "analysis_crs",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "convert_gdf",
     "convert_geometries",
+    "crs_for_data",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "geodesic_area_km2",
     "geodesic_length_m",
+    "scale_error",
     "to_analysis",
     "to_storage",
+    "utm_crs",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
 ]
@@ -189,3 +193,117 @@ def convert_gdf(gdf: gpd.GeoDataFrame, source: str, target: str) -> gpd.GeoDataF
         gpd.GeoSeries(converted, index=gdf.index, crs=gdf.crs or "EPSG:4326"),
         crs=gdf.crs or "EPSG:4326",
     )
+
+
+#: Largest scale error (as a fraction, 0.001 = 0.1 %) accepted at the edge of the data for
+#: a projected analysis CRS to "cover" them (:func:`crs_for_data`).  EPSG:4547 reaches
+#: 0.06 % at Jiangmen's western edge, so the default keeps covering the whole city.
+MAX_SCALE_ERROR = 0.001
+
+
+def scale_error(crs: str | int | CRS, bounds: tuple[float, float, float, float]) -> float:
+    """The largest point scale error of ``crs`` over a lon/lat box (fraction, e.g. 0.001).
+
+    Parameters
+    ----------
+    crs
+        A projected CRS.
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` in degrees (WGS84 / CGCS2000).
+
+    Returns
+    -------
+    float
+        ``max |k − 1|`` over a 5 × 5 grid of the box (``inf`` where the projection fails).
+    """
+    from pyproj import Proj
+
+    chosen = CRS.from_user_input(crs)
+    proj = Proj(chosen)
+    lons = np.linspace(bounds[0], bounds[2], 5)
+    lats = np.linspace(bounds[1], bounds[3], 5)
+    lon, lat = (a.ravel() for a in np.meshgrid(lons, lats))
+    try:
+        factors = proj.get_factors(lon, lat)
+    except Exception:
+        return float("inf")
+    scale = np.concatenate(
+        [np.asarray(factors.meridional_scale), np.asarray(factors.parallel_scale)]
+    )
+    if not np.all(np.isfinite(scale)):
+        return float("inf")
+    return float(np.max(np.abs(scale - 1.0)))
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """The WGS84 UTM zone of a point (EPSG:326xx north, 327xx south)."""
+    zone = int((lon + 180.0) // 6.0) % 60 + 1
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def crs_for_data(
+    bounds: tuple[float, float, float, float],
+    requested: str | int | CRS | None = None,
+    *,
+    what: str = "the data",
+    max_scale_error: float = MAX_SCALE_ERROR,
+) -> CRS:
+    """The analysis CRS for data in a lon/lat box: the CRS rule.
+
+    - ``requested`` given (the user fixed a CRS): it is used when its scale error over the
+      box is at most ``max_scale_error``; otherwise :class:`DataError` says so and names
+      the local UTM zone to use instead.
+    - ``requested`` ``None``: the ``analysis_crs`` of the settings in effect when the user
+      changed it (it is then held to the same test); else the default analysis CRS
+      (EPSG:4547) when it covers the box, else the local UTM zone of the box's centre,
+      logged.
+
+    Parameters
+    ----------
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` in degrees.
+    requested
+        A CRS the user fixed, or ``None``.
+    what
+        Names the data in messages (a file name).
+    max_scale_error
+        Accepted scale error (fraction).
+
+    Returns
+    -------
+    pyproj.CRS
+        A projected CRS in metres.
+    """
+    import logging
+
+    if not np.all(np.isfinite(bounds)):
+        raise DataError(f"{what}: the extent {tuple(bounds)} has no longitude/latitude", file=what)
+    lon = (bounds[0] + bounds[2]) / 2.0
+    lat = (bounds[1] + bounds[3]) / 2.0
+    local = utm_crs(lon, lat)
+    if requested is None and current().analysis_crs != DEFAULT_ANALYSIS_CRS:
+        requested = current().analysis_crs
+    if requested is not None:
+        chosen = analysis_crs(requested)
+        error = scale_error(chosen, bounds)
+        if error > max_scale_error:
+            raise DataError(
+                f"the analysis CRS {chosen.to_string()} does not cover {what} "
+                f"(lon {bounds[0]:.3f}…{bounds[2]:.3f}, lat {bounds[1]:.3f}…{bounds[3]:.3f}: "
+                f"scale error {error:.2%} > {max_scale_error:.2%}); use the local UTM zone "
+                f"{local.to_string()} or leave the CRS unset",
+                file=what,
+                field="analysis_crs",
+            )
+        return chosen
+    default = CRS.from_user_input(DEFAULT_ANALYSIS_CRS)
+    if scale_error(default, bounds) <= max_scale_error:
+        return default
+    logging.getLogger("jmgis.crs").warning(
+        "%s lie outside %s's area (scale error > %.2f%%): analysing in the local UTM zone %s",
+        what,
+        DEFAULT_ANALYSIS_CRS,
+        max_scale_error * 100,
+        local.to_string(),
+    )
+    return local

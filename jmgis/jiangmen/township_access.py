@@ -72,11 +72,19 @@ HUBS = (("江门站", "station", "stn_jiangmen"), ("广海湾港区", "port", "g
 
 
 def jiangmen_graph(year: int) -> nx.MultiDiGraph:
-    """The network of ``year`` from the bundled data.
+    """The network of ``year``.
 
-    See :func:`jmgis.network.shared_graph`: built once, rebuilt when the data files change.
+    On the user's road network when the settings in effect name one (``settings.network``,
+    :func:`jmgis.network.base_network.user_graph`), else from the bundled data
+    (:func:`jmgis.network.shared_graph`); built once, rebuilt when the data files change.
     """
     from jmgis.network.build import shared_graph
+    from jmgis.settings import current
+
+    if current().network is not None:
+        from jmgis.network.base_network import user_graph
+
+        return user_graph(int(year))
 
     return shared_graph(int(year))
 

@@ -161,6 +161,7 @@ def assemble_graph(
     points: Mapping[str, gpd.GeoDataFrame] | None = None,
     use_layer_speed: bool = True,
     report_snap_m: float = DEFAULT_REPORT_SNAP_M,
+    base_roads: nx.MultiDiGraph | None = None,
 ) -> nx.MultiDiGraph:
     """Assemble the contract graph from frames already filtered to ``year``.
 
@@ -189,6 +190,10 @@ def assemble_graph(
         The analysis CRS (EPSG:4547 by default).
     report_snap_m : float
         Connectors longer than this (metres) are reported.
+    base_roads : networkx.MultiDiGraph or None
+        A road graph already built (the user's own network,
+        :mod:`jmgis.network.base_network`): a copy of it replaces ``layers["road"]`` and the
+        other layers are joined to it.  Its ``crs`` must be ``crs``.
 
     Returns
     -------
@@ -199,21 +204,25 @@ def assemble_graph(
     speeds = SpeedTable.coerce(speeds)
     crs = _analysis_crs(crs)
     G = empty_graph(crs.to_string(), year, modes)
+    if base_roads is not None:
+        G.add_nodes_from(base_roads.nodes(data=True))
+        G.add_edges_from(base_roads.edges(keys=True, data=True))
     report = BuildReport(report_snap_m=report_snap_m)
     G.graph["_report"] = report
     proj = {k: v.to_crs(crs) for k, v in layers.items() if v is not None}
     water = water_polygon(land, crs)
 
-    links = road_links(proj["road"], speeds, use_layer_speed=use_layer_speed)
-    receives = ~links["road_class"].isin(LIMITED_ACCESS_CLASSES).to_numpy()
-    links = links.set_geometry(
-        gpd.GeoSeries(
-            insert_end_vertices(links.geometry.to_numpy(), receives),
-            index=links.index,
-            crs=links.crs,
+    if base_roads is None:
+        links = road_links(proj["road"], speeds, use_layer_speed=use_layer_speed)
+        receives = ~links["road_class"].isin(LIMITED_ACCESS_CLASSES).to_numpy()
+        links = links.set_geometry(
+            gpd.GeoSeries(
+                insert_end_vertices(links.geometry.to_numpy(), receives),
+                index=links.index,
+                crs=links.crs,
+            )
         )
-    )
-    add_segments(G, grade_separate(segments_at_vertices(links)))
+        add_segments(G, grade_separate(segments_at_vertices(links)))
 
     stations = proj.get("station")
     if "rail" in modes and proj.get("rail") is not None and stations is not None:

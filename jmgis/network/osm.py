@@ -11,7 +11,8 @@ township, residential/service → local, ``*_link`` → ramp).  A way's ``maxspe
 class's operating speed (a posted limit is an upper bound, not the speed driven).
 ``oneway=yes|1|true``, ``oneway=-1`` and ``junction=roundabout`` make one-way links.
 Ways are split into edges at every node shared with another way and at their ends.
-Coordinates are WGS84 (OSM), taken as EPSG:4326 and projected to the analysis CRS.
+Coordinates are WGS84 (OSM), taken as EPSG:4326 and projected to the analysis CRS chosen
+by :func:`jmgis.crs.crs_for_data` (EPSG:4547 around Jiangmen, the local UTM zone elsewhere).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import shapely
 from pyproj import Transformer
 
-from jmgis.crs import analysis_crs as _analysis_crs
+from jmgis.crs import crs_for_data
 from jmgis.errors import DataError
 from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_link, add_node, empty_graph
@@ -264,6 +266,8 @@ def from_osm(
     highway_class: dict[str, str] | None = None,
     analysis_crs: Any = None,
     points: dict | None = None,
+    keep_geometry: bool = False,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> nx.MultiDiGraph:
     """Build the network contract from an OSM XML (or PBF) extract.
 
@@ -276,9 +280,17 @@ def from_osm(
     highway_class
         Overrides/additions to :data:`OSM_HIGHWAY_CLASS`.
     analysis_crs
-        Metric CRS of the node coordinates (default EPSG:4547).
+        Metric CRS of the node coordinates.  Default: the CRS rule of
+        :func:`jmgis.crs.crs_for_data` — EPSG:4547 where it covers the extract, else the
+        local UTM zone; a CRS given here that does not cover the extract is refused.
     points
         Points to connect to the nearest road node, ``{kind: frame}``.
+    keep_geometry
+        Keep each edge's line (analysis CRS, from ``u`` to ``v`` of the forward edge) as
+        the edge attribute ``geometry`` (for the network layers of ``jmgis build``).
+    bbox
+        ``(min_lon, min_lat, max_lon, max_lat)``: keep only the nodes inside (ways are cut
+        at its edge); the CRS rule then applies to what is kept.
 
     Raises
     ------
@@ -303,22 +315,46 @@ def from_osm(
         )
     missing = 0
     usable = []
+    if bbox is not None:
+        x0, y0, x1, y1 = bbox
+        inside = {k for k, (x, y) in nodes.items() if x0 <= x <= x1 and y0 <= y <= y1}
+    else:
+        inside = nodes.keys()
+    skipped: list[int] = []
     for wid, refs, tags in roads:
-        kept = [r for r in refs if r in nodes]
-        missing += len(refs) - len(kept)
-        if len(kept) < 2:
-            log.warning("%s: way/%s has fewer than two nodes in the file; skipped", path, wid)
-            continue
-        usable.append((wid, kept, tags))
+        # a way leaving the file (or the box) is cut there: each run of consecutive
+        # present nodes is a piece of its own, never a jump across the gap
+        runs: list[list[int]] = [[]]
+        for r in refs:
+            if r in inside:
+                runs[-1].append(r)
+            else:
+                missing += r not in nodes
+                if runs[-1]:
+                    runs.append([])
+        pieces = [run for run in runs if len(run) >= 2]
+        if not pieces:
+            skipped.append(wid)
+        usable.extend((wid, run, tags) for run in pieces)
+    if skipped:
+        log.warning(
+            "%s: %d way(s) with fewer than two nodes in the file%s; skipped: %s",
+            path,
+            len(skipped),
+            " and the box" if bbox is not None else "",
+            ", ".join(f"way/{w}" for w in skipped[:10]) + (" …" if len(skipped) > 10 else ""),
+        )
     if missing:
         log.warning("%s: %d way node reference(s) not in the file (clipped extract)", path, missing)
     if not usable:
-        raise DataError("no way has two or more nodes present in the file", file=path)
+        where = "in the file" if bbox is None else f"in the file within lon/lat {bbox}"
+        raise DataError(f"no way has two or more nodes present {where}", file=path)
 
-    crs = _analysis_crs(analysis_crs)
-    to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     used = sorted({r for _, refs, _ in usable for r in refs})
     lonlat = np.array([nodes[r] for r in used])
+    bounds = (*lonlat.min(axis=0), *lonlat.max(axis=0))
+    crs = crs_for_data(bounds, analysis_crs, what=str(path))
+    to_xy = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     xs, ys = to_xy.transform(lonlat[:, 0], lonlat[:, 1])
     xy = dict(zip(used, zip(xs, ys, strict=True), strict=True))
     uses = Counter(r for _, refs, _ in usable for r in refs)
@@ -362,6 +398,7 @@ def from_osm(
                 name=label,
                 oneway=oneway,
                 road_class=road_class,
+                **({"geometry": shapely.LineString(coords)} if keep_geometry else {}),
             )
     G.graph["snaps"] = connect_point_layers(G, points, speed_kph=speeds.connector_speed_kph)
     return G

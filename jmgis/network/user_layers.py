@@ -25,6 +25,7 @@ import shapely
 from pyproj import CRS
 
 from jmgis.crs import analysis_crs as _analysis_crs
+from jmgis.crs import crs_for_data
 from jmgis.errors import DataError
 from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_segments, empty_graph
@@ -241,7 +242,16 @@ def from_layers(
     speeds = SpeedTable.coerce(speed_table)
     frames = [_read(item, i, encoding) for i, item in enumerate(items)]
     _check_crs(frames)
-    crs = _analysis_crs(analysis_crs)
+    lonlat = np.array(
+        [f.to_crs("EPSG:4326").total_bounds for f, _ in frames if len(f)] or [[0, 0, 0, 0]]
+    )
+    bounds = (*lonlat[:, :2].min(axis=0), *lonlat[:, 2:].max(axis=0))
+    if np.all(np.isfinite(bounds)):
+        crs = crs_for_data(bounds, analysis_crs, what=frames[0][1])
+    else:
+        # coordinates that have no longitude/latitude (synthetic metres far outside the
+        # CRS's domain): nothing to test the rule on, the analysis CRS as given
+        crs = _analysis_crs(analysis_crs)
     tables: list[gpd.GeoDataFrame] = []
     for frame, label in frames:
         if len(frame) == 0:

@@ -1,0 +1,68 @@
+"""The ``--network`` options shared by ``jmgis build``, ``route`` (and the analysis
+commands): the user's own road network and how to read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from jmgis.settings import Settings
+
+
+def add_network_options(p: argparse.ArgumentParser) -> None:
+    """Add ``--network``, ``--class-field``, ``--class-map``, ``--speed-field``,
+    ``--oneway-field`` and ``--network-buffer`` to a subcommand's parser.
+    """
+    g = p.add_argument_group("your own road network")
+    g.add_argument(
+        "--network",
+        metavar="PATH",
+        default=None,
+        help="your road network instead of the bundled one: an OpenStreetMap extract "
+        "(.osm, .osm.pbf) or a line layer (GPKG, Shapefile, GeoJSON); rail and ferries "
+        "come from the bundled data",
+    )
+    g.add_argument(
+        "--class-field",
+        metavar="FIELD",
+        default=None,
+        help="field of the line layer holding the road class (default road_class)",
+    )
+    g.add_argument(
+        "--class-map",
+        metavar="FILE",
+        default=None,
+        help="YAML mapping your class values to jmgis road classes, e.g. '省道: provincial'",
+    )
+    g.add_argument(
+        "--speed-field",
+        metavar="FIELD",
+        default=None,
+        help="field with a per-feature speed in km/h (blank: the class speed)",
+    )
+    g.add_argument(
+        "--oneway-field",
+        metavar="FIELD",
+        default=None,
+        help="field flagging one-way links (yes/1 forward, -1 backward)",
+    )
+    g.add_argument(
+        "--network-buffer",
+        metavar="METRES",
+        type=float,
+        default=None,
+        help="keep the network within the city plus this many metres (default 10000)",
+    )
+
+
+def network_settings(args: argparse.Namespace, settings: Settings) -> Settings:
+    """``settings`` with the ``--network`` options of ``args`` applied (unset ones kept)."""
+    changes = {
+        "network": args.network,
+        "network_class_field": args.class_field,
+        "network_class_map": args.class_map,
+        "network_speed_field": args.speed_field,
+        "network_oneway_field": args.oneway_field,
+        "network_buffer_m": args.network_buffer,
+    }
+    return settings.replace(**{k: v for k, v in changes.items() if v is not None})
