@@ -107,11 +107,15 @@ def test_the_console_script_exits_2_with_one_line_on_bad_input():
     assert "no_such_catalog_id_xyz" in lines[0] and "Traceback" not in result.stderr
 
 
-def test_debug_shows_the_traceback():
+def test_debug_lets_the_error_through():
     from jmgis.errors import JmgisError
 
     with pytest.raises(JmgisError):
         main(["--debug", "report", "--year", "1999"])
+
+
+@pytest.mark.slow
+def test_debug_shows_the_traceback():
     result = _run("--debug", "report", "--year", "1999")
     assert result.returncode == 1 and "Traceback" in result.stderr
 
