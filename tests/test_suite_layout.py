@@ -47,3 +47,28 @@ def test_conftest_fixtures_are_not_imported():
         if any(name.startswith("tests.conftest") for name in _imported_modules(path))
     ]
     assert not users
+
+
+def test_an_in_process_run_leaves_no_logging_or_quiet_state_behind():
+    import logging
+
+    from jmgis import cli
+    from tests.cli_isolation import restored_cli_state
+
+    before = logging.getLogger("jmgis").level, dict(cli._state)
+    with restored_cli_state():
+        assert cli.main(["-q", "report", "--year", "1999"]) == 2
+        assert logging.getLogger("jmgis").level == logging.WARNING and cli._state["quiet"]
+    assert (logging.getLogger("jmgis").level, dict(cli._state)) == before
+
+
+def test_pointing_jmgis_at_another_data_folder_empties_the_file_caches(monkeypatch, tmp_path):
+    from jmgis import admin
+    from jmgis.admin import boundaries
+    from tests.cli_isolation import restored_cli_state
+
+    admin.load_city()
+    assert boundaries._read.cache_info().currsize > 0
+    with restored_cli_state():
+        monkeypatch.setenv("JMGIS_DATA_DIR", str(tmp_path))
+    assert boundaries._read.cache_info().currsize == 0
