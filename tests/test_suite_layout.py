@@ -72,3 +72,10 @@ def test_pointing_jmgis_at_another_data_folder_empties_the_file_caches(monkeypat
     with restored_cli_state():
         monkeypatch.setenv("JMGIS_DATA_DIR", str(tmp_path))
     assert boundaries._read.cache_info().currsize == 0
+
+
+def test_the_settings_fixture_keeps_outputs_and_caches_in_the_test_folder(settings, tmp_path):
+    for path in (settings.out_dir, settings.maps_path, settings.cache_dir):
+        assert path.is_relative_to(tmp_path), path
+    # the pinned map assets are still looked up where they are cached, not downloaded again
+    assert not settings.assets_path.is_relative_to(tmp_path)
