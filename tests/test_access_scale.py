@@ -52,7 +52,10 @@ def test_chunked_equals_in_process(G, origins):
         run_chunked(G, origins, reduce="mean")
 
 
-@pytest.mark.parametrize("processes", [False, True])
+@pytest.mark.parametrize(
+    "processes",
+    [False, pytest.param(True, marks=pytest.mark.slow)],  # worker processes: slow
+)
 def test_dask_local_cluster_gives_the_same_results(G, origins, processes):
     distributed = pytest.importorskip("distributed")
     dests = list(G.nodes)[::5]

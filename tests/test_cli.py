@@ -83,13 +83,13 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("command", "args", "needle"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
-def test_bad_input_gives_one_line_and_status_2(command, args, needle, tmp_path):
+def test_bad_input_gives_one_line_and_status_2(command, args, needle, tmp_path, cli):
     assert command in AVAILABLE, f"jmgis {command} is not registered"
-    result = _run(command, *(a.format(tmp=tmp_path) for a in args))
-    assert result.returncode == 2, result.stderr
-    assert "unexpected" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert "Traceback" not in result.stderr
+    status, _, stderr = cli(command, *(a.format(tmp=tmp_path) for a in args))
+    assert status == 2, stderr
+    assert "unexpected" not in stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert "Traceback" not in stderr
     assert lines, "an error message on stderr"
     last = lines[-1]
     assert last.startswith(f"jmgis {command}") and "error" in last
@@ -98,18 +98,31 @@ def test_bad_input_gives_one_line_and_status_2(command, args, needle, tmp_path):
     assert sum(line.startswith(f"jmgis {command}") for line in lines) == 1
 
 
-def test_debug_shows_the_traceback():
+def test_the_console_script_exits_2_with_one_line_on_bad_input():
+    """The real entry point (``python -m jmgis``), not only ``main()``: status and stderr."""
+    result = _run("explain", "no_such_catalog_id_xyz")
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("jmgis explain: error")
+    assert "no_such_catalog_id_xyz" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_debug_lets_the_error_through():
     from jmgis.errors import JmgisError
 
     with pytest.raises(JmgisError):
         main(["--debug", "report", "--year", "1999"])
+
+
+@pytest.mark.slow
+def test_debug_shows_the_traceback():
     result = _run("--debug", "report", "--year", "1999")
     assert result.returncode == 1 and "Traceback" in result.stderr
 
 
-def test_quiet_and_verbose_are_exclusive():
-    result = _run("-q", "-v", "report", "--help")
-    assert result.returncode == 2 and "not allowed with" in result.stderr
+def test_quiet_and_verbose_are_exclusive(cli):
+    status, _, stderr = cli("-q", "-v", "report", "--help")
+    assert status == 2 and "not allowed with" in stderr
 
 
 def test_progress_is_silent_when_quiet_or_not_a_terminal(monkeypatch):

@@ -21,8 +21,8 @@ from jinja2 import Template
 from jmgis import maps
 from jmgis.maps import features
 from jmgis.maps.display import escape, js_literal
-from tests.test_maps_data import fixture_access, fixture_layers, fixture_plan, fixture_transport
-from tests.test_maps_zones import _geojson_blocks
+from tests.maps_fixtures import fixture_access, fixture_layers, fixture_plan, fixture_transport
+from tests.maps_fixtures import geojson_blocks as _geojson_blocks
 
 CANARY_DIR = "jm_canary"
 CANARY = "{{ lipsum.__globals__.os.mkdir(dict(" + CANARY_DIR + "=1)|first) }}"

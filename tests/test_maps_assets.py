@@ -9,7 +9,7 @@ import pytest
 
 from jmgis import maps
 from jmgis.maps import assets
-from tests.test_maps_data import fixture_layers
+from tests.maps_fixtures import fixture_layers
 
 
 def _fake_npm(tmp_path, body: bytes):

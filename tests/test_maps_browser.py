@@ -18,7 +18,7 @@ import pytest
 from jmgis import maps, style
 from jmgis.maps import assets
 from tests.clients import OfflineBrowser, clients_required, require_chromium
-from tests.test_maps_data import HOSTILE, fixture_layers
+from tests.maps_fixtures import HOSTILE, fixture_layers
 
 pytestmark = pytest.mark.browser
 
@@ -152,7 +152,7 @@ def test_hostile_names_show_as_text_and_never_execute(browser, tmp_path):
 
 @pytest.fixture(scope="module")
 def all_layers():
-    from tests.test_maps_data import fixture_access, fixture_plan, fixture_transport
+    from tests.maps_fixtures import fixture_access, fixture_plan, fixture_transport
 
     layers = fixture_layers()
     layers.update(fixture_transport())

@@ -14,8 +14,9 @@ from affine import Affine
 from jmgis import maps, style
 from jmgis.errors import DataError
 from jmgis.maps.access import raster_rgba
-from tests.test_maps_data import fixture_access, fixture_layers, fixture_plan, fixture_transport
-from tests.test_maps_zones import _geojson_blocks, _shows
+from tests.maps_fixtures import fixture_access, fixture_layers, fixture_plan, fixture_transport
+from tests.maps_fixtures import geojson_blocks as _geojson_blocks
+from tests.maps_fixtures import shows as _shows
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import types
 import warnings
@@ -12,25 +11,9 @@ import pytest
 from jmgis import maps, style
 from jmgis.errors import JmgisError
 from jmgis.maps import assets
-from jmgis.maps.display import escape, js_literal
-from tests.test_maps_data import fixture_layers, fixture_plan
-
-
-def _geojson_blocks(html: str) -> list[dict]:
-    """The GeoJSON FeatureCollections folium embedded in the page."""
-    blocks = []
-    for match in re.finditer(r"_add\((\{\"features\".*?\})\);\n", html, re.S):
-        try:
-            blocks.append(json.loads(match.group(1)))
-        except json.JSONDecodeError:
-            continue
-    return blocks
-
-
-def _shows(html: str, text: str) -> bool:
-    """``text`` is in the page: literally, as a JSON string, or HTML-escaped in a JS literal."""
-    forms = {text, json.dumps(text)[1:-1], js_literal(escape(text))[1:-1], js_literal(text)[1:-1]}
-    return any(form in html for form in forms)
+from tests.maps_fixtures import fixture_layers, fixture_plan
+from tests.maps_fixtures import geojson_blocks as _geojson_blocks
+from tests.maps_fixtures import shows as _shows
 
 
 @pytest.fixture(scope="module")

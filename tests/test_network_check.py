@@ -10,7 +10,7 @@ from shapely.geometry import LineString
 from jmgis.cli import main
 from jmgis.network.build import assemble_graph
 from jmgis.network.check import check_network
-from tests.test_network_graph import LAND, exists, fixture_layers, fixture_seats
+from tests.network_fixtures import LAND, exists, fixture_layers, fixture_seats
 
 
 def test_report_finds_unreachable_island_dangling_line_and_missing_source():

@@ -13,7 +13,7 @@ from shapely.geometry import LineString, Point
 from jmgis.network.build import assemble_graph, water_polygon
 from jmgis.network.local import derive_local_roads, gabriel_edges
 from jmgis.network.noding import insert_end_vertices
-from tests.test_network_graph import LAND, exists, fixture_layers, fixture_seats
+from tests.network_fixtures import LAND, exists, fixture_layers, fixture_seats
 
 
 def test_gabriel_edges_drop_links_with_a_seat_in_between():

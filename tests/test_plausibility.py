@@ -1,15 +1,13 @@
 """Plausibility checks on what users load: wrong inputs that used to pass silently (shifted
 or mislabelled township boundaries, swapped codes, a control point far from its county,
 inf/NaN values, emptied data files) are refused naming the file, the feature and the
-field, and the command line exits 2 naming the file.  The bundled data still passes."""
+field, and the command line (``main()`` in-process) exits 2 naming the file.  The bundled
+data still passes."""
 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -30,16 +28,6 @@ from jmgis.network.user_layers import from_layers
 from jmgis.paths import data_dir
 from jmgis.speeds import SpeedTable
 from jmgis.transport.points import load_control_points
-
-
-def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "jmgis", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, **(env or {})},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -152,12 +140,12 @@ def test_gap_in_a_county_is_refused(official, tmp_path):
     assert err.feature == f"county {frame.county_code.iloc[largest]}" and "uncovered" in err.reason
 
 
-def test_cli_build_exits_2_naming_the_shifted_file(official, tmp_path):
+def test_cli_build_exits_2_naming_the_shifted_file(official, tmp_path, cli):
     path = _write(_shifted(official, 2000, 0), tmp_path, "shifted.gpkg")
-    result = _run("build", "--townships", str(path), "--out", str(tmp_path / "out"))
-    assert result.returncode == 2, result.stderr
-    assert str(path) in result.stderr and "shifted" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    status, stdout, stderr = cli("build", "--townships", str(path), "--out", str(tmp_path / "out"))
+    assert status == 2, stderr
+    assert str(path) in stderr and "shifted" in stderr
+    assert len(stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out" / "jiangmen.gpkg").exists()
 
 
@@ -190,15 +178,15 @@ def test_bundled_control_points_pass():
     assert len(points) == len(pd.read_csv(data_dir() / "transport" / "control_points.csv"))
 
 
-def test_control_point_moved_300_km_is_refused(data_copy):
+def test_control_point_moved_300_km_is_refused(data_copy, cli):
     path = data_copy / "transport" / "control_points.csv"
     lat = float(pd.read_csv(path).set_index("id").loc["stn_taishan", "lat"])
     row = _edit_point(path, "stn_taishan", lat=str(lat + 2.7))  # ~300 km north, inside the box
     with pytest.raises(DataError, match="km outside county 440781") as err:
         load_control_points(path)
     assert err.value.feature == f"row {row} (stn_taishan)" and err.value.field == "lon/lat"
-    result = _run("network", "check", env={"JMGIS_DATA_DIR": str(data_copy)})
-    assert result.returncode == 2 and str(path) in result.stderr and "stn_taishan" in result.stderr
+    status, stdout, stderr = cli("network", "check")
+    assert status == 2 and str(path) in stderr and "stn_taishan" in stderr
 
 
 def test_gateway_moved_far_away_is_refused(data_copy):
@@ -241,15 +229,15 @@ def test_population_inf_or_nan_is_refused(tmp_path, value):
     assert err.value.feature == f"row 6 ({table.code[4]})"
 
 
-def test_cli_access_exits_2_naming_the_population_file(tmp_path):
+def test_cli_access_exits_2_naming_the_population_file(tmp_path, cli):
     table = pd.read_csv(data_dir() / "population" / "township_population.csv", dtype=str)
     table.loc[0, "population"] = "inf"
     path = tmp_path / "population.csv"
     table.to_csv(path, index=False)
     out = tmp_path / "out"
-    result = _run("access", "--year", "2025", "--population", str(path), "--out", str(out))
-    assert result.returncode == 2
-    assert str(path) in result.stderr and "'population'" in result.stderr
+    status, _, stderr = cli("access", "--year", "2025", "--population", path, "--out", out)
+    assert status == 2
+    assert str(path) in stderr and "'population'" in stderr
     assert not out.exists() or not any(out.iterdir())
 
 
@@ -319,16 +307,16 @@ def test_emptied_project_catalog_is_an_error(data_copy, content):
     assert err.value.file == str(path)
 
 
-def test_cli_catalog_validate_exits_2_for_an_emptied_project_file(data_copy):
+def test_cli_catalog_validate_exits_2_for_an_emptied_project_file(data_copy, cli):
     path = data_copy / "projects" / "project.yaml"
     path.write_text("# nothing left\n", encoding="utf-8")
-    result = _run("catalog", "validate", env={"JMGIS_DATA_DIR": str(data_copy)})
-    assert result.returncode == 2 and str(path) in result.stderr
-    assert "OK" not in result.stdout
+    status, stdout, stderr = cli("catalog", "validate")
+    assert status == 2 and str(path) in stderr
+    assert "OK" not in stdout
 
 
-def test_cli_network_check_exits_2_for_an_emptied_transport_file(data_copy):
+def test_cli_network_check_exits_2_for_an_emptied_transport_file(data_copy, cli):
     path = data_copy / "transport" / "roads.yaml"
     path.write_text("# roads removed\n", encoding="utf-8")
-    result = _run("network", "check", env={"JMGIS_DATA_DIR": str(data_copy)})
-    assert result.returncode == 2 and str(path) in result.stderr
+    status, stdout, stderr = cli("network", "check")
+    assert status == 2 and str(path) in stderr

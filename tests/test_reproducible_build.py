@@ -128,21 +128,11 @@ def test_normalise_zip_keeps_content_and_pins_times(monkeypatch):
         assert {i.date_time for i in archive.infolist()} == {(2026, 1, 1, 0, 0, 0)}
 
 
-def test_the_cli_refuses_a_bad_source_date_epoch_before_any_work(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "tomorrow"}
+def test_the_cli_refuses_a_bad_source_date_epoch_before_any_work(tmp_path, monkeypatch, cli):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "tomorrow")
     out = tmp_path / "out"
-    run = subprocess.run(
-        [sys.executable, "-m", "jmgis", "build", "--out", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 2
-    assert "SOURCE_DATE_EPOCH='tomorrow'" in run.stderr
-    assert len(run.stderr.strip().splitlines()) == 1
+    status, _, stderr = cli("build", "--out", out)
+    assert status == 2
+    assert "SOURCE_DATE_EPOCH='tomorrow'" in stderr
+    assert len(stderr.strip().splitlines()) == 1
     assert not (out / "jiangmen.gpkg").exists()

@@ -26,13 +26,13 @@ GATEWAY_IDS = {
 
 
 @pytest.fixture(scope="module")
-def layers():
-    return transport.layers()
+def layers(transport_layers):
+    return transport_layers
 
 
 @pytest.fixture(scope="module")
-def townships():
-    return admin.load_townships().set_index("code")
+def townships(admin_layers):
+    return admin_layers["townships"].set_index("code")
 
 
 @pytest.mark.parametrize("name", transport.LAYER_NAMES)
