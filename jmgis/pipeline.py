@@ -105,7 +105,13 @@ def _step_qgis(ctx: BuildContext) -> None:
     from jmgis.io.qgis import write_qgis
 
     qgz = ctx.gpkg_path.with_suffix(".qgz")
-    ctx.written.extend(w for w in write_qgis(ctx.gpkg_path, ctx.layers, qgz=qgz) if w == qgz)
+    rasters = sorted(
+        p for p in ctx.written if p.suffix == ".tif" and p.parent == ctx.gpkg_path.parent
+    )
+    written = write_qgis(
+        ctx.gpkg_path, ctx.layers, qgz=qgz, rasters=rasters, review_no=ctx.settings.review_no
+    )
+    ctx.written.extend(w for w in written if w == qgz)
 
 
 def _step_maps(ctx: BuildContext) -> None:

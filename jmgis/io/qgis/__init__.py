@@ -8,7 +8,7 @@ project in the GeoPackage (and optionally as a ``.qgz`` beside it).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pandas as pd
 import pyogrio
 
 from jmgis.atomic import atomic_write_bytes
+from jmgis.io.qgis.layout import LAYOUT_GROUPS
 from jmgis.io.qgis.project import (
     PROJECT_NAME,
     gpkg_extent,
@@ -25,6 +26,7 @@ from jmgis.io.qgis.project import (
     write_project_to_gpkg,
 )
 from jmgis.io.qgis.qml import qml
+from jmgis.io.qgis.raster import raster_layer
 from jmgis.io.qgis.sld import sld
 from jmgis.io.qgis.styledef import StyledLayer, geometry_kind, styled_layers
 from jmgis.io.qgis.styles_table import StyleRow, geometry_columns, write_layer_styles
@@ -225,6 +227,23 @@ def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:
     return rows
 
 
+def layout_sources(
+    specs: Sequence[LayerSpec], frames: Mapping[str, pd.DataFrame]
+) -> dict[str, list[str]]:
+    """The footer's data sources of each print layout, read from the layers it shows."""
+    from jmgis.maps.sources import footer_sources
+
+    wanted = {
+        "A3 三区图": LAYOUT_GROUPS["三区图"],
+        "A3 综合交通图": LAYOUT_GROUPS["综合交通图"],
+        "A3 可达性图": ("行政区划", "可达性"),
+    }
+    return {
+        name: footer_sources(frames.get(s.name) for s in specs if s.group in groups)
+        for name, groups in wanted.items()
+    }
+
+
 def write_qgis(
     gpkg: str | Path,
     frames: Mapping[str, pd.DataFrame] | None = None,
@@ -232,6 +251,8 @@ def write_qgis(
     qgz: str | Path | None = None,
     specs: Mapping[str, LayerSpec] | None = None,
     style_as: Mapping[str, str] | None = None,
+    rasters: Sequence[str | Path] = (),
+    review_no: str | None = None,
 ) -> list[Path]:
     """Write default styles and the project into ``gpkg``; returns the files written.
 
@@ -248,6 +269,11 @@ def write_qgis(
     specs, style_as
         Specs of layers the registry does not describe, and the jmgis layer each one
         should look like (:func:`jmgis.io.profiles.apply_profile` gives both).
+    rasters
+        Travel-time GeoTIFFs in the GeoPackage's folder, added to the project in the
+        可达性栅格 group with a pseudocolour style (:mod:`jmgis.io.qgis.raster`).
+    review_no
+        The 审图号 printed on the print layouts, only when one was issued.
     """
     gpkg = Path(gpkg)
     style_map = style_as
@@ -263,7 +289,21 @@ def write_qgis(
     layers = styled_gpkg_layers(gpkg, specs, frames, style_map)
     write_layer_styles(gpkg, style_rows(layers, gpkg))
     extent = gpkg_extent(gpkg, [s.name for s in specs])
-    archive = qgz_bytes(project_xml(layers, gpkg.name, extent))
+    raster_layers = []
+    for path in rasters:
+        path = Path(path)
+        if path.resolve().parent != gpkg.resolve().parent:
+            raise ValueError(f"{path} must be in the GeoPackage's folder {gpkg.parent}")
+        raster_layers.append(raster_layer(path))
+    xml = project_xml(
+        layers,
+        gpkg.name,
+        extent,
+        rasters=raster_layers,
+        sources=layout_sources(specs, frames),
+        review_no=review_no,
+    )
+    archive = qgz_bytes(xml)
     write_project_to_gpkg(gpkg, archive)
     written = [gpkg]
     if qgz is not None:
