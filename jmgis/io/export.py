@@ -109,6 +109,13 @@ def export_shapefiles(
     profile: str = "default",
     long_text: str = "split",
 ) -> list[Path]:
-    """One Shapefile set per layer plus ``fields.csv`` (see :mod:`jmgis.io.shapefile`)."""
+    """One Shapefile set per layer plus ``fields.csv`` (see :mod:`jmgis.io.shapefile`),
+    each ``.shp`` with ``.qml``/``.sld`` sidecars styled like its jmgis layer."""
     result = apply_profile(layers, profile)
-    return write_shapefiles(result.layers, out_dir, specs=result.specs, long_text=long_text)
+    return write_shapefiles(
+        result.layers,
+        out_dir,
+        specs=result.specs,
+        long_text=long_text,
+        style_as=result.style_as,
+    )

@@ -295,8 +295,15 @@ def write_shapefiles(
     *,
     specs: Mapping[str, LayerSpec] | None = None,
     long_text: str = "split",
+    style_as: Mapping[str, str] | None = None,
+    styles: bool = True,
 ) -> list[Path]:
     """Write one Shapefile set per layer (tables as a lone ``.dbf``) plus ``fields.csv``.
+
+    Beside every ``.shp`` a ``.qml`` (QGIS loads it as the default style: renderer,
+    labels and Chinese aliases on the short field names) and an ``.sld`` are written
+    (:mod:`jmgis.io.qgis.sidecars`); they belong to the set and are not listed in the
+    returned paths.
 
     Parameters
     ----------
@@ -310,6 +317,11 @@ def write_shapefiles(
         ``"split"``: text over 254 bytes continues in extra fields (lossless);
         ``"error"``: raise :class:`~jmgis.errors.DataError` listing every such value.
         Either way everything is checked before a file is written.
+    style_as
+        The jmgis layer each layer should look like (an export profile's renamed layers,
+        :func:`jmgis.io.profiles.apply_profile`); default its own name.
+    styles
+        Write the ``.qml``/``.sld`` sidecars (default True).
 
     Returns the paths written (``.shp``/``.dbf`` and ``fields.csv``).
     """
@@ -322,12 +334,17 @@ def write_shapefiles(
     # Every file of every set is written into a temporary folder beside them and renamed
     # in once all are complete, so no half-written set (a .shp without its .dbf) is left.
     with staged_files(out_dir) as tmp:
-        written = _write_sets(layers, tmp, specs)
+        written = _write_sets(layers, tmp, specs, style_as=style_as or {}, styles=styles)
     return [out_dir / p.relative_to(tmp) for p in written]
 
 
 def _write_sets(
-    layers: Mapping[str, pd.DataFrame], out_dir: Path, specs: Mapping[str, LayerSpec]
+    layers: Mapping[str, pd.DataFrame],
+    out_dir: Path,
+    specs: Mapping[str, LayerSpec],
+    *,
+    style_as: Mapping[str, str] | None = None,
+    styles: bool = True,
 ) -> list[Path]:
     written: list[Path] = []
     rows: list[dict] = []
@@ -371,6 +388,9 @@ def _write_sets(
                     }
                 )
                 written.append(path)
+                if styles:
+                    original = frame.reset_index(drop=True).loc[part.index]
+                    _sidecars(path, name, original, mapping, gtype, specs, style_as or {})
                 empty = _empty_text_columns(name, frame)
                 rows += _field_rows(name, path.name, mapping, parts_of, specs.get(name), empty)
         else:
@@ -386,6 +406,24 @@ def _write_sets(
     safe_csv_rows(rows, FIELDS_CSV_COLUMNS, fields_csv, encoding="utf-8-sig")
     written.append(fields_csv)
     return written
+
+
+def _sidecars(
+    path: Path,
+    name: str,
+    frame: pd.DataFrame,
+    mapping: Mapping[str, str],
+    gtype: str,
+    specs: Mapping[str, LayerSpec],
+    style_as: Mapping[str, str],
+) -> None:
+    """The ``.qml``/``.sld`` of one ``.shp`` (a layer the registry lacks gets a spec from
+    its columns, styled by the default rules)."""
+    from jmgis.io.qgis.sidecars import write_sidecars
+    from jmgis.layers import spec_from_frame
+
+    spec = specs.get(name) or spec_from_frame(name, frame)
+    write_sidecars(path, spec, frame, mapping, gtype, style_as=style_as.get(name, name))
 
 
 # ------------------------------------------------------------------------------- reading
