@@ -164,3 +164,22 @@ def test_no_review_number_is_printed_unless_one_was_issued(tmp_path):
     qgs = read_project_from_gpkg(tmp_path / "jiangmen.gpkg")
     assert "审图号" not in qgs
     assert qgs.count("示意图 · ") == 3
+
+
+@pytest.mark.qgis
+def test_zone_colours_stay_true_under_the_structure_areas(tmp_path):
+    """Structure areas are drawn as outlines: a bay township under one is still bay blue."""
+    from jmgis import admin, catalog
+
+    python = require_qgis()
+    layers = dict(admin.layers())
+    layers["structure"] = catalog.layers()["structure"]
+    gpkg = write_gpkg(layers, tmp_path / "jiangmen.gpkg")
+    write_qgis(gpkg, layers)
+    seen = run_probe(python, "project", f"geopackage:{gpkg}?projectName=jiangmen")["layers"]
+    areas = [i for i in seen.values() if "layername=structure|geometrytype=Polygon" in i["source"]]
+    assert areas and areas[0]["valid"]
+    for category in areas[0]["renderer"]["categories"]:
+        symbol = category["symbol"]
+        assert symbol["alpha"] == 0.0, category  # no fill over the 三区 colours
+        assert symbol["outline_color"] and not symbol["outline_color"].endswith(",0")

@@ -419,7 +419,10 @@ def _kind_palette(
     default_name: str,
     name_filter: str,
     labels_name: str | None = None,
+    fill_opacity: float | None = None,
 ) -> StyleRule:
+    fill = OVERLAY_FILL_OPACITY if fill_opacity is None else fill_opacity
+
     def rule(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
         if attr not in spec.field_names or name_filter not in spec.name:
             return None
@@ -429,7 +432,7 @@ def _kind_palette(
         default = getattr(style, default_name)
         labels = getattr(style, labels_name) if labels_name else {}
         result = _categorized(
-            spec, frame, attr, palette, default, labels, fill_opacity=OVERLAY_FILL_OPACITY
+            spec, frame, attr, palette, default, labels, fill_opacity=fill
         )
         if geometry_kind(spec) != "fill":
             return result
@@ -505,7 +508,10 @@ STYLE_RULES: list[StyleRule] = [
     _zone_layer,
     _line_palette("road_class", "ROAD_CLASS_STYLES", "ROAD_DEFAULT_STYLE"),
     _line_palette("kind", "RAIL_KIND_STYLES", "RAIL_DEFAULT_STYLE", name_filter="rail"),
-    _kind_palette("kind", "STRUCTURE_KIND_STYLES", "STRUCTURE_DEFAULT_STYLE", "structure"),
+    # structure areas cover most of the city: outline only, so the 三区 colours stay true
+    _kind_palette(
+        "kind", "STRUCTURE_KIND_STYLES", "STRUCTURE_DEFAULT_STYLE", "structure", fill_opacity=0.0
+    ),
     _kind_palette("level", "PARK_LEVEL_COLORS", "PARK_DEFAULT_COLOR", "park", "PARK_LEVEL_LABELS"),
     _zone_field,
 ]
