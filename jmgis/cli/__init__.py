@@ -33,6 +33,7 @@ COMMANDS = (
     "catalog",
     "explain",
     "data",
+    "qgis",
 )
 
 log = logging.getLogger("jmgis")
