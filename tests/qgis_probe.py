@@ -253,11 +253,22 @@ def _probe_project(uri: str) -> dict:
 
     project = QgsProject.instance()
     ok = project.read(uri)
-    layers = {}
+    from qgis.core import QgsRasterLayer
+
+    layers, rasters = {}, {}
     for layer_id, layer in project.mapLayers().items():
+        if isinstance(layer, QgsRasterLayer):
+            rasters[layer_id] = {
+                "valid": layer.isValid(),
+                "name": layer.name(),
+                "source": layer.source(),
+                "renderer": layer.renderer().type() if layer.renderer() else None,
+            }
+            continue
         info = _layer_info(layer)
         layers[layer_id] = info
     return {
+        "rasters": rasters,
         "read": ok,
         "crs": project.crs().authid(),
         "title": project.title(),

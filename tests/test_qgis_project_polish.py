@@ -183,3 +183,37 @@ def test_zone_colours_stay_true_under_the_structure_areas(tmp_path):
         symbol = category["symbol"]
         assert symbol["alpha"] == 0.0, category  # no fill over the 三区 colours
         assert symbol["outline_color"] and not symbol["outline_color"].endswith(",0")
+
+
+@pytest.mark.qgis
+def test_isochrones_are_one_labelled_layer_per_hub_and_year_in_the_year_themes(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from jmgis import admin
+
+    python = require_qgis()
+    layers = dict(admin.layers())
+    rows = []
+    for year in YEARS:
+        for hub, x in (("江门站", 113.05), ("市政府", 113.08)):
+            for band in (15.0, 30.0):
+                rows.append({"origin": f"n:{hub}", "origin_name": hub, "year": year,
+                             "band_min": band, "area_km2": band, "note": "", "source": "test",
+                             "geometry": shapely.Point(x, 22.6).buffer(band / 500)})
+    layers["isochrone"] = gpd.GeoDataFrame(rows, geometry="geometry", crs=4490)
+    gpkg = write_gpkg(layers, tmp_path / "jiangmen.gpkg")
+    write_qgis(gpkg, layers, qgz=tmp_path / "jiangmen.qgz")
+    seen = run_probe(python, "project", str(tmp_path / "jiangmen.qgz"))["layers"]
+    entries = {i["name"]: i for i in seen.values() if "layername=isochrone" in i["source"]}
+    assert len(entries) == 2 * len(YEARS)
+    for name, info in entries.items():
+        assert info["valid"] and info["feature_count"] == 2, name  # one hub, one year
+        hubs = {f["origin_name"] for f in info["features"].values()}
+        assert len(hubs) == 1 and hubs.pop() in name
+        assert info["labels"]["field"] == "origin_name"
+        assert info["renderer"]["type"] == "graduatedSymbol"
+    themes = run_probe(python, "polish", tmp_path / "jiangmen.qgz", tmp_path)["themes"]
+    for year in YEARS:
+        shown = [n for n in themes[f"{year}年"] if n in entries]
+        assert len(shown) == 2 and all(str(year) in n for n in shown)

@@ -146,10 +146,29 @@ def _target_title(frame: pd.DataFrame, target: str) -> str:
     return target
 
 
+HUB_FIELD = "origin_name"
+"""Isochrones (``band_min`` per ``origin_name``) get one entry per hub and year."""
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _hubs(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(subset test, title part)`` per isochrone hub, or one empty pair."""
+    if HUB_FIELD not in frame.columns or "band_min" not in frame.columns:
+        return [("", "")]
+    names = list(dict.fromkeys(str(v) for v in frame[HUB_FIELD].dropna()))
+    if len(names) < 2:
+        return [("", "")]
+    return [(f'"{HUB_FIELD}" = {_quoted(n)} AND ', f"：{n}") for n in names]
+
+
 def _per_year(layer: StyledLayer, frame: pd.DataFrame | None) -> list[StyledLayer]:
     """One project entry per scenario year (or year pair) of a drawn layer.
 
-    A layer with ``year`` gets one entry per year; one with ``year_before``/``year_after``
+    A layer with ``year`` gets one entry per year (isochrones: per hub and year, so the
+    3 hubs × 4 bands do not overlap in one layer); one with ``year_before``/``year_after``
     one per pair, restricted to its first ``target`` when it has several destinations
     (the others are one filter edit away).  Only the latest year / widest pair is on.
     """
@@ -157,13 +176,15 @@ def _per_year(layer: StyledLayer, frame: pd.DataFrame | None) -> list[StyledLaye
         return [layer]
     if YEAR_FIELD in frame.columns and not frame[YEAR_FIELD].dropna().empty:
         years = sorted({int(y) for y in frame[YEAR_FIELD].dropna()})
+        hubs = _hubs(frame)
         return [
             replace(
                 layer,
-                subset=f'"{YEAR_FIELD}" = {year}',
-                title_suffix=f" {year}年",
+                subset=f"{hub_test}\"{YEAR_FIELD}\" = {year}",
+                title_suffix=f"{hub_title} {year}年",
                 visible=year == years[-1],
             )
+            for hub_test, hub_title in hubs
             for year in years
         ]
     if not set(PAIR_FIELDS) <= set(frame.columns):

@@ -47,8 +47,9 @@ are stored as ``inf`` (:mod:`jmgis.access`) and fall in it, as on the web maps; 
 reads ``upper="inf"`` in the QML (checked with QGIS 3.22).  QGIS expressions turn ``inf``
 into NULL, so the renderer classifies the plain column, never an expression."""
 
-LABEL_FIELDS = ("name", "XZQMC")
-"""Columns labels are drawn from, first found wins (XZQMC: planning-database profile)."""
+LABEL_FIELDS = ("name", "XZQMC", "origin_name")
+"""Columns labels are drawn from, first found wins (XZQMC: planning-database profile;
+origin_name: the hub of an isochrone)."""
 
 
 @dataclass(frozen=True)
