@@ -198,9 +198,18 @@ def test_isochrones_are_one_labelled_layer_per_hub_and_year_in_the_year_themes(t
     for year in YEARS:
         for hub, x in (("江门站", 113.05), ("市政府", 113.08)):
             for band in (15.0, 30.0):
-                rows.append({"origin": f"n:{hub}", "origin_name": hub, "year": year,
-                             "band_min": band, "area_km2": band, "note": "", "source": "test",
-                             "geometry": shapely.Point(x, 22.6).buffer(band / 500)})
+                rows.append(
+                    {
+                        "origin": f"n:{hub}",
+                        "origin_name": hub,
+                        "year": year,
+                        "band_min": band,
+                        "area_km2": band,
+                        "note": "",
+                        "source": "test",
+                        "geometry": shapely.Point(x, 22.6).buffer(band / 500),
+                    }
+                )
     layers["isochrone"] = gpd.GeoDataFrame(rows, geometry="geometry", crs=4490)
     gpkg = write_gpkg(layers, tmp_path / "jiangmen.gpkg")
     write_qgis(gpkg, layers, qgz=tmp_path / "jiangmen.qgz")

@@ -73,3 +73,40 @@ def test_shapefiles_open_in_qgis_styled_with_chinese_aliases(layers, tmp_path):
     assert xzq["renderer"]["type"] == "categorizedSymbol"  # looks like the townships
     assert xzq["aliases"]["XZQMC"] == "行政区名称"
     assert xzq["symbols"]["missing"] == []
+
+
+def _dbf_fields(path) -> dict[str, tuple[str, int]]:
+    data = path.read_bytes()
+    fields, pos = {}, 32
+    while data[pos] != 0x0D:
+        name = data[pos : pos + 11].split(b"\0")[0].decode("ascii")
+        fields[name] = (chr(data[pos + 11]), data[pos + 16])
+        pos += 32
+    return fields
+
+
+def test_planning_db_shapefiles_have_the_conventional_field_widths(layers, tmp_path):
+    from jmgis.io.profiles import FIELD_WIDTHS
+    from jmgis.io.shapefile import read_exported_layer
+
+    admin_layers = {n: layers[n] for n in ("city", "county", "township")}
+    export_shapefiles(admin_layers, tmp_path, profile="planning-db")
+    for name in ("SJXZQ", "XJXZQ", "XZQ"):
+        fields = _dbf_fields(tmp_path / f"{name}.dbf")
+        for field, width in FIELD_WIDTHS.items():
+            assert fields[field] == ("C", width), (name, field)
+        assert fields["MJ"][0] == "N"
+    back = read_exported_layer(tmp_path, "XZQ")
+    township = layers["township"].sort_values("code")
+    assert back["XZQMC"].tolist() == township["name"].tolist()  # nothing cut or shifted
+    assert back["XZQDM"].tolist() == [c + "000" for c in township["code"]]
+    assert back["kind"].tolist() == township["kind"].tolist()
+
+
+def test_a_value_longer_than_its_width_is_an_error(layers, tmp_path):
+    from jmgis.errors import DataError
+
+    county = layers["county"].copy()
+    with pytest.raises(DataError, match="name"):
+        write_shapefiles({"county": county}, tmp_path, widths={"county": {"name": 3}})
+    assert not (tmp_path / "county.shp").exists()  # nothing half-written

@@ -118,4 +118,5 @@ def export_shapefiles(
         specs=result.specs,
         long_text=long_text,
         style_as=result.style_as,
+        widths=result.widths,
     )
