@@ -88,9 +88,11 @@ def _step_transport(ctx: BuildContext) -> None:
 
 
 def _step_network(ctx: BuildContext) -> None:
+    from jmgis.io.qgis.network_layers import network_layers
     from jmgis.network.layers import layers
 
     ctx.layers.update(layers())
+    ctx.layers.update(network_layers(ctx.years))
 
 
 def _step_gpkg(ctx: BuildContext) -> None:
