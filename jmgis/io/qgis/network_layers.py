@@ -68,7 +68,8 @@ def graph_layers(G, year: int) -> dict[str, gpd.GeoDataFrame]:
             "to_node": str(v),
             "mode": _text(data.get("mode")),
             "name": _text(data.get("name")),
-            "road_class": _text(data.get("road_class")),
+            # the road class for roads, else the mode: every link has a class to draw by
+            "link_class": _text(data.get("road_class")) or _text(data.get("mode")),
             "two_way": False,
             "length_m": float(data["length_m"]),
             "speed_kph": float(data["speed_kph"]) if data.get("speed_kph") is not None else None,
