@@ -90,17 +90,22 @@ def _step_transport(ctx: BuildContext) -> None:
 
 
 def _step_network(ctx: BuildContext) -> None:
+    from jmgis.io.qgis.network_layers import network_layers
+
     if ctx.settings.network is not None:
         # the user's road network replaces the bundled one (and its derived local roads)
-        from jmgis.network.base_network import base_road_graph, network_layers
+        from jmgis.network.base_network import base_road_graph
+        from jmgis.network.base_network import network_layers as base_layers
 
         base = base_road_graph(ctx.settings)
         log.info("%s", base.graph["base_report"].summary())
-        ctx.layers.update(network_layers(base))
-        return
-    from jmgis.network.layers import layers
+        ctx.layers.update(base_layers(base))
+    else:
+        from jmgis.network.layers import layers
 
-    ctx.layers.update(layers())
+        ctx.layers.update(layers())
+    # the graph of every scenario year, with its travel times (QGIS layers)
+    ctx.layers.update(network_layers(ctx.years))
 
 
 def _step_gpkg(ctx: BuildContext) -> None:
@@ -115,7 +120,13 @@ def _step_qgis(ctx: BuildContext) -> None:
     from jmgis.io.qgis import write_qgis
 
     qgz = ctx.gpkg_path.with_suffix(".qgz")
-    ctx.written.extend(w for w in write_qgis(ctx.gpkg_path, ctx.layers, qgz=qgz) if w == qgz)
+    rasters = sorted(
+        p for p in ctx.written if p.suffix == ".tif" and p.parent == ctx.gpkg_path.parent
+    )
+    written = write_qgis(
+        ctx.gpkg_path, ctx.layers, qgz=qgz, rasters=rasters, review_no=ctx.settings.review_no
+    )
+    ctx.written.extend(w for w in written if w == qgz)
 
 
 def _step_maps(ctx: BuildContext) -> None:

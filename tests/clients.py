@@ -161,3 +161,46 @@ class OfflineBrowser:
     def close(self) -> None:
         self.driver.quit()
         self._profile.cleanup()
+
+
+QGIS_PROCESS_CANDIDATES = ("/usr/bin/qgis_process", "/usr/bin/qgis_process.bin")
+
+
+def qgis_process_env(config_root: str | Path, tmp: str | Path) -> dict[str, str]:
+    """The environment for ``qgis_process`` with the profiles under ``config_root``.
+
+    Without the venv: QGIS embeds Debian's Python, and a ``PYTHONPATH``/venv ``PATH``
+    leaking in makes it load the wrong standard library and crash.  jmgis's own settings
+    (``JMGIS_*``) are kept, so the plugin's jmgis sees the same data as the tests.
+    """
+    keep = {k: v for k, v in os.environ.items() if k.startswith("JMGIS_") or k in ("HOME", "LANG")}
+    return {
+        **keep,
+        "PATH": "/usr/bin:/bin",
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_RUNTIME_DIR": str(tmp),
+        "QGIS_CUSTOM_CONFIG_PATH": str(config_root),
+    }
+
+
+@cache
+def require_qgis_process() -> str:
+    """A working ``qgis_process``, or skip/fail.
+
+    Debian's ``/usr/bin/qgis_process`` wrapper passes ``--noversioncheck`` (from
+    ``/etc/default/qgis``), which the 3.22 executable rejects; then the executable
+    ``qgis_process.bin`` is used directly.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        env = qgis_process_env(tmp, tmp)
+        for candidate in QGIS_PROCESS_CANDIDATES:
+            if not os.path.exists(candidate):
+                continue
+            result = subprocess.run(
+                [candidate, "--version"], capture_output=True, env=env, timeout=120, cwd=tmp
+            )
+            if result.returncode == 0:
+                return candidate
+    _missing("qgis_process is not installed (Debian package qgis)")
+    return ""

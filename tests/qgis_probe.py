@@ -6,6 +6,7 @@ jmgis, and writes what QGIS sees as JSON::
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis_probe.py layers OUT.json GPKG
     ... project OUT.json URI          # geopackage:/path/x.gpkg?projectName=jiangmen or .qgz
     ... shapefile OUT.json SHP [SHP ...]
+    ... polish OUT.json URI FOLDER    # ellipsoid, rasters, themes, layouts → PNG/PDF
 
 :func:`run_probe` (used by the tests) calls it in a subprocess.
 """
@@ -252,11 +253,22 @@ def _probe_project(uri: str) -> dict:
 
     project = QgsProject.instance()
     ok = project.read(uri)
-    layers = {}
+    from qgis.core import QgsRasterLayer
+
+    layers, rasters = {}, {}
     for layer_id, layer in project.mapLayers().items():
+        if isinstance(layer, QgsRasterLayer):
+            rasters[layer_id] = {
+                "valid": layer.isValid(),
+                "name": layer.name(),
+                "source": layer.source(),
+                "renderer": layer.renderer().type() if layer.renderer() else None,
+            }
+            continue
         info = _layer_info(layer)
         layers[layer_id] = info
     return {
+        "rasters": rasters,
         "read": ok,
         "crs": project.crs().authid(),
         "title": project.title(),
@@ -339,6 +351,114 @@ def _probe_sld(gpkg: str) -> dict:
     return {"layers": out}
 
 
+def _probe_polish(uri: str, folder: str) -> dict:
+    """Measurement settings, rasters, map themes and layouts (each exported to PNG/PDF)."""
+    import math
+
+    from qgis.core import (
+        QgsDistanceArea,
+        QgsLayoutExporter,
+        QgsPointXY,
+        QgsProject,
+        QgsRasterBandStats,
+        QgsRasterLayer,
+        QgsUnitTypes,
+    )
+    from qgis.PyQt.QtGui import QImage
+
+    project = QgsProject.instance()
+    ok = project.read(uri)
+    measure = QgsDistanceArea()
+    measure.setSourceCrs(project.crs(), project.transformContext())
+    measure.setEllipsoid(project.ellipsoid())
+    # 台城 (Taishan) → 江门市政府, as the issue measured: metres on the ellipsoid
+    metres = measure.measureLine(QgsPointXY(112.794, 22.252), QgsPointXY(113.081, 22.579))
+    rasters = {}
+    for layer in project.mapLayers().values():
+        if not isinstance(layer, QgsRasterLayer):
+            continue
+        stats = layer.dataProvider().bandStatistics(1, QgsRasterBandStats.All)
+        renderer = layer.renderer()
+        shader = (
+            renderer.shader().rasterShaderFunction()
+            if renderer.type() == "singlebandpseudocolor"
+            else None
+        )
+        rasters[layer.name()] = {
+            "valid": layer.isValid(),
+            "crs": layer.crs().authid(),
+            "renderer": renderer.type(),
+            "nodata": layer.dataProvider().sourceNoDataValue(1),
+            "min": stats.minimumValue,
+            "max": stats.maximumValue,
+            "mean": stats.mean,
+            "finite": all(
+                math.isfinite(v) for v in (stats.minimumValue, stats.maximumValue, stats.mean)
+            ),
+            "classes": [
+                {"value": str(item.value), "color": item.color.name(), "label": item.label}
+                for item in (shader.colorRampItemList() if shader else [])
+            ],
+        }
+    themes = {}
+    collection = project.mapThemeCollection()
+    for name in collection.mapThemes():
+        themes[name] = sorted(layer.name() for layer in collection.mapThemeVisibleLayers(name))
+    layouts = {}
+    for layout in project.layoutManager().printLayouts():
+        name = layout.name()
+        safe = str(len(layouts))
+        png, pdf = f"{folder}/layout{safe}.png", f"{folder}/layout{safe}.pdf"
+        exporter = QgsLayoutExporter(layout)
+        png_result = exporter.exportToImage(png, QgsLayoutExporter.ImageExportSettings())
+        pdf_result = exporter.exportToPdf(pdf, QgsLayoutExporter.PdfExportSettings())
+        image = QImage(png)
+        colours = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 5)
+            for y in range(0, image.height(), 5)
+        }
+        items = []
+        for item in layout.items():
+            if not hasattr(item, "type"):
+                continue
+            entry = {"type": item.type(), "class": type(item).__name__}
+            if hasattr(item, "text") and type(item).__name__ == "QgsLayoutItemLabel":
+                entry["text"] = item.text()
+            if type(item).__name__ == "QgsLayoutItemMap":
+                entry["theme"] = item.followVisibilityPresetName()
+                entry["follows"] = item.followVisibilityPreset()
+                entry["layers"] = len(item.layersToRender())
+            if type(item).__name__ == "QgsLayoutItemLegend":
+                entry["rows"] = item.model().rowCount()
+            if type(item).__name__ == "QgsLayoutItemScaleBar":
+                entry["units"] = QgsUnitTypes.toString(item.units())
+            if type(item).__name__ == "QgsLayoutItemPicture":
+                entry["file"] = item.picturePath()
+                entry["valid"] = not item.isMissingImage()
+            items.append(entry)
+        page = layout.pageCollection().page(0)
+        layouts[name] = {
+            "png_ok": png_result == QgsLayoutExporter.Success,
+            "pdf_ok": pdf_result == QgsLayoutExporter.Success,
+            "png_colours": len(colours),
+            "png_size": [image.width(), image.height()],
+            "pdf_bytes": Path(pdf).stat().st_size if Path(pdf).exists() else 0,
+            "page_mm": [page.pageSize().width(), page.pageSize().height()],
+            "items": items,
+        }
+    return {
+        "read": ok,
+        "ellipsoid": project.ellipsoid(),
+        "distance_units": QgsUnitTypes.toString(project.distanceUnits()),
+        "area_units": QgsUnitTypes.toString(project.areaUnits()),
+        "measured_m": metres,
+        "rasters": rasters,
+        "themes": themes,
+        "layouts": layouts,
+    }
+
+
 def main(argv: list[str]) -> int:
     mode, out, *args = argv
     from qgis.core import Qgis, QgsApplication
@@ -361,6 +481,8 @@ def main(argv: list[str]) -> int:
             result = _probe_shapefiles(args)
         elif mode == "sld":
             result = _probe_sld(args[0])
+        elif mode == "polish":
+            result = _probe_polish(args[0], args[1])
         elif mode == "render":
             result = _render_project(args[0], args[1])
         else:

@@ -270,14 +270,14 @@ def test_network_layers_are_registered_and_one_row_per_link(grid):
     with use(settings):
         B = base_road_graph(settings)
     layers = network_layers(B)
-    for name in ("network_node", "network_edge"):
+    for name in ("base_network_node", "base_network_edge"):
         spec = layer_spec(name)
         assert set(spec.field_names) <= set(layers[name].columns)
         assert layers[name].crs.to_epsg() == 4490
-    edges = layers["network_edge"]
+    edges = layers["base_network_edge"]
     two_way = (edges["oneway"] == 0).sum()
     assert two_way * 2 + (edges["oneway"] == 1).sum() == B.number_of_edges()
-    assert len(layers["network_node"]) == B.number_of_nodes()
+    assert len(layers["base_network_node"]) == B.number_of_nodes()
 
 
 @pytest.mark.slow
@@ -300,12 +300,12 @@ def test_build_with_network_runs_the_whole_chain_on_it(grid, tmp_path):
     assert run.returncode == 0, run.stderr
     assert "largest strongly connected" in run.stderr
     gpkg = out / "jiangmen.gpkg"
-    edges = gpd.read_file(gpkg, layer="network_edge")
+    edges = gpd.read_file(gpkg, layer="base_network_edge")
     settings = Settings.load().replace(network=folder / "grid.osm")
     with use(settings):
         B = base_road_graph(settings)
         want = profile(2035, G=user_graph(2035, settings))
-    assert len(edges) == len(network_layers(B)["network_edge"])
+    assert len(edges) == len(network_layers(B)["base_network_edge"])
     access = gpd.read_file(gpkg, layer="access_township")
     got = access[access["year"] == 2035].set_index("code")
     pd.testing.assert_series_equal(

@@ -325,6 +325,11 @@ def test_every_layer_the_pipeline_builds_opens_styled_in_qgis(tmp_path):
             if info["renderer"]["type"] == "graduatedSymbol":
                 continue  # unreachable places (NULL minutes) have no class, as on the web
             assert missing == [], info["source"]
+    tifs = sorted(p.name for p in ctx.gpkg_path.parent.glob("*.tif"))
+    assert tifs  # the travel-time rasters of the build are in the project, valid
+    rasters = project["rasters"].values()
+    assert sorted(r["source"].rsplit("/", 1)[-1] for r in rasters) == tifs
+    assert all(r["valid"] and r["renderer"] == "singlebandpseudocolor" for r in rasters)
     sources = {info["source"].split("|")[1] for info in project["layers"].values()}
     assert {f"layername={name}" for name in ctx.layers} <= sources
     _assert_real_colours_follow_the_palette(project)

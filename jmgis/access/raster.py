@@ -444,8 +444,9 @@ def travel_time_raster(
         Facility node ids.
     path
         Write a single-band float32 GeoTIFF here (analysis CRS; nodata = -9999 outside
-        the land polygon; ``inf`` for land cells farther than ``max_offnet_m`` from the
-        network or unable to reach a facility).
+        the land polygon and for land cells farther than ``max_offnet_m`` from the
+        network or unable to reach a facility, which are ``inf`` in the returned image;
+        see :func:`write_geotiff`).
     cell_m
         Cell size in metres (default 250).
     land
@@ -481,22 +482,28 @@ def travel_time_raster(
 
 
 def write_geotiff(image: np.ndarray, grid: Grid, path: str | Path, description: str = "") -> Path:
-    """Write a float32 single-band GeoTIFF (deflate) with nodata -9999.
+    """Write a float32 single-band GeoTIFF (deflate) with nodata -9999 and finite statistics.
+
+    Unreachable cells (``inf`` in ``image``) are written as nodata too, so that GIS
+    software computes finite minimum, maximum and mean (10,000 ``inf`` cells made QGIS's
+    statistics infinite and drew the raster black); their count is kept in the
+    ``unreachable_cells`` tag.  The band's ``STATISTICS_*`` metadata holds the statistics
+    of the finite cells, in minutes.
 
     Parameters
     ----------
-    image : numpy.ndarray
-        The ``(height, width)`` image.
-    grid : Grid
-        Its grid (transform and CRS).
-    path : str or pathlib.Path
-        The file (written atomically).
-    description : str
-        The band's description.
+    image
+        ``height × width`` minutes; :data:`NODATA` outside the land, ``inf`` unreachable.
+    grid
+        The grid of ``image`` (transform, CRS).
+    path
+        The GeoTIFF to write (atomically).
+    description
+        The band description.
 
     Returns
     -------
-    pathlib.Path
+    Path
         ``path``.
     """
     import rasterio
@@ -504,6 +511,10 @@ def write_geotiff(image: np.ndarray, grid: Grid, path: str | Path, description: 
     from jmgis.atomic import atomic_path
 
     path = Path(path)
+    data = np.asarray(image, dtype=np.float32).copy()
+    unreachable = np.isinf(data) | np.isnan(data)
+    data[unreachable] = NODATA
+    valid = data[data != NODATA]
     with (
         atomic_path(path) as tmp,
         rasterio.open(
@@ -520,7 +531,21 @@ def write_geotiff(image: np.ndarray, grid: Grid, path: str | Path, description: 
             compress="deflate",
         ) as dst,
     ):
-        dst.write(image.astype(np.float32), 1)
+        dst.write(data, 1)
         dst.set_band_description(1, description)
-        dst.update_tags(units="minutes", unreachable="inf", nodata="outside the land polygon")
+        dst.update_tags(
+            units="minutes",
+            unreachable="nodata",
+            unreachable_cells=str(int(unreachable.sum())),
+            nodata="outside the land polygon or unreachable",
+        )
+        if valid.size:
+            dst.update_tags(
+                1,
+                STATISTICS_MINIMUM=repr(float(valid.min())),
+                STATISTICS_MAXIMUM=repr(float(valid.max())),
+                STATISTICS_MEAN=repr(float(valid.mean())),
+                STATISTICS_STDDEV=repr(float(valid.std())),
+                STATISTICS_VALID_PERCENT=repr(100.0 * valid.size / data.size),
+            )
     return path

@@ -38,6 +38,7 @@ COMMANDS = (
     "catalog",
     "explain",
     "data",
+    "qgis",
 )
 
 log = logging.getLogger("jmgis")

@@ -127,6 +127,8 @@ def export_shapefiles(
 ) -> list[Path]:
     """One Shapefile set per layer plus ``fields.csv`` (see :mod:`jmgis.io.shapefile`).
 
+    Each ``.shp`` comes with ``.qml``/``.sld`` sidecars styled like its jmgis layer.
+
     Parameters
     ----------
     layers : Mapping of str to pandas.DataFrame
@@ -144,4 +146,11 @@ def export_shapefiles(
         The files written.
     """
     result = apply_profile(layers, profile)
-    return write_shapefiles(result.layers, out_dir, specs=result.specs, long_text=long_text)
+    return write_shapefiles(
+        result.layers,
+        out_dir,
+        specs=result.specs,
+        long_text=long_text,
+        style_as=result.style_as,
+        widths=result.widths,
+    )

@@ -33,7 +33,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -77,6 +77,13 @@ STANDARD_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("MJ", "float", "面积（平方米）", unit="m²"),
     FieldSpec("BZ", "str", "备注"),
 )
+FIELD_WIDTHS: dict[str, int] = {"BSM": 18, "YSDM": 10, "XZQDM": 12, "XZQMC": 100, "BZ": 254}
+"""Text widths (bytes) of the standard fields, as the planning-database conventions give
+them (BSM Text 18, YSDM Text 10, XZQDM Text 12, XZQMC Text 100, BZ Text 255 — observed in
+two independent public planning-database tools, project notes ``china_planning.md:213-220``;
+not read from the 自然资源部 spec itself).  BZ is 254, the most a DBF text field holds.
+``MJ`` is a double.  Applied to Shapefile exports (:func:`jmgis.io.shapefile.write_shapefiles`
+``widths=``); a value longer than its width is an error, never cut."""
 REPLACED = ("code", "name", "area_km2")
 """jmgis columns that become standard fields (code → XZQDM, name → XZQMC, area → MJ)."""
 
@@ -88,6 +95,8 @@ class ProfileResult:
     layers: dict[str, pd.DataFrame]
     specs: dict[str, LayerSpec]
     style_as: dict[str, str]
+    widths: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Text field widths (bytes) by layer and field, where the profile fixes them."""
 
 
 def _default(layers: Mapping[str, pd.DataFrame]) -> ProfileResult:
@@ -154,7 +163,8 @@ def _planning_db(layers: Mapping[str, pd.DataFrame]) -> ProfileResult:
         out_specs[rename.target] = _admin_spec(rename)
         style_as[rename.target] = name
         next_bsm += len(frame)
-    return ProfileResult(out_layers, out_specs, style_as)
+    widths = {r.target: dict(FIELD_WIDTHS) for r in PLANNING_DB_LAYERS if r.target in out_layers}
+    return ProfileResult(out_layers, out_specs, style_as, widths)
 
 
 PROFILES: dict[str, Callable[[Mapping[str, pd.DataFrame]], ProfileResult]] = {

@@ -327,8 +327,16 @@ def write_shapefiles(
     *,
     specs: Mapping[str, LayerSpec] | None = None,
     long_text: str = "split",
+    style_as: Mapping[str, str] | None = None,
+    styles: bool = True,
+    widths: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[Path]:
     """Write one Shapefile set per layer (tables as a lone ``.dbf``) plus ``fields.csv``.
+
+    Beside every ``.shp`` a ``.qml`` (QGIS loads it as the default style: renderer,
+    labels and Chinese aliases on the short field names) and an ``.sld`` are written
+    (:mod:`jmgis.io.qgis.sidecars`); they belong to the set and are not listed in the
+    returned paths.
 
     Parameters
     ----------
@@ -342,6 +350,14 @@ def write_shapefiles(
         ``"split"``: text over 254 bytes continues in extra fields (lossless);
         ``"error"``: raise :class:`~jmgis.errors.DataError` listing every such value.
         Either way everything is checked before a file is written.
+    style_as
+        The jmgis layer each layer should look like (an export profile's renamed layers,
+        :func:`jmgis.io.profiles.apply_profile`); default its own name.
+    styles
+        Write the ``.qml``/``.sld`` sidecars (default True).
+    widths
+        Text field widths in bytes by layer and column (an export profile's, e.g.
+        ``XZQMC`` 100); a value that does not fit is a :class:`~jmgis.errors.DataError`.
 
     Returns the paths written (``.shp``/``.dbf`` and ``fields.csv``).
 
@@ -359,12 +375,20 @@ def write_shapefiles(
     # Every file of every set is written into a temporary folder beside them and renamed
     # in once all are complete, so no half-written set (a .shp without its .dbf) is left.
     with staged_files(out_dir) as tmp:
-        written = _write_sets(layers, tmp, specs)
+        written = _write_sets(
+            layers, tmp, specs, style_as=style_as or {}, styles=styles, widths=widths or {}
+        )
     return [out_dir / p.relative_to(tmp) for p in written]
 
 
 def _write_sets(
-    layers: Mapping[str, pd.DataFrame], out_dir: Path, specs: Mapping[str, LayerSpec]
+    layers: Mapping[str, pd.DataFrame],
+    out_dir: Path,
+    specs: Mapping[str, LayerSpec],
+    *,
+    style_as: Mapping[str, str] | None = None,
+    styles: bool = True,
+    widths: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[Path]:
     written: list[Path] = []
     rows: list[dict] = []
@@ -408,6 +432,11 @@ def _write_sets(
                     }
                 )
                 written.append(path)
+                if (widths or {}).get(name):
+                    _set_text_widths(path.with_suffix(".dbf"), name, widths[name], mapping)
+                if styles:
+                    original = frame.reset_index(drop=True).loc[part.index]
+                    _sidecars(path, name, original, mapping, gtype, specs, style_as or {})
                 empty = _empty_text_columns(name, frame)
                 rows += _field_rows(name, path.name, mapping, parts_of, specs.get(name), empty)
         else:
@@ -423,6 +452,81 @@ def _write_sets(
     safe_csv_rows(rows, FIELDS_CSV_COLUMNS, fields_csv, encoding="utf-8-sig")
     written.append(fields_csv)
     return written
+
+
+def _set_text_widths(
+    dbf: Path, layer: str, widths: Mapping[str, int], mapping: Mapping[str, str]
+) -> None:
+    """Rewrite ``dbf`` with the given widths (bytes) for its text fields ``C``.
+
+    GDAL sizes text fields by the longest value; a database convention fixes them.  The
+    records are re-packed field by field (values left-aligned, space-padded, as DBF has).
+    """
+    data = dbf.read_bytes()
+    n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
+    fields = []
+    pos = 32
+    while data[pos] != 0x0D:
+        raw = bytearray(data[pos : pos + 32])
+        fields.append(raw)
+        pos += 32
+    by_file = {short: column for column, short in mapping.items()}
+    old_sizes = [f[16] for f in fields]
+    new_sizes = []
+    for raw in fields:
+        name = raw[:11].split(b"\0")[0].decode("ascii")
+        width = widths.get(by_file.get(name, name))
+        if width is not None and chr(raw[11]) == "C":
+            if not 0 < width <= MAX_STRING_BYTES:
+                raise DataError(f"text width {width} out of 1–{MAX_STRING_BYTES}", field=name)
+            raw[16] = width
+        new_sizes.append(raw[16])
+    out = bytearray(data[:32])
+    new_record = 1 + sum(new_sizes)
+    out[8:12] = struct.pack("<HH", header_len, new_record)
+    for raw in fields:
+        out += raw
+    out += data[pos:header_len]
+    start = header_len
+    for i in range(n_records):
+        record = data[start + i * record_len : start + (i + 1) * record_len]
+        new = bytearray(record[:1])
+        offset = 1
+        for raw, old, size in zip(fields, old_sizes, new_sizes, strict=True):
+            value = record[offset : offset + old]
+            offset += old
+            text = value.rstrip(b" ")
+            if len(text) > size:
+                name = raw[:11].split(b"\0")[0].decode("ascii")
+                raise DataError(
+                    f"{len(text)} bytes do not fit the field's width {size}",
+                    file=f"layer {layer}",
+                    feature=str(i + 1),
+                    field=by_file.get(name, name),
+                )
+            new += text.ljust(size, b" ") if size != old else value
+        out += new
+    out += data[start + n_records * record_len :]
+    dbf.write_bytes(bytes(out))
+
+
+def _sidecars(
+    path: Path,
+    name: str,
+    frame: pd.DataFrame,
+    mapping: Mapping[str, str],
+    gtype: str,
+    specs: Mapping[str, LayerSpec],
+    style_as: Mapping[str, str],
+) -> None:
+    """The ``.qml``/``.sld`` of one ``.shp`` (a layer the registry lacks gets a spec from
+    its columns, styled by the default rules).
+    """
+    from jmgis.io.qgis.sidecars import write_sidecars
+    from jmgis.layers import spec_from_frame
+
+    spec = specs.get(name) or spec_from_frame(name, frame)
+    write_sidecars(path, spec, frame, mapping, gtype, style_as=style_as.get(name, name))
 
 
 # ------------------------------------------------------------------------------- reading

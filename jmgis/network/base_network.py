@@ -556,7 +556,7 @@ def network_layers(G: nx.MultiDiGraph) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict
-        ``network_node`` (points), ``network_edge`` (lines, one row per link: a two-way
+        ``base_network_node`` (points), ``base_network_edge`` (lines, one row per link: a two-way
         road once, ``oneway`` 0) and ``network_report`` (the :class:`BaseNetworkReport`).
     """
     from jmgis.crs import STORAGE_CRS
@@ -605,7 +605,7 @@ def network_layers(G: nx.MultiDiGraph) -> dict[str, pd.DataFrame]:
         geoms.append(shapely.LineString(_line(G, u, v, d)))
     edges = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs).to_crs(STORAGE_CRS)
     report = G.graph.get("base_report")
-    out: dict[str, pd.DataFrame] = {"network_node": nodes, "network_edge": edges}
+    out: dict[str, pd.DataFrame] = {"base_network_node": nodes, "base_network_edge": edges}
     if report is not None:
         out["network_report"] = report.table()
     return out

@@ -8,7 +8,7 @@ project in the GeoPackage (and optionally as a ``.qgz`` beside it).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pandas as pd
 import pyogrio
 
 from jmgis.atomic import atomic_write_bytes
+from jmgis.io.qgis.layout import LAYOUT_GROUPS
 from jmgis.io.qgis.project import (
     PROJECT_NAME,
     gpkg_extent,
@@ -25,6 +26,7 @@ from jmgis.io.qgis.project import (
     write_project_to_gpkg,
 )
 from jmgis.io.qgis.qml import qml
+from jmgis.io.qgis.raster import raster_layer
 from jmgis.io.qgis.sld import sld
 from jmgis.io.qgis.styledef import StyledLayer, geometry_kind, styled_layers
 from jmgis.io.qgis.styles_table import StyleRow, geometry_columns, write_layer_styles
@@ -175,10 +177,29 @@ def _target_title(frame: pd.DataFrame, target: str) -> str:
     return target
 
 
+HUB_FIELD = "origin_name"
+"""Isochrones (``band_min`` per ``origin_name``) get one entry per hub and year."""
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _hubs(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(subset test, title part)`` per isochrone hub, or one empty pair."""
+    if HUB_FIELD not in frame.columns or "band_min" not in frame.columns:
+        return [("", "")]
+    names = list(dict.fromkeys(str(v) for v in frame[HUB_FIELD].dropna()))
+    if len(names) < 2:
+        return [("", "")]
+    return [(f'"{HUB_FIELD}" = {_quoted(n)} AND ', f"：{n}") for n in names]
+
+
 def _per_year(layer: StyledLayer, frame: pd.DataFrame | None) -> list[StyledLayer]:
     """One project entry per scenario year (or year pair) of a drawn layer.
 
-    A layer with ``year`` gets one entry per year; one with ``year_before``/``year_after``
+    A layer with ``year`` gets one entry per year (isochrones: per hub and year, so the
+    3 hubs × 4 bands do not overlap in one layer); one with ``year_before``/``year_after``
     one per pair, restricted to its first ``target`` when it has several destinations
     (the others are one filter edit away).  Only the latest year / widest pair is on.
     """
@@ -186,13 +207,15 @@ def _per_year(layer: StyledLayer, frame: pd.DataFrame | None) -> list[StyledLaye
         return [layer]
     if YEAR_FIELD in frame.columns and not frame[YEAR_FIELD].dropna().empty:
         years = sorted({int(y) for y in frame[YEAR_FIELD].dropna()})
+        hubs = _hubs(frame)
         return [
             replace(
                 layer,
-                subset=f'"{YEAR_FIELD}" = {year}',
-                title_suffix=f" {year}年",
+                subset=f"{hub_test}\"{YEAR_FIELD}\" = {year}",
+                title_suffix=f"{hub_title} {year}年",
                 visible=year == years[-1],
             )
+            for hub_test, hub_title in hubs
             for year in years
         ]
     if not set(PAIR_FIELDS) <= set(frame.columns):
@@ -268,6 +291,23 @@ def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:
     return rows
 
 
+def layout_sources(
+    specs: Sequence[LayerSpec], frames: Mapping[str, pd.DataFrame]
+) -> dict[str, list[str]]:
+    """The footer's data sources of each print layout, read from the layers it shows."""
+    from jmgis.maps.sources import footer_sources
+
+    wanted = {
+        "A3 三区图": LAYOUT_GROUPS["三区图"],
+        "A3 综合交通图": LAYOUT_GROUPS["综合交通图"],
+        "A3 可达性图": ("行政区划", "可达性"),
+    }
+    return {
+        name: footer_sources(frames.get(s.name) for s in specs if s.group in groups)
+        for name, groups in wanted.items()
+    }
+
+
 def write_qgis(
     gpkg: str | Path,
     frames: Mapping[str, pd.DataFrame] | None = None,
@@ -275,6 +315,8 @@ def write_qgis(
     qgz: str | Path | None = None,
     specs: Mapping[str, LayerSpec] | None = None,
     style_as: Mapping[str, str] | None = None,
+    rasters: Sequence[str | Path] = (),
+    review_no: str | None = None,
 ) -> list[Path]:
     """Write default styles and the project into ``gpkg``; returns the files written.
 
@@ -291,6 +333,11 @@ def write_qgis(
     specs, style_as
         Specs of layers the registry does not describe, and the jmgis layer each one
         should look like (:func:`jmgis.io.profiles.apply_profile` gives both).
+    rasters
+        Travel-time GeoTIFFs in the GeoPackage's folder, added to the project in the
+        可达性栅格 group with a pseudocolour style (:mod:`jmgis.io.qgis.raster`).
+    review_no
+        The 审图号 printed on the print layouts, only when one was issued.
 
     Returns
     -------
@@ -311,7 +358,21 @@ def write_qgis(
     layers = styled_gpkg_layers(gpkg, with_views, frames, style_map)
     write_layer_styles(gpkg, style_rows(layers, gpkg))
     extent = gpkg_extent(gpkg, [s.name for s in with_views])
-    archive = qgz_bytes(project_xml(layers, gpkg.name, extent))
+    raster_layers = []
+    for path in rasters:
+        path = Path(path)
+        if path.resolve().parent != gpkg.resolve().parent:
+            raise ValueError(f"{path} must be in the GeoPackage's folder {gpkg.parent}")
+        raster_layers.append(raster_layer(path))
+    xml = project_xml(
+        layers,
+        gpkg.name,
+        extent,
+        rasters=raster_layers,
+        sources=layout_sources(with_views, frames),
+        review_no=review_no,
+    )
+    archive = qgz_bytes(xml)
     write_project_to_gpkg(gpkg, archive)
     written = [gpkg]
     if qgz is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import uuid
 import xml.etree.ElementTree as ET
@@ -28,7 +29,16 @@ from pyproj import CRS
 
 from jmgis.buildtime import iso_utc
 from jmgis.crs import STORAGE_CRS
+from jmgis.io.qgis.layout import (
+    LAYOUT_GROUPS,
+    LayoutSpec,
+    Theme,
+    layouts_xml,
+    themes_xml,
+    year_theme_name,
+)
 from jmgis.io.qgis.qml import DOCTYPE, QGIS_VERSION, root_attributes, style_elements
+from jmgis.io.qgis.raster import RASTER_GROUP, RasterLayer, raster_maplayer
 from jmgis.io.qgis.styledef import StyledLayer, geometry_kind
 from jmgis.io.qgis.xmltext import checked_tostring
 
@@ -40,7 +50,7 @@ GROUP_ORDER: tuple[str, ...] = ("行政区划", "交通", "产业园区", "规�
 above the zone fills so the fills never hide them; accessibility is an alternative theme
 at the bottom.  Groups not listed follow in registry order, before 可达性."""
 
-HIDDEN_GROUPS = frozenset({"可达性"})
+HIDDEN_GROUPS = frozenset({"可达性", RASTER_GROUP})
 """Groups switched off when the project opens (alternative themes)."""
 
 HIDDEN_LAYERS = frozenset({"zone", "control_point", "local_road"})
@@ -202,17 +212,127 @@ def _maplayer(layer: StyledLayer, gpkg_name: str) -> ET.Element:
     return elem
 
 
-def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | None = None) -> str:
+ELLIPSOID = "EPSG:1024"
+"""The CGCS2000 ellipsoid (EPSG:1024): QGIS measures on it, in metres and km²."""
+DISTANCE_UNITS = "meters"
+AREA_UNITS = "km2"
+
+_YEAR_SUBSET = re.compile(r'"year" = (\d{4})$')
+_PAIR_SUBSET = re.compile(r'"year_before" = (\d{4}) AND "year_after" = (\d{4})$')
+
+
+def layer_year(layer: StyledLayer) -> int | None:
+    """The scenario year an entry shows (``year`` subset, or the later year of a pair)."""
+    if layer.subset is None:
+        return None
+    match = _YEAR_SUBSET.search(layer.subset) or _PAIR_SUBSET.search(layer.subset)
+    return int(match.groups()[-1]) if match else None
+
+
+YEAR_HIDDEN = frozenset({"三区"})
+"""Groups a year's theme leaves off: the 三区 fills would mix with the travel-time colours."""
+
+
+def map_themes(
+    groups: Sequence[tuple[str, list[StyledLayer]]], rasters: Sequence[RasterLayer] = ()
+) -> list[Theme]:
+    """A theme per scenario year and one per layout (:data:`LAYOUT_GROUPS`).
+
+    A year's theme shows the base layers as the project opens (without the 三区 fills,
+    :data:`YEAR_HIDDEN`) plus that year's accessibility entries (year pairs ending that
+    year, from the first year) and raster.
+    """
+    base = [
+        _lid(m)
+        for name, members in groups
+        if name not in HIDDEN_GROUPS | YEAR_HIDDEN
+        for m in members
+        if _checked(m) and layer_year(m) is None
+    ]
+    base_groups = [name for name, _ in groups if name not in HIDDEN_GROUPS | YEAR_HIDDEN]
+    years = sorted(
+        {y for _, members in groups for m in members if (y := layer_year(m)) is not None}
+        | {r.year for r in rasters if r.year is not None}
+    )
+    first_before = {}
+    for _, members in groups:
+        for m in members:
+            match = _PAIR_SUBSET.search(m.subset or "")
+            if match:
+                key = (m.spec.name, m.geometry_filter)
+                first_before[key] = min(first_before.get(key, 9999), int(match.group(1)))
+    themes = []
+    for year in years:
+        ids = list(base)
+        for _, members in groups:
+            for m in members:
+                if layer_year(m) != year:
+                    continue
+                match = _PAIR_SUBSET.search(m.subset or "")
+                if match and int(match.group(1)) != first_before[(m.spec.name, m.geometry_filter)]:
+                    continue
+                ids.append(_lid(m))
+        ids += [r.layer_id for r in rasters if r.year == year]
+        shown = [*base_groups, *(g for g, _ in groups if g in HIDDEN_GROUPS), RASTER_GROUP]
+        themes.append(Theme(year_theme_name(year), tuple(ids), tuple(dict.fromkeys(shown))))
+    for name, wanted in LAYOUT_GROUPS.items():
+        ids = [
+            _lid(m)
+            for group, members in groups
+            if group in wanted
+            for m in members
+            if _checked(m) and layer_year(m) is None
+        ]
+        themes.append(Theme(name, tuple(ids), tuple(g for g, _ in groups if g in wanted)))
+    return themes
+
+
+def layout_specs(themes: Sequence[Theme]) -> list[LayoutSpec]:
+    """The A3 三区图, 综合交通图 and 可达性图 (the latest year's theme)."""
+    specs = [
+        LayoutSpec("A3 三区图", "江门市 三区与规划结构（示意）", "三区图"),
+        LayoutSpec("A3 综合交通图", "江门市 综合交通（示意）", "综合交通图"),
+    ]
+    year_themes = [t.name for t in themes if t.name.endswith("年") and t.name[:4].isdigit()]
+    if year_themes:
+        latest = max(year_themes)
+        specs.append(LayoutSpec("A3 可达性图", f"江门市 可达性 {latest}（示意）", latest))
+    return specs
+
+
+def _measurement_properties(properties: ET.Element) -> None:
+    measure = ET.SubElement(properties, "Measure")
+    ET.SubElement(measure, "Ellipsoid", {"type": "QString"}).text = ELLIPSOID
+    units = ET.SubElement(properties, "Measurement")
+    ET.SubElement(units, "DistanceUnits", {"type": "QString"}).text = DISTANCE_UNITS
+    ET.SubElement(units, "AreaUnits", {"type": "QString"}).text = AREA_UNITS
+
+
+def project_xml(
+    layers: Sequence[StyledLayer],
+    gpkg_name: str,
+    extent: Extent | None = None,
+    *,
+    rasters: Sequence[RasterLayer] = (),
+    sources: dict[str, Sequence[str]] | None = None,
+    review_no: str | None = None,
+) -> str:
     """The ``.qgs`` document of the project.
 
     Parameters
     ----------
-    layers : Sequence of StyledLayer
-        The styled layers, in drawing order.
-    gpkg_name : str
-        The GeoPackage's file name.
-    extent : Extent or None
-        The opening extent (degrees); ``None`` leaves it to QGIS.
+    layers
+        The GeoPackage's styled layers.
+    gpkg_name
+        The GeoPackage's file name (sources are relative to its folder).
+    extent
+        The opening extent (degrees); also the layouts' map extent.
+    rasters
+        GeoTIFFs beside the GeoPackage, shown in the 可达性栅格 group.
+    sources
+        Data sources named in each layout's footer, by layout name.
+    review_no
+        The 审图号 printed on the layouts, only when given.
 
     Returns
     -------
@@ -251,12 +371,43 @@ def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | 
                     "expanded": "0" if geometry_kind(member.spec) is None else "1",
                 },
             )
+    if rasters:
+        group = ET.SubElement(
+            tree,
+            "layer-tree-group",
+            {"name": RASTER_GROUP, "checked": "Qt::Unchecked", "expanded": "1"},
+        )
+        ET.SubElement(group, "customproperties")
+        for raster in rasters:
+            ET.SubElement(
+                group,
+                "layer-tree-layer",
+                {
+                    "id": raster.layer_id,
+                    "name": raster.title,
+                    "source": raster.datasource,
+                    "providerKey": "gdal",
+                    "checked": "Qt::Checked",
+                    "expanded": "1",
+                },
+            )
     projectlayers = ET.SubElement(root, "projectlayers")
     for member in order:
         projectlayers.append(_maplayer(member, gpkg_name))
+    for raster in rasters:
+        projectlayers.append(raster_maplayer(raster))
     layerorder = ET.SubElement(root, "layerorder")
     for member in order:
         ET.SubElement(layerorder, "layer", {"id": _lid(member)})
+    for raster in rasters:
+        ET.SubElement(layerorder, "layer", {"id": raster.layer_id})
+    themes = map_themes(ordered_groups(layers), rasters)
+    root.append(themes_xml(themes))
+    if extent is not None:
+        box = (extent.xmin, extent.ymin, extent.xmax, extent.ymax)
+        root.append(
+            layouts_xml(layout_specs(themes), box, sources=sources, review_no=review_no)
+        )
     if extent is not None:
         view = ET.SubElement(root, "ProjectViewSettings", {"UseProjectScales": "0"})
         ET.SubElement(view, "Scales")
@@ -278,6 +429,7 @@ def project_xml(layers: Sequence[StyledLayer], gpkg_name: str, extent: Extent | 
     ET.SubElement(paths, "Absolute", {"type": "bool"}).text = "false"
     srs_props = ET.SubElement(properties, "SpatialRefSys")
     ET.SubElement(srs_props, "ProjectionsEnabled", {"type": "int"}).text = "1"
+    _measurement_properties(properties)
     ET.indent(root, space=" ")
     return DOCTYPE + "\n" + checked_tostring(root) + "\n"
 

@@ -48,8 +48,9 @@ are stored as ``inf`` (:mod:`jmgis.access`) and fall in it, as on the web maps; 
 reads ``upper="inf"`` in the QML (checked with QGIS 3.22).  QGIS expressions turn ``inf``
 into NULL, so the renderer classifies the plain column, never an expression."""
 
-LABEL_FIELDS = ("name", "XZQMC")
-"""Columns labels are drawn from, first found wins (XZQMC: planning-database profile)."""
+LABEL_FIELDS = ("name", "XZQMC", "origin_name")
+"""Columns labels are drawn from, first found wins (XZQMC: planning-database profile;
+origin_name: the hub of an isochrone)."""
 
 
 @dataclass(frozen=True)
@@ -426,7 +427,10 @@ def _kind_palette(
     default_name: str,
     name_filter: str,
     labels_name: str | None = None,
+    fill_opacity: float | None = None,
 ) -> StyleRule:
+    fill = OVERLAY_FILL_OPACITY if fill_opacity is None else fill_opacity
+
     def rule(spec: LayerSpec, frame: pd.DataFrame | None) -> LayerStyle | None:
         if attr not in spec.field_names or name_filter not in spec.name:
             return None
@@ -436,7 +440,7 @@ def _kind_palette(
         default = getattr(style, default_name)
         labels = getattr(style, labels_name) if labels_name else {}
         result = _categorized(
-            spec, frame, attr, palette, default, labels, fill_opacity=OVERLAY_FILL_OPACITY
+            spec, frame, attr, palette, default, labels, fill_opacity=fill
         )
         if geometry_kind(spec) != "fill":
             return result
@@ -512,7 +516,10 @@ STYLE_RULES: list[StyleRule] = [
     _zone_layer,
     _line_palette("road_class", "ROAD_CLASS_STYLES", "ROAD_DEFAULT_STYLE"),
     _line_palette("kind", "RAIL_KIND_STYLES", "RAIL_DEFAULT_STYLE", name_filter="rail"),
-    _kind_palette("kind", "STRUCTURE_KIND_STYLES", "STRUCTURE_DEFAULT_STYLE", "structure"),
+    # structure areas cover most of the city: outline only, so the 三区 colours stay true
+    _kind_palette(
+        "kind", "STRUCTURE_KIND_STYLES", "STRUCTURE_DEFAULT_STYLE", "structure", fill_opacity=0.0
+    ),
     _kind_palette("level", "PARK_LEVEL_COLORS", "PARK_DEFAULT_COLOR", "park", "PARK_LEVEL_LABELS"),
     _zone_field,
 ]

@@ -1,0 +1,260 @@
+"""Print layouts and map themes of the QGIS project.
+
+Three A3 landscape layouts (:data:`LAYOUTS`: 三区图, 综合交通图, 可达性图), each with a
+title, a map following a map theme, a legend, a scale bar in kilometres, a north arrow,
+the CRS, the data sources and the 示意图 footer (with the 审图号 only when one is given —
+jmgis never invents one).  Map themes: one per scenario year (the year's accessibility
+layers and raster, the base layers as the project opens) plus one per layout.
+
+The XML is the subset of QGIS 3.22's ``<Layouts>`` and ``<visibility-presets>`` that
+QGIS needs; it fills the rest with its defaults when it reads the project.
+"""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+# QgsLayoutItemRegistry item types (QGIS 3.x)
+PAGE, MAP, PICTURE, LABEL, LEGEND, SCALEBAR = 65638, 65639, 65640, 65641, 65642, 65646
+
+A3_MM = (420.0, 297.0)
+NORTH_ARROW_SVG = "arrows/NorthArrow_02.svg"
+"""An SVG of QGIS's own library, found through its SVG search paths."""
+
+DISCLAIMER = "内部工作用图，界线不作为权属依据"
+CRS_NOTE = "坐标系：2000国家大地坐标系（CGCS2000，EPSG:4490）"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A map theme: the visible layer ids and the checked groups."""
+
+    name: str
+    layers: tuple[str, ...]
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    """A print layout: its name, title and the map theme its map follows."""
+
+    name: str
+    title: str
+    theme: str
+
+
+LAYOUT_GROUPS: dict[str, tuple[str, ...]] = {
+    "三区图": ("行政区划", "三区", "规划结构"),
+    "综合交通图": ("行政区划", "交通"),
+}
+"""The groups shown by the themes of the 三区 and transport layouts."""
+
+
+def year_theme_name(year: int) -> str:
+    """The name of the map theme of a scenario year (``2035年``)."""
+    return f"{year}年"
+
+
+def themes_xml(themes: Sequence[Theme]) -> ET.Element:
+    """``<visibility-presets>`` holding ``themes``."""
+    root = ET.Element("visibility-presets")
+    for theme in themes:
+        preset = ET.SubElement(
+            root,
+            "visibility-preset",
+            {"name": theme.name, "has-checked-group-info": "1", "has-expanded-info": "0"},
+        )
+        for layer_id in theme.layers:
+            ET.SubElement(preset, "layer", {"id": layer_id, "visible": "1", "style": "default"})
+        checked = ET.SubElement(preset, "checked-group-nodes")
+        for group in theme.groups:
+            ET.SubElement(checked, "checked-group-node", {"id": group})
+    return root
+
+
+def _uuid(*parts: str) -> str:
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "jmgis:layout:" + ":".join(parts))) + "}"
+
+
+def _item(
+    kind: int, key: str, x: float, y: float, w: float, h: float, z: int, **attrs
+) -> ET.Element:
+    base = {
+        "type": str(kind),
+        "uuid": key,
+        "templateUuid": key,
+        "position": f"{x:g},{y:g},mm",
+        "positionOnPage": f"{x:g},{y:g},mm",
+        "size": f"{w:g},{h:g},mm",
+        "zValue": str(z),
+        "visibility": "1",
+        "opacity": "1",
+        "background": "false",
+        "frame": "false",
+        "referencePoint": "0",
+        "itemRotation": "0",
+    }
+    base.update({k: str(v) for k, v in attrs.items()})
+    return ET.Element("LayoutItem", base)
+
+
+def _label(key: str, text: str, x: float, y: float, w: float, h: float, size: float, bold=False):
+    item = _item(LABEL, key, x, y, w, h, 3, labelText=text, halign="1", valign="128")
+    ET.SubElement(
+        item,
+        "LabelFont",
+        {"description": f"Noto Sans CJK SC,{size:g},-1,5,{75 if bold else 50},0,0,0,0,0"},
+    )
+    ET.SubElement(item, "FontColor", {"red": "0", "green": "0", "blue": "0", "alpha": "255"})
+    return item
+
+
+def layout_xml(
+    spec: LayoutSpec,
+    extent: tuple[float, float, float, float],
+    *,
+    sources: Iterable[str] = (),
+    review_no: str | None = None,
+) -> ET.Element:
+    """One ``<Layout>``: A3 landscape; the map (scale bar lower left, north arrow upper
+    right) on the left, the legend on the right, the footer below.
+
+    Parameters
+    ----------
+    spec
+        Name, title and map theme.
+    extent
+        ``(xmin, ymin, xmax, ymax)`` of the map in the project CRS (degrees).
+    sources
+        The data sources named in the footer.
+    review_no
+        The 审图号, printed only when given.
+    """
+    width, height = A3_MM
+    layout = ET.Element("Layout", {"name": spec.name, "units": "mm", "printResolution": "300"})
+    pages = ET.SubElement(layout, "PageCollection")
+    page = _item(PAGE, _uuid(spec.name, "page"), 0, 0, width, height, 0, background="true")
+    pages.append(page)
+    map_key = _uuid(spec.name, "map")
+    mx, my, mw, mh = 10.0, 24.0, 300.0, 250.0
+    map_item = _item(
+        MAP,
+        map_key,
+        mx,
+        my,
+        mw,
+        mh,
+        1,
+        frame="true",
+        background="true",
+        followPreset="true",
+        followPresetName=spec.theme,
+        keepLayerSet="false",
+        drawCanvasItems="false",
+        mapRotation="0",
+    )
+    map_item.append(_fitted_extent(extent, mw / mh))
+    ET.SubElement(map_item, "LayerSet")
+    layout.append(map_item)
+    layout.append(_label(_uuid(spec.name, "title"), spec.title, 10, 6, 400, 14, 22, bold=True))
+    legend = _item(
+        LEGEND,
+        _uuid(spec.name, "legend"),
+        318,
+        24,
+        92,
+        250,
+        2,
+        map_uuid=map_key,
+        title="图例",
+        resizeToContents="1",
+        legendFilterByMap="1",
+        background="true",
+    )
+    layout.append(legend)
+    layout.append(
+        _item(
+            SCALEBAR,
+            _uuid(spec.name, "scalebar"),
+            mx + 6,
+            my + mh - 45,
+            80,
+            14,
+            4,
+            mapUuid=map_key,
+            style="Single Box",
+            unitType="km",
+            unitLabel="km",
+            numMapUnitsPerScaleBarUnit="1000",  # the map measures in metres (ellipsoid)
+            numSegments="2",
+            numSegmentsLeft="0",
+            numUnitsPerSegment="10000",
+            segmentSizeMode="0",
+            height="3",
+        )
+    )
+    layout.append(
+        _item(
+            PICTURE,
+            _uuid(spec.name, "north"),
+            mx + mw - 20,
+            my + 4,
+            14,
+            20,
+            5,
+            file=NORTH_ARROW_SVG,
+            mapUuid=map_key,
+            northMode="0",
+            resizeMode="0",
+            mode="1",
+        )
+    )
+    footer = [f"示意图 · {DISCLAIMER}"]
+    if review_no:
+        footer.append(f"审图号：{review_no}")
+    footer.append(CRS_NOTE)
+    source_list = list(dict.fromkeys(sources))
+    if source_list:
+        footer.append("数据来源：" + "；".join(source_list))
+    layout.append(_label(_uuid(spec.name, "footer"), " · ".join(footer), 10, 277, 400, 16, 8))
+    return layout
+
+
+def _fitted_extent(extent: tuple[float, float, float, float], ratio: float) -> ET.Element:
+    """The map extent grown to the item's width/height ratio (no stretched map)."""
+    import math
+
+    xmin, ymin, xmax, ymax = extent
+    # a degree of longitude is shorter than one of latitude by cos(latitude)
+    cos = math.cos(math.radians((ymin + ymax) / 2))
+    w, h = (xmax - xmin) * cos, ymax - ymin
+    if w / h < ratio:
+        grow = (h * ratio - w) / cos / 2
+        xmin, xmax = xmin - grow, xmax + grow
+    else:
+        grow = (w / ratio - h) / 2
+        ymin, ymax = ymin - grow, ymax + grow
+    return ET.Element(
+        "Extent", {"xmin": repr(xmin), "ymin": repr(ymin), "xmax": repr(xmax), "ymax": repr(ymax)}
+    )
+
+
+def layouts_xml(
+    specs: Sequence[LayoutSpec],
+    extent: tuple[float, float, float, float],
+    *,
+    sources: Mapping[str, Sequence[str]] | None = None,
+    review_no: str | None = None,
+) -> ET.Element:
+    """``<Layouts>`` holding one layout per spec (``sources`` by layout name)."""
+    root = ET.Element("Layouts")
+    for spec in specs:
+        root.append(
+            layout_xml(
+                spec, extent, sources=(sources or {}).get(spec.name, ()), review_no=review_no
+            )
+        )
+    return root
