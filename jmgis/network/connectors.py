@@ -20,7 +20,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 
 from jmgis.network.graph import add_link, add_node
 
@@ -180,6 +179,7 @@ class Snapper:
         self.G = G
         self.ids = list(candidates)
         self.xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in self.ids], dtype=float)
+        from scipy.spatial import cKDTree  # loaded only to build (scipy.spatial is slow)
         self.tree = cKDTree(self.xy) if len(self.ids) else None
         self.water = water
         self.max_water_m = max_water_m
