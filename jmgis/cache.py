@@ -122,6 +122,36 @@ def fingerprint(
     return h.hexdigest()
 
 
+def frame_digest(frame: Any) -> str | None:
+    """SHA-256 of a (Geo)DataFrame's columns, index and values (geometry as WKB).
+
+    Parameters
+    ----------
+    frame
+        A pandas or geopandas frame, or ``None``.
+
+    Returns
+    -------
+    str or None
+        Hex digest (``None`` for ``None``).
+    """
+    if frame is None:
+        return None
+    import pandas as pd
+
+    h = hashlib.sha256()
+    h.update(json.dumps([str(c) for c in frame.columns]).encode())
+    for name in frame.columns:
+        col = frame[name]
+        if getattr(col, "geom_type", None) is not None:  # a GeoSeries
+            h.update(b"".join(g or b"" for g in col.to_wkb()))
+            h.update(str(getattr(col, "crs", None)).encode())
+        else:
+            values = col.map(repr) if col.dtype == object else col
+            h.update(pd.util.hash_pandas_object(values, index=True).values.tobytes())
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class CacheInfo:
     """What the cache holds: its folder, and entries and bytes per namespace."""

@@ -170,3 +170,35 @@ def test_shared_graph_is_rebuilt_after_a_data_file_changes(tmp_path, monkeypatch
         assert not any(d.get("feature_id") == fid for *_, d in edited.edges(data=True))
     _as_new_process()
     assert cache.for_settings(settings).info().namespaces["graph"][0] == 2
+
+
+def test_access_layers_are_cached_by_their_inputs(tmp_path, monkeypatch):
+    """The access step's layers come from the cache while its inputs (here the population
+    frame) are unchanged, and are recomputed when they change."""
+    import pandas as pd
+
+    from jmgis.jiangmen import outputs
+
+    calls = []
+
+    def fake(years, isochrones, population):
+        calls.append(years)
+        return {
+            "access_township": pd.DataFrame({"year": years, "n": [len(population)] * len(years)})
+        }
+
+    monkeypatch.setattr(outputs, "_access_layers", fake)
+    population = pd.DataFrame({"code": ["440703001", "440703002"], "population": [10, 20]})
+    with use(Settings(cache_dir=tmp_path)):
+        first = outputs.access_layers([2025, 2020], population=population)
+        again = outputs.access_layers([2020, 2025], population=population)
+        assert len(calls) == 1
+        pd.testing.assert_frame_equal(first["access_township"], again["access_township"])
+        changed = population.assign(population=[10, 21])
+        outputs.access_layers([2020, 2025], population=changed)
+        assert len(calls) == 2
+        outputs.access_layers([2020], population=population)
+        assert len(calls) == 3
+    with use(Settings(cache_dir=tmp_path, use_cache=False)):
+        outputs.access_layers([2020, 2025], population=population)
+        assert len(calls) == 4
