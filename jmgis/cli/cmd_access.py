@@ -50,10 +50,19 @@ def run(args: argparse.Namespace) -> int:
     for year in (args.year, args.compare):
         if year is not None:
             transport.check_year(year)
-    population = _population(args.population, args.encoding) if args.population else None
-    written = write_csvs(args.out, args.year, args.compare, population=population)
-    if args.raster:
-        written.append(_raster(args))
+    from jmgis.cli import progress
+
+    parts = ["tables", *(["raster"] if args.raster else [])]
+    bar = progress(parts, desc="jmgis access", total=len(parts))
+    try:
+        population = _population(args.population, args.encoding) if args.population else None
+        written = write_csvs(args.out, args.year, args.compare, population=population)
+        bar.update(1)
+        if args.raster:
+            written.append(_raster(args))
+            bar.update(1)
+    finally:
+        bar.close()
     for path in written:
         print(path)
     return 0
