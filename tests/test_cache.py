@@ -202,3 +202,19 @@ def test_access_layers_are_cached_by_their_inputs(tmp_path, monkeypatch):
     with use(Settings(cache_dir=tmp_path, use_cache=False)):
         outputs.access_layers([2020, 2025], population=population)
         assert len(calls) == 4
+
+
+@pytest.mark.slow
+def test_route_to_a_park_from_a_cached_graph_in_a_new_process(tmp_path):
+    """A graph read from the cache does not import the catalog; the route command must
+    still resolve park names (they register with the resolver on import)."""
+    import os
+
+    env = {**os.environ, "JMGIS_CACHE_DIR": str(tmp_path)}
+    args = [sys.executable, "-m", "jmgis", "route", "广海湾经济开发区", "江门站", "--year", "2035"]
+    first = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert cache.Cache(tmp_path / cache.DERIVED).info().namespaces["graph"][0] == 1
+    second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
