@@ -65,7 +65,10 @@ maps_dir : Path or None
     Where the maps go (default ``maps/`` beside ``out/``, or ``<out_dir>/maps`` when
     ``out_dir`` was chosen).
 cache_dir : Path
-    Derived results kept between runs (``~/.cache/jmgis``).
+    Derived results kept between runs (``~/.cache/jmgis``; see :mod:`jmgis.cache`).
+use_cache : bool
+    Reuse and keep derived results (compiled graphs) in ``cache_dir`` (default ``True``;
+    ``jmgis --no-cache`` turns it off for one run).
 offline : bool
     Never fetch the pinned Leaflet assets with npm (use only the cache).
 basemap : str
@@ -159,6 +162,7 @@ class Settings:
     out_dir: Path = Path("out")
     maps_dir: Path | None = None
     cache_dir: Path = field(default_factory=_default_cache)
+    use_cache: bool = True
     asset_cache_dir: Path | None = None
     offline: bool = False
     basemap: str = "none"

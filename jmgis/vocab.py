@@ -202,6 +202,11 @@ MAP_KINDS: tuple[str, ...] = ("zones", "plan", "transport", "access", "scenario"
 #: Basemaps: ``none`` is the offline base (city, counties, neighbours); the others are tiles.
 BASEMAPS: tuple[str, ...] = ("none", "osm", "tianditu", "gaode")
 
+# --- export -------------------------------------------------------------------------------
+
+#: Export profiles of ``jmgis export --profile`` (their renamings: :mod:`jmgis.io.profiles`).
+EXPORT_PROFILES: tuple[str, ...] = ("default", "planning-db")
+
 # --- data ---------------------------------------------------------------------------------
 
 #: How a feature's geometry was obtained (``geometry_quality``).

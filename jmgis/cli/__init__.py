@@ -39,6 +39,7 @@ COMMANDS = (
     "explain",
     "data",
     "qgis",
+    "cache",
 )
 
 log = logging.getLogger("jmgis")
@@ -106,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         default=None,
         help="settings file (default: jmgis.toml in the working folder, if any)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither reuse nor keep derived results in the cache folder (jmgis cache)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _available_commands():
@@ -210,7 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from jmgis.settings import Settings, use
 
-        args.settings = Settings.load(args.project, data_dir=args.data)
+        args.settings = Settings.load(
+            args.project, data_dir=args.data, use_cache=False if args.no_cache else None
+        )
         with use(args.settings):
             return int(args.func(args) or 0)
     except BrokenPipeError:

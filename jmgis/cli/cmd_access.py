@@ -70,23 +70,32 @@ def run(args: argparse.Namespace) -> int:
     for year in (args.year, args.compare):
         if year is not None:
             transport.check_year(year)
+    from jmgis.cli import progress
     from jmgis.settings import use
 
     settings = network_settings(args, args.settings)
     if args.facilities:
         settings = settings.replace(facilities=args.facilities)
     population = _population(args.population, args.encoding) if args.population else None
+    parts = ["tables", *(["raster"] if args.raster else []), *(["facilities"] if settings.facilities else [])]
     with use(settings):
         facilities = None
         if settings.facilities is not None:
             from jmgis.jiangmen.facilities import load_facilities
 
             facilities = load_facilities(settings.facilities)  # fail fast
-        written = write_csvs(args.out, args.year, args.compare, population=population)
-        if args.raster:
-            written.append(_raster(args))
-        if facilities is not None:
-            written.append(_facilities(args, facilities, population))
+        bar = progress(parts, desc="jmgis access", total=len(parts))
+        try:
+            written = write_csvs(args.out, args.year, args.compare, population=population)
+            bar.update(1)
+            if args.raster:
+                written.append(_raster(args))
+                bar.update(1)
+            if facilities is not None:
+                written.append(_facilities(args, facilities, population))
+                bar.update(1)
+        finally:
+            bar.close()
     for path in written:
         print(path)
     return 0

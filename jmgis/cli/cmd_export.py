@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from jmgis.io.profiles import PROFILES
+from jmgis.vocab import EXPORT_PROFILES
 
 log = logging.getLogger("jmgis")
 
@@ -13,7 +13,7 @@ log = logging.getLogger("jmgis")
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--profile",
-        choices=sorted(PROFILES),
+        choices=sorted(EXPORT_PROFILES),
         default="default",
         help="layer and field naming: default (jmgis) or planning-db (XZQ, XZQDM, XZQMC, "
         "BSM, YSDM, MJ … of the territorial-planning databases)",

@@ -41,14 +41,20 @@ OUTPUT_STEPS = frozenset({"gpkg", "qgis", "maps", "report", "export"})
 def _context(kind: str, tmp: Path, settings):
     """Run the build steps in order until the layers ``kind`` needs are present."""
     from jmgis import maps, pipeline
+    from jmgis.cli import progress
     from jmgis.errors import JmgisError
 
     ctx = pipeline.BuildContext(settings=settings.replace(out_dir=tmp, maps_dir=tmp / "maps"))
-    for name, step in pipeline.STEPS:
-        if not maps.missing_layers(kind, ctx.layers):
-            break
-        if name not in OUTPUT_STEPS:
+    steps = [(n, s) for n, s in pipeline.STEPS if n not in OUTPUT_STEPS]
+    bar = progress(steps, desc=f"jmgis map {kind}", total=len(steps))
+    try:
+        for _name, step in steps:
+            if not maps.missing_layers(kind, ctx.layers):
+                break
             step(ctx)
+            bar.update(1)
+    finally:
+        bar.close()
     missing = maps.missing_layers(kind, ctx.layers)
     if missing:
         raise JmgisError(

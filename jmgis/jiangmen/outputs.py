@@ -97,6 +97,35 @@ def access_layers(
     years = sorted(set(int(y) for y in years))
     if population is None:
         population = settings_population(townships=townships)
+    return _cached_access_layers(years, isochrones, townships, population)
+
+
+def _cached_access_layers(years, isochrones, townships, population):
+    """:func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`), keyed by the
+    data folder, the township and population frames, the analysis CRS and the years.
+    """
+    from jmgis import cache
+    from jmgis.crs import analysis_crs
+    from jmgis.settings import current
+
+    settings = current()
+    key = cache.fingerprint(
+        [settings.data_dir, settings.network, settings.facilities],
+        {
+            "what": "access_layers",
+            "years": years,
+            "isochrones": isochrones,
+            "crs": analysis_crs().srs,
+            "townships": cache.frame_digest(townships),
+            "population": cache.frame_digest(population),
+        },
+    )
+    return cache.for_settings(settings).get_or_build(
+        "access", key, lambda: _access_layers(years, isochrones, population)
+    )
+
+
+def _access_layers(years, isochrones, population):
     profiles = [profile(y) for y in years]
     township = pd.concat(profiles, ignore_index=True)
     zones = zone_summary(township, population)

@@ -616,8 +616,10 @@ def shared_graph(year: int, modes: tuple[str, ...] = MODES) -> nx.MultiDiGraph:
     The default speeds, built once and rebuilt only when a file under ``jmgis.paths.data_dir()``
     changes.
 
-    Repeated calls return the *same* graph object: do not modify it
-    (:func:`jmgis.network.route.route` works on a copy).
+    Within a process repeated calls return the *same* graph object: do not modify it
+    (:func:`jmgis.network.route.route` works on a copy).  Between processes the graph is
+    kept in the persistent cache (:mod:`jmgis.cache`, namespace ``graph``) keyed by the
+    contents of the data folder, the year, the modes, the analysis CRS and the jmgis code.
 
     Parameters
     ----------
@@ -640,4 +642,11 @@ def shared_graph(year: int, modes: tuple[str, ...] = MODES) -> nx.MultiDiGraph:
 
 @lru_cache(maxsize=8)
 def _cached_graph(year: int, modes: tuple[str, ...], root: str, stamp: int) -> nx.MultiDiGraph:
-    return build_graph(year, modes)
+    from jmgis import cache
+    from jmgis.crs import analysis_crs
+
+    key = cache.fingerprint(
+        [root],
+        {"what": "shared_graph", "year": year, "modes": modes, "crs": analysis_crs().srs},
+    )
+    return cache.for_settings().get_or_build("graph", key, lambda: build_graph(year, modes))

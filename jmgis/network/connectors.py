@@ -21,7 +21,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 
 from jmgis.network.graph import add_link, add_node
 
@@ -77,29 +76,107 @@ def nodes_on(G: nx.MultiDiGraph, predicate: Callable[[dict], bool]) -> list[str]
     return [n for n in G.nodes if n in out]
 
 
-def water_m(lines: np.ndarray, water: shapely.Geometry | None) -> np.ndarray:
-    """Length (m) of each line that lies in ``water`` (zeros without a water polygon).
+#: A water tile holds at most this many vertices (see :class:`WaterIndex`).
+TILE_VERTICES = 256
+
+
+class WaterIndex:
+    """A water polygon cut into small tiles with an STR-tree over them.
+
+    Intersecting a short connector with the whole coastline's polygon costs time in
+    proportion to the polygon's vertices (thousands), for every connector; cut into
+    quadrants until each tile has at most :data:`TILE_VERTICES` vertices, each line is
+    intersected only with the few tiles its box touches.  The tiles partition the polygon
+    (they meet only along their cut lines), so the summed lengths equal the length of the
+    intersection with the whole polygon.
 
     Parameters
     ----------
-    lines : numpy.ndarray
-        Line geometries (metres).
-    water : shapely.Geometry or None
-        Open water, same CRS.
+    water
+        The water polygon (analysis CRS, metres).
+    """
+
+    def __init__(self, water: shapely.Geometry) -> None:
+        self.water = water
+        tiles: list[shapely.Geometry] = []
+        self._cut(water, tiles, depth=0)
+        self.tiles = np.array(tiles, dtype=object)
+        shapely.prepare(self.tiles)
+        self.tree = shapely.STRtree(self.tiles)
+
+    def _cut(self, geom: shapely.Geometry, out: list, depth: int) -> None:
+        if geom.is_empty:
+            return
+        if shapely.get_num_coordinates(geom) <= TILE_VERTICES or depth >= 12:
+            out.append(geom)
+            return
+        x0, y0, x1, y1 = geom.bounds
+        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+        for box in ((x0, y0, xm, ym), (xm, y0, x1, ym), (x0, ym, xm, y1), (xm, ym, x1, y1)):
+            part = shapely.clip_by_rect(geom, *box)
+            part = shapely.get_parts(part)
+            part = part[shapely.get_type_id(part) >= 3]  # polygons only, not the cut lines
+            if len(part):
+                self._cut(shapely.multipolygons(part) if len(part) > 1 else part[0], out, depth + 1)
+
+    def length_in(self, lines: np.ndarray) -> np.ndarray:
+        """Length (m) of each line inside the water, in bulk.
+
+        Parameters
+        ----------
+        lines
+            Array of LineStrings (analysis CRS).
+
+        Returns
+        -------
+        numpy.ndarray
+            Metres of each line lying in the water.
+        """
+        out = np.zeros(len(lines))
+        if len(lines) == 0:
+            return out
+        line_idx, tile_idx = self.tree.query(lines, predicate="intersects")
+        if len(line_idx):
+            parts = shapely.length(shapely.intersection(lines[line_idx], self.tiles[tile_idx]))
+            out += np.bincount(line_idx, weights=parts, minlength=len(lines))
+        return out
+
+
+_INDEXES: dict[int, tuple[shapely.Geometry, WaterIndex]] = {}
+
+
+def water_index(water: shapely.Geometry | WaterIndex) -> WaterIndex:
+    """The :class:`WaterIndex` of a water polygon, built once per polygon object."""
+    if isinstance(water, WaterIndex):
+        return water
+    hit = _INDEXES.get(id(water))
+    if hit is None or hit[0] is not water:
+        if len(_INDEXES) >= 8:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        hit = (water, WaterIndex(water))
+        _INDEXES[id(water)] = hit
+    return hit[1]
+
+
+def water_m(lines: np.ndarray, water: shapely.Geometry | WaterIndex | None) -> np.ndarray:
+    """Length of each line that lies in ``water`` (zeros without a water polygon).
+
+    Parameters
+    ----------
+    lines
+        Array of LineStrings (analysis CRS, metres).
+    water
+        The water polygon, its :class:`WaterIndex`, or ``None``.
 
     Returns
     -------
     numpy.ndarray
-        Metres of each line in water.
+        Metres of each line in the water.
     """
-    out = np.zeros(len(lines))
+    lines = np.asarray(lines, dtype=object)
     if water is None or len(lines) == 0:
-        return out
-    shapely.prepare(water)
-    wet = shapely.intersects(water, lines)
-    if wet.any():
-        out[wet] = shapely.length(shapely.intersection(lines[wet], water))
-    return out
+        return np.zeros(len(lines))
+    return water_index(water).length_in(lines)
 
 
 class Snapper:
@@ -116,6 +193,7 @@ class Snapper:
         self.G = G
         self.ids = list(candidates)
         self.xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in self.ids], dtype=float)
+        from scipy.spatial import cKDTree  # loaded only to build (scipy.spatial is slow)
         self.tree = cKDTree(self.xy) if len(self.ids) else None
         self.water = water
         self.max_water_m = max_water_m

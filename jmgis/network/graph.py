@@ -23,7 +23,6 @@ import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from jmgis.vocab import EDGE_MODES as VOCAB_EDGE_MODES
 
@@ -225,6 +224,7 @@ def merge_points(xy: np.ndarray, tolerance_m: float) -> np.ndarray:
     n = len(xy)
     if n == 0:
         return np.zeros(0, dtype=int)
+    from scipy.spatial import cKDTree  # loaded only to build (scipy.spatial is slow)
     pairs = cKDTree(xy).query_pairs(max(tolerance_m, 1e-9), output_type="ndarray")
     adj = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(adj, directed=False)

@@ -27,7 +27,6 @@ import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import Delaunay, cKDTree
 
 from jmgis.crs import STORAGE_CRS
 from jmgis.network.connectors import LIMITED_ACCESS_CLASSES, water_m
@@ -49,6 +48,7 @@ def gabriel_edges(xy: np.ndarray) -> np.ndarray:
         return np.zeros((0, 2), dtype=int)
     if len(xy) == 2:
         return np.array([[0, 1]])
+    from scipy.spatial import Delaunay, cKDTree
     tri = Delaunay(xy)
     s = tri.simplices
     edges = np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]])
@@ -276,6 +276,7 @@ def _repair(rows, seat_xy, codes, names, accessible, water, max_water_m, add):
         main = labels[np.argmax(counts)]
         inside = np.flatnonzero(comp_of_seat == main)
         outside = np.flatnonzero(comp_of_seat != main)
+        from scipy.spatial import cKDTree
         tree = cKDTree(seat_xy[inside])
         k = min(8, len(inside))
         dist, idx = tree.query(seat_xy[outside], k=k)

@@ -202,6 +202,10 @@ def place_node(G: nx.MultiDiGraph, query: str) -> tuple[str, str]:
     """
     if query in G:
         return query, G.nodes[query].get("name") or query
+    # The catalog (parks) and transport (stations, ports …) register their places with
+    # the resolver when imported; a graph read from the cache no longer imports them.
+    import jmgis.catalog
+    import jmgis.transport  # noqa: F401
     from jmgis.admin.places import resolve_place
 
     place = resolve_place(query)

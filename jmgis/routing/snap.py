@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-from scipy.spatial import cKDTree
 
 from jmgis.errors import DataError
 
@@ -171,6 +170,7 @@ def snap_points(
         raise DataError(f"the graph has no node of kind {sorted(kinds or [])} to snap to")
     if len(xy) == 0:
         return Snapped([], np.zeros(0))
+    from scipy.spatial import cKDTree  # loaded only when used (scipy.spatial is slow)
     dist, pos = cKDTree(node_xy).query(xy, k=1)
     too_far = np.flatnonzero(dist > max_distance_m)
     if len(too_far):

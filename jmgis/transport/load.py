@@ -45,6 +45,16 @@ def _records(directory: Path, name: str) -> tuple[list[dict], Path]:
 
 @cache
 def _load_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of ``directory``, from the persistent cache (:mod:`jmgis.cache`) while
+    its files are unchanged; invalid files raise before anything is stored.
+    """
+    from jmgis import cache as store
+
+    key = store.fingerprint([directory], {"what": "transport_layers"})
+    return store.for_settings().get_or_build("transport", key, lambda: _read_all(directory))
+
+
+def _read_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
     from jmgis.transport import pointlayers
 
     base = Path(directory)

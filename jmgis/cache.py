@@ -1,0 +1,308 @@
+"""A persistent cache of derived results (compiled graphs, …) between jmgis processes.
+
+Every command used to rebuild the network graphs from the data files; now a result is
+kept on disk in ``<Settings.cache_dir>/derived/<namespace>/<key>.pickle`` and reused by the
+next process as long as nothing it was made from has changed.
+
+The key
+    :func:`fingerprint` hashes (SHA-256) the *contents* of the data files a result was made
+    from, the settings that matter for it (year, modes, CRS, speed table …), and the jmgis
+    source code itself (every ``.py`` file of the package), so an edited data file, a
+    different setting or a different jmgis makes a different key: the result is rebuilt,
+    never served stale.  Old entries stay until ``jmgis cache clear``.
+Concurrent processes
+    Entries are written atomically (a temporary file in the same folder, ``fsync``, then
+    :func:`os.replace`, see :mod:`jmgis.atomic`): a reader sees a whole entry or none.
+    :meth:`Cache.get_or_build` holds an ``fcntl.flock`` on ``<key>.lock`` while it builds,
+    so two processes asking for the same missing entry build it once; the second waits
+    and reads it.  A lock is released by the kernel when its process dies.
+Trust
+    Entries are Python pickles, read only from the user's own cache folder (as any
+    program's cache); a damaged or unreadable entry counts as missing and is rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import pickle
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from jmgis.atomic import atomic_write_bytes
+
+T = TypeVar("T")
+
+log = logging.getLogger("jmgis.cache")
+
+#: The sub-folder of ``cache_dir`` this module owns (``assets/`` beside it is the maps').
+DERIVED = "derived"
+SUFFIX = ".pickle"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """SHA-256 of the jmgis package sources (every ``.py`` file, path and content).
+
+    Returns
+    -------
+    str
+        Hex digest; computed once per process.
+    """
+    global _code_digest
+    if _code_digest is None:
+        h = hashlib.sha256()
+        for path in sorted(PACKAGE_DIR.rglob("*.py")):
+            h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(b"\0")
+            h.update(path.read_bytes())
+        _code_digest = h.hexdigest()
+    return _code_digest
+
+
+def _files(paths: Iterable[str | Path | None]) -> list[Path]:
+    out: set[Path] = set()
+    for p in paths:
+        if p is None:
+            continue
+        p = Path(p)
+        if p.is_dir():
+            out.update(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+        elif p.exists():
+            out.add(p)
+        # a missing file is hashed as missing (its name below), so creating it changes the key
+    return sorted(out)
+
+
+def fingerprint(
+    files: Iterable[str | Path | None] = (),
+    settings: Mapping[str, Any] | None = None,
+    *,
+    code: bool = True,
+) -> str:
+    """The cache key of a result made from ``files`` with ``settings``.
+
+    Parameters
+    ----------
+    files
+        Data files and folders (every file below a folder) the result is made from;
+        their contents are hashed.  ``None`` entries are skipped; a named file that does
+        not exist is hashed as absent.
+    settings
+        The settings that matter for the result, JSON-serialisable (paths and other
+        objects are taken as their ``str``).
+    code
+        Include :func:`code_digest` (default), so another jmgis never reads the entry.
+
+    Returns
+    -------
+    str
+        Hex SHA-256 digest.
+    """
+    files = list(files)
+    h = hashlib.sha256()
+    h.update(json.dumps(dict(settings or {}), sort_keys=True, default=str).encode())
+    for named in files:
+        if named is not None and not Path(named).exists():
+            h.update(b"absent:" + str(named).encode() + b"\0")
+    for path in _files(files):
+        h.update(str(path.resolve()).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    if code:
+        h.update(code_digest().encode())
+    return h.hexdigest()
+
+
+def frame_digest(frame: Any) -> str | None:
+    """SHA-256 of a (Geo)DataFrame's columns, index and values (geometry as WKB).
+
+    Parameters
+    ----------
+    frame
+        A pandas or geopandas frame, or ``None``.
+
+    Returns
+    -------
+    str or None
+        Hex digest (``None`` for ``None``).
+    """
+    if frame is None:
+        return None
+    import pandas as pd
+
+    h = hashlib.sha256()
+    h.update(json.dumps([str(c) for c in frame.columns]).encode())
+    for name in frame.columns:
+        col = frame[name]
+        if getattr(col, "geom_type", None) is not None:  # a GeoSeries
+            h.update(b"".join(g or b"" for g in col.to_wkb()))
+            h.update(str(getattr(col, "crs", None)).encode())
+        else:
+            values = col.map(repr) if col.dtype == object else col
+            h.update(pd.util.hash_pandas_object(values, index=True).values.tobytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What the cache holds: its folder, and entries and bytes per namespace."""
+
+    root: Path
+    namespaces: dict[str, tuple[int, int]]
+
+    @property
+    def entries(self) -> int:
+        return sum(n for n, _ in self.namespaces.values())
+
+    @property
+    def bytes(self) -> int:
+        return sum(b for _, b in self.namespaces.values())
+
+
+class Cache:
+    """Derived results on disk under ``root`` (normally ``Settings.cache_dir / "derived"``).
+
+    Parameters
+    ----------
+    root
+        The folder; created on first write.
+    enabled
+        ``False`` makes every lookup miss and every write a no-op.
+    """
+
+    def __init__(self, root: str | Path, *, enabled: bool = True) -> None:
+        self.root = Path(root)
+        self.enabled = enabled
+
+    def path(self, namespace: str, key: str) -> Path:
+        """The file of one entry."""
+        if not namespace.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"bad cache namespace {namespace!r}")
+        return self.root / namespace / f"{key}{SUFFIX}"
+
+    def get(self, namespace: str, key: str, default: Any = None) -> Any:
+        """The stored value, or ``default`` when absent or unreadable."""
+        if not self.enabled:
+            return default
+        path = self.path(namespace, key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return default
+        try:
+            return pickle.loads(data)
+        except Exception as exc:  # a damaged entry: rebuild it
+            log.debug("cache entry %s unreadable (%s); rebuilding", path, exc)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return default
+
+    def put(self, namespace: str, key: str, value: Any) -> Path | None:
+        """Store ``value`` atomically; returns the file (``None`` when not writable)."""
+        if not self.enabled:
+            return None
+        path = self.path(namespace, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as exc:  # a read-only cache slows jmgis down, it does not stop it
+            log.debug("cannot write cache entry %s: %s", path, exc)
+            return None
+
+    @contextlib.contextmanager
+    def _lock(self, namespace: str, key: str) -> Iterator[None]:
+        path = self.path(namespace, key).with_suffix(".lock")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield  # no lock without a writable folder; writes are atomic anyway
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def get_or_build(self, namespace: str, key: str, build: Callable[[], T]) -> T:
+        """The stored value, or ``build()`` stored for the next process.
+
+        Concurrent callers for the same missing key build it once (a file lock); the others
+        wait and read the stored entry.
+
+        Parameters
+        ----------
+        namespace
+            The kind of result (``"graph"`` …), a folder of the cache.
+        key
+            Its :func:`fingerprint`.
+        build
+            Makes the value when it is not stored.
+
+        Returns
+        -------
+        object
+            The value.
+        """
+        missing = object()
+        if not self.enabled:
+            return build()
+        value = self.get(namespace, key, missing)
+        if value is not missing:
+            return value
+        with self._lock(namespace, key):
+            value = self.get(namespace, key, missing)
+            if value is missing:
+                log.debug("cache miss %s/%s; building", namespace, key[:12])
+                value = build()
+                self.put(namespace, key, value)
+        return value
+
+    def info(self) -> CacheInfo:
+        """Entries and bytes per namespace."""
+        spaces: dict[str, tuple[int, int]] = {}
+        if self.root.is_dir():
+            for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+                files = [f for f in folder.glob(f"*{SUFFIX}") if f.is_file()]
+                spaces[folder.name] = (len(files), sum(f.stat().st_size for f in files))
+        return CacheInfo(self.root, spaces)
+
+    def clear(self, namespace: str | None = None) -> int:
+        """Remove every entry (of one namespace); returns how many were removed."""
+        info = self.info()
+        if namespace is not None:
+            target = self.root / namespace
+            count = info.namespaces.get(namespace, (0, 0))[0]
+        else:
+            target, count = self.root, info.entries
+        if target.is_dir():
+            shutil.rmtree(target)
+        return count
+
+
+def for_settings(settings: Any = None) -> Cache:
+    """The cache of ``settings`` (default: :func:`jmgis.settings.current`).
+
+    Parameters
+    ----------
+    settings
+        A :class:`jmgis.settings.Settings`; its ``cache_dir`` and ``use_cache``.
+
+    Returns
+    -------
+    Cache
+    """
+    if settings is None:
+        from jmgis.settings import current
+
+        settings = current()
+    return Cache(Path(settings.cache_dir) / DERIVED, enabled=getattr(settings, "use_cache", True))

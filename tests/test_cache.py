@@ -1,0 +1,220 @@
+"""The persistent cache of derived results (issue 16.1): keys, invalidation, concurrency."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from jmgis import cache
+from jmgis.cli import main
+from jmgis.settings import Settings, use
+
+
+def test_fingerprint_follows_file_contents_and_settings(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.yaml").write_text("x: 1\n", encoding="utf-8")
+    first = cache.fingerprint([data], {"year": 2025})
+    assert cache.fingerprint([data], {"year": 2025}) == first
+    assert cache.fingerprint([data], {"year": 2030}) != first
+    (data / "a.yaml").write_text("x: 2\n", encoding="utf-8")
+    edited = cache.fingerprint([data], {"year": 2025})
+    assert edited != first
+    (data / "b.csv").write_text("id\n", encoding="utf-8")
+    assert cache.fingerprint([data], {"year": 2025}) != edited
+    missing = tmp_path / "speeds.yaml"
+    absent = cache.fingerprint([missing])
+    missing.write_text("road: {}\n", encoding="utf-8")
+    assert cache.fingerprint([missing]) != absent
+
+
+def test_get_or_build_stores_and_reuses(tmp_path):
+    store = cache.Cache(tmp_path)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"value": [1, 2, 3]}
+
+    assert store.get_or_build("thing", "k1", build) == {"value": [1, 2, 3]}
+    # a new Cache object stands for a new process: it reads the file
+    assert cache.Cache(tmp_path).get_or_build("thing", "k1", build) == {"value": [1, 2, 3]}
+    assert len(calls) == 1
+    assert store.info().namespaces["thing"][0] == 1
+    assert not list(tmp_path.rglob(".*tmp*")), "no temporary file is left behind"
+
+
+def test_damaged_entry_is_rebuilt(tmp_path):
+    store = cache.Cache(tmp_path)
+    store.put("thing", "k", 41)
+    store.path("thing", "k").write_bytes(b"\x80\x05 not a pickle")
+    assert store.get_or_build("thing", "k", lambda: 42) == 42
+    assert cache.Cache(tmp_path).get("thing", "k") == 42
+
+
+def test_disabled_cache_never_writes(tmp_path):
+    store = cache.for_settings(Settings(cache_dir=tmp_path, use_cache=False))
+    assert store.get_or_build("thing", "k", lambda: 1) == 1
+    assert not (tmp_path / cache.DERIVED).exists()
+
+
+def test_clear_keeps_the_map_assets(tmp_path):
+    settings = Settings(cache_dir=tmp_path)
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "leaflet.tgz").write_bytes(b"x")
+    store = cache.for_settings(settings)
+    store.put("graph", "a", 1)
+    store.put("other", "b", 2)
+    assert store.clear("graph") == 1
+    assert store.info().namespaces == {"other": (1, store.path("other", "b").stat().st_size)}
+    assert store.clear() == 1
+    assert store.info().entries == 0
+    assert (tmp_path / "assets" / "leaflet.tgz").exists()
+
+
+_WORKER = textwrap.dedent(
+    """
+    import sys, time
+    from jmgis.cache import Cache
+
+    root, log = sys.argv[1], sys.argv[2]
+
+    def build():
+        with open(log, "a") as f:
+            f.write("built\\n")
+        time.sleep(0.5)  # a slow build: the other processes arrive meanwhile
+        return list(range(100_000))
+
+    value = Cache(root).get_or_build("graph", "samekey", build)
+    print(len(value), sum(value))
+    """
+)
+
+
+def test_concurrent_processes_build_once_and_read_whole_entries(tmp_path):
+    log = tmp_path / "builds.log"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(tmp_path / "c"), str(log)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    expected = f"{100_000} {sum(range(100_000))}"
+    assert outs == [expected] * 4
+    assert log.read_text().count("built") == 1
+
+
+def test_cache_cli_info_and_clear(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("JMGIS_CACHE_DIR", str(tmp_path))
+    cache.Cache(tmp_path / cache.DERIVED).put("graph", "k", [1])
+    assert main(["cache", "info"]) == 0
+    out = capsys.readouterr().out
+    assert "1 entries" in out and "graph" in out
+    assert main(["cache", "clear"]) == 0
+    assert "removed 1" in capsys.readouterr().out
+    assert cache.Cache(tmp_path / cache.DERIVED).info().entries == 0
+
+
+def _as_new_process() -> None:
+    """Forget what this process holds in memory (the graph and the parsed layers)."""
+    import importlib
+
+    from jmgis.network import build as netbuild
+
+    netbuild._cached_graph.cache_clear()
+    importlib.import_module("jmgis.transport.load").clear_cache()
+
+
+@pytest.mark.slow
+def test_shared_graph_is_rebuilt_after_a_data_file_changes(tmp_path, monkeypatch):
+    from jmgis.network import build as netbuild
+    from jmgis.settings import REPO_ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    settings = Settings(data_dir=data, cache_dir=tmp_path / "cache")
+    builds = []
+    real = netbuild.build_graph
+
+    def counting(*args, **kwargs):
+        builds.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(netbuild, "build_graph", counting)
+    with use(settings):
+        _as_new_process()
+        first = netbuild.shared_graph(2025)
+        _as_new_process()
+        again = netbuild.shared_graph(2025)
+        assert len(builds) == 1
+        assert sorted(again.nodes) == sorted(first.nodes)
+        # edit a data file: 佛开高速 opens only in 2030 → rebuilt, without it in 2025
+        fid = "g15_fokai"
+        assert any(d.get("feature_id") == fid for *_, d in first.edges(data=True))
+        roads = data / "transport" / "roads.yaml"
+        text = roads.read_text(encoding="utf-8")
+        opened = "  status: existing\n  open_year: 1996\n"
+        assert text.count(opened) == 1
+        roads.write_text(text.replace(opened, "  status: planned\n  open_year: 2030\n"), "utf-8")
+        _as_new_process()
+        edited = netbuild.shared_graph(2025)
+        assert len(builds) == 2
+        assert not any(d.get("feature_id") == fid for *_, d in edited.edges(data=True))
+    _as_new_process()
+    assert cache.for_settings(settings).info().namespaces["graph"][0] == 2
+
+
+def test_access_layers_are_cached_by_their_inputs(tmp_path, monkeypatch):
+    """The access step's layers come from the cache while its inputs (here the population
+    frame) are unchanged, and are recomputed when they change."""
+    import pandas as pd
+
+    from jmgis.jiangmen import outputs
+
+    calls = []
+
+    def fake(years, isochrones, population):
+        calls.append(years)
+        return {
+            "access_township": pd.DataFrame({"year": years, "n": [len(population)] * len(years)})
+        }
+
+    monkeypatch.setattr(outputs, "_access_layers", fake)
+    population = pd.DataFrame({"code": ["440703001", "440703002"], "population": [10, 20]})
+    with use(Settings(cache_dir=tmp_path)):
+        first = outputs.access_layers([2025, 2020], population=population)
+        again = outputs.access_layers([2020, 2025], population=population)
+        assert len(calls) == 1
+        pd.testing.assert_frame_equal(first["access_township"], again["access_township"])
+        changed = population.assign(population=[10, 21])
+        outputs.access_layers([2020, 2025], population=changed)
+        assert len(calls) == 2
+        outputs.access_layers([2020], population=population)
+        assert len(calls) == 3
+    with use(Settings(cache_dir=tmp_path, use_cache=False)):
+        outputs.access_layers([2020, 2025], population=population)
+        assert len(calls) == 4
+
+
+@pytest.mark.slow
+def test_route_to_a_park_from_a_cached_graph_in_a_new_process(tmp_path):
+    """A graph read from the cache does not import the catalog; the route command must
+    still resolve park names (they register with the resolver on import)."""
+    import os
+
+    env = {**os.environ, "JMGIS_CACHE_DIR": str(tmp_path)}
+    args = [sys.executable, "-m", "jmgis", "route", "广海湾经济开发区", "江门站", "--year", "2035"]
+    first = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert cache.Cache(tmp_path / cache.DERIVED).info().namespaces["graph"][0] == 1
+    second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout

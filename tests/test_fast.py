@@ -1,0 +1,69 @@
+"""Issue 16: light imports for ``--help``, the tiled water index."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import shapely
+
+from jmgis import vocab
+
+HEAVY = ("geopandas", "pandas", "shapely", "networkx", "scipy", "folium", "pyproj", "numpy")
+
+
+def test_help_imports_no_heavy_library():
+    """``jmgis --help`` (and every subcommand's parser) loads none of the heavy libraries:
+    their options come from :mod:`jmgis.vocab`."""
+    code = (
+        "import sys, json, contextlib, io\n"
+        "from jmgis.cli import build_parser\n"
+        "build_parser()\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out) == []
+
+
+def test_export_profiles_vocabulary_matches_the_profiles():
+    from jmgis.io.profiles import PROFILES
+
+    assert tuple(PROFILES) == vocab.EXPORT_PROFILES
+
+
+def _water():
+    rng = np.random.default_rng(7)
+    # a ragged polygon with many vertices and a hole, like a coastline
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 3000))
+    radius = 50_000 + rng.uniform(-3000, 3000, len(angles))
+    ring = np.c_[radius * np.cos(angles), radius * np.sin(angles)]
+    return shapely.Polygon(ring, [[(0, 0), (10_000, 0), (10_000, 10_000), (0, 10_000)]])
+
+
+def test_water_index_equals_whole_polygon_intersection():
+    from jmgis.network.connectors import WaterIndex, water_m
+
+    water = _water()
+    index = WaterIndex(water)
+    assert len(index.tiles) > 1
+    rng = np.random.default_rng(3)
+    a = rng.uniform(-60_000, 60_000, (500, 2))
+    b = a + rng.normal(0, 8000, (500, 2))
+    lines = shapely.linestrings(np.stack([a, b], axis=1))
+    expected = shapely.length(shapely.intersection(lines, water))
+    assert np.allclose(index.length_in(lines), expected, atol=1e-6)
+    assert np.allclose(water_m(lines, water), expected, atol=1e-6)
+    assert not water_m(lines, None).any()
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_water_m_small_inputs(n):
+    from jmgis.network.connectors import water_m
+
+    lines = shapely.linestrings(np.tile([[0.0, 0.0], [1000.0, 0.0]], (n, 1, 1)))
+    assert water_m(lines, _water()).shape == (n,)

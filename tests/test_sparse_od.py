@@ -1,0 +1,118 @@
+"""Sparse OD (issue 16.4): target-stopping and contraction-hierarchy pair queries give the
+same travel times as a full Dijkstra."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jmgis.errors import DataError
+from jmgis.routing import sparse
+from jmgis.routing.engine import compile_arrays, travel_time_matrix
+
+
+@st.composite
+def graphs_and_pairs(draw, integer: bool):
+    n = draw(st.integers(2, 25))
+    m = draw(st.integers(0, 80))
+    u = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    v = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    if integer:  # whole seconds: exact in the CH's milliseconds
+        w = draw(st.lists(st.integers(0, 900), min_size=m, max_size=m))
+    else:
+        w = draw(
+            st.lists(st.floats(0, 900, allow_nan=False, width=32), min_size=m, max_size=m)
+        )
+    k = draw(st.integers(1, 12))
+    o = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k))
+    d = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k))
+    xy = draw(
+        st.lists(
+            st.tuples(st.floats(-1000, 1000, width=32), st.floats(-1000, 1000, width=32)),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    cg = compile_arrays(np.array(u, int), np.array(v, int), np.array(w, float), n)
+    return cg, np.array(o), np.array(d), np.array(xy, float)
+
+
+def _reference(cg, o, d):
+    full = travel_time_matrix(cg, list(o))
+    return full[np.arange(len(o)), d]
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs_and_pairs(integer=False))
+def test_target_stopping_equals_dijkstra(case):
+    cg, o, d, _ = case
+    expected = _reference(cg, o, d)
+    got = sparse.pair_times(cg, list(o), list(d), method="target")
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    assert np.allclose(got, expected, rtol=0, atol=1e-9, equal_nan=False)
+    assert np.array_equal(sparse.pair_times(cg, list(o), list(d), method="dijkstra"), expected)
+
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs_and_pairs(integer=True))
+def test_ch_equals_dijkstra_exactly_on_whole_seconds(case):
+    pytest.importorskip("routingkit_cch")
+    cg, o, d, xy = case
+    expected = _reference(cg, o, d)
+    for coords in (xy, None):
+        sparse._HIERARCHIES.pop(cg, None)
+        got = sparse.pair_times(cg, list(o), list(d), method="ch", xy=coords)
+        assert np.array_equal(got, expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs_and_pairs(integer=False))
+def test_ch_equals_dijkstra_within_the_millisecond_rounding(case):
+    pytest.importorskip("routingkit_cch")
+    cg, o, d, xy = case
+    expected = _reference(cg, o, d)
+    got = sparse.pair_times(cg, list(o), list(d), method="ch", xy=xy)
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    finite = np.isfinite(expected)
+    # each edge is rounded to the millisecond: at most 0.5 ms per edge of a path (< n edges)
+    assert np.all(np.abs(got[finite] - expected[finite]) <= 0.5e-3 * cg.n + 1e-9)
+
+
+def test_networkx_graph_by_node_ids_and_auto():
+    G = nx.MultiDiGraph()
+    for i in range(6):
+        G.add_node(f"n{i}", x=float(i), y=0.0)
+    for i in range(5):
+        G.add_edge(f"n{i}", f"n{i + 1}", travel_time_s=10.0 + i)
+    G.add_edge("n0", "n5", travel_time_s=30.0)
+    got = sparse.pair_times(G, ["n0", "n0", "n5", "n2"], ["n5", "n3", "n0", "n4"])
+    assert got.tolist() == [30.0, 33.0, np.inf, 25.0]
+
+
+def test_auto_picks_by_graph_size_and_origins():
+    pytest.importorskip("routingkit_cch")
+    n = sparse.SMALL_GRAPH_NODES + 10
+    u = np.arange(n - 1)
+    cg = compile_arrays(u, u + 1, np.ones(n - 1), n)
+    few = np.arange(3)
+    many = np.arange(sparse.CH_MIN_ORIGINS)
+    assert sparse.choose_method(cg, few) == "target"
+    assert sparse.choose_method(cg, many, has_xy=False) == "target"
+    assert sparse.choose_method(cg, many) == "ch"
+    small = compile_arrays(u[:10], u[:10] + 1, np.ones(10), 11)
+    assert sparse.choose_method(small, many) == "dijkstra"
+
+
+def test_bad_requests_are_data_errors():
+    cg = compile_arrays(np.array([0]), np.array([1]), np.array([5.0]), 2)
+    with pytest.raises(DataError, match="one of each"):
+        sparse.pair_times(cg, [0, 1], [1])
+    with pytest.raises(DataError, match="not a node"):
+        sparse.pair_times(cg, [0], [7])
+    with pytest.raises(DataError, match="unknown method"):
+        sparse.pair_times(cg, [0], [1], method="astar")
+    assert sparse.pair_times(cg, [], []).shape == (0,)
