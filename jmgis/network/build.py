@@ -413,7 +413,7 @@ def _local_roads_cached(speed_key: tuple, crs_key: str) -> gpd.GeoDataFrame:
     speeds = SpeedTable.from_dict(_thaw(speed_key[0]))
     crs = _analysis_crs(crs_key)
     roads = transport.load("road")
-    trunk = roads[transport.exists_in(roads, BASE_YEAR)].to_crs(crs)
+    trunk = transport.as_of(roads[transport.exists_in(roads, BASE_YEAR)], BASE_YEAR).to_crs(crs)
     piers = _piers(transport, BASE_YEAR)
     water = water_polygon(admin.load_city().union_all(), crs)
     points = []
@@ -505,6 +505,8 @@ def build_graph(
             continue
         if "status" in frame.columns or "open_year" in frame.columns:
             frame = frame[transport.exists_in(frame, year)]
+        if name == "road":
+            frame = transport.as_of(frame, year)  # upgrades of existing roads, by year
         layers[name] = frame
     local = local_roads(table, analysis_crs).to_crs(layers["road"].crs)
     layers["road"] = pd.concat([layers["road"], local], ignore_index=True)
