@@ -10,7 +10,8 @@ import yaml
 
 from jmgis.catalog import check_sources, load_catalog
 from jmgis.catalog.facts import industry_named, window
-from jmgis.paths import projects_dir, seeds_dir
+from jmgis.catalog.transport_check import check_transport_sources
+from jmgis.paths import projects_dir, seeds_dir, transport_dir
 
 pytestmark = pytest.mark.skipif(seeds_dir() is None, reason="plan documents (seeds) absent")
 
@@ -100,3 +101,37 @@ def test_the_window_reaches_back_to_the_verb_of_a_list():
 def test_an_industry_is_named_whole_or_by_its_parts():
     assert industry_named("摩托车及零部件", "重点发展摩托车、零部件等产业")
     assert not industry_named("船舶与海洋装备", "重点发展海洋装备")
+
+
+# ------------------------------------------------------------------ transport files
+def _transport(tmp_path, file, id_field, fid, change):
+    target = tmp_path / "transport"
+    shutil.copytree(transport_dir(), target)
+    path = target / file
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for rec in rows:
+        if rec[id_field] == fid:
+            change(rec)
+    path.write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return [p for p in check_transport_sources(target) if p.id == fid]
+
+
+def test_the_transport_files_cite_lines_that_name_their_features():
+    problems = check_transport_sources(transport_dir())
+    assert problems == [], "\n".join(map(str, problems[:20]))
+
+
+def test_a_transport_reference_to_an_unrelated_line_fails(tmp_path):
+    def cite(rec):
+        rec["source"] = "000:2372; alignment: test"  # 江门滨江新城, not a road
+
+    problems = _transport(tmp_path, "roads.yaml", "road_id", "u_jiangqiao", cite)
+    assert [p.ref for p in problems] == ["000_6d1849548a3b7443.txt:2372"]
+
+
+def test_a_transport_quote_not_on_its_line_fails(tmp_path):
+    def misquote(rec):
+        rec["source"] = "000:3370 (重点推进恩平冯如通用机场竣工通航)"
+
+    problems = _transport(tmp_path, "airports.yaml", "airport_id", "enping_fengru_ga", misquote)
+    assert len(problems) == 1 and "竣工通航" in problems[0].reason

@@ -6,7 +6,7 @@ non-blank line, as the seeds hard-wrap).  For a scheme member, each road it list
 on one of its cited lines; a project milestone's line must carry its year; an area's line
 its figure.  Each row's facts (status, target year, industries, township and county) are
 then checked against the same lines (:mod:`jmgis.catalog.facts`), and the transport files'
-plan references.  Run it with
+plan references (:mod:`jmgis.catalog.transport_check`).  Run it with
 ``jmgis catalog check-sources``.
 """
 
@@ -19,6 +19,8 @@ from jmgis.catalog.facts import FactProblem, check_facts
 from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.records import join
 from jmgis.catalog.sources import line_mentions, parse_ref, seed_lines
+from jmgis.catalog.transport_check import TransportSourceProblem, check_transport_sources
+from jmgis.paths import transport_dir
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,21 @@ def _needles(rec: dict) -> list[str]:
 
 
 def check_sources(
-    catalog: Catalog | None = None, seeds: str | Path | None = None
-) -> list[SourceProblem | FactProblem]:
+    catalog: Catalog | None = None,
+    seeds: str | Path | None = None,
+    transport: str | Path | None = None,
+) -> list[SourceProblem | FactProblem | TransportSourceProblem]:
     """Every reference and every fact that fails the check (an empty list when all pass).
+
+    Parameters
+    ----------
+    catalog : Catalog, optional
+        The plan catalog (default: the bundled one).
+    seeds : str or pathlib.Path, optional
+        The plan documents (default: the configured ones).
+    transport : str or pathlib.Path, optional
+        The transport files whose plan references are checked too (default:
+        ``jmgis.paths.transport_dir()``).
 
     Raises
     ------
@@ -65,7 +79,7 @@ def check_sources(
     catalog = catalog or load_catalog()
     seeds = Path(seeds) if seeds is not None else None
     seed_lines(parse_ref("000:1").file, seeds)  # fail early, with the message, without seeds
-    problems: list[SourceProblem | FactProblem] = []
+    problems: list[SourceProblem | FactProblem | TransportSourceProblem] = []
     for kind, frame in catalog.frames().items():
         file = str(catalog.file_of(kind))
         for rec in frame.to_dict("records"):
@@ -108,6 +122,7 @@ def check_sources(
             counties=counties,
         )
     )
+    problems.extend(check_transport_sources(transport or transport_dir(), seeds))
     return problems
 
 
