@@ -74,6 +74,7 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     "under_construction": {"dash": "8 4", "opacity": 0.9, "label": "在建"},
     "planned": {"dash": "2 5", "opacity": 0.85, "label": "规划"},
     "conceptual": {"dash": "1 6", "opacity": 0.4, "label": "远景/研究"},
+    "upgrade": {"dash": "12 3", "opacity": 0.95, "label": "现状（规划改造）"},
 }
 STATUS_DEFAULT_STYLE: StatusStyle = {
     "dash": "4 4",

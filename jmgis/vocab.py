@@ -215,9 +215,19 @@ GEOMETRY_QUALITIES: tuple[str, ...] = ("official", "derived", "schematic")
 #: Statuses of transport features.  ``existing``/``completed`` exist from ``open_year`` (or
 #: always when it is empty); ``under_construction``/``planned`` from ``open_year`` (or,
 #: without one, in the vision year only); ``conceptual`` only in the vision year.
+#: ``upgrade`` is an existing road the plans upgrade (改造, 快速化, 扩建 of a road that is
+#: there): it exists like an existing one, and from its ``upgrade_year`` (without one: the
+#: vision year) it takes ``upgrade_class``/``upgrade_speed_kph``
+#: (:func:`jmgis.transport.scenario.as_of`).
 BUILT_STATUSES: tuple[str, ...] = ("existing", "completed")
 PLANNED_STATUSES: tuple[str, ...] = ("under_construction", "planned")
-STATUSES: tuple[str, ...] = (*BUILT_STATUSES, *PLANNED_STATUSES, "conceptual")
+UPGRADE_STATUSES: tuple[str, ...] = ("upgrade",)
+STATUSES: tuple[str, ...] = (
+    *BUILT_STATUSES,
+    *PLANNED_STATUSES,
+    "conceptual",
+    *UPGRADE_STATUSES,
+)
 
 #: Road classes (the keys of the operating-speed table, :mod:`jmgis.speeds`).
 ROAD_CLASSES: tuple[str, ...] = (

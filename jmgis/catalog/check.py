@@ -4,7 +4,10 @@ For a row, each ``sources`` line must contain its name, one of its aliases, or t
 declared with that reference (whitespace ignored; a phrase may run on to the next
 non-blank line, as the seeds hard-wrap).  For a scheme member, each road it lists must be
 on one of its cited lines; a project milestone's line must carry its year; an area's line
-its figure.  Run it with ``jmgis catalog check-sources``.
+its figure.  Each row's facts (status, target year, industries, township and county) are
+then checked against the same lines (:mod:`jmgis.catalog.facts`), and the transport files'
+plan references (:mod:`jmgis.catalog.transport_check`).  Run it with
+``jmgis catalog check-sources``.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from jmgis.catalog.facts import FactProblem, check_facts
 from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.records import join
 from jmgis.catalog.sources import line_mentions, parse_ref, seed_lines
+from jmgis.catalog.transport_check import TransportSourceProblem, check_transport_sources
+from jmgis.paths import transport_dir
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,21 @@ def _needles(rec: dict) -> list[str]:
 
 
 def check_sources(
-    catalog: Catalog | None = None, seeds: str | Path | None = None
-) -> list[SourceProblem]:
-    """Every reference that fails the check (an empty list when all pass).
+    catalog: Catalog | None = None,
+    seeds: str | Path | None = None,
+    transport: str | Path | None = None,
+) -> list[SourceProblem | FactProblem | TransportSourceProblem]:
+    """Every reference and every fact that fails the check (an empty list when all pass).
+
+    Parameters
+    ----------
+    catalog : Catalog, optional
+        The plan catalog (default: the bundled one).
+    seeds : str or pathlib.Path, optional
+        The plan documents (default: the configured ones).
+    transport : str or pathlib.Path, optional
+        The transport files whose plan references are checked too (default:
+        ``jmgis.paths.transport_dir()``).
 
     Raises
     ------
@@ -73,7 +91,7 @@ def check_sources(
     catalog = catalog or load_catalog()
     seeds = Path(seeds) if seeds is not None else None
     seed_lines(parse_ref("000:1").file, seeds)  # fail early, with the message, without seeds
-    problems: list[SourceProblem] = []
+    problems: list[SourceProblem | FactProblem | TransportSourceProblem] = []
     for kind, frame in catalog.frames().items():
         file = str(catalog.file_of(kind))
         for rec in frame.to_dict("records"):
@@ -105,7 +123,36 @@ def check_sources(
         problems.extend(_check_readings(file, rec["member_id"], rec["readings"], seeds))
     for rec in catalog.schemes.to_dict("records"):
         problems.extend(_check_readings(file, rec["id"], rec["readings"], seeds))
+    frames = catalog.frames()
+    townships, counties = _admin_names()
+    problems.extend(
+        check_facts(
+            frames,
+            {kind: str(catalog.file_of(kind)) for kind in frames},
+            seeds,
+            townships=townships,
+            counties=counties,
+        )
+    )
+    problems.extend(check_transport_sources(transport or transport_dir(), seeds))
     return problems
+
+
+def _admin_names() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """``{township code: name}`` and ``{county code: (name, short name)}``."""
+    from jmgis.admin import tables
+
+    towns = tables.townships()
+    counties = tables.counties()
+    return (
+        dict(zip(towns["code"].astype(str), towns["name"], strict=True)),
+        {
+            str(c): (n, s)
+            for c, n, s in zip(
+                counties["code"], counties["name"], counties["short_name"], strict=True
+            )
+        },
+    )
 
 
 def _check_values(file: str, rec: dict, seeds: Path | None) -> list[SourceProblem]:

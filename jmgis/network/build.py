@@ -468,12 +468,20 @@ def _local_roads_cached(speed_key: tuple, crs_key: str) -> gpd.GeoDataFrame:
     speeds = SpeedTable.from_dict(_thaw(speed_key[0]))
     crs = _analysis_crs(crs_key)
     roads = transport.load("road")
-    trunk = roads[transport.exists_in(roads, BASE_YEAR)].to_crs(crs)
+    trunk = transport.as_of(roads[transport.exists_in(roads, BASE_YEAR)], BASE_YEAR).to_crs(crs)
     piers = _piers(transport, BASE_YEAR)
     water = water_polygon(admin.load_city().union_all(), crs)
     points = []
-    for layer, id_col in (("interchange", "interchange_id"), ("port", "port_id")):
+    # stations in 江门 too: with 江门大道 no longer drawn through 台山 (issue 14), 开平南站
+    # lies 4.6 km from the nearest schematic trunk road; its 连接线 is derived like a port's
+    for layer, id_col in (
+        ("interchange", "interchange_id"),
+        ("port", "port_id"),
+        ("station", "station_id"),
+    ):
         frame = transport.load(layer)
+        if layer == "station":
+            frame = frame[frame["township_code"] != transport.vocab.OUTSIDE]
         points.append(frame[[id_col, "name", "geometry"]].rename(columns={id_col: "point_id"}))
     access_points = gpd.GeoDataFrame(pd.concat(points, ignore_index=True), crs=points[0].crs)
     return derive_local_roads(
@@ -578,6 +586,8 @@ def build_graph(
             continue
         if "status" in frame.columns or "open_year" in frame.columns:
             frame = frame[transport.exists_in(frame, year)]
+        if name == "road":
+            frame = transport.as_of(frame, year)  # upgrades of existing roads, by year
         layers[name] = frame
     local = local_roads(table, analysis_crs).to_crs(layers["road"].crs)
     layers["road"] = pd.concat([layers["road"], local], ignore_index=True)

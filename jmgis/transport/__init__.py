@@ -10,6 +10,7 @@ Contract (relied on by :mod:`jmgis.network` and the checks):
   ``port``, ``airport``, ``interchange``, ``gateway``, ``ferry``, ``control_point``;
 - :func:`layers` ``() -> dict[str, GeoDataFrame]`` (all of them);
 - :func:`exists_in` ``(frame, year) -> bool mask`` (scenario filtering, 2020–2035);
+- :func:`as_of` ``(frame, year) -> frame`` (upgrades of existing roads applied by year);
 - :func:`project_features` ``() -> {project id: [feature ids]}`` (links to the plan catalog).
 """
 
@@ -20,7 +21,7 @@ from functools import partial
 # The transport points are places a user can name (``jmgis route 江门站 广州``).
 from jmgis.admin.places import register_source as _register_source
 from jmgis.transport.load import LAYER_NAMES, layers, load, project_features
-from jmgis.transport.scenario import check_year, exists_in
+from jmgis.transport.scenario import as_of, check_year, exists_in, upgraded_in
 from jmgis.transport.vocab import FIRST_YEAR, SCENARIO_YEARS, VISION_YEAR
 
 for _kind in ("gateway", "station", "port", "airport", "interchange"):
@@ -31,9 +32,11 @@ __all__ = [
     "LAYER_NAMES",
     "SCENARIO_YEARS",
     "VISION_YEAR",
+    "as_of",
     "check_year",
     "exists_in",
     "layers",
     "load",
     "project_features",
+    "upgraded_in",
 ]

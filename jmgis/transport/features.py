@@ -112,6 +112,41 @@ def _quality(points: gpd.GeoDataFrame, via: list[str]) -> str:
     return "schematic"
 
 
+_UPGRADE_FIELDS = ("upgrade_year", "upgrade_class", "upgrade_speed_kph")
+
+
+def _upgrade(
+    rec: Mapping, status: str, path: Path, fid: str, speeds: Mapping[str, float]
+) -> dict[str, object]:
+    """The ``upgrade_*`` columns: what an ``upgrade`` changes, and from which year."""
+    given = [f for f in _UPGRADE_FIELDS if rec.get(f) is not None]
+    if status != "upgrade":
+        if given:
+            raise DataError(
+                f"{given[0]} is only for status 'upgrade' (an existing road the plans upgrade)",
+                file=path,
+                feature=fid,
+                field=given[0],
+            )
+        return {"upgrade_year": None, "upgrade_class": None, "upgrade_speed_kph": None}
+    new_class = fld.choice(rec, "upgrade_class", ROAD_CLASSES, path, fid)
+    new_speed = fld.positive(rec, "upgrade_speed_kph", path, fid)
+    if new_speed is None:
+        new_speed = speeds.get(new_class)
+        if new_speed is None or not new_speed > 0:
+            raise DataError(
+                f"no upgrade_speed_kph and no default speed for class {new_class!r}",
+                file=path,
+                feature=fid,
+                field="upgrade_speed_kph",
+            )
+    return {
+        "upgrade_year": fld.year(rec, "upgrade_year", path, fid),
+        "upgrade_class": new_class,
+        "upgrade_speed_kph": float(new_speed),
+    }
+
+
 def build_roads(
     records: list[dict],
     points: gpd.GeoDataFrame,
@@ -151,6 +186,7 @@ def build_roads(
                     field="speed_kph",
                 )
         status, opened = _status(rec, path, fid)
+        upgrade = _upgrade(rec, status, path, fid, speeds)
         via = fld.id_list(rec, "via", path, fid)
         geoms.append(_line(points, via, path, fid))
         rows.append(
@@ -165,13 +201,14 @@ def build_roads(
                 "lanes": fld.count(rec, "lanes", path, fid),
                 "speed_kph": float(speed),
                 "oneway": fld.flag(rec, "oneway", path, fid),
+                **upgrade,
                 "project_ids": _projects(rec, path, fid),
                 "via": ",".join(via),
                 "geometry_quality": _quality(points, via),
                 "source": expand_refs(fld.text(rec, "source", path, fid)),
             }
         )
-    return _frame(rows, geoms, ("open_year", "lanes"))
+    return _frame(rows, geoms, ("open_year", "lanes", "upgrade_year"))
 
 
 def build_stations(records: list[dict], points: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:

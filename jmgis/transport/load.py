@@ -6,9 +6,10 @@ from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
-from jmgis.paths import transport_dir
-from jmgis.transport import features
+from jmgis.paths import boundaries_dir, transport_dir
+from jmgis.transport import features, plausibility
 from jmgis.transport.fields import read_records
 from jmgis.transport.points import load_control_points
 
@@ -43,6 +44,18 @@ def _records(directory: Path, name: str) -> tuple[list[dict], Path]:
     return read_records(path, id_field), path
 
 
+def _county_names() -> dict[str, str]:
+    path = boundaries_dir() / "counties.csv"
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return plausibility.county_names(zip(table["code"], table["name"], strict=True))
+
+
+def _notes(records: list[dict], id_field: str) -> dict[str, str]:
+    return {str(r[id_field]): str(r.get("notes") or "") for r in records}
+
+
 @cache
 def _load_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
     """The layers of ``directory``, from the persistent cache (:mod:`jmgis.cache`) while
@@ -61,12 +74,19 @@ def _read_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
     points = load_control_points(base / "control_points.csv")
     indexed = points.set_index("point_id", drop=False)
     out: dict[str, gpd.GeoDataFrame] = {"control_point": points}
+    counties = _county_names()
     recs, path = _records(base, "road")
     out["road"] = features.build_roads(recs, indexed, path)
+    plausibility.check_lines(
+        out["road"], indexed, path, "road_id", counties=counties, texts=_notes(recs, "road_id")
+    )
     recs, path = _records(base, "station")
     stations = features.build_stations(recs, indexed, path)
     recs, path = _records(base, "rail")
     out["rail"] = features.build_rail(recs, indexed, stations, path)
+    plausibility.check_lines(
+        out["rail"], indexed, path, "line_id", counties=counties, texts=_notes(recs, "line_id")
+    )
     out["station"] = features.link_stations(stations, out["rail"])
     for name in ("port", "airport", "interchange", "gateway", "ferry"):
         file = base / FILES[name][0]

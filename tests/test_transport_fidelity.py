@@ -1,0 +1,152 @@
+"""The bundled transport data held to real geometry and to the plans (issue 14)."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+
+import pytest
+import yaml
+
+from jmgis.errors import DataError
+from jmgis.paths import transport_dir
+from jmgis.transport.scenario import as_of, exists_in, upgraded_in
+
+tload = importlib.import_module("jmgis.transport.load")
+
+DATA = transport_dir()
+BAISHA_PENGJIANG = "seat_440703002"  # 蓬江区白沙街道
+BAISHA_TAISHAN = "seat_440781103"  # 台山市白沙镇
+
+
+def _copy(tmp_path):
+    target = tmp_path / "transport"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def _edit(directory, file, id_field, fid, change):
+    path = directory / file
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for rec in records:
+        if rec[id_field] == fid:
+            change(rec)
+    path.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _load(directory):
+    tload._load_all.cache_clear()
+    try:
+        return tload._load_all(str(directory))
+    finally:
+        tload._load_all.cache_clear()
+
+
+def _swap(old, new):
+    def change(rec):
+        rec["via"] = [new if v == old else v for v in rec["via"]]
+
+    return change
+
+
+@pytest.mark.parametrize("road_id", ["u_jiangmen_dadao_n", "u_jiangqiao"])
+def test_the_baisha_roads_run_through_pengjiang(road_id):
+    road = tload.load("road").set_index("road_id").loc[road_id]
+    via = road["via"].split(",")
+    assert BAISHA_PENGJIANG in via and BAISHA_TAISHAN not in via
+    assert {v.removeprefix("seat_")[:6] for v in via if v.startswith("seat_")} <= {
+        "440703",
+        "440704",
+        "440705",
+    }
+
+
+@pytest.mark.parametrize("road_id", ["u_jiangmen_dadao_n", "u_jiangqiao"])
+def test_a_road_through_the_wrong_baisha_is_refused(tmp_path, road_id):
+    data = _copy(tmp_path)
+    _edit(data, "roads.yaml", "road_id", road_id, _swap(BAISHA_PENGJIANG, BAISHA_TAISHAN))
+    with pytest.raises(DataError) as info:
+        _load(data)
+    assert info.value.feature == road_id and info.value.field == "via"
+
+
+def test_a_taishan_road_through_pengjiang_baisha_is_refused(tmp_path):
+    data = _copy(tmp_path)
+    swap = _swap(BAISHA_TAISHAN, BAISHA_PENGJIANG)
+    _edit(data, "roads.yaml", "road_id", "s26_zhongkai_west", swap)
+    with pytest.raises(DataError) as info:
+        _load(data)
+    assert info.value.feature == "s26_zhongkai_west" and info.value.field == "via"
+
+
+def test_a_long_detour_is_refused(tmp_path):
+    data = _copy(tmp_path)
+
+    def detour(rec):
+        rec["via"] = [rec["via"][0], "seat_440785001", rec["via"][-1]]  # 恩平 恩城
+
+    _edit(data, "roads.yaml", "road_id", "u_jiangqiao", detour)
+    with pytest.raises(DataError, match="times") as info:
+        _load(data)
+    assert info.value.feature == "u_jiangqiao"
+
+
+# ------------------------------------------------------------------ upgrades (issue 14.2)
+UPGRADES = ["u_huasheng", "u_jiangqiao", "u_yingbin"]
+
+
+@pytest.mark.parametrize("year", [2020, 2025, 2030, 2035])
+def test_upgraded_roads_exist_in_every_year(year):
+    roads = tload.load("road")
+    present = set(roads.loc[exists_in(roads, year), "road_id"])
+    assert set(UPGRADES) <= present
+
+
+def test_an_upgrade_changes_class_and_speed_from_its_year():
+    roads = tload.load("road")
+    before = as_of(roads, 2020).set_index("road_id")
+    after = as_of(roads, 2035).set_index("road_id")
+    for rid in UPGRADES:
+        assert before.loc[rid, "road_class"] != after.loc[rid, "road_class"]
+        assert after.loc[rid, "road_class"] == after.loc[rid, "upgrade_class"]
+        assert after.loc[rid, "speed_kph"] > before.loc[rid, "speed_kph"]
+    untouched = roads.loc[roads["status"] != "upgrade", "road_id"]
+    assert (before.loc[untouched, "road_class"] == after.loc[untouched, "road_class"]).all()
+
+
+def test_an_upgrade_year_moves_the_change(tmp_path):
+    data = _copy(tmp_path)
+    _edit(data, "roads.yaml", "road_id", "u_yingbin", lambda r: r.update(upgrade_year=2025))
+    roads = _load(data)["road"]
+    mid = as_of(roads, 2025).set_index("road_id").loc["u_yingbin"]
+    early = as_of(roads, 2024).set_index("road_id").loc["u_yingbin"]
+    assert mid["road_class"] == "urban_expressway" and early["road_class"] == "arterial"
+    assert list(upgraded_in(roads, 2025)[roads["road_id"] == "u_yingbin"]) == [True]
+
+
+def test_upgrade_fields_on_a_new_road_are_refused(tmp_path):
+    data = _copy(tmp_path)
+    _edit(
+        data,
+        "roads.yaml",
+        "road_id",
+        "u_west_side_road",
+        lambda r: r.update(upgrade_class="urban_expressway"),
+    )
+    with pytest.raises(DataError) as info:
+        _load(data)
+    assert info.value.feature == "u_west_side_road" and info.value.field == "upgrade_class"
+
+
+@pytest.mark.slow
+def test_the_network_uses_the_upgraded_speed():
+    from jmgis.network import build_graph
+
+    speeds = {}
+    for year in (2020, 2035):
+        G = build_graph(year, modes=("road",))
+        speeds[year] = {
+            d["speed_kph"] for _, _, d in G.edges(data=True) if d.get("feature_id") == "u_yingbin"
+        }
+    assert speeds[2020] and speeds[2035]
+    assert max(speeds[2035]) > max(speeds[2020])
