@@ -167,7 +167,7 @@ def _params_in_seconds(name: str, params: Mapping[str, object], factor: float) -
 
 def _time_scale_s(name: str, params: Mapping[str, object]) -> float | None:
     """The characteristic time of a decay in seconds (where its weight changes)."""
-    if "steps" in params and params["steps"]:
+    if params.get("steps"):
         return max(float(b) for b in params["steps"])  # type: ignore[union-attr]
     for key in ("threshold_s", "sigma_s", "min_s"):
         if key in params:
