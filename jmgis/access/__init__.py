@@ -54,6 +54,7 @@ _LAZY = {
     "demand_to_supply_times": "jmgis.access.fca",
     "FCAResult": "jmgis.access.fca",
     "isochrones": "jmgis.access.isochrone",
+    "vector_isochrone": "jmgis.access.isochrone",
     "travel_time_raster": "jmgis.access.raster",
 }
 
