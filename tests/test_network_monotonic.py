@@ -83,3 +83,11 @@ def test_bundled_interchanges_keep_every_listed_expressway_and_liangxi_is_not_sl
     rows = slower_pairs(shared_graph(2025), G)
     assert not [r for r in rows if "良西镇" in (r["origin_name"], r["destination_name"])]
     assert len(rows) < 101  # the count before the fix
+
+
+def test_compare_years_names_the_lost_access():
+    from jmgis.jiangmen.scenario import _lost_accesses
+
+    before, after = _net(), _net(seat_b_on="z")
+    assert _lost_accesses(before, after, "seat:a", "seat:b") == {"access:b"}
+    assert _lost_accesses(before, before, "seat:a", "seat:b") == set()
