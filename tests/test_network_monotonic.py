@@ -91,3 +91,21 @@ def test_compare_years_names_the_lost_access():
     before, after = _net(), _net(seat_b_on="z")
     assert _lost_accesses(before, after, "seat:a", "seat:b") == {"access:b"}
     assert _lost_accesses(before, before, "seat:a", "seat:b") == set()
+
+
+def test_short_trips_faster_than_the_crowfly_bound_are_listed():
+    from jmgis.network.realism import short_trip_speeds
+
+    def two_seats(kph: float) -> nx.MultiDiGraph:
+        G = nx.MultiDiGraph(crs="EPSG:4547")
+        G.add_node("seat:a", x=0.0, y=0.0, kind="seat", name="a")
+        G.add_node("seat:b", x=3000.0, y=0.0, kind="seat", name="b")
+        for u, v in (("seat:a", "seat:b"), ("seat:b", "seat:a")):
+            G.add_edge(u, v, travel_time_s=3000 / (kph / 3.6), length_m=3000.0, mode="road")
+        return G
+
+    fast = short_trip_speeds(two_seats(90), bound_kph=60)
+    assert fast["trips"] == 2 and len(fast["too_fast"]) == 2
+    assert fast["too_fast"][0]["kph"] == pytest.approx(90, abs=0.1)
+    assert short_trip_speeds(two_seats(40), bound_kph=60)["too_fast"] == []
+    assert short_trip_speeds(two_seats(90), max_km=2)["trips"] == 0  # 3 km is not short

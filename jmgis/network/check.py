@@ -52,6 +52,7 @@ class CheckReport:
     snap_stats: dict[str, float] = field(default_factory=dict)
     since: int | None = None
     slower_pairs: list[dict] = field(default_factory=list)
+    short_trips: dict = field(default_factory=dict)
 
     @property
     def unexplained_slower(self) -> list[dict]:
@@ -91,6 +92,7 @@ class CheckReport:
             "local_links": self.local_links,
             "since": self.since,
             "slower_pairs": self.slower_pairs,
+            "short_trips": self.short_trips,
         }
 
     def text(self) -> str:
@@ -154,6 +156,19 @@ class CheckReport:
                 "external legs (information; outside the modelled network, timed at the "
                 "external speed): "
                 + ", ".join(f"{r['name']} {r['km']:.0f} km" for r in self.external)
+            )
+        if self.short_trips:
+            st = self.short_trips
+            out.append(
+                f"seat trips under {st['max_km']:.0f} km faster than {st['bound_kph']:.0f} km/h "
+                f"as the crow flies (information until the door-to-door model of issue 15 "
+                f"is built): {len(st['too_fast'])} of {st['trips']}; crow-fly median "
+                f"{st['median_kph']:.0f}, p90 {st['p90_kph']:.0f}, max {st['max_kph']:.0f} km/h"
+            )
+            out.extend(
+                f"  - {r['origin_name']} → {r['destination_name']}: {r['km']} km in "
+                f"{r['min']} min ({r['kph']} km/h)"
+                for r in st["too_fast"][:10]
             )
         if self.since is not None:
 
@@ -342,6 +357,17 @@ def check_network(
     report.dangling_lines, report.dangling_ends = _dangling(G)
     report.local_links = _local_link_stats(G)
     report.without_source = _without_source(bundled_layers() if layers is None else layers)
+    from jmgis.network.realism import (
+        DEFAULT_CROWFLY_BOUND_KPH,
+        DEFAULT_SHORT_TRIP_KM,
+        short_trip_speeds,
+    )
+
+    report.short_trips = {
+        "max_km": DEFAULT_SHORT_TRIP_KM,
+        "bound_kph": DEFAULT_CROWFLY_BOUND_KPH,
+        **short_trip_speeds(G),
+    }
     if since is not None:
         from jmgis.network.monotonic import slower_pairs
 
