@@ -4,7 +4,8 @@
   :func:`travel_time_matrix` ``(G, origins, destinations=None, *, cutoff_s=None,
   weight="travel_time_s")`` → seconds, ``inf`` where unreachable or beyond the cutoff);
 - measures: :func:`cumulative_opportunities`, :func:`nearest_time`, :func:`gravity`,
-  :func:`two_step_fca`, :func:`enhanced_two_step_fca`, :func:`summarize`, :func:`gini`,
+  :func:`two_step_fca`, :func:`enhanced_two_step_fca`, :func:`gravity_two_step_fca`,
+  :func:`three_step_fca`, :func:`summarize`, :func:`gini`,
   :func:`worst_served`;
 - :func:`isochrones`, :func:`travel_time_raster`, :mod:`jmgis.access.distributed`.
 
@@ -47,9 +48,13 @@ _LAZY = {
     "worst_served": "jmgis.access.measures",
     "two_step_fca": "jmgis.access.fca",
     "enhanced_two_step_fca": "jmgis.access.fca",
+    "gravity_two_step_fca": "jmgis.access.fca",
+    "three_step_fca": "jmgis.access.fca",
+    "check_time_units": "jmgis.access.measures",
     "demand_to_supply_times": "jmgis.access.fca",
     "FCAResult": "jmgis.access.fca",
     "isochrones": "jmgis.access.isochrone",
+    "vector_isochrone": "jmgis.access.isochrone",
     "travel_time_raster": "jmgis.access.raster",
 }
 

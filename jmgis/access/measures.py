@@ -48,8 +48,8 @@ def _linear(t: np.ndarray, *, threshold_s: float) -> np.ndarray:
     return np.clip(1.0 - t / _positive(threshold_s, "threshold_s"), 0.0, 1.0)
 
 
-def _exponential(t: np.ndarray, *, beta_per_min: float) -> np.ndarray:
-    return np.exp(-_positive(beta_per_min, "beta_per_min") * t / 60.0)
+def _exponential(t: np.ndarray, *, beta_per_s: float) -> np.ndarray:
+    return np.exp(-_positive(beta_per_s, "beta") * t)
 
 
 def _gaussian(t: np.ndarray, *, sigma_s: float) -> np.ndarray:
@@ -95,45 +95,203 @@ DECAY_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
 }
 
 
-def decay(name: str, times_s: np.ndarray, **params: object) -> np.ndarray:
-    """Weights in [0, 1] for ``times_s`` (seconds) with the named decay function.
+# seconds per unit of the times a decay function or measure is given
+TIME_UNITS: dict[str, float] = {"s": 1.0, "min": 60.0}
+
+# parameter name in the stated unit → (name in seconds, kind): "time" parameters scale
+# with the unit, "rate" parameters (per unit of time) scale inversely
+_PARAMS: dict[str, tuple[str, str]] = {
+    "threshold": ("threshold_s", "time"),
+    "sigma": ("sigma_s", "time"),
+    "scale": ("scale_s", "time"),
+    "t0": ("min_s", "time"),
+    "beta": ("beta_per_s", "rate"),
+}
+# explicitly suffixed names: their own unit whatever ``unit=`` says
+_SUFFIXED: dict[str, tuple[str, str, float]] = {
+    "threshold_s": ("threshold_s", "time", 1.0),
+    "threshold_min": ("threshold_s", "time", 60.0),
+    "sigma_s": ("sigma_s", "time", 1.0),
+    "sigma_min": ("sigma_s", "time", 60.0),
+    "scale_s": ("scale_s", "time", 1.0),
+    "scale_min": ("scale_s", "time", 60.0),
+    "min_s": ("min_s", "time", 1.0),
+    "min_min": ("min_s", "time", 60.0),
+    "beta_per_s": ("beta_per_s", "rate", 1.0),
+    "beta_per_min": ("beta_per_s", "rate", 60.0),
+}
+
+
+def unit_factor(unit: str) -> float:
+    """Seconds per ``unit`` (``"s"`` or ``"min"``).
+
+    Raises
+    ------
+    DataError
+        Any other unit.
+    """
+    if unit not in TIME_UNITS:
+        raise DataError(
+            f"unknown time unit {unit!r}; use one of {', '.join(TIME_UNITS)}", field="unit"
+        )
+    return TIME_UNITS[unit]
+
+
+def _params_in_seconds(name: str, params: Mapping[str, object], factor: float) -> dict:
+    out: dict[str, object] = {}
+    for key, value in params.items():
+        if key == "steps":
+            steps = value
+            if not isinstance(steps, Mapping):
+                raise DataError("steps must be a mapping {upper bound: weight}", field="steps")
+            out["steps"] = {float(b) * factor: w for b, w in steps.items()}
+            continue
+        if key in _PARAMS:
+            target, kind = _PARAMS[key]
+            scale = factor
+        elif key in _SUFFIXED:
+            target, kind, scale = _SUFFIXED[key]
+        else:
+            raise DataError(f"decay {name!r}: unknown parameter {key!r}", field=key)
+        if target in out:
+            raise DataError(f"decay {name!r}: {key!r} given twice (in two units)", field=key)
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise DataError(
+                f"decay {name!r}: {key} must be a number, got {value!r}", field=key
+            ) from None
+        out[target] = number * scale if kind == "time" else number / scale
+    return out
+
+
+def _time_scale_s(name: str, params: Mapping[str, object]) -> float | None:
+    """The characteristic time of a decay in seconds (where its weight changes)."""
+    if params.get("steps"):
+        return max(float(b) for b in params["steps"])  # type: ignore[union-attr]
+    for key in ("threshold_s", "sigma_s", "min_s"):
+        if key in params:
+            return float(params[key])  # type: ignore[arg-type]
+    if "beta_per_s" in params and float(params["beta_per_s"]) > 0:  # type: ignore[arg-type]
+        return 1.0 / float(params["beta_per_s"])  # type: ignore[arg-type]
+    return None
+
+
+def check_time_units(
+    times_s: np.ndarray, scale_s: float | None, unit: str, what: str = "decay"
+) -> None:
+    """Refuse the obvious unit slip: every travel time 60× shorter than the decay's
+    characteristic time (the times were minutes, read as seconds) or every positive
+    time 60× longer (seconds read as minutes, or a parameter in minutes).
+
+    Parameters
+    ----------
+    times_s
+        Travel times already converted to seconds (``inf`` = unreachable).
+    scale_s
+        The decay's characteristic time in seconds (threshold, σ, 1/β, last step).
+    unit
+        The unit the caller stated, for the message.
+
+    Raises
+    ------
+    DataError
+        When all positive finite times lie beyond a factor 60 of ``scale_s``.
+    """
+    if scale_s is None or not np.isfinite(scale_s) or scale_s <= 0:
+        return
+    t = np.asarray(times_s, dtype=float)
+    finite = t[np.isfinite(t) & (t > 0)]
+    if finite.size == 0:
+        return
+    shown = 1.0 / TIME_UNITS[unit]
+    if finite.max() * 60.0 <= scale_s:
+        raise DataError(
+            f"{what}: every travel time is ≤ {finite.max() * shown:g} {unit} while the decay "
+            f"acts over {scale_s * shown:g} {unit} — are the times in minutes? "
+            "state unit='min' (or convert the times to seconds)",
+            field="unit",
+        )
+    if finite.min() >= scale_s * 60.0:
+        raise DataError(
+            f"{what}: every travel time is ≥ {finite.min() * shown:g} {unit} while the decay "
+            f"acts over {scale_s * shown:g} {unit} — is a parameter in minutes while the "
+            f"times are in seconds? give the parameters in {unit!r} (or say unit=)",
+            field="unit",
+        )
+
+
+def decay(
+    name: str,
+    times: np.ndarray,
+    *,
+    unit: str = "s",
+    check_units: bool = True,
+    **params: object,
+) -> np.ndarray:
+    """Weights in [0, 1] for ``times`` with the named decay function.
+
+    The times and every time parameter are in one stated ``unit`` (``"s"``, the default,
+    as :func:`jmgis.access.travel_time_matrix` returns them, or ``"min"``); a rate
+    (``beta``) is per that unit.  A parameter whose name carries its own unit
+    (``threshold_s``, ``sigma_min``, ``beta_per_min`` …) is converted from that unit.
 
     =============  ===========================================  ==========================
     name           weight                                       parameters
     =============  ===========================================  ==========================
-    binary         1 if t ≤ T else 0                            ``threshold_s``
-    linear         max(0, 1 − t/T)                              ``threshold_s``
-    exponential    exp(−β·t/60)                                 ``beta_per_min``
-    gaussian       exp(−½ (t/σ)²)                               ``sigma_s``
-    power          (max(t, t0)/t0)^−β                           ``beta``, ``min_s`` (60)
-    logistic       1 / (1 + exp((t − T)/s))                     ``threshold_s``, ``scale_s``
-    stepped        weight of the first bound ≥ t, 0 beyond      ``steps`` {bound_s: w}
+    binary         1 if t ≤ T else 0                            ``threshold``
+    linear         max(0, 1 − t/T)                              ``threshold``
+    exponential    exp(−β·t)                                    ``beta`` (per unit)
+    gaussian       exp(−½ (t/σ)²)                               ``sigma``
+    power          (max(t, t0)/t0)^−β                           ``beta``, ``t0`` (60 s)
+    logistic       1 / (1 + exp((t − T)/s))                     ``threshold``, ``scale``
+    stepped        weight of the first bound ≥ t, 0 beyond      ``steps`` {bound: w}
     =============  ===========================================  ==========================
 
-    ``inf`` (unreachable) always gets weight 0.
+    (``power``'s ``beta`` is an exponent, without unit.)  ``inf`` (unreachable) always
+    gets weight 0.
 
     Parameters
     ----------
-    name : str
-        The decay function (see the table).
-    times_s : numpy.ndarray
-        Travel times (seconds).
-    **params : object
-        The function's parameters (see the table).
+    name
+        The decay function.
+    times
+        Travel times in ``unit`` (``inf`` = unreachable).
+    unit
+        ``"s"`` (default) or ``"min"``: the unit of the times and the parameters.
+    check_units
+        Refuse the obvious slip (see :func:`check_time_units`): all times 60× shorter or
+        longer than the decay's characteristic time.  ``False`` skips the check.
 
     Returns
     -------
     numpy.ndarray
-        Weights, same shape as ``times_s``.
+        Weights in [0, 1], same shape as ``times``.
+
+    Raises
+    ------
+    DataError
+        Unknown function or parameter, a parameter given in two units, a unit slip.
     """
     if name not in DECAY_FUNCTIONS:
         raise DataError(
             f"unknown decay function {name!r}; known: {', '.join(DECAY_FUNCTIONS)}",
             field="decay",
         )
-    t = _times(times_s)
+    factor = unit_factor(unit)
+    t = _times(times) * factor
+    if name == "power":
+        # the exponent is unit-free: keep it away from the rate conversion
+        exponent = params.pop("beta", None)
+        seconds = _params_in_seconds(name, params, factor)
+        if exponent is not None:
+            seconds["beta"] = exponent
+    else:
+        seconds = _params_in_seconds(name, params, factor)
+    if check_units:
+        check_time_units(t, _time_scale_s(name, seconds), unit, f"decay {name!r}")
     try:
-        w = DECAY_FUNCTIONS[name](t, **params)
+        w = DECAY_FUNCTIONS[name](t, **seconds)
     except TypeError as exc:
         raise DataError(f"decay {name!r}: {exc}", field="decay") from None
     return np.where(np.isfinite(t), w, 0.0)
@@ -199,31 +357,31 @@ def gravity(
     opportunities: Sequence[float] | None = None,
     *,
     decay_function: str = "exponential",
+    unit: str = "s",
     **params: object,
 ) -> np.ndarray:
-    """Gravity accessibility Σ_j O_j · f(t_ij) per origin.
-
-    With a named decay ``f`` (see :func:`decay`; e.g. ``decay_function="exponential",
-    beta_per_min=0.05``).
+    """Gravity accessibility Σ_j O_j · f(t_ij) per origin, with a named decay ``f``.
 
     Parameters
     ----------
-    tt : numpy.ndarray
-        ``(n_origins, n_destinations)`` travel times (seconds).
-    opportunities : Sequence of float or None
-        Opportunities per destination (``None`` = 1 each).
-    decay_function : str
-        Name of the decay (see :func:`decay`).
-    **params : object
-        Its parameters.
+    tt
+        ``(origins, destinations)`` travel times in ``unit`` (``inf`` = unreachable).
+    opportunities
+        Per destination (default 1 each).
+    decay_function, params
+        See :func:`decay` (e.g. ``decay_function="exponential", beta=0.05, unit="min"``
+        or ``beta_per_min=0.05`` with times in seconds).
+    unit
+        ``"s"`` (default) or ``"min"``: unit of ``tt`` and of the decay parameters.
 
     Returns
     -------
     numpy.ndarray
-        Accessibility per origin.
+        One value per origin.
     """
     t = _times(tt)
-    return decay(decay_function, t, **params) @ _opportunities(opportunities, t.shape[1])
+    w = decay(decay_function, t, unit=unit, **params)
+    return w @ _opportunities(opportunities, t.shape[1])
 
 
 def _check_population(population: pd.Series | np.ndarray, labels: Sequence[Hashable]) -> np.ndarray:

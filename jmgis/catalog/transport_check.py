@@ -56,7 +56,8 @@ def _squeeze(text: str) -> str:
 
 def names_of(name: str, aliases: list[str] | None = None) -> list[str]:
     """The names a plan line may use for a feature: the name, without its （…） gloss,
-    the part before a gloss, and the aliases."""
+    the part before a gloss, and the aliases.
+    """
     out = [name, _GLOSS.sub("", name)]
     out += [p for p in re.split(r"[（）]", name) if len(p) >= 3]
     out += list(aliases or [])
@@ -70,7 +71,8 @@ _CJK_RUN = re.compile(
 
 def _cjk_runs(quote: str) -> list[str]:
     """The Chinese phrases of a bracketed note (``建成 by 2025`` → ``建成``): each must be
-    on the cited line; English glosses and years written apart are not checked."""
+    on the cited line; English glosses and years written apart are not checked.
+    """
     runs = []
     for piece in re.split(r"…+|\.\.\.|[;；,，:/\s]", quote):
         for run in _CJK_RUN.findall(piece):

@@ -32,6 +32,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="the same for parks and POIs, which stand for areas (default 5000)",
     )
+    check.add_argument(
+        "--since",
+        default=None,
+        metavar="YEAR",
+        help="an earlier scenario year: list every seat pair that is slower than then, "
+        "with the features responsible; a pair slower without a cause in the data is a "
+        "problem",
+    )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(func=run_check)
     topo = sub.add_parser(
@@ -73,7 +81,12 @@ def run_check(args: argparse.Namespace) -> int:
     year = check_year(args.year)
     limit = DEFAULT_MAX_SNAP_M if args.max_snap_m is None else args.max_snap_m
     area = DEFAULT_MAX_SNAP_AREA_M if args.max_snap_area_m is None else args.max_snap_area_m
-    report = check_network(year, max_snap_m=limit, max_snap_area_m=area)
+    since = None if args.since is None else check_year(args.since)
+    if since is not None and since >= year:
+        from jmgis.errors import DataError
+
+        raise DataError(f"--since {since} must be earlier than --year {year}", field="since")
+    report = check_network(year, max_snap_m=limit, max_snap_area_m=area, since=since)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:

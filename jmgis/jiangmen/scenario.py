@@ -158,6 +158,24 @@ def _path_features(G: nx.Graph, origin: Hashable, dest: Hashable | None) -> set[
     return out
 
 
+def _lost_accesses(
+    G_before: nx.Graph, G_after: nx.Graph, origin: Hashable, dest: Hashable | None
+) -> set[str]:
+    """Accesses of the earlier fastest path that the later network no longer has: the
+    connectors, ramps and transfers (model links, not data features) of that path whose
+    link is gone — named ``access:<feature id>`` (e.g. ``access:ic_440785102``, a ramp).
+    """
+    if dest is None:
+        return set()
+    path = shortest_paths(G_before, origin, [dest])[0]
+    out = set()
+    for u, v, *key in path_edges(G_before, path):
+        data = G_before.edges[u, v, key[0]] if key else G_before.edges[u, v]
+        if data.get("mode") in ("connector", "transfer") and not G_after.has_edge(u, v):
+            out.add(f"access:{data.get('feature_id') or u}")
+    return out
+
+
 def compare_years(
     year_before: int,
     year_after: int,
@@ -167,6 +185,11 @@ def compare_years(
     population: pd.DataFrame | None = None,
 ) -> Comparison:
     """Compare the Jiangmen profile of two scenario years.
+
+    A loss (a township slower or cut off) names the changed features of its earlier
+    fastest path; when there is none, the accesses that path used and the later network
+    lacks (``access:<id>``: a seat connector, a ramp, a transfer) — a model artefact
+    rather than a project (see ``jmgis network check --since``).
 
     Parameters
     ----------
@@ -209,6 +232,8 @@ def compare_years(
                     causes |= _path_features(Gb, origins_b[i], best_b[i]) & changed
                 if not (delta < 0):  # a loss: what the old fastest path used
                     causes |= _path_features(Ga, origins_a[i], best_a[i]) & changed
+                    if not causes and np.isfinite(ta[i]):  # no data cause: name the access
+                        causes |= _lost_accesses(Ga, Gb, origins_a[i], best_a[i])
             feats = sorted(causes)
             projects = sorted(
                 {p for f in feats for p in project_of.get(f, [])}

@@ -37,7 +37,7 @@ import pandas as pd
 from jmgis.access.measures import DEFAULT_BANDS_MIN, summarize
 from jmgis.errors import DataError
 from jmgis.routing.engine import travel_time_matrix
-from jmgis.routing.snap import snap_points
+from jmgis.routing.snap import DEFAULT_MAX_OFFNET_M, DEFAULT_OFFNET_SPEED_KPH, snap_points
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +61,13 @@ CITY_GOV_SOURCE = (
     "(research notes china_planning §4.3; published WGS 84, ≈ CGCS2000)"
 )
 CARGO_PORT_KINDS = ("seaport", "river_port")
-OFFNET_SPEED_KPH = 15.0
 MAX_SNAP_M = 5000.0
 # The bundled planning network holds trunk roads only (median link 11 km), so the land
 # between them is reached off-network — at 15 km/h, for up to 10 km — in the hub
-# isochrones and travel-time rasters; beyond that a cell counts as unreachable.
-MAX_OFFNET_M = 10_000.0
+# isochrones and travel-time rasters; beyond that a cell counts as unreachable.  These are
+# the shared defaults of jmgis.routing.snap (the API and the notebooks use the same).
+OFFNET_SPEED_KPH = DEFAULT_OFFNET_SPEED_KPH
+MAX_OFFNET_M = DEFAULT_MAX_OFFNET_M
 # Isochrone hubs: (label, how to find it)
 HUBS = (("江门站", "station", "stn_jiangmen"), ("广海湾港区", "port", "guanghaiwan"))
 

@@ -23,6 +23,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from jmgis.crs import analysis_crs as _analysis_crs
 from jmgis.network.connectors import (
@@ -315,15 +316,20 @@ def assemble_graph(
         for i in range(len(interchanges)):
             row = interchanges.iloc[i : i + 1]
             served = _listed(row.iloc[0].get("road_ids")) if "road_ids" in row else set()
+            # one ramp to EACH listed expressway: joining only the nearest one let a new
+            # line through the interchange take the place of the old one (良西镇互通 lost
+            # 开春高速 when 镇海湾高速 arrived in 2035; issue 15, monotonic scenarios)
+            for group in [{r} for r in sorted(served)] or [set()]:
 
-            def serves(d: dict, served=served) -> bool:
-                return limited(d) and (not served or d.get("feature_id") in served)
+                def serves(d: dict, group=group) -> bool:
+                    return limited(d) and (not group or d.get("feature_id") in group)
 
-            if any(serves(d) for _, _, d in G.edges(data=True)):
-                connect(row, "interchange", serves, speed_kph=ramp, road_class="ramp")
+                if any(serves(d) for _, _, d in G.edges(data=True)):
+                    connect(row, "interchange", serves, speed_kph=ramp, road_class="ramp")
         connect(interchanges, "interchange", speed_kph=ramp, road_class="ramp")
     if seats is not None:
         connect(seats, "seat", id_field="code")
+        join_seat_local_roads(G, cspeed)
     if stations is not None:
         inside = stations.within(city) if city is not None else np.ones(len(stations), bool)
         connect(stations[inside], "station")
@@ -343,6 +349,69 @@ def assemble_graph(
         connect(frame, kind)
     G.graph["report"] = G.graph.pop("_report")
     return G
+
+
+# A derived local road whose end lies this close to a seat starts at the seat (metres).
+SEAT_LOCAL_END_M = 1.0
+
+
+def join_seat_local_roads(G: nx.MultiDiGraph, speed_kph: float) -> int:
+    """Join every seat to each derived local road (``local:…``) that ends at it.
+
+    A seat is connected to the nearest road edge; when a later scenario brings a new road
+    through the seat, that nearest edge is the new road and the seat used to lose its own
+    local access (the 县道 to its interchange: 良西镇 → 大田镇 took 26 min in 2035 instead of
+    10 in 2025 with no road closed).  The local roads are derived once from the base year,
+    so joining the seat to all of them keeps its access in every year: a later year only
+    adds ways out (issue 15: monotonic scenarios).
+
+    Parameters
+    ----------
+    G
+        The graph being assembled, with seats already connected.
+    speed_kph
+        Connector speed (km/h) for the (≈ 0 m) joins.
+
+    Returns
+    -------
+    int
+        Number of joins added.
+    """
+    seats = [(n, d) for n, d in G.nodes(data=True) if d.get("kind") == "seat"]
+    if not seats:
+        return 0
+    ends = {
+        n
+        for u, v, d in G.edges(data=True)
+        if str(d.get("feature_id", "")).startswith("local:")
+        for n in (u, v)
+    }
+    if not ends:
+        return 0
+    end_ids = sorted(ends, key=str)
+    xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in end_ids], dtype=float)
+    tree = cKDTree(xy)
+    added = 0
+    for node, data in seats:
+        neighbours = set(G.successors(node))
+        for i in tree.query_ball_point((data["x"], data["y"]), SEAT_LOCAL_END_M):
+            target = end_ids[i]
+            if target == node or target in neighbours:
+                continue
+            dist = float(np.hypot(xy[i, 0] - data["x"], xy[i, 1] - data["y"]))
+            add_link(
+                G,
+                node,
+                target,
+                length_m=dist,
+                speed_kph=speed_kph,
+                mode="connector",
+                feature_id=data.get("ref"),
+                name=data.get("name", ""),
+                snap_m=dist,
+            )
+            added += 1
+    return added
 
 
 def grade_separate(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

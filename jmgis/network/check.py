@@ -10,7 +10,11 @@ Problems (any of them makes the check fail):
 - **dangling lines**: a road, rail or ferry feature cut off from the main network
   (none of its nodes is in the largest connected part);
 - **features without source**: any transport feature (or derived local road) whose
-  ``source`` is empty.
+  ``source`` is empty;
+- **slower without a cause** (with ``since=``): a pair of township seats that takes
+  longer than in the earlier year although no feature of its earlier fastest path was
+  removed or slowed in the data (:func:`jmgis.network.monotonic.slower_pairs`).  Slower
+  pairs *with* a responsible feature are listed for information.
 
 Dangling *ends* (line ends that touch nothing, e.g. where a schematic road stops at the
 city edge) are listed for information; they are not errors in a schematic network.
@@ -46,6 +50,14 @@ class CheckReport:
     max_snap_m: float = DEFAULT_MAX_SNAP_M
     max_snap_area_m: float = DEFAULT_MAX_SNAP_AREA_M
     snap_stats: dict[str, float] = field(default_factory=dict)
+    since: int | None = None
+    slower_pairs: list[dict] = field(default_factory=list)
+    short_trips: dict = field(default_factory=dict)
+
+    @property
+    def unexplained_slower(self) -> list[dict]:
+        """Slower pairs with no responsible feature in the data (model artefacts)."""
+        return [r for r in self.slower_pairs if not r["responsible"]]
 
     @property
     def problems(self) -> int:
@@ -55,6 +67,7 @@ class CheckReport:
             + len(self.snapping_outliers)
             + len(self.dangling_lines)
             + len(self.without_source)
+            + len(self.unexplained_slower)
         )
 
     @property
@@ -80,6 +93,9 @@ class CheckReport:
             "features_without_source": self.without_source,
             "external_legs": self.external,
             "local_links": self.local_links,
+            "since": self.since,
+            "slower_pairs": self.slower_pairs,
+            "short_trips": self.short_trips,
         }
 
     def text(self) -> str:
@@ -144,6 +160,44 @@ class CheckReport:
                 "external speed): "
                 + ", ".join(f"{r['name']} {r['km']:.0f} km" for r in self.external)
             )
+        if self.short_trips:
+            st = self.short_trips
+            out.append(
+                f"seat trips under {st['max_km']:.0f} km faster than {st['bound_kph']:.0f} km/h "
+                f"as the crow flies (information until the door-to-door model of issue 15 "
+                f"is built): {len(st['too_fast'])} of {st['trips']}; crow-fly median "
+                f"{st['median_kph']:.0f}, p90 {st['p90_kph']:.0f}, max {st['max_kph']:.0f} km/h"
+            )
+            out.extend(
+                f"  - {r['origin_name']} → {r['destination_name']}: {r['km']} km in "
+                f"{r['min']} min ({r['kph']} km/h)"
+                for r in st["too_fast"][:10]
+            )
+        if self.since is not None:
+
+            def slower(r: dict) -> str:
+                cause = (
+                    ", ".join(
+                        f"{f['feature_id']} {f['name']} ({f['change']})" for f in r["responsible"]
+                    )
+                    or "no feature removed or slowed in the data"
+                )
+                return (
+                    f"{r['origin_name']} → {r['destination_name']}: {r['before_min']:.1f} → "
+                    f"{r['after_min']:.1f} min (+{r['delta_min']:.1f}); {cause}"
+                )
+
+            section(
+                f"seat pairs slower than in {self.since} without a cause in the data",
+                self.unexplained_slower,
+                slower,
+            )
+            explained = [r for r in self.slower_pairs if r["responsible"]]
+            out.append(
+                f"seat pairs slower than in {self.since} with a cause (information): "
+                f"{len(explained)}"
+            )
+            out.extend(f"  - {slower(r)}" for r in explained[:20])
         out.append("OK" if self.ok else f"{self.problems} problem(s)")
         return "\n".join(out)
 
@@ -261,11 +315,15 @@ def check_network(
     max_snap_area_m: float = DEFAULT_MAX_SNAP_AREA_M,
     G: nx.MultiDiGraph | None = None,
     layers: dict | None = None,
+    since: int | None = None,
+    G_since: nx.MultiDiGraph | None = None,
 ) -> CheckReport:
     """Validate the network of scenario ``year`` (see the module docstring).
 
     ``G`` and ``layers`` (name → frame, checked for ``source``) default to the bundled
-    network of that year and its layers.
+    network of that year and its layers.  With ``since`` (an earlier year; its network
+    ``G_since`` defaults to the bundled one) every seat pair slower than in that year is
+    listed with the features responsible, and one without a cause is a problem.
 
     Parameters
     ----------
@@ -279,6 +337,10 @@ def check_network(
         The graph to check (built for ``year`` when ``None``).
     layers : dict or None
         The transport layers (the bundled ones when ``None``).
+    since : int or None
+        An earlier scenario year to compare with (slower pairs are listed).
+    G_since : networkx.MultiDiGraph or None
+        The network of ``since`` (built when ``None``).
 
     Returns
     -------
@@ -325,4 +387,21 @@ def check_network(
     report.dangling_lines, report.dangling_ends = _dangling(G)
     report.local_links = _local_link_stats(G)
     report.without_source = _without_source(bundled_layers() if layers is None else layers)
+    from jmgis.network.realism import (
+        DEFAULT_CROWFLY_BOUND_KPH,
+        DEFAULT_SHORT_TRIP_KM,
+        short_trip_speeds,
+    )
+
+    report.short_trips = {
+        "max_km": DEFAULT_SHORT_TRIP_KM,
+        "bound_kph": DEFAULT_CROWFLY_BOUND_KPH,
+        **short_trip_speeds(G),
+    }
+    if since is not None:
+        from jmgis.network.monotonic import slower_pairs
+
+        before = G_since if G_since is not None else shared_graph(since)
+        report.since = int(before.graph.get("year", since))
+        report.slower_pairs = slower_pairs(before, G)
     return report

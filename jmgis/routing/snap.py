@@ -19,6 +19,12 @@ import numpy as np
 from jmgis.errors import DataError
 
 DEFAULT_MAX_SNAP_M = 1000.0
+# The off-network leg — one default for the build, the API and the notebooks (issue 15):
+# the unmapped last stretch (village lanes, walking to the road) at a stated, deliberately
+# slow 15 km/h, for up to 10 km (the bundled planning network holds trunk roads only,
+# median link 11 km, so most land lies kilometres from a mapped road).
+DEFAULT_OFFNET_SPEED_KPH = 15.0
+DEFAULT_MAX_OFFNET_M = 10_000.0
 
 
 @dataclass(frozen=True)
@@ -195,8 +201,8 @@ def points_travel_time_matrix(
     origins: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
     destinations: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
     *,
-    max_distance_m: float = DEFAULT_MAX_SNAP_M,
-    offnet_speed_kph: float = 15.0,
+    max_distance_m: float = DEFAULT_MAX_OFFNET_M,
+    offnet_speed_kph: float = DEFAULT_OFFNET_SPEED_KPH,
     kinds: Iterable[str] | None = None,
     cutoff_s: float | None = None,
     weight: str = "travel_time_s",
@@ -205,6 +211,10 @@ def points_travel_time_matrix(
 
     Snap both ends to the network, add the off-network legs at ``offnet_speed_kph`` (km/h), route
     between the snapped nodes.
+
+    The defaults are the shared off-network leg (:data:`DEFAULT_OFFNET_SPEED_KPH`,
+    :data:`DEFAULT_MAX_OFFNET_M`: 15 km/h for up to 10 km), as in the isochrones, the
+    rasters and the build.
 
     Raises
     ------

@@ -89,7 +89,8 @@ def edges_in(
     graph: list[dict[int, float]], nodes: list[list[float]], bbox: tuple = BBOX
 ) -> gpd.GeoDataFrame:
     """The skeleton's edges with an end inside ``bbox``, as lines in EPSG:4490 (the
-    skeleton's WGS 84 coordinates; the two datums differ by centimetres)."""
+    skeleton's WGS 84 coordinates; the two datums differ by centimetres).
+    """
     xy = np.asarray(nodes, dtype=float)[:, ::-1]  # [lat, lon] → lon, lat
     west, south, east, north = bbox
     inside = (xy[:, 0] >= west) & (xy[:, 0] <= east) & (xy[:, 1] >= south) & (xy[:, 1] <= north)
@@ -112,7 +113,8 @@ class Distance:
 
 def line_distance(line: shapely.LineString, skeleton: shapely.Geometry) -> Distance:
     """Distances from points every :data:`SAMPLE_STEP_M` along ``line`` to ``skeleton``
-    (both in a metric CRS)."""
+    (both in a metric CRS).
+    """
     steps = max(2, int(line.length // SAMPLE_STEP_M) + 1)
     points = shapely.line_interpolate_point(line, np.linspace(0, line.length, steps))
     dist = shapely.distance(points, skeleton)
