@@ -1,5 +1,7 @@
-"""``jmgis isochrone PLACE|LON,LAT --minutes 15,30,60 --out FILE.gpkg``: travel-time bands
-around one place, one polygon per band (layer ``isochrone``, EPSG:4490).
+"""``jmgis isochrone``: travel-time bands around one place, one polygon per band.
+
+Usage: ``jmgis isochrone PLACE|LON,LAT --minutes 15,30,60 --out FILE.gpkg``; the bands
+are written to the layer ``isochrone`` (EPSG:4490).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ DEFAULT_MAX_SNAP_M = 5000.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Register the ``jmgis isochrone`` subcommand."""
     p = subparsers.add_parser(
         "isochrone",
         help="travel-time bands around a place (one polygon per band, GeoPackage)",
@@ -65,7 +68,22 @@ def lonlat(text: str) -> tuple[float, float] | None:
 
 
 def origin_node(G, text: str, max_snap_m: float) -> tuple[str, str]:
-    """(node id, name) of the origin, attaching a LON,LAT to the nearest road edge."""
+    """(node id, name) of the origin, attaching a LON,LAT to the nearest road edge.
+
+    Parameters
+    ----------
+    G
+        The network; a LON,LAT origin is joined to it (``G`` is changed).
+    text
+        A place name or ``LON,LAT`` in degrees.
+    max_snap_m
+        Largest distance from a LON,LAT to the nearest road (metres).
+
+    Returns
+    -------
+    tuple of str
+        ``(node id, name)`` of the origin.
+    """
     from types import SimpleNamespace
 
     import shapely
@@ -93,6 +111,7 @@ def origin_node(G, text: str, max_snap_m: float) -> tuple[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``jmgis isochrone``; return the exit status."""
     import logging
 
     from jmgis.access.isochrone import isochrones

@@ -17,6 +17,7 @@ DEFAULT_MAX_SNAP_M = 5000.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Register the ``jmgis od`` subcommand."""
     p = subparsers.add_parser(
         "od",
         help="origin–destination matrix of minutes and km (CSV)",
@@ -84,7 +85,22 @@ def _points(path: Path) -> list[tuple[str, float, float]]:
 
 
 def side_nodes(G, text: str, max_snap_m: float) -> list[tuple[str, str]]:
-    """(node, name) of one side: ``townships``, a file, or comma-separated names."""
+    """(node, name) of one side: ``townships``, a file, or comma-separated names.
+
+    Parameters
+    ----------
+    G
+        The network; points are joined to it (``G`` is changed).
+    text
+        ``townships``, a point file, or comma-separated place names.
+    max_snap_m
+        Largest distance from a point to the nearest road (metres).
+
+    Returns
+    -------
+    list of tuple of str
+        ``(node id, name)`` per place, in the order given.
+    """
     from jmgis.cli.cmd_isochrone import origin_node
 
     if text.strip().lower() == "townships":
@@ -101,7 +117,21 @@ def side_nodes(G, text: str, max_snap_m: float) -> list[tuple[str, str]]:
 
 
 def od_table(G, origins, destinations):
-    """Rows (origin, origin_name, destination, destination_name, minutes, km)."""
+    """Rows (origin, origin_name, destination, destination_name, minutes, km).
+
+    Parameters
+    ----------
+    G
+        The network the nodes are on.
+    origins, destinations
+        ``(node id, name)`` pairs, from :func:`side_nodes`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin and destination; ``minutes`` and ``km`` are empty when the
+        destination is unreachable.
+    """
     import numpy as np
     import pandas as pd
     from scipy.sparse.csgraph import dijkstra
@@ -142,6 +172,7 @@ def od_table(G, origins, destinations):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``jmgis od``; return the exit status."""
     from jmgis.jiangmen.township_access import jiangmen_graph
     from jmgis.settings import use
     from jmgis.tabular import safe_csv

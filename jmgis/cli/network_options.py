@@ -1,5 +1,6 @@
-"""The ``--network`` options shared by ``jmgis build``, ``route`` (and the analysis
-commands): the user's own road network and how to read it.
+"""The ``--network`` options: the user's own road network and how to read it.
+
+They are shared by ``jmgis build``, ``route`` and the analysis commands.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from jmgis.settings import Settings
 
 
 def add_network_options(p: argparse.ArgumentParser) -> None:
-    """Add ``--network``, ``--class-field``, ``--class-map``, ``--speed-field``,
-    ``--oneway-field`` and ``--network-buffer`` to a subcommand's parser.
+    """Add the ``--network`` option group to a subcommand's parser.
+
+    The options are ``--network``, ``--class-field``, ``--class-map``, ``--speed-field``,
+    ``--oneway-field`` and ``--network-buffer``.
     """
     g = p.add_argument_group("your own road network")
     g.add_argument(
@@ -56,7 +59,20 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
 
 
 def network_settings(args: argparse.Namespace, settings: Settings) -> Settings:
-    """``settings`` with the ``--network`` options of ``args`` applied (unset ones kept)."""
+    """``settings`` with the ``--network`` options of ``args`` applied (unset ones kept).
+
+    Parameters
+    ----------
+    args
+        The parsed command line (see :func:`add_network_options`).
+    settings
+        The settings to start from.
+
+    Returns
+    -------
+    Settings
+        ``settings`` with the options that were given replaced.
+    """
     changes = {
         "network": args.network,
         "network_class_field": args.class_field,

@@ -236,7 +236,18 @@ def scale_error(crs: str | int | CRS, bounds: tuple[float, float, float, float])
 
 
 def utm_crs(lon: float, lat: float) -> CRS:
-    """The WGS84 UTM zone of a point (EPSG:326xx north, 327xx south)."""
+    """The WGS84 UTM zone of a point (EPSG:326xx north, 327xx south).
+
+    Parameters
+    ----------
+    lon, lat
+        The point (degrees).
+
+    Returns
+    -------
+    pyproj.CRS
+        The UTM zone's CRS.
+    """
     zone = int((lon + 180.0) // 6.0) % 60 + 1
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 

@@ -1,6 +1,8 @@
-"""The user's facilities (``jmgis access --facilities FILE``): for every township, minutes
-to the nearest facility of each category, how many are within 15/30/60 min, and
-2SFCA/E2SFCA with the facilities' capacities and the township population.
+"""The user's facilities (``jmgis access --facilities FILE``): access per township.
+
+For every township: minutes to the nearest facility of each category, how many are
+within 15/30/60 min, and 2SFCA/E2SFCA with the facilities' capacities and the township
+population.
 
 FILE is a CSV (``name``, ``category``, optional ``capacity``, and ``lon``/``lat`` in
 CGCS2000 degrees or ``place``: a name :func:`jmgis.admin.places.resolve_place` knows) or a
@@ -48,7 +50,7 @@ def load_facilities(path: str | Path) -> gpd.GeoDataFrame:
             label = f"row {i + 2} ({row.get('name', '')})"
             lon = pd.to_numeric(pd.Series([row.get("lon")]), errors="coerce")[0] if has_xy else None
             lat = pd.to_numeric(pd.Series([row.get("lat")]), errors="coerce")[0] if has_xy else None
-            if has_xy and np.isfinite(lon) and np.isfinite(lat):
+            if lon is not None and lat is not None and np.isfinite(lon) and np.isfinite(lat):
                 if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                     raise DataError("lon/lat are not degrees", file=path, feature=label,
                                     field="lon/lat")
@@ -108,6 +110,15 @@ def attach_facilities(
 ) -> list[str]:
     """Join each facility to the nearest road edge of ``G`` (a copy: ``G`` is changed).
 
+    Parameters
+    ----------
+    G
+        The network (changed in place).
+    facilities
+        From :func:`load_facilities`.
+    max_snap_m
+        Largest distance from a facility to a road (metres).
+
     Returns
     -------
     list of str
@@ -149,7 +160,9 @@ def facility_access(
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     catchment_min: float = CATCHMENT_MIN,
 ) -> pd.DataFrame:
-    """Per township and category: nearest minutes, counts within 15/30/60 min, 2SFCA and
+    """Facility access per township and category: nearest, counts, 2SFCA and E2SFCA.
+
+    The nearest facility in minutes, how many are within 15/30/60 min, and 2SFCA and
     E2SFCA (capacity per 10 000 people, catchment ``catchment_min`` minutes).
 
     Parameters
@@ -179,7 +192,7 @@ def facility_access(
     seats = [(n, d) for n, d in H.nodes(data=True) if d.get("kind") == "seat"]
     codes = [str(d.get("ref")) for _, d in seats]
     pop = population.assign(code=population["code"].astype(str)).set_index("code")["population"]
-    demand = np.array([float(pop.get(c, 0.0)) for c in codes])
+    demand = [float(pop.get(c, 0.0)) for c in codes]
     tt = travel_time_matrix(H, [n for n, _ in seats], nodes)
     rows = []
     for category in sorted(set(facilities["category"])):

@@ -108,6 +108,8 @@ class JmMap(folium.Map):
             assets inlined.  A file object: folium's own output.
         close_file
             Passed to folium for file objects.
+        **kwargs
+            Passed to folium for file objects.
         """
         import os
 

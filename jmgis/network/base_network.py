@@ -146,8 +146,22 @@ def check_classes(
     class_map: Mapping[str, str],
     speeds: SpeedTable,
 ) -> None:
-    """Refuse a line layer whose class values are neither mapped nor road classes,
-    listing *all* unknown values (with their count) at once.
+    """Refuse a line layer whose class values are neither mapped nor road classes.
+
+    *All* unknown values are listed at once, each with its count.
+
+    Parameters
+    ----------
+    frame
+        The line layer.
+    label
+        The file, for the message.
+    class_field
+        The field holding the class values.
+    class_map
+        ``{value: road class}`` from the user.
+    speeds
+        The speed table, whose road classes are accepted as they are.
 
     Raises
     ------
@@ -186,6 +200,7 @@ def area_bounds(buffer_m: float) -> tuple[float, float, float, float]:
 
 
 def _read(settings: Settings, speeds: SpeedTable) -> nx.MultiDiGraph:
+    assert settings.network is not None, "checked by base_road_graph"
     path = Path(settings.network)
     box = area_bounds(settings.network_buffer_m)
     if is_osm(path):
@@ -227,6 +242,13 @@ def _total_km(G: nx.MultiDiGraph, edges: Sequence | None = None) -> float:
 
 def clip_to_area(G: nx.MultiDiGraph, area: shapely.Geometry) -> tuple[int, int]:
     """Remove the nodes outside ``area`` (analysis CRS) with their edges, in place.
+
+    Parameters
+    ----------
+    G
+        The graph (changed in place).
+    area
+        The area to keep (analysis CRS).
 
     Returns
     -------
@@ -273,6 +295,20 @@ def edge_line(G: nx.MultiDiGraph, u: str, v: str, data: dict) -> np.ndarray:
     Along the edge's ``geometry`` when it has one — cut to the part between ``u`` and
     ``v`` when the edge is a piece of a split line (a point was joined to it) — else
     straight between the nodes.
+
+    Parameters
+    ----------
+    G
+        The graph (node ``x``/``y`` in the analysis CRS).
+    u, v
+        The edge's end nodes.
+    data
+        The edge's attributes (``geometry`` optional).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` coordinates from ``u`` to ``v``.
     """
     pu = np.array([G.nodes[u]["x"], G.nodes[u]["y"]])
     pv = np.array([G.nodes[v]["x"], G.nodes[v]["y"]])
@@ -327,16 +363,17 @@ def merge_degree_two(G: nx.MultiDiGraph) -> int:
         if len(nbrs) != 2 or G.degree(n) not in (2, 4):
             continue
         a, b = sorted(nbrs)
-        chains = []
+        chains: list[tuple[str, str, dict, dict]] = []
+        one_sided = False
         for x, y in ((a, b), (b, a)):
             first, second = _only(G, x, n), _only(G, n, y)
             if first is None and second is None:
                 continue
             if first is None or second is None:
-                chains = None
+                one_sided = True
                 break
             chains.append((x, y, first, second))
-        if not chains or sum(2 for _ in chains) != G.degree(n):
+        if one_sided or not chains or sum(2 for _ in chains) != G.degree(n):
             continue
         datas = [d for *_, f, s in chains for d in (f, s)]
         if any(d.get("mode") != "road" for d in datas):
@@ -375,6 +412,7 @@ def _city_area(crs: str, buffer_m: float) -> shapely.Geometry:
 def _build_base(settings: Settings) -> nx.MultiDiGraph:
     speeds = SpeedTable.coerce(settings.speeds)
     G = _read(settings, speeds)
+    assert settings.network is not None, "checked by base_road_graph"
     path = Path(settings.network)
     kind = "OpenStreetMap extract" if is_osm(path) else "user road layer"
     report = BaseNetworkReport(
@@ -441,8 +479,10 @@ def _remember(cache: dict, key: tuple, value: nx.MultiDiGraph) -> nx.MultiDiGrap
 
 
 def base_road_graph(settings: Settings | None = None) -> nx.MultiDiGraph:
-    """The base road graph of ``settings.network`` (clipped, largest strongly connected
-    part, degree-2 merged); built once per file version.  Do not modify it.
+    """The base road graph of ``settings.network``, built once per file version.
+
+    It is clipped, reduced to its largest strongly connected part and degree-2 merged.
+    Do not modify it.
 
     Parameters
     ----------
@@ -467,8 +507,21 @@ def user_graph(
     year: int,
     settings: Settings | None = None,
 ) -> nx.MultiDiGraph:
-    """:func:`build_user_graph` with the defaults, built once per year and file version
-    (the graph the build's steps share; do not modify it).
+    """:func:`build_user_graph` with the defaults, built once per year and file version.
+
+    This is the graph the build's steps share; do not modify it.
+
+    Parameters
+    ----------
+    year
+        Scenario year (2020–2035).
+    settings
+        The settings (default: those in effect).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The shared graph of :func:`build_user_graph`.
     """
     settings = settings or current()
     key = (int(year), *_key(settings))
@@ -499,6 +552,11 @@ def build_user_graph(
         Extra points to connect, ``{kind: frame}`` (default: the plan's located parks).
     seat_snap_m
         A township seat farther than this from the user's roads (metres) is an error.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The multimodal graph of ``year``; ``G.graph["base_report"]`` describes its roads.
 
     Raises
     ------

@@ -21,6 +21,7 @@ import logging
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Set
 from pathlib import Path
 from typing import Any
 
@@ -314,7 +315,8 @@ def from_osm(
             file=path,
         )
     missing = 0
-    usable = []
+    usable: list[tuple[int, list[int], dict]] = []
+    inside: Set[int]
     if bbox is not None:
         x0, y0, x1, y1 = bbox
         inside = {k for k, (x, y) in nodes.items() if x0 <= x <= x1 and y0 <= y <= y1}

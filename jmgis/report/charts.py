@@ -101,6 +101,18 @@ def label_overlaps(fig, ax) -> int:
 
     Slanted labels are parallel strips: two overlap when their anchors are closer than the
     strip's height divided by the sine of the angle.
+
+    Parameters
+    ----------
+    fig
+        The figure (drawn to measure the labels).
+    ax
+        The axes whose x tick labels are checked.
+
+    Returns
+    -------
+    int
+        The number of overlapping neighbour pairs.
     """
     import math
 
@@ -124,6 +136,15 @@ def fit_xlabels(fig, ax, *, wrap: int = 6) -> None:
 
     Wrapped to ``wrap`` characters, else slanted (one line) at the smallest angle at which
     no two overlap.
+
+    Parameters
+    ----------
+    fig
+        The figure of ``ax``.
+    ax
+        The axes whose x tick labels are changed in place.
+    wrap
+        Width (characters) to wrap the labels to.
     """
     import textwrap
 
