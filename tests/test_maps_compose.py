@@ -17,7 +17,7 @@ from jmgis import maps
 from jmgis.errors import DataError
 from jmgis.maps import assets
 from tests.clients import OfflineBrowser, clients_required, require_chromium
-from tests.test_maps_data import fixture_layers
+from tests.maps_fixtures import fixture_layers
 
 
 def _points() -> gpd.GeoDataFrame:
