@@ -161,10 +161,12 @@ class CacheInfo:
 
     @property
     def entries(self) -> int:
+        """The number of cached entries over all namespaces."""
         return sum(n for n, _ in self.namespaces.values())
 
     @property
     def bytes(self) -> int:
+        """The total size of the cached entries over all namespaces, in bytes."""
         return sum(b for _, b in self.namespaces.values())
 
 

@@ -139,7 +139,7 @@ def _weights(
     """Decay weights in [0, 1], zero beyond the catchment (the catchment is the outer
     limit whatever the decay says).
     """
-    w = decay(kind, t, check_units=False, **params)
+    w = decay(kind, t, check_units=False, **params)  # type: ignore[arg-type]  # params are the decay's own keywords
     return np.where(t <= catchment_s, w, 0.0)
 
 

@@ -168,7 +168,7 @@ def _params_in_seconds(name: str, params: Mapping[str, object], factor: float) -
 def _time_scale_s(name: str, params: Mapping[str, object]) -> float | None:
     """The characteristic time of a decay in seconds (where its weight changes)."""
     if params.get("steps"):
-        return max(float(b) for b in params["steps"])  # type: ignore[union-attr]
+        return max(float(b) for b in params["steps"])  # type: ignore[attr-defined]  # steps is a sequence of seconds
     for key in ("threshold_s", "sigma_s", "min_s"):
         if key in params:
             return float(params[key])  # type: ignore[arg-type]
@@ -380,7 +380,7 @@ def gravity(
         One value per origin.
     """
     t = _times(tt)
-    w = decay(decay_function, t, unit=unit, **params)
+    w = decay(decay_function, t, unit=unit, **params)  # type: ignore[arg-type]  # params are the decay's own keywords
     return w @ _opportunities(opportunities, t.shape[1])
 
 

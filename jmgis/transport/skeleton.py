@@ -81,7 +81,7 @@ def read_literals(path: str | Path) -> tuple[list[dict[int, float]], list[list[f
             found[name.strip()] = json.loads(text)
     if "graph" not in found or "nodes" not in found:
         raise DataError("expected the literals graph= and nodes=", file=path)
-    graph = [{int(k): float(v) for k, v in adj.items()} for adj in found["graph"]]  # type: ignore[union-attr]
+    graph = [{int(k): float(v) for k, v in adj.items()} for adj in found["graph"]]  # type: ignore[attr-defined]  # graph= is a list literal
     return graph, found["nodes"]  # type: ignore[return-value]
 
 
@@ -173,8 +173,8 @@ def distance_report(
         stations.geometry,
         strict=True,
     ):
-        d = float(shapely.distance(geom, union["rail"]))
-        rows.append(("station", sid, name, quality, d, d, d))
+        gap = float(shapely.distance(geom, union["rail"]))
+        rows.append(("station", sid, name, quality, gap, gap, gap))
     return pd.DataFrame(
         rows, columns=["layer", "id", "name", "geometry_quality", "median_m", "p90_m", "max_m"]
     )
