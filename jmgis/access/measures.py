@@ -180,7 +180,9 @@ def _time_scale_s(name: str, params: Mapping[str, object]) -> float | None:
 def check_time_units(
     times_s: np.ndarray, scale_s: float | None, unit: str, what: str = "decay"
 ) -> None:
-    """Refuse the obvious unit slip: every travel time 60× shorter than the decay's
+    """Refuse the obvious unit slip between seconds and minutes.
+
+    Refuse the obvious unit slip: every travel time 60× shorter than the decay's
     characteristic time (the times were minutes, read as seconds) or every positive
     time 60× longer (seconds read as minutes, or a parameter in minutes).
 

@@ -55,7 +55,9 @@ def plugin_source() -> Path:
 
 
 def install_plugin(profile_dir: str | Path | None = None) -> Path:
-    """Copy the plugin into ``profile_dir`` (default :data:`DEFAULT_PROFILE`), record
+    """Install and enable the jmgis QGIS plugin; return the installed plugin folder.
+
+    Copy the plugin into ``profile_dir`` (default :data:`DEFAULT_PROFILE`), record
     this Python for it and enable it; returns the installed plugin folder.
 
     Parameters

@@ -101,7 +101,9 @@ def access_layers(
 
 
 def _cached_access_layers(years, isochrones, townships, population):
-    """:func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`), keyed by the
+    """:func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`).
+
+    :func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`), keyed by the
     data folder, the township and population frames, the analysis CRS and the years.
     """
     from jmgis import cache

@@ -116,7 +116,9 @@ class ContractionHierarchy:
 
 
 def node_xy(G: GraphLike) -> np.ndarray | None:
-    """Coordinates ``x``, ``y`` of every node of a networkx graph (``None`` when a node
+    """Coordinates ``x``, ``y`` of every node of a networkx graph.
+
+    Coordinates ``x``, ``y`` of every node of a networkx graph (``None`` when a node
     lacks them, or for a compiled graph).
     """
     if isinstance(G, CompiledGraph):

@@ -91,7 +91,9 @@ def upgraded_in(frame: pd.DataFrame, year: int | str) -> pd.Series:
 
 
 def as_of(frame: pd.DataFrame, year: int | str) -> pd.DataFrame:
-    """The features of ``frame`` as they are in scenario ``year``: a copy in which every
+    """The features of ``frame`` as they are in scenario ``year``.
+
+    The features of ``frame`` as they are in scenario ``year``: a copy in which every
     upgrade done by then (:func:`upgraded_in`) carries its ``upgrade_class`` as
     ``road_class`` and its ``upgrade_speed_kph`` as ``speed_kph`` (km/h).
 

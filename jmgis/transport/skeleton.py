@@ -88,7 +88,9 @@ def read_literals(path: str | Path) -> tuple[list[dict[int, float]], list[list[f
 def edges_in(
     graph: list[dict[int, float]], nodes: list[list[float]], bbox: tuple = BBOX
 ) -> gpd.GeoDataFrame:
-    """The skeleton's edges with an end inside ``bbox``, as lines in EPSG:4490 (the
+    """The skeleton's edges with an end inside ``bbox``, as lines in EPSG:4490.
+
+    The skeleton's edges with an end inside ``bbox``, as lines in EPSG:4490 (the
     skeleton's WGS 84 coordinates; the two datums differ by centimetres).
     """
     xy = np.asarray(nodes, dtype=float)[:, ::-1]  # [lat, lon] → lon, lat
@@ -112,7 +114,9 @@ class Distance:
 
 
 def line_distance(line: shapely.LineString, skeleton: shapely.Geometry) -> Distance:
-    """Distances from points every :data:`SAMPLE_STEP_M` along ``line`` to ``skeleton``
+    """Distances from points along ``line`` to ``skeleton`` (metric CRS).
+
+    Distances from points every :data:`SAMPLE_STEP_M` along ``line`` to ``skeleton``
     (both in a metric CRS).
     """
     steps = max(2, int(line.length // SAMPLE_STEP_M) + 1)
@@ -126,7 +130,9 @@ def distance_report(
     skeletons: dict[str, gpd.GeoDataFrame],
     metric_crs: str | CRS,
 ) -> pd.DataFrame:
-    """One row per existing rail line, existing expressway and station: its distance to
+    """One row per existing rail line, expressway and station: its distance to the skeleton.
+
+    One row per existing rail line, existing expressway and station: its distance to
     the skeleton (``median_m``, ``p90_m``, ``max_m``, metres) and ``geometry_quality``.
 
     Parameters
