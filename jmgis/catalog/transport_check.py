@@ -59,6 +59,19 @@ def names_of(name: str, aliases: list[str] | None = None) -> list[str]:
 
     The names a plan line may use for a feature: the name, without its （…） gloss,
     the part before a gloss, and the aliases.
+
+    Parameters
+    ----------
+    name : str
+        The feature's name, possibly with a （…） gloss.
+    aliases : list of str or None
+        Other names of the feature.
+
+    Returns
+    -------
+    list of str
+        The distinct names, squeezed (whitespace removed), of at least
+        ``MIN_QUOTE_CHARS`` characters, in order.
     """
     out = [name, _GLOSS.sub("", name)]
     out += [p for p in re.split(r"[（）]", name) if len(p) >= 3]

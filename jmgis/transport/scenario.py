@@ -74,6 +74,19 @@ def upgraded_in(frame: pd.DataFrame, year: int | str) -> pd.Series:
     An upgrade is done from its ``upgrade_year``; without one, in the vision year only
     (the plans give no completion year).
 
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Transport features with ``status`` and ``upgrade_year`` columns (all ``False``
+        when either is missing).
+    year : int or str
+        The scenario year (2020–2035).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, on ``frame``'s index, named ``upgraded_<year>``.
+
     Raises
     ------
     ScenarioYearError

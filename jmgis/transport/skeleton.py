@@ -92,6 +92,22 @@ def edges_in(
 
     The skeleton's edges with an end inside ``bbox``, as lines in EPSG:4490 (the
     skeleton's WGS 84 coordinates; the two datums differ by centimetres).
+
+    Parameters
+    ----------
+    graph : list of dict of int to float
+        The skeleton's adjacency: for each node, its neighbours and the edge weights.
+    nodes : list of list of float
+        The ``[lat, lon]`` of each node, degrees.
+    bbox : tuple
+        ``(west, south, east, north)`` in degrees of longitude / latitude; default
+        :data:`BBOX`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One two-point line per edge (each edge once), with a ``source`` column holding
+        :data:`ATTRIBUTION`, CRS EPSG:4490.
     """
     xy = np.asarray(nodes, dtype=float)[:, ::-1]  # [lat, lon] → lon, lat
     west, south, east, north = bbox
@@ -118,6 +134,18 @@ def line_distance(line: shapely.LineString, skeleton: shapely.Geometry) -> Dista
 
     Distances from points every :data:`SAMPLE_STEP_M` along ``line`` to ``skeleton``
     (both in a metric CRS).
+
+    Parameters
+    ----------
+    line : shapely.LineString
+        The feature, in a metric CRS (sampled at least at both ends).
+    skeleton : shapely.Geometry
+        The skeleton's lines, in the same CRS.
+
+    Returns
+    -------
+    Distance
+        The median, 90th percentile and maximum of the sampled distances, metres.
     """
     steps = max(2, int(line.length // SAMPLE_STEP_M) + 1)
     points = shapely.line_interpolate_point(line, np.linspace(0, line.length, steps))
