@@ -221,6 +221,9 @@ def enhanced_two_step_fca(
     unserved
         ``"nan"`` (default, as PySAL ``access``) or ``"zero"`` for demand outside every
         catchment.
+    check_units
+        Refuse a catchment 60× longer or shorter than every travel time (minutes passed
+        as seconds; :func:`jmgis.access.measures.check_time_units`).
 
     Returns
     -------
@@ -263,6 +266,9 @@ def gravity_two_step_fca(
         (``sigma_s=900``, ``beta_per_min=0.1``, ``threshold_s=…`` …).
     unserved
         ``"nan"`` (default) or ``"zero"`` for demand with no facility of positive weight.
+    check_units
+        Refuse decay parameters 60× longer or shorter than every travel time (checked by
+        :func:`jmgis.access.decay`; see :func:`jmgis.access.measures.check_time_units`).
 
     Returns
     -------
@@ -304,6 +310,9 @@ def three_step_fca(
         As for :func:`enhanced_two_step_fca` (seconds).
     unserved
         ``"nan"`` (default, as PySAL ``access``) or ``"zero"``.
+    check_units
+        Refuse a catchment 60× longer or shorter than every travel time (minutes passed
+        as seconds; :func:`jmgis.access.measures.check_time_units`).
 
     Returns
     -------

@@ -194,6 +194,8 @@ def check_time_units(
         The decay's characteristic time in seconds (threshold, σ, 1/β, last step).
     unit
         The unit the caller stated, for the message.
+    what
+        What is checked (e.g. ``"E2SFCA catchment_s"``), the start of the message.
 
     Raises
     ------
@@ -264,6 +266,9 @@ def decay(
     check_units
         Refuse the obvious slip (see :func:`check_time_units`): all times 60× shorter or
         longer than the decay's characteristic time.  ``False`` skips the check.
+    params
+        The function's parameters (see the table), in ``unit`` unless the name carries
+        its own unit (``threshold_s``, ``sigma_min``, ``beta_per_min`` …).
 
     Returns
     -------
