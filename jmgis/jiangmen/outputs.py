@@ -100,7 +100,12 @@ def access_layers(
     return _cached_access_layers(years, isochrones, townships, population)
 
 
-def _cached_access_layers(years, isochrones, townships, population):
+def _cached_access_layers(
+    years: Sequence[int],
+    isochrones: bool,
+    townships: gpd.GeoDataFrame | None,
+    population: pd.DataFrame | None,
+) -> dict[str, pd.DataFrame]:
     """:func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`).
 
     :func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`), keyed by the
@@ -127,7 +132,9 @@ def _cached_access_layers(years, isochrones, townships, population):
     )
 
 
-def _access_layers(years, isochrones, population):
+def _access_layers(
+    years: Sequence[int], isochrones: bool, population: pd.DataFrame | None
+) -> dict[str, pd.DataFrame]:
     profiles = [profile(y) for y in years]
     township = pd.concat(profiles, ignore_index=True)
     zones = zone_summary(township, population)
