@@ -161,10 +161,12 @@ class CacheInfo:
 
     @property
     def entries(self) -> int:
+        """The number of cached entries over all namespaces."""
         return sum(n for n, _ in self.namespaces.values())
 
     @property
     def bytes(self) -> int:
+        """The total size of the cached entries over all namespaces, in bytes."""
         return sum(b for _, b in self.namespaces.values())
 
 
@@ -184,13 +186,45 @@ class Cache:
         self.enabled = enabled
 
     def path(self, namespace: str, key: str) -> Path:
-        """The file of one entry."""
+        """The file of one entry.
+
+        Parameters
+        ----------
+        namespace : str
+            The kind of result (``"graph"`` …), a folder of the cache; letters, digits,
+            ``-`` and ``_`` only (``ValueError`` otherwise).
+        key : str
+            Its :func:`fingerprint`.
+
+        Returns
+        -------
+        pathlib.Path
+            ``<root>/<namespace>/<key>.pickle`` (it need not exist).
+        """
         if not namespace.replace("-", "").replace("_", "").isalnum():
             raise ValueError(f"bad cache namespace {namespace!r}")
         return self.root / namespace / f"{key}{SUFFIX}"
 
     def get(self, namespace: str, key: str, default: Any = None) -> Any:
-        """The stored value, or ``default`` when absent or unreadable."""
+        """The stored value, or ``default`` when absent or unreadable.
+
+        An unreadable (damaged) entry is deleted so that it is rebuilt.
+
+        Parameters
+        ----------
+        namespace : str
+            The kind of result (``"graph"`` …), a folder of the cache; letters, digits,
+            ``-`` and ``_`` only (``ValueError`` otherwise).
+        key : str
+            Its :func:`fingerprint`.
+        default : Any
+            Returned when the cache is disabled or the entry is absent or unreadable.
+
+        Returns
+        -------
+        Any
+            The unpickled value, or ``default``.
+        """
         if not self.enabled:
             return default
         path = self.path(namespace, key)
@@ -207,7 +241,23 @@ class Cache:
             return default
 
     def put(self, namespace: str, key: str, value: Any) -> Path | None:
-        """Store ``value`` atomically; returns the file (``None`` when not writable)."""
+        """Store ``value`` atomically; returns the file (``None`` when not writable).
+
+        Parameters
+        ----------
+        namespace : str
+            The kind of result (``"graph"`` …), a folder of the cache; letters, digits,
+            ``-`` and ``_`` only (``ValueError`` otherwise).
+        key : str
+            Its :func:`fingerprint`.
+        value : Any
+            The value to store (pickled).
+
+        Returns
+        -------
+        pathlib.Path or None
+            The written file, or ``None`` when the cache is disabled or not writable.
+        """
         if not self.enabled:
             return None
         path = self.path(namespace, key)

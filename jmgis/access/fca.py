@@ -117,7 +117,9 @@ def _fca(
     unserved: str = DEFAULT_UNSERVED,
     g: np.ndarray | None = None,
 ) -> FCAResult:
-    """Both steps with weights ``w`` (demand × supply) and, for 3SFCA, selection
+    """Both FCA steps with weights ``w``, and 3SFCA selection weights ``g``.
+
+    Both steps with weights ``w`` (demand × supply) and, for 3SFCA, selection
     weights ``g`` multiplying ``w`` in both steps.
     """
     fill = _unserved(unserved)
@@ -136,10 +138,12 @@ def _fca(
 def _weights(
     t: np.ndarray, catchment_s: float, kind: str, params: Mapping[str, object]
 ) -> np.ndarray:
-    """Decay weights in [0, 1], zero beyond the catchment (the catchment is the outer
+    """Decay weights in [0, 1], zero beyond the catchment.
+
+    Decay weights in [0, 1], zero beyond the catchment (the catchment is the outer
     limit whatever the decay says).
     """
-    w = decay(kind, t, check_units=False, **params)
+    w = decay(kind, t, check_units=False, **params)  # type: ignore[arg-type]  # params are the decay's own keywords
     return np.where(t <= catchment_s, w, 0.0)
 
 
@@ -217,6 +221,9 @@ def enhanced_two_step_fca(
     unserved
         ``"nan"`` (default, as PySAL ``access``) or ``"zero"`` for demand outside every
         catchment.
+    check_units
+        Refuse a catchment 60× longer or shorter than every travel time (minutes passed
+        as seconds; :func:`jmgis.access.measures.check_time_units`).
 
     Returns
     -------
@@ -241,7 +248,9 @@ def gravity_two_step_fca(
     check_units: bool = True,
     **params: object,
 ) -> FCAResult:
-    """Gravity-weighted 2SFCA (Wang 2012; Dai 2010): both steps weighted by a continuous
+    """Gravity-weighted 2SFCA (Wang 2012; Dai 2010).
+
+    Gravity-weighted 2SFCA (Wang 2012; Dai 2010): both steps weighted by a continuous
     decay ``f`` of the travel time, optionally within a catchment.
 
     R_j = S_j / Σ_i P_i f(t_ij),  A_i = Σ_j R_j f(t_ij)
@@ -257,6 +266,9 @@ def gravity_two_step_fca(
         (``sigma_s=900``, ``beta_per_min=0.1``, ``threshold_s=…`` …).
     unserved
         ``"nan"`` (default) or ``"zero"`` for demand with no facility of positive weight.
+    check_units
+        Refuse decay parameters 60× longer or shorter than every travel time (checked by
+        :func:`jmgis.access.decay`; see :func:`jmgis.access.measures.check_time_units`).
 
     Returns
     -------
@@ -281,7 +293,9 @@ def three_step_fca(
     unserved: str = DEFAULT_UNSERVED,
     check_units: bool = True,
 ) -> FCAResult:
-    """3SFCA (Wan, Zou & Sternberg 2012, IJGIS 26(6)): E2SFCA with a selection weight that
+    """3SFCA (Wan, Zou & Sternberg 2012): E2SFCA with a selection weight.
+
+    3SFCA (Wan, Zou & Sternberg 2012, IJGIS 26(6)): E2SFCA with a selection weight that
     shares each person's demand among the facilities they can reach.
 
     G_ij = W_ij / Σ_k W_ik (over the facilities in i's catchment),
@@ -296,6 +310,9 @@ def three_step_fca(
         As for :func:`enhanced_two_step_fca` (seconds).
     unserved
         ``"nan"`` (default, as PySAL ``access``) or ``"zero"``.
+    check_units
+        Refuse a catchment 60× longer or shorter than every travel time (minutes passed
+        as seconds; :func:`jmgis.access.measures.check_time_units`).
 
     Returns
     -------

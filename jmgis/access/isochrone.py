@@ -265,6 +265,14 @@ def vector_isochrone(
         The limit T in minutes.
     offnet_speed_kph, max_offnet_m
         The off-network leg (km/h, metres).
+    modes
+        Edge modes drawn (default road and connector); an edge without a ``mode`` is
+        always drawn, ``None`` draws every edge.
+    no_access_classes
+        Road classes with no access from the side: no discs along such edges, only at
+        their end nodes.
+    weight
+        Edge attribute used as travel cost (seconds).
     resolution
         Segments per quarter circle of the discs.
 

@@ -168,7 +168,7 @@ def _params_in_seconds(name: str, params: Mapping[str, object], factor: float) -
 def _time_scale_s(name: str, params: Mapping[str, object]) -> float | None:
     """The characteristic time of a decay in seconds (where its weight changes)."""
     if params.get("steps"):
-        return max(float(b) for b in params["steps"])  # type: ignore[union-attr]
+        return max(float(b) for b in params["steps"])  # type: ignore[attr-defined]  # steps is a sequence of seconds
     for key in ("threshold_s", "sigma_s", "min_s"):
         if key in params:
             return float(params[key])  # type: ignore[arg-type]
@@ -180,7 +180,9 @@ def _time_scale_s(name: str, params: Mapping[str, object]) -> float | None:
 def check_time_units(
     times_s: np.ndarray, scale_s: float | None, unit: str, what: str = "decay"
 ) -> None:
-    """Refuse the obvious unit slip: every travel time 60× shorter than the decay's
+    """Refuse the obvious unit slip between seconds and minutes.
+
+    Refuse the obvious unit slip: every travel time 60× shorter than the decay's
     characteristic time (the times were minutes, read as seconds) or every positive
     time 60× longer (seconds read as minutes, or a parameter in minutes).
 
@@ -192,6 +194,8 @@ def check_time_units(
         The decay's characteristic time in seconds (threshold, σ, 1/β, last step).
     unit
         The unit the caller stated, for the message.
+    what
+        What is checked (e.g. ``"E2SFCA catchment_s"``), the start of the message.
 
     Raises
     ------
@@ -262,6 +266,9 @@ def decay(
     check_units
         Refuse the obvious slip (see :func:`check_time_units`): all times 60× shorter or
         longer than the decay's characteristic time.  ``False`` skips the check.
+    params
+        The function's parameters (see the table), in ``unit`` unless the name carries
+        its own unit (``threshold_s``, ``sigma_min``, ``beta_per_min`` …).
 
     Returns
     -------
@@ -380,7 +387,7 @@ def gravity(
         One value per origin.
     """
     t = _times(tt)
-    w = decay(decay_function, t, unit=unit, **params)
+    w = decay(decay_function, t, unit=unit, **params)  # type: ignore[arg-type]  # params are the decay's own keywords
     return w @ _opportunities(opportunities, t.shape[1])
 
 

@@ -93,9 +93,23 @@ def _squeeze(text: str) -> str:
 
 
 def window(ref: str, seeds: Path | None) -> str:
-    """The cited line with the start of its clause (at most three non-blank lines back)
+    """The cited line with the start of its clause and the rest of its sentence.
+
+    The cited line with the start of its clause (at most three non-blank lines back)
     and the rest of its sentence (at most four non-blank lines on), whitespace removed
     ('' for a reference past the end of its file).
+
+    Parameters
+    ----------
+    ref : str
+        The citation, ``file:line`` or the short form ``000:1386``.
+    seeds : pathlib.Path or None
+        The folder of the plan documents (``jmgis.paths.seeds_dir()`` when ``None``).
+
+    Returns
+    -------
+    str
+        The text of the window with all whitespace removed.
     """
     sref = parse_ref(ref)
     lines = seed_lines(sref.file, seeds)
@@ -164,9 +178,24 @@ _INDUSTRY_SUFFIXES = ("产业集群", "产业", "制造业", "制造", "服务�
 
 
 def industry_named(industry: str, text: str) -> bool:
-    """Whether ``text`` (squeezed) names ``industry``: the whole term, or each of its parts
+    """Whether ``text`` (squeezed) names ``industry``.
+
+    Whether ``text`` (squeezed) names ``industry``: the whole term, or each of its parts
     (split at 及/与/和/、/brackets) with a generic ending (产业, 制造, 服务 …) dropped, so
     that 摩托车及零部件 is found in “摩托车、零部件” and 高端装备制造 in “高端装备”.
+
+    Parameters
+    ----------
+    industry : str
+        The industry term to look for.
+    text : str
+        The text to search, already squeezed (whitespace removed).
+
+    Returns
+    -------
+    bool
+        ``True`` when the whole term, or every remaining part of at least two characters,
+        occurs in ``text``.
     """
     whole = _squeeze(industry)
     if whole in text:

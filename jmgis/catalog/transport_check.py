@@ -55,8 +55,23 @@ def _squeeze(text: str) -> str:
 
 
 def names_of(name: str, aliases: list[str] | None = None) -> list[str]:
-    """The names a plan line may use for a feature: the name, without its （…） gloss,
+    """The names a plan line may use for a feature.
+
+    The names a plan line may use for a feature: the name, without its （…） gloss,
     the part before a gloss, and the aliases.
+
+    Parameters
+    ----------
+    name : str
+        The feature's name, possibly with a （…） gloss.
+    aliases : list of str or None
+        Other names of the feature.
+
+    Returns
+    -------
+    list of str
+        The distinct names, squeezed (whitespace removed), of at least
+        ``MIN_QUOTE_CHARS`` characters, in order.
     """
     out = [name, _GLOSS.sub("", name)]
     out += [p for p in re.split(r"[（）]", name) if len(p) >= 3]
@@ -70,7 +85,9 @@ _CJK_RUN = re.compile(
 
 
 def _cjk_runs(quote: str) -> list[str]:
-    """The Chinese phrases of a bracketed note (``建成 by 2025`` → ``建成``): each must be
+    """The Chinese phrases of a bracketed note, each to be found on the cited line.
+
+    The Chinese phrases of a bracketed note (``建成 by 2025`` → ``建成``): each must be
     on the cited line; English glosses and years written apart are not checked.
     """
     runs = []

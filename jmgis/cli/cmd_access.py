@@ -77,7 +77,11 @@ def run(args: argparse.Namespace) -> int:
     if args.facilities:
         settings = settings.replace(facilities=args.facilities)
     population = _population(args.population, args.encoding) if args.population else None
-    parts = ["tables", *(["raster"] if args.raster else []), *(["facilities"] if settings.facilities else [])]
+    parts = [
+        "tables",
+        *(["raster"] if args.raster else []),
+        *(["facilities"] if settings.facilities else []),
+    ]
     with use(settings):
         facilities = None
         if settings.facilities is not None:

@@ -6,6 +6,7 @@ import argparse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``cache`` command (actions ``info`` and ``clear``) to the CLI."""
     p = subparsers.add_parser(
         "cache",
         help="show or clear the cache of derived results (compiled graphs)",
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_info(args: argparse.Namespace) -> int:
+    """Print the cache folder and the entries and sizes of each namespace; return 0."""
     from jmgis.cache import for_settings
 
     cache = for_settings(args.settings)
@@ -37,6 +39,7 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def run_clear(args: argparse.Namespace) -> int:
+    """Remove the cached derived results (of one namespace if given); return 0."""
     from jmgis.cache import for_settings
 
     cache = for_settings(args.settings)

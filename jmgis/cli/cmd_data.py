@@ -60,6 +60,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_skeleton_report(args: argparse.Namespace) -> int:
+    """Write skeleton_distance.csv: how far the stops and lines lie from the scgraph skeletons."""
     from jmgis import transport
     from jmgis.atomic import atomic_path
     from jmgis.crs import analysis_crs

@@ -23,6 +23,7 @@ DEFAULT_PROFILE = Path.home() / ".local" / "share" / "QGIS" / "QGIS3" / "profile
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``qgis`` command (install the plugin, run a request) to the CLI."""
     p = subparsers.add_parser(
         "qgis",
         help="QGIS Processing provider: install the plugin (install-plugin), run a request",
@@ -54,7 +55,9 @@ def plugin_source() -> Path:
 
 
 def install_plugin(profile_dir: str | Path | None = None) -> Path:
-    """Copy the plugin into ``profile_dir`` (default :data:`DEFAULT_PROFILE`), record
+    """Install and enable the jmgis QGIS plugin; return the installed plugin folder.
+
+    Copy the plugin into ``profile_dir`` (default :data:`DEFAULT_PROFILE`), record
     this Python for it and enable it; returns the installed plugin folder.
 
     Parameters
@@ -83,7 +86,7 @@ def install_plugin(profile_dir: str | Path | None = None) -> Path:
     ini = profile / "QGIS" / "QGIS3.ini"
     ini.parent.mkdir(parents=True, exist_ok=True)
     parser = configparser.RawConfigParser()
-    parser.optionxform = str  # QGIS's keys are case-sensitive
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # QGIS's keys are case-sensitive; the configparser idiom
     if ini.exists():
         parser.read(ini, encoding="utf-8")
     if not parser.has_section("PythonPlugins"):
@@ -95,12 +98,14 @@ def install_plugin(profile_dir: str | Path | None = None) -> Path:
 
 
 def run_install(args: argparse.Namespace) -> int:
+    """Install and enable the QGIS plugin in the given profile; return 0."""
     target = install_plugin(args.profile_dir)
     print(f"jmgis QGIS plugin installed and enabled: {target}")
     return 0
 
 
 def run_request(args: argparse.Namespace) -> int:
+    """Run one QGIS Processing request and print its result; return 0."""
     from jmgis.io.qgis.algorithms import run_request as run
 
     print(run(args.request))

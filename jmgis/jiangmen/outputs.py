@@ -100,8 +100,15 @@ def access_layers(
     return _cached_access_layers(years, isochrones, townships, population)
 
 
-def _cached_access_layers(years, isochrones, townships, population):
-    """:func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`), keyed by the
+def _cached_access_layers(
+    years: Sequence[int],
+    isochrones: bool,
+    townships: gpd.GeoDataFrame | None,
+    population: pd.DataFrame | None,
+) -> dict[str, pd.DataFrame]:
+    """:func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`).
+
+    :func:`access_layers` kept in the persistent cache (:mod:`jmgis.cache`), keyed by the
     data folder, the township and population frames, the analysis CRS and the years.
     """
     from jmgis import cache
@@ -125,7 +132,9 @@ def _cached_access_layers(years, isochrones, townships, population):
     )
 
 
-def _access_layers(years, isochrones, population):
+def _access_layers(
+    years: Sequence[int], isochrones: bool, population: pd.DataFrame | None
+) -> dict[str, pd.DataFrame]:
     profiles = [profile(y) for y in years]
     township = pd.concat(profiles, ignore_index=True)
     zones = zone_summary(township, population)

@@ -161,7 +161,9 @@ def _path_features(G: nx.Graph, origin: Hashable, dest: Hashable | None) -> set[
 def _lost_accesses(
     G_before: nx.Graph, G_after: nx.Graph, origin: Hashable, dest: Hashable | None
 ) -> set[str]:
-    """Accesses of the earlier fastest path that the later network no longer has: the
+    """Accesses of the earlier fastest path that the later network no longer has.
+
+    Accesses of the earlier fastest path that the later network no longer has: the
     connectors, ramps and transfers (model links, not data features) of that path whose
     link is gone — named ``access:<feature id>`` (e.g. ``access:ic_440785102``, a ramp).
     """

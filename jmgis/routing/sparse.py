@@ -105,7 +105,20 @@ class ContractionHierarchy:
         self._query = rk.CCHQuery(self._metric)
 
     def pair_seconds(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
-        """Travel time (seconds) of each pair of node positions; ``inf`` if unreachable."""
+        """Travel time (seconds) of each pair of node positions; ``inf`` if unreachable.
+
+        Parameters
+        ----------
+        sources : numpy.ndarray
+            Origin node positions (integer indices in the graph).
+        targets : numpy.ndarray
+            Destination node positions, paired one-to-one with ``sources``.
+
+        Returns
+        -------
+        numpy.ndarray
+            One travel time per pair, seconds (``inf`` when unreachable).
+        """
         out = np.full(len(sources), np.inf)
         run = self._query.run
         for i, (s, t) in enumerate(zip(sources.tolist(), targets.tolist(), strict=True)):
@@ -116,7 +129,9 @@ class ContractionHierarchy:
 
 
 def node_xy(G: GraphLike) -> np.ndarray | None:
-    """Coordinates ``x``, ``y`` of every node of a networkx graph (``None`` when a node
+    """Coordinates ``x``, ``y`` of every node of a networkx graph.
+
+    Coordinates ``x``, ``y`` of every node of a networkx graph (``None`` when a node
     lacks them, or for a compiled graph).
     """
     if isinstance(G, CompiledGraph):

@@ -58,7 +58,9 @@ def _notes(records: list[dict], id_field: str) -> dict[str, str]:
 
 @cache
 def _load_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
-    """The layers of ``directory``, from the persistent cache (:mod:`jmgis.cache`) while
+    """The layers of ``directory``, from the persistent cache while its files are unchanged.
+
+    The layers of ``directory``, from the persistent cache (:mod:`jmgis.cache`) while
     its files are unchanged; invalid files raise before anything is stored.
     """
     from jmgis import cache as store

@@ -74,6 +74,19 @@ def upgraded_in(frame: pd.DataFrame, year: int | str) -> pd.Series:
     An upgrade is done from its ``upgrade_year``; without one, in the vision year only
     (the plans give no completion year).
 
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Transport features with ``status`` and ``upgrade_year`` columns (all ``False``
+        when either is missing).
+    year : int or str
+        The scenario year (2020–2035).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, on ``frame``'s index, named ``upgraded_<year>``.
+
     Raises
     ------
     ScenarioYearError
@@ -91,7 +104,9 @@ def upgraded_in(frame: pd.DataFrame, year: int | str) -> pd.Series:
 
 
 def as_of(frame: pd.DataFrame, year: int | str) -> pd.DataFrame:
-    """The features of ``frame`` as they are in scenario ``year``: a copy in which every
+    """The features of ``frame`` as they are in scenario ``year``.
+
+    The features of ``frame`` as they are in scenario ``year``: a copy in which every
     upgrade done by then (:func:`upgraded_in`) carries its ``upgrade_class`` as
     ``road_class`` and its ``upgrade_speed_kph`` as ``speed_kph`` (km/h).
 

@@ -81,15 +81,33 @@ def read_literals(path: str | Path) -> tuple[list[dict[int, float]], list[list[f
             found[name.strip()] = json.loads(text)
     if "graph" not in found or "nodes" not in found:
         raise DataError("expected the literals graph= and nodes=", file=path)
-    graph = [{int(k): float(v) for k, v in adj.items()} for adj in found["graph"]]  # type: ignore[union-attr]
+    graph = [{int(k): float(v) for k, v in adj.items()} for adj in found["graph"]]  # type: ignore[attr-defined]  # graph= is a list literal
     return graph, found["nodes"]  # type: ignore[return-value]
 
 
 def edges_in(
     graph: list[dict[int, float]], nodes: list[list[float]], bbox: tuple = BBOX
 ) -> gpd.GeoDataFrame:
-    """The skeleton's edges with an end inside ``bbox``, as lines in EPSG:4490 (the
+    """The skeleton's edges with an end inside ``bbox``, as lines in EPSG:4490.
+
+    The skeleton's edges with an end inside ``bbox``, as lines in EPSG:4490 (the
     skeleton's WGS 84 coordinates; the two datums differ by centimetres).
+
+    Parameters
+    ----------
+    graph : list of dict of int to float
+        The skeleton's adjacency: for each node, its neighbours and the edge weights.
+    nodes : list of list of float
+        The ``[lat, lon]`` of each node, degrees.
+    bbox : tuple
+        ``(west, south, east, north)`` in degrees of longitude / latitude; default
+        :data:`BBOX`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One two-point line per edge (each edge once), with a ``source`` column holding
+        :data:`ATTRIBUTION`, CRS EPSG:4490.
     """
     xy = np.asarray(nodes, dtype=float)[:, ::-1]  # [lat, lon] → lon, lat
     west, south, east, north = bbox
@@ -112,8 +130,22 @@ class Distance:
 
 
 def line_distance(line: shapely.LineString, skeleton: shapely.Geometry) -> Distance:
-    """Distances from points every :data:`SAMPLE_STEP_M` along ``line`` to ``skeleton``
+    """Distances from points along ``line`` to ``skeleton`` (metric CRS).
+
+    Distances from points every :data:`SAMPLE_STEP_M` along ``line`` to ``skeleton``
     (both in a metric CRS).
+
+    Parameters
+    ----------
+    line : shapely.LineString
+        The feature, in a metric CRS (sampled at least at both ends).
+    skeleton : shapely.Geometry
+        The skeleton's lines, in the same CRS.
+
+    Returns
+    -------
+    Distance
+        The median, 90th percentile and maximum of the sampled distances, metres.
     """
     steps = max(2, int(line.length // SAMPLE_STEP_M) + 1)
     points = shapely.line_interpolate_point(line, np.linspace(0, line.length, steps))
@@ -126,7 +158,9 @@ def distance_report(
     skeletons: dict[str, gpd.GeoDataFrame],
     metric_crs: str | CRS,
 ) -> pd.DataFrame:
-    """One row per existing rail line, existing expressway and station: its distance to
+    """One row per existing rail line, expressway and station: its distance to the skeleton.
+
+    One row per existing rail line, existing expressway and station: its distance to
     the skeleton (``median_m``, ``p90_m``, ``max_m``, metres) and ``geometry_quality``.
 
     Parameters
@@ -173,8 +207,8 @@ def distance_report(
         stations.geometry,
         strict=True,
     ):
-        d = float(shapely.distance(geom, union["rail"]))
-        rows.append(("station", sid, name, quality, d, d, d))
+        gap = float(shapely.distance(geom, union["rail"]))
+        rows.append(("station", sid, name, quality, gap, gap, gap))
     return pd.DataFrame(
         rows, columns=["layer", "id", "name", "geometry_quality", "median_m", "p90_m", "max_m"]
     )
