@@ -272,7 +272,7 @@ def facility_access(
         d[population_field].astype(float).to_numpy() if population_field else np.ones(len(d))
     )
     capacity = s[capacity_field].astype(float).to_numpy()
-    fca = two_step_fca(seconds, population, capacity, catchment_min * 60.0)
+    fca = two_step_fca(seconds, population, capacity, catchment_min * 60.0)  # type: ignore[arg-type]  # two_step_fca takes any float array; its Sequence hint is too narrow
     ratio = fca.access
     out = pd.DataFrame(
         {
@@ -290,8 +290,9 @@ def facility_access(
 
 
 def township_profile(year: int, modes: Sequence[str] | None = None) -> gpd.GeoDataFrame:
-    """Minutes from each of the 73 township seats to every target (the jmgis profile),
-    on the township polygons (EPSG:4490).
+    """Minutes from each of the 73 township seats to every target (the jmgis profile).
+
+    The result is on the township polygons (EPSG:4490).
     """
     from jmgis.admin import load_townships
     from jmgis.jiangmen.township_access import profile
@@ -368,8 +369,10 @@ RUNNERS: dict[str, Callable[[Mapping], gpd.GeoDataFrame]] = {
 
 
 def run_request(path: str | Path) -> Path:
-    """Run the request JSON at ``path`` (``algorithm``, ``output``, inputs, ``year``,
-    ``modes`` …) and write the result as GeoJSON to ``output``; returns that path.
+    """Run the request JSON at ``path`` and write the result as GeoJSON to ``output``.
+
+    The request names ``algorithm``, ``output``, the inputs, ``year``, ``modes`` …;
+    returns the ``output`` path.
     """
     request = json.loads(Path(path).read_text(encoding="utf-8"))
     name = request.get("algorithm")

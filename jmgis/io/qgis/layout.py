@@ -119,8 +119,9 @@ def layout_xml(
     sources: Iterable[str] = (),
     review_no: str | None = None,
 ) -> ET.Element:
-    """One ``<Layout>``: A3 landscape; the map (scale bar lower left, north arrow upper
-    right) on the left, the legend on the right, the footer below.
+    """One ``<Layout>``: A3 landscape, map on the left, legend on the right, footer below.
+
+    The map has the scale bar lower left and the north arrow upper right.
 
     Parameters
     ----------

@@ -21,7 +21,7 @@ import sqlite3
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,7 +254,7 @@ def map_themes(
         {y for _, members in groups for m in members if (y := layer_year(m)) is not None}
         | {r.year for r in rasters if r.year is not None}
     )
-    first_before = {}
+    first_before: dict[tuple[str, str | None], int] = {}
     for _, members in groups:
         for m in members:
             match = _PAIR_SUBSET.search(m.subset or "")
@@ -314,7 +314,7 @@ def project_xml(
     extent: Extent | None = None,
     *,
     rasters: Sequence[RasterLayer] = (),
-    sources: dict[str, Sequence[str]] | None = None,
+    sources: Mapping[str, Sequence[str]] | None = None,
     review_no: str | None = None,
 ) -> str:
     """The ``.qgs`` document of the project.

@@ -42,15 +42,18 @@ def renamed_style(style: LayerStyle, mapping: Mapping[str, str]) -> LayerStyle:
         The same renderer, classes and labels on the file's field names.
     """
 
+    def rename(field: str) -> str:
+        return mapping.get(field, field)
+
     def name(field: str | None) -> str | None:
-        return mapping.get(field, field) if field is not None else None
+        return rename(field) if field is not None else None
 
     def expression(text: str) -> str:
         return _QUOTED.sub(lambda m: f'"{mapping.get(m.group(1), m.group(1))}"', text)
 
     rules = tuple(replace(r, filter=expression(r.filter)) for r in style.rules)
-    labels = replace(style.labels, field=name(style.labels.field)) if style.labels else None
-    order_by = (name(style.order_by[0]), style.order_by[1]) if style.order_by else None
+    labels = replace(style.labels, field=rename(style.labels.field)) if style.labels else None
+    order_by = (rename(style.order_by[0]), style.order_by[1]) if style.order_by else None
     return replace(style, attr=name(style.attr), rules=rules, labels=labels, order_by=order_by)
 
 
