@@ -35,7 +35,21 @@ SOURCE = "jmgis 网络计算"
 
 
 def network(year: int, modes: Sequence[str] | None = None):
-    """The network of ``year`` with ``modes`` (default all; the bundled data's graph)."""
+    """The network of ``year`` with ``modes`` (default all; the bundled data's graph).
+
+    Parameters
+    ----------
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default all).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The shared graph of the bundled data (edge ``travel_time_s`` in seconds,
+        ``length_m`` in metres).
+    """
     from jmgis.network.build import shared_graph
     from jmgis.vocab import GRAPH_MODES, check_year
 
@@ -155,6 +169,21 @@ def od_matrix(
 ) -> gpd.GeoDataFrame:
     """Minutes between every origin and every destination, as straight OD lines.
 
+    Parameters
+    ----------
+    origins : geopandas.GeoDataFrame
+        Origin points (any CRS; none set means EPSG:4490).
+    destinations : geopandas.GeoDataFrame
+        Destination points (any CRS; none set means EPSG:4490).
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default all).
+    origin_id : str or None
+        Field naming the origins (default the row number from 1).
+    destination_id : str or None
+        Field naming the destinations (default the row number from 1).
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -198,6 +227,19 @@ def isochrones(
 ) -> gpd.GeoDataFrame:
     """Areas reachable within each of ``minutes`` from each point (nested bands).
 
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Start points (any CRS; none set means EPSG:4490).
+    minutes : sequence of float
+        Band limits in minutes.
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default all).
+    id_field : str or None
+        Field naming the points (default the row number from 1).
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -240,12 +282,22 @@ def facility_access(
 
     Parameters
     ----------
+    demand : geopandas.GeoDataFrame
+        Demand points (any CRS; none set means EPSG:4490).
+    supply : geopandas.GeoDataFrame
+        Facility points (any CRS; none set means EPSG:4490).
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default all).
     capacity_field
         Supply field with each facility's capacity (beds, places …; ≥ 0).
     population_field
         Demand field with the population (default 1 per point).
     catchment_min
         Catchment in minutes (binary).
+    demand_id : str or None
+        Field naming the demand points (default the row number from 1).
 
     Returns
     -------
@@ -293,6 +345,19 @@ def township_profile(year: int, modes: Sequence[str] | None = None) -> gpd.GeoDa
     """Minutes from each of the 73 township seats to every target (the jmgis profile).
 
     The result is on the township polygons (EPSG:4490).
+
+    Parameters
+    ----------
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default: the profile's own network of ``year``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per township seat: ``code``, the minutes to every target, the township
+        polygon.
     """
     from jmgis.admin import load_townships
     from jmgis.jiangmen.township_access import profile

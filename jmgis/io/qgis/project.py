@@ -241,6 +241,18 @@ def map_themes(
     A year's theme shows the base layers as the project opens (without the 三区 fills,
     :data:`YEAR_HIDDEN`) plus that year's accessibility entries (year pairs ending that
     year, from the first year) and raster.
+
+    Parameters
+    ----------
+    groups : sequence of (str, list of StyledLayer)
+        The layer-tree groups: name and member layers.
+    rasters : sequence of RasterLayer
+        The travel-time rasters (a year's theme shows that year's).
+
+    Returns
+    -------
+    list of Theme
+        The year themes, then the layout themes.
     """
     base = [
         _lid(m)

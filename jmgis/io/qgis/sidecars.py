@@ -58,7 +58,22 @@ def renamed_style(style: LayerStyle, mapping: Mapping[str, str]) -> LayerStyle:
 
 
 def renamed_spec(spec: LayerSpec, mapping: Mapping[str, str], geometry: str) -> LayerSpec:
-    """``spec`` with the fields present in the file, under their file names."""
+    """``spec`` with the fields present in the file, under their file names.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        The layer's spec.
+    mapping : mapping of str to str
+        Column → field name in the file; columns not in it are dropped.
+    geometry : str
+        The file's geometry type (``MultiPolygon`` …).
+
+    Returns
+    -------
+    LayerSpec
+        A copy of ``spec`` with the renamed fields and ``geometry``.
+    """
     fields = tuple(replace(f, name=mapping[f.name]) for f in spec.fields if f.name in mapping)
     return replace(spec, fields=fields, geometry=geometry)
 
