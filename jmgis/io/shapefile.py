@@ -433,7 +433,7 @@ def _write_sets(
                 )
                 written.append(path)
                 if (widths or {}).get(name):
-                    _set_text_widths(path.with_suffix(".dbf"), name, widths[name], mapping)
+                    _set_text_widths(path.with_suffix(".dbf"), name, (widths or {})[name], mapping)
                 if styles:
                     original = frame.reset_index(drop=True).loc[part.index]
                     _sidecars(path, name, original, mapping, gtype, specs, style_as or {})
@@ -519,8 +519,9 @@ def _sidecars(
     specs: Mapping[str, LayerSpec],
     style_as: Mapping[str, str],
 ) -> None:
-    """The ``.qml``/``.sld`` of one ``.shp`` (a layer the registry lacks gets a spec from
-    its columns, styled by the default rules).
+    """Write the ``.qml``/``.sld`` of one ``.shp``.
+
+    A layer the registry lacks gets a spec from its columns, styled by the default rules.
     """
     from jmgis.io.qgis.sidecars import write_sidecars
     from jmgis.layers import spec_from_frame

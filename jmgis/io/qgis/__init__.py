@@ -294,7 +294,20 @@ def style_rows(layers: list[StyledLayer], gpkg: Path) -> list[StyleRow]:
 def layout_sources(
     specs: Sequence[LayerSpec], frames: Mapping[str, pd.DataFrame]
 ) -> dict[str, list[str]]:
-    """The footer's data sources of each print layout, read from the layers it shows."""
+    """The footer's data sources of each print layout, read from the layers it shows.
+
+    Parameters
+    ----------
+    specs : sequence of LayerSpec
+        The project's layers (a layout shows those of its groups).
+    frames : mapping of str to pandas.DataFrame
+        The layers' data, by layer name.
+
+    Returns
+    -------
+    dict of str to list of str
+        The footer's data sources, by layout name.
+    """
     from jmgis.maps.sources import footer_sources
 
     wanted = {

@@ -35,7 +35,21 @@ SOURCE = "jmgis 网络计算"
 
 
 def network(year: int, modes: Sequence[str] | None = None):
-    """The network of ``year`` with ``modes`` (default all; the bundled data's graph)."""
+    """The network of ``year`` with ``modes`` (default all; the bundled data's graph).
+
+    Parameters
+    ----------
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default all).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The shared graph of the bundled data (edge ``travel_time_s`` in seconds,
+        ``length_m`` in metres).
+    """
     from jmgis.network.build import shared_graph
     from jmgis.vocab import GRAPH_MODES, check_year
 
@@ -155,6 +169,21 @@ def od_matrix(
 ) -> gpd.GeoDataFrame:
     """Minutes between every origin and every destination, as straight OD lines.
 
+    Parameters
+    ----------
+    origins : geopandas.GeoDataFrame
+        Origin points (any CRS; none set means EPSG:4490).
+    destinations : geopandas.GeoDataFrame
+        Destination points (any CRS; none set means EPSG:4490).
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default all).
+    origin_id : str or None
+        Field naming the origins (default the row number from 1).
+    destination_id : str or None
+        Field naming the destinations (default the row number from 1).
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -198,6 +227,19 @@ def isochrones(
 ) -> gpd.GeoDataFrame:
     """Areas reachable within each of ``minutes`` from each point (nested bands).
 
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Start points (any CRS; none set means EPSG:4490).
+    minutes : sequence of float
+        Band limits in minutes.
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default all).
+    id_field : str or None
+        Field naming the points (default the row number from 1).
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -240,12 +282,22 @@ def facility_access(
 
     Parameters
     ----------
+    demand : geopandas.GeoDataFrame
+        Demand points (any CRS; none set means EPSG:4490).
+    supply : geopandas.GeoDataFrame
+        Facility points (any CRS; none set means EPSG:4490).
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default all).
     capacity_field
         Supply field with each facility's capacity (beds, places …; ≥ 0).
     population_field
         Demand field with the population (default 1 per point).
     catchment_min
         Catchment in minutes (binary).
+    demand_id : str or None
+        Field naming the demand points (default the row number from 1).
 
     Returns
     -------
@@ -272,7 +324,7 @@ def facility_access(
         d[population_field].astype(float).to_numpy() if population_field else np.ones(len(d))
     )
     capacity = s[capacity_field].astype(float).to_numpy()
-    fca = two_step_fca(seconds, population, capacity, catchment_min * 60.0)
+    fca = two_step_fca(seconds, population, capacity, catchment_min * 60.0)  # type: ignore[arg-type]  # two_step_fca takes any float array; its Sequence hint is too narrow
     ratio = fca.access
     out = pd.DataFrame(
         {
@@ -290,8 +342,22 @@ def facility_access(
 
 
 def township_profile(year: int, modes: Sequence[str] | None = None) -> gpd.GeoDataFrame:
-    """Minutes from each of the 73 township seats to every target (the jmgis profile),
-    on the township polygons (EPSG:4490).
+    """Minutes from each of the 73 township seats to every target (the jmgis profile).
+
+    The result is on the township polygons (EPSG:4490).
+
+    Parameters
+    ----------
+    year : int
+        Scenario year (2020–2035).
+    modes : sequence of str or None
+        Network modes (default: the profile's own network of ``year``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per township seat: ``code``, the minutes to every target, the township
+        polygon.
     """
     from jmgis.admin import load_townships
     from jmgis.jiangmen.township_access import profile
@@ -368,8 +434,10 @@ RUNNERS: dict[str, Callable[[Mapping], gpd.GeoDataFrame]] = {
 
 
 def run_request(path: str | Path) -> Path:
-    """Run the request JSON at ``path`` (``algorithm``, ``output``, inputs, ``year``,
-    ``modes`` …) and write the result as GeoJSON to ``output``; returns that path.
+    """Run the request JSON at ``path`` and write the result as GeoJSON to ``output``.
+
+    The request names ``algorithm``, ``output``, the inputs, ``year``, ``modes`` …;
+    returns the ``output`` path.
     """
     request = json.loads(Path(path).read_text(encoding="utf-8"))
     name = request.get("algorithm")

@@ -119,8 +119,9 @@ def layout_xml(
     sources: Iterable[str] = (),
     review_no: str | None = None,
 ) -> ET.Element:
-    """One ``<Layout>``: A3 landscape; the map (scale bar lower left, north arrow upper
-    right) on the left, the legend on the right, the footer below.
+    """One ``<Layout>``: A3 landscape, map on the left, legend on the right, footer below.
+
+    The map has the scale bar lower left and the north arrow upper right.
 
     Parameters
     ----------
@@ -132,6 +133,11 @@ def layout_xml(
         The data sources named in the footer.
     review_no
         The 审图号, printed only when given.
+
+    Returns
+    -------
+    xml.etree.ElementTree.Element
+        The ``<Layout>`` element.
     """
     width, height = A3_MM
     layout = ET.Element("Layout", {"name": spec.name, "units": "mm", "printResolution": "300"})
@@ -249,7 +255,24 @@ def layouts_xml(
     sources: Mapping[str, Sequence[str]] | None = None,
     review_no: str | None = None,
 ) -> ET.Element:
-    """``<Layouts>`` holding one layout per spec (``sources`` by layout name)."""
+    """``<Layouts>`` holding one layout per spec (``sources`` by layout name).
+
+    Parameters
+    ----------
+    specs : sequence of LayoutSpec
+        The layouts (name, title and map theme of each).
+    extent : tuple of float
+        ``(xmin, ymin, xmax, ymax)`` of the maps in the project CRS (degrees).
+    sources : mapping of str to sequence of str or None
+        The data sources named in each layout's footer, by layout name (default none).
+    review_no : str or None
+        The 审图号, printed only when given.
+
+    Returns
+    -------
+    xml.etree.ElementTree.Element
+        The ``<Layouts>`` element.
+    """
     root = ET.Element("Layouts")
     for spec in specs:
         root.append(

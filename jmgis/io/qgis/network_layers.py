@@ -92,8 +92,9 @@ def graph_layers(G, year: int) -> dict[str, gpd.GeoDataFrame]:
 
 
 def network_layers(years: Sequence[int]) -> dict[str, gpd.GeoDataFrame]:
-    """``network_node`` and ``network_edge`` for every scenario year (the bundled network,
-    :func:`jmgis.network.shared_graph`).
+    """``network_node`` and ``network_edge`` for every scenario year.
+
+    The network is the bundled one, :func:`jmgis.network.shared_graph`.
     """
     from jmgis.network.build import shared_graph
 

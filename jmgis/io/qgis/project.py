@@ -21,7 +21,7 @@ import sqlite3
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -241,6 +241,18 @@ def map_themes(
     A year's theme shows the base layers as the project opens (without the 三区 fills,
     :data:`YEAR_HIDDEN`) plus that year's accessibility entries (year pairs ending that
     year, from the first year) and raster.
+
+    Parameters
+    ----------
+    groups : sequence of (str, list of StyledLayer)
+        The layer-tree groups: name and member layers.
+    rasters : sequence of RasterLayer
+        The travel-time rasters (a year's theme shows that year's).
+
+    Returns
+    -------
+    list of Theme
+        The year themes, then the layout themes.
     """
     base = [
         _lid(m)
@@ -254,7 +266,7 @@ def map_themes(
         {y for _, members in groups for m in members if (y := layer_year(m)) is not None}
         | {r.year for r in rasters if r.year is not None}
     )
-    first_before = {}
+    first_before: dict[tuple[str, str | None], int] = {}
     for _, members in groups:
         for m in members:
             match = _PAIR_SUBSET.search(m.subset or "")
@@ -314,7 +326,7 @@ def project_xml(
     extent: Extent | None = None,
     *,
     rasters: Sequence[RasterLayer] = (),
-    sources: dict[str, Sequence[str]] | None = None,
+    sources: Mapping[str, Sequence[str]] | None = None,
     review_no: str | None = None,
 ) -> str:
     """The ``.qgs`` document of the project.

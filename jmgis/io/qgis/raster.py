@@ -42,11 +42,13 @@ class RasterLayer:
 
     @property
     def layer_id(self) -> str:
+        """Stable QGIS layer id, derived from the GeoTIFF's file name."""
         key = "jmgis:raster:" + self.path.name
         return f"raster_{self.path.stem}_{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}"
 
     @property
     def datasource(self) -> str:
+        """Data source relative to the project file (``./<file name>``)."""
         return f"./{self.path.name}"
 
 

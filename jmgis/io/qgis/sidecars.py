@@ -42,20 +42,38 @@ def renamed_style(style: LayerStyle, mapping: Mapping[str, str]) -> LayerStyle:
         The same renderer, classes and labels on the file's field names.
     """
 
+    def rename(field: str) -> str:
+        return mapping.get(field, field)
+
     def name(field: str | None) -> str | None:
-        return mapping.get(field, field) if field is not None else None
+        return rename(field) if field is not None else None
 
     def expression(text: str) -> str:
         return _QUOTED.sub(lambda m: f'"{mapping.get(m.group(1), m.group(1))}"', text)
 
     rules = tuple(replace(r, filter=expression(r.filter)) for r in style.rules)
-    labels = replace(style.labels, field=name(style.labels.field)) if style.labels else None
-    order_by = (name(style.order_by[0]), style.order_by[1]) if style.order_by else None
+    labels = replace(style.labels, field=rename(style.labels.field)) if style.labels else None
+    order_by = (rename(style.order_by[0]), style.order_by[1]) if style.order_by else None
     return replace(style, attr=name(style.attr), rules=rules, labels=labels, order_by=order_by)
 
 
 def renamed_spec(spec: LayerSpec, mapping: Mapping[str, str], geometry: str) -> LayerSpec:
-    """``spec`` with the fields present in the file, under their file names."""
+    """``spec`` with the fields present in the file, under their file names.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+        The layer's spec.
+    mapping : mapping of str to str
+        Column → field name in the file; columns not in it are dropped.
+    geometry : str
+        The file's geometry type (``MultiPolygon`` …).
+
+    Returns
+    -------
+    LayerSpec
+        A copy of ``spec`` with the renamed fields and ``geometry``.
+    """
     fields = tuple(replace(f, name=mapping[f.name]) for f in spec.fields if f.name in mapping)
     return replace(spec, fields=fields, geometry=geometry)
 
