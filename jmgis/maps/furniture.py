@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium import plugins
 from jinja2 import Template
 
 from jmgis import style
 from jmgis.maps.display import escape, js_literal
+from jmgis.maps.render import Verbatim
 
 CSS = """
 <style>
@@ -348,7 +349,7 @@ def add_controls(m: folium.Map, *, label_min_zoom: int = 10) -> None:
     label_min_zoom : int
         Township labels show from this zoom level on.
     """
-    m.get_root().header.add_child(Element(CSS), name="jm_css")  # type: ignore[attr-defined]  # a Map's root is a branca Figure
+    m.get_root().header.add_child(Verbatim(CSS), name="jm_css")  # type: ignore[attr-defined]  # a Map's root is a branca Figure
     _MetricScale().add_to(m)
     plugins.Fullscreen(
         position="topleft", title="全屏", title_cancel="退出全屏", force_separate_button=True

@@ -36,6 +36,7 @@ from jmgis.maps.features import (
     status_label,
 )
 from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
+from jmgis.maps.render import Verbatim
 from jmgis.maps.sources import footer_sources
 
 LINE_LAYERS = ("road", "rail", "ferry")
@@ -241,7 +242,7 @@ def add_scheme_labels(
         f"{{ color: {css_color(colours[s])}; border-color: {css_color(colours[s])}; }}"
         for i, s in enumerate(schemes)
     )
-    m.get_root().header.add_child(folium.Element(f"<style>{css}</style>"), name="jm_scheme_css")  # type: ignore[attr-defined]  # a Map's root is a branca Figure
+    m.get_root().header.add_child(Verbatim(f"<style>{css}</style>"), name="jm_scheme_css")  # type: ignore[attr-defined]  # a Map's root is a branca Figure
     group = folium.FeatureGroup(name="路网方案编号")
     folium.GeoJson(
         data,
