@@ -221,3 +221,69 @@ def test_a_bad_field_is_a_clear_processing_error(qgis, points, tmp_path):
     )
     assert done.returncode != 0
     assert "source" in done.stdout + done.stderr  # the field QGIS refused is named
+
+
+@pytest.fixture(scope="module")
+def own_network(tmp_path_factory):
+    from tests.owndata_fixtures import grid_layer
+
+    folder = tmp_path_factory.mktemp("own-network")
+    grid_layer(folder / "grid.gpkg")
+    (folder / "classes.yaml").write_text(
+        "省道: provincial\n县道: county\n乡道: township\n", encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.slow
+def test_algorithms_run_on_the_users_network(qgis, points, own_network, tmp_path):
+    from jmgis.settings import Settings
+
+    help_text = qgis["run"]("help", "jmgis:route").stdout
+    for parameter in ("NETWORK", "CLASS_FIELD", "CLASS_MAP", "SPEED_FIELD", "ONEWAY_FIELD"):
+        assert parameter in help_text
+    p, f = points["paths"], points["frames"]
+    network = {
+        "NETWORK": own_network / "grid.gpkg",
+        "CLASS_FIELD": "DLDJ",
+        "CLASS_MAP": own_network / "classes.yaml",
+        "SPEED_FIELD": "SJSD",
+    }
+    got = _run(
+        qgis,
+        "route",
+        tmp_path / "own.geojson",
+        STARTS=p["starts"],
+        ENDS=p["ends"],
+        START_ID="code",
+        END_ID="code",
+        YEAR=YEAR,
+        MODES="0",
+        **network,
+    )
+    settings = Settings.load().replace(
+        network=own_network / "grid.gpkg",
+        network_class_field="DLDJ",
+        network_class_map=own_network / "classes.yaml",
+        network_speed_field="SJSD",
+    )
+    want = algs.route(
+        f["starts"], f["ends"], YEAR, ["road"], start_id="code", end_id="code", settings=settings
+    )
+    bundled = algs.route(f["starts"], f["ends"], YEAR, ["road"], start_id="code", end_id="code")
+    np.testing.assert_allclose(got["minutes"], want["minutes"], rtol=1e-9)
+    np.testing.assert_allclose(got["km"], want["km"], rtol=1e-9)
+    # the grid is not the bundled network: the same trips take other times
+    assert not np.allclose(want["minutes"], bundled["minutes"], rtol=1e-3)
+    od = _run(
+        qgis,
+        "odmatrix",
+        tmp_path / "own-od.geojson",
+        ORIGINS=p["starts"],
+        DESTINATIONS=p["ends"],
+        YEAR=YEAR,
+        MODES="0",
+        **network,
+    )
+    want_od = algs.od_matrix(f["starts"], f["ends"], YEAR, ["road"], settings=settings)
+    np.testing.assert_allclose(od["minutes"], want_od["minutes"], rtol=1e-9)

@@ -7,7 +7,11 @@ outputs back.  The same functions are the Python API, so a ``qgis_process run`` 
 can be compared with a direct call.
 
 Every algorithm takes the scenario ``year`` and the ``modes`` of the network
-(:data:`jmgis.vocab.MODES`), routes on :func:`jmgis.network.build_graph` and snaps
+(:data:`jmgis.vocab.MODES`) and, optionally, ``settings`` naming the user's own road
+network (``settings.network`` with its class field and class map, as ``jmgis build
+--network``); it routes on the bundled graph of the year
+(:func:`jmgis.network.build.shared_graph`) or on the user's
+(:func:`jmgis.network.base_network.user_graph`), and snaps
 points to the nearest node within :data:`MAX_SNAP_M`; minutes include the off-network
 leg at :data:`OFFNET_SPEED_KPH`.  Lines joining nodes are straight between network
 nodes (the graph holds no curve geometry): ``geometry_quality`` = ``schematic``.
@@ -26,6 +30,7 @@ import shapely
 
 from jmgis.crs import STORAGE_CRS
 from jmgis.errors import DataError
+from jmgis.settings import Settings
 
 MAX_SNAP_M = 5000.0
 """Largest distance from a point to the network (metres)."""
@@ -34,8 +39,8 @@ OFFNET_SPEED_KPH = 15.0
 SOURCE = "jmgis 网络计算"
 
 
-def network(year: int, modes: Sequence[str] | None = None):
-    """The network of ``year`` with ``modes`` (default all; the bundled data's graph).
+def network(year: int, modes: Sequence[str] | None = None, settings: Settings | None = None):
+    """The network of ``year`` with ``modes`` (default all).
 
     Parameters
     ----------
@@ -43,12 +48,15 @@ def network(year: int, modes: Sequence[str] | None = None):
         Scenario year (2020–2035).
     modes : sequence of str or None
         Network modes (default all).
+    settings : Settings or None
+        With ``settings.network`` set, the user's road network (read as ``jmgis build
+        --network`` reads it; rail and ferries from the bundled data); otherwise, and by
+        default, the bundled network.
 
     Returns
     -------
     networkx.MultiDiGraph
-        The shared graph of the bundled data (edge ``travel_time_s`` in seconds,
-        ``length_m`` in metres).
+        The shared graph (edge ``travel_time_s`` in seconds, ``length_m`` in metres).
     """
     from jmgis.network.build import shared_graph
     from jmgis.vocab import GRAPH_MODES, check_year
@@ -59,7 +67,54 @@ def network(year: int, modes: Sequence[str] | None = None):
     unknown = [m for m in modes if m not in names]
     if unknown:
         raise DataError(f"unknown modes {unknown}; known: {', '.join(names)}", field="modes")
-    return shared_graph(check_year(year), chosen)
+    year = check_year(year)
+    if settings is not None and settings.network is not None:
+        from jmgis.network.base_network import build_user_graph, user_graph
+
+        if chosen == tuple(names):
+            return user_graph(year, settings)
+        return build_user_graph(year, settings, modes=chosen)
+    return shared_graph(year, chosen)
+
+
+NETWORK_REQUEST_KEYS = {
+    "network": "network",
+    "class_field": "network_class_field",
+    "class_map": "network_class_map",
+    "speed_field": "network_speed_field",
+    "oneway_field": "network_oneway_field",
+    "network_buffer_m": "network_buffer_m",
+}
+"""Request key → :class:`~jmgis.settings.Settings` field of the user's network."""
+
+
+def request_settings(request: Mapping, base: Settings | None = None) -> Settings:
+    """The settings of a request: ``base`` with the request's network keys applied.
+
+    Parameters
+    ----------
+    request : mapping
+        The request; keys of :data:`NETWORK_REQUEST_KEYS` that are set and not empty
+        name the user's network (``network`` the file, ``class_field`` …).
+    base : Settings or None
+        The settings to start from (default: those in effect).
+
+    Returns
+    -------
+    Settings
+        ``base`` with the user's network, or ``base`` itself when the request names none.
+    """
+    from jmgis.settings import current
+
+    base = base or current()
+    changes = {
+        field: request[key]
+        for key, field in NETWORK_REQUEST_KEYS.items()
+        if request.get(key) not in (None, "")
+    }
+    if changes.get("network_class_field") and not changes.get("network"):
+        raise DataError("class_field given without a network file", field="class_field")
+    return base.replace(**changes) if changes else base
 
 
 def _ids(points: gpd.GeoDataFrame, id_field: str | None) -> list[str]:
@@ -93,6 +148,7 @@ def route(
     year: int,
     modes: Sequence[str] | None = None,
     *,
+    settings: Settings | None = None,
     start_id: str | None = None,
     end_id: str | None = None,
 ) -> gpd.GeoDataFrame:
@@ -109,6 +165,10 @@ def route(
     start_id, end_id
         Fields naming the points (default the row number from 1).
 
+    settings : Settings or None
+        Settings naming the user's road network (``settings.network``); default the
+        bundled network.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -118,7 +178,7 @@ def route(
     """
     from jmgis.routing.engine import path_edges, shortest_path
 
-    G = network(year, modes)
+    G = network(year, modes, settings)
     s_ids, e_ids = _ids(starts, start_id), _ids(ends, end_id)
     if len(starts) == 1:
         s_ids = s_ids * len(ends)
@@ -164,6 +224,7 @@ def od_matrix(
     year: int,
     modes: Sequence[str] | None = None,
     *,
+    settings: Settings | None = None,
     origin_id: str | None = None,
     destination_id: str | None = None,
 ) -> gpd.GeoDataFrame:
@@ -184,6 +245,10 @@ def od_matrix(
     destination_id : str or None
         Field naming the destinations (default the row number from 1).
 
+    settings : Settings or None
+        Settings naming the user's road network (``settings.network``); default the
+        bundled network.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -192,7 +257,7 @@ def od_matrix(
     """
     from jmgis.routing.snap import points_travel_time_matrix
 
-    G = network(year, modes)
+    G = network(year, modes, settings)
     o_ids, d_ids = _ids(origins, origin_id), _ids(destinations, destination_id)
     o = origins if origins.crs else origins.set_crs(STORAGE_CRS)
     d = destinations if destinations.crs else destinations.set_crs(STORAGE_CRS)
@@ -223,6 +288,7 @@ def isochrones(
     year: int,
     modes: Sequence[str] | None = None,
     *,
+    settings: Settings | None = None,
     id_field: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Areas reachable within each of ``minutes`` from each point (nested bands).
@@ -240,6 +306,10 @@ def isochrones(
     id_field : str or None
         Field naming the points (default the row number from 1).
 
+    settings : Settings or None
+        Settings naming the user's road network (``settings.network``); default the
+        bundled network.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -248,7 +318,7 @@ def isochrones(
     """
     from jmgis.access.isochrone import isochrones as make
 
-    G = network(year, modes)
+    G = network(year, modes, settings)
     ids = _ids(points, id_field)
     snapped = _snap(G, points, ids)
     result = make(G, snapped.nodes, list(minutes), names=ids)
@@ -273,6 +343,7 @@ def facility_access(
     year: int,
     modes: Sequence[str] | None = None,
     *,
+    settings: Settings | None = None,
     capacity_field: str,
     population_field: str | None = None,
     catchment_min: float = 30.0,
@@ -299,6 +370,10 @@ def facility_access(
     demand_id : str or None
         Field naming the demand points (default the row number from 1).
 
+    settings : Settings or None
+        Settings naming the user's road network (``settings.network``); default the
+        bundled network.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -314,7 +389,7 @@ def facility_access(
     ):
         if field not in frame.columns:
             raise DataError(f"{what} layer has no field {field!r}", field=field)
-    G = network(year, modes)
+    G = network(year, modes, settings)
     d = demand if demand.crs else demand.set_crs(STORAGE_CRS)
     s = supply if supply.crs else supply.set_crs(STORAGE_CRS)
     seconds = points_travel_time_matrix(
@@ -341,7 +416,9 @@ def facility_access(
     )
 
 
-def township_profile(year: int, modes: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+def township_profile(
+    year: int, modes: Sequence[str] | None = None, *, settings: Settings | None = None
+) -> gpd.GeoDataFrame:
     """Minutes from each of the 73 township seats to every target (the jmgis profile).
 
     The result is on the township polygons (EPSG:4490).
@@ -353,6 +430,10 @@ def township_profile(year: int, modes: Sequence[str] | None = None) -> gpd.GeoDa
     modes : sequence of str or None
         Network modes (default: the profile's own network of ``year``).
 
+    settings : Settings or None
+        Settings naming the user's road network (``settings.network``); default the
+        bundled network.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -362,7 +443,8 @@ def township_profile(year: int, modes: Sequence[str] | None = None) -> gpd.GeoDa
     from jmgis.admin import load_townships
     from jmgis.jiangmen.township_access import profile
 
-    table = profile(int(year), G=network(year, modes) if modes else None)
+    own = settings is not None and settings.network is not None
+    table = profile(int(year), G=network(year, modes, settings) if modes or own else None)
     towns = load_townships()[["code", "geometry"]]
     merged = towns.merge(table, on="code", how="right")
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=towns.crs)
@@ -402,6 +484,7 @@ RUNNERS: dict[str, Callable[[Mapping], gpd.GeoDataFrame]] = {
         p.get("modes"),
         start_id=p.get("start_id"),
         end_id=p.get("end_id"),
+        settings=request_settings(p),
     ),
     "odmatrix": lambda p: od_matrix(
         _read(p, "origins"),
@@ -410,6 +493,7 @@ RUNNERS: dict[str, Callable[[Mapping], gpd.GeoDataFrame]] = {
         p.get("modes"),
         origin_id=p.get("origin_id"),
         destination_id=p.get("destination_id"),
+        settings=request_settings(p),
     ),
     "isochrones": lambda p: isochrones(
         _read(p, "points"),
@@ -417,6 +501,7 @@ RUNNERS: dict[str, Callable[[Mapping], gpd.GeoDataFrame]] = {
         p["year"],
         p.get("modes"),
         id_field=p.get("id_field"),
+        settings=request_settings(p),
     ),
     "facilityaccess": lambda p: facility_access(
         _read(p, "demand"),
@@ -427,8 +512,11 @@ RUNNERS: dict[str, Callable[[Mapping], gpd.GeoDataFrame]] = {
         population_field=p.get("population_field"),
         catchment_min=float(p.get("catchment_min", 30.0)),
         demand_id=p.get("demand_id"),
+        settings=request_settings(p),
     ),
-    "townshipprofile": lambda p: township_profile(p["year"], p.get("modes")),
+    "townshipprofile": lambda p: township_profile(
+        p["year"], p.get("modes"), settings=request_settings(p)
+    ),
 }
 """Algorithm name (the Processing id after ``jmgis:``) → runner of a request."""
 
@@ -436,8 +524,19 @@ RUNNERS: dict[str, Callable[[Mapping], gpd.GeoDataFrame]] = {
 def run_request(path: str | Path) -> Path:
     """Run the request JSON at ``path`` and write the result as GeoJSON to ``output``.
 
-    The request names ``algorithm``, ``output``, the inputs, ``year``, ``modes`` …;
-    returns the ``output`` path.
+    The request names ``algorithm``, ``output``, the inputs, ``year``, ``modes`` and,
+    optionally, the user's network (``network``, ``class_field``, ``class_map``,
+    ``speed_field``, ``oneway_field``, ``network_buffer_m``: :func:`request_settings`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The request JSON.
+
+    Returns
+    -------
+    Path
+        The ``output`` path (GeoJSON, EPSG:4490).
     """
     request = json.loads(Path(path).read_text(encoding="utf-8"))
     name = request.get("algorithm")

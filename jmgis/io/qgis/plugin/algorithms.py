@@ -1,19 +1,25 @@
 """The Processing algorithms: parameters in QGIS, the work done by jmgis (:mod:`.runner`).
 
 Each has the scenario year (2020–2035) and the network modes (road, rail, ferry) as
-parameters; point layers are handed to jmgis as they are (any CRS, read by GDAL) and the
-result comes back in EPSG:4490.
+parameters, and, as advanced parameters, the user's own road network: an OpenStreetMap
+file or a line layer with its class field and class map, read as ``jmgis build --network``
+reads them (blank: the bundled network).  Point layers are handed to jmgis as they are
+(any CRS, read by GDAL) and the result comes back in EPSG:4490.
 """
+
+import os
 
 from qgis.core import (
     QgsFeatureSink,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
+    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsVectorLayer,
@@ -23,6 +29,14 @@ from . import runner
 
 MODES = ["road", "rail", "ferry"]
 FIRST_YEAR, LAST_YEAR, DEFAULT_YEAR = 2020, 2035, 2025
+NETWORK_FILES = "*.osm *.pbf *.gpkg *.shp *.geojson *.json"
+# (parameter, label, request key); the file parameters are made absolute paths, because
+# jmgis runs in a temporary folder.
+NETWORK_STRINGS = (
+    ("CLASS_FIELD", "道路等级字段（线图层）", "class_field"),
+    ("SPEED_FIELD", "速度字段 km/h（可选）", "speed_field"),
+    ("ONEWAY_FIELD", "单行字段（可选）", "oneway_field"),
+)
 
 
 class _JmgisAlgorithm(QgsProcessingAlgorithm):
@@ -68,6 +82,27 @@ class _JmgisAlgorithm(QgsProcessingAlgorithm):
                 "MODES", "交通方式", MODES, allowMultiple=True, defaultValue=[0, 1, 2]
             )
         )
+        own = [
+            QgsProcessingParameterFile(
+                "NETWORK",
+                "自有路网（OSM 文件或线图层；留空用内置路网）",
+                optional=True,
+                fileFilter=f"路网 ({NETWORK_FILES})",
+            ),
+            QgsProcessingParameterFile(
+                "CLASS_MAP",
+                "等级对照表 YAML（如 省道: provincial）",
+                optional=True,
+                fileFilter="YAML (*.yaml *.yml)",
+            ),
+        ]
+        own += [
+            QgsProcessingParameterString(name, label, optional=True)
+            for name, label, _key in NETWORK_STRINGS
+        ]
+        for parameter in own:
+            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(parameter)
 
     def _points(self, name, label, id_param=None):
         self.addParameter(
@@ -87,6 +122,14 @@ class _JmgisAlgorithm(QgsProcessingAlgorithm):
         year = self.parameterAsInt(parameters, "YEAR", context)
         modes = [MODES[i] for i in self.parameterAsEnums(parameters, "MODES", context)]
         request = {"algorithm": self.NAME, "year": year, "modes": modes}
+        for name, key in (("NETWORK", "network"), ("CLASS_MAP", "class_map")):
+            path = self.parameterAsFile(parameters, name, context)
+            if path:
+                request[key] = os.path.abspath(path)
+        for name, _label, key in NETWORK_STRINGS:
+            text = self.parameterAsString(parameters, name, context)
+            if text:
+                request[key] = text
         for key, name, _id_param in self.POINT_INPUTS:
             path, layer = self.parameterAsCompatibleSourceLayerPathAndLayerName(
                 parameters, name, context, ["gpkg", "shp", "geojson"], "gpkg", feedback
