@@ -156,6 +156,13 @@ POINT_SYMBOLS: dict[str, dict[str, str | float]] = {
         "stroke": "#5d4037",
         "label": "产业园区",
     },
+    "isochrone_hub": {
+        "shape": "star",
+        "radius": 8.0,
+        "fill": "#6a3d9a",
+        "stroke": "#ffffff",
+        "label": "等时圈枢纽",
+    },
     "structure": {
         "shape": "circle",
         "radius": 7.0,

@@ -9,8 +9,10 @@ project by :func:`jmgis.io.qgis.write_qgis`; QGIS opens the ``.qgz`` in a subpro
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from pyproj import Geod
@@ -19,6 +21,7 @@ from jmgis import style
 from jmgis.access.raster import NODATA, Grid, write_geotiff
 from jmgis.io.gpkg import write_gpkg
 from jmgis.io.qgis import write_qgis
+from jmgis.jiangmen.township_access import hub_points
 from tests.clients import require_qgis
 from tests.qgis_probe import run_probe
 
@@ -211,10 +214,14 @@ def test_isochrones_are_one_labelled_layer_per_hub_and_year_in_the_year_themes(t
                     }
                 )
     layers["isochrone"] = gpd.GeoDataFrame(rows, geometry="geometry", crs=4490)
+    layers["isochrone_hub"] = pd.concat([hub_points(y) for y in YEARS], ignore_index=True)
     gpkg = write_gpkg(layers, tmp_path / "jiangmen.gpkg")
     write_qgis(gpkg, layers, qgz=tmp_path / "jiangmen.qgz")
     seen = run_probe(python, "project", str(tmp_path / "jiangmen.qgz"))["layers"]
-    entries = {i["name"]: i for i in seen.values() if "layername=isochrone" in i["source"]}
+    entries = {
+        i["name"]: i for i in seen.values() if re.search(r"layername=isochrone(\||$)", i["source"])
+    }
+    hub_entries = {i["name"]: i for i in seen.values() if "layername=isochrone_hub" in i["source"]}
     assert len(entries) == 2 * len(YEARS)
     for name, info in entries.items():
         assert info["valid"] and info["feature_count"] == 2, name  # one hub, one year
@@ -222,7 +229,21 @@ def test_isochrones_are_one_labelled_layer_per_hub_and_year_in_the_year_themes(t
         assert len(hubs) == 1 and hubs.pop() in name
         assert info["labels"]["field"] == "origin_name"
         assert info["renderer"]["type"] == "graduatedSymbol"
+    # the hubs: one marker layer per year, a star labelled with the hub's name
+    assert len(hub_entries) == len(YEARS)
+    for name, info in hub_entries.items():
+        assert info["valid"] and info["feature_count"] == 3, name
+        assert {f["origin_name"] for f in info["features"].values()} == {
+            "江门站",
+            "广海湾港区",
+            "江门市人民政府",
+        }
+        assert info["labels"]["field"] == "origin_name"
+        assert info["renderer"]["type"] == "singleSymbol"
+        assert info["renderer"]["symbol"]["shape"] == style.POINT_SYMBOLS["isochrone_hub"]["shape"]
     themes = run_probe(python, "polish", tmp_path / "jiangmen.qgz", tmp_path)["themes"]
     for year in YEARS:
         shown = [n for n in themes[f"{year}年"] if n in entries]
         assert len(shown) == 2 and all(str(year) in n for n in shown)
+        hubs_shown = [n for n in themes[f"{year}年"] if n in hub_entries]
+        assert len(hubs_shown) == 1 and str(year) in hubs_shown[0]

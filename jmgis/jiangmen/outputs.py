@@ -19,7 +19,7 @@ import pandas as pd
 from jmgis.access.measures import worst_served
 from jmgis.jiangmen.population import population as settings_population
 from jmgis.jiangmen.scenario import Comparison, compare_years
-from jmgis.jiangmen.township_access import hub_isochrones, profile, zone_summary
+from jmgis.jiangmen.township_access import hub_isochrones, hub_points, profile, zone_summary
 from jmgis.layers import columns
 from jmgis.tabular import safe_csv
 
@@ -141,6 +141,7 @@ def _access_layers(
     layers: dict[str, pd.DataFrame] = {"access_township": township, "access_zone": zones}
     if isochrones:
         layers["isochrone"] = pd.concat([hub_isochrones(y) for y in years], ignore_index=True)
+        layers["isochrone_hub"] = pd.concat([hub_points(y) for y in years], ignore_index=True)
     changes, zone_changes = [], []
     for before, after in comparison_pairs(years):
         comparison = compare_years(before, after, population=population)

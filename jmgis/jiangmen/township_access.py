@@ -386,6 +386,63 @@ def hub_origins(G: nx.Graph, year: int) -> list[tuple[str, Hashable, float, str,
     return out
 
 
+def hub_points(year: int) -> pd.DataFrame:
+    """The sites the hub isochrones of ``year`` start from, as labelled points.
+
+    江门站 and 广海湾港区 at their transport features, the city government at its published
+    coordinate: the marker and label of each hub's isochrone bands
+    (:func:`hub_isochrones`), which add the leg from the site to the network.
+
+    Parameters
+    ----------
+    year : int
+        Scenario year.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``origin`` (the hub's feature id), ``origin_name``, ``year``, ``note`` (a hub
+        not yet in the network of the year says so), ``source``, ``geometry_quality`` (of
+        the site's own feature); Point, EPSG:4490.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from jmgis import transport
+
+    rows, points = [], []
+    for name, layer, ref in HUBS:
+        frame = transport.load(layer).to_crs("EPSG:4490")
+        site = frame[frame[f"{layer}_id"] == ref]
+        if site.empty:
+            log.warning("isochrone hub %s (%s) is not in the transport data", name, ref)
+            continue
+        exists = bool(transport.exists_in(site, int(year)).iloc[0])
+        rows.append(
+            {
+                "origin": f"{layer}:{ref}",
+                "origin_name": name,
+                "year": int(year),
+                "note": "" if exists else f"{year}年尚未建成：等时圈按规划港址计算",
+                "source": f"jmgis.transport {layer} {ref}",
+                "geometry_quality": str(site.iloc[0].get("geometry_quality") or "derived"),
+            }
+        )
+        points.append(site.geometry.iloc[0])
+    rows.append(
+        {
+            "origin": "city_gov",
+            "origin_name": CITY_GOV_NAME,
+            "year": int(year),
+            "note": "",
+            "source": CITY_GOV_SOURCE,
+            "geometry_quality": "official",
+        }
+    )
+    points.append(shapely.Point(*CITY_GOV_LONLAT))
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=points, crs="EPSG:4490")
+
+
 def hub_isochrones(
     year: int,
     *,
