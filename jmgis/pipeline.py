@@ -105,7 +105,7 @@ def _step_network(ctx: BuildContext) -> None:
 
         ctx.layers.update(layers())
     # the graph of every scenario year, with its travel times (QGIS layers)
-    ctx.layers.update(network_layers(ctx.years))
+    ctx.layers.update(network_layers(ctx.years, ctx.settings))
 
 
 def _step_gpkg(ctx: BuildContext) -> None:

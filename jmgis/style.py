@@ -58,6 +58,7 @@ ROAD_DEFAULT_STYLE: dict[str, str | float] = {
     "label": "其他道路",
 }
 
+
 # Construction status → line pattern.  ``dash`` is a Leaflet/SVG dasharray in pixels
 # (``None`` = solid); QGIS uses the same numbers as a custom dash pattern.
 class StatusStyle(TypedDict):
@@ -103,6 +104,16 @@ FERRY_STYLE: dict[str, str | float] = {
     "dash": "6 4",
     "label": "轮渡航线",
 }
+
+# Links of the routing graph (``network_edge.link_class``): roads by their class, the
+# other links by their mode (the same colours as the rail and ferry layers).
+LINK_MODE_STYLES: dict[str, dict[str, str | float]] = {
+    "rail": {**RAIL_DEFAULT_STYLE, "label": "铁路区间"},
+    "ferry": {**FERRY_STYLE, "label": "轮渡航线"},
+    "connector": {"color": "#8c8c8c", "weight": 1.0, "dash": "3 3", "label": "接驳连线（推导）"},
+    "transfer": {"color": "#6a3d9a", "weight": 1.0, "dash": "1 3", "label": "换乘连线（推导）"},
+}
+LINK_CLASS_STYLES: dict[str, dict[str, str | float]] = {**ROAD_CLASS_STYLES, **LINK_MODE_STYLES}
 
 # Point symbols per layer: ``shape`` ∈ circle/square/triangle/diamond/star (QGIS simple
 # marker names), ``radius`` in pixels, fill and stroke colours.
@@ -291,10 +302,24 @@ ZONE_LABELS: dict[str, str] = {"core": "都市核心区", "bay": "大广海湾�
 # --- a user's own layers on a jmgis map (jmgis.maps.add_layer) ----------------------
 #: Categories and successive single-colour layers (colour-blind-safe Okabe–Ito order).
 USER_CATEGORY_COLORS: tuple[str, ...] = (
-    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9",
-    "#d55e00", "#f0e442", "#000000", "#999999", "#882255",
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
+    "#f0e442",
+    "#000000",
+    "#999999",
+    "#882255",
 )
 #: Classes of a numeric column, low → high (ColorBrewer YlGnBu 5, 7 for more classes).
 USER_SEQUENTIAL_COLORS: tuple[str, ...] = (
-    "#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84",
+    "#ffffcc",
+    "#c7e9b4",
+    "#7fcdbb",
+    "#41b6c4",
+    "#1d91c0",
+    "#225ea8",
+    "#0c2c84",
 )

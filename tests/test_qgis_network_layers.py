@@ -48,3 +48,42 @@ def test_every_year_of_the_bundled_network_is_a_layer_set():
         mine = edges[edges["year"] == year]
         assert mine["two_way"].sum() * 2 + (~mine["two_way"]).sum() <= G.number_of_edges()
     assert edges["source"].notna().all() and (edges["travel_min"] >= 0).all()
+
+
+def test_links_are_drawn_by_class_roads_like_the_road_layer_other_links_by_mode():
+    from jmgis import style
+    from jmgis.io.qgis.styledef import layer_style
+
+    G = _graph()
+    G.add_node("s", x=430_000.0, y=2_500_000.0, kind="station")
+    G.add_edge("c", "s", length_m=500.0, travel_time_s=120.0, mode="connector", feature_id="c1")
+    G.add_edge("s", "a", length_m=9_000.0, travel_time_s=300.0, mode="rail", feature_id="l1")
+    edges = graph_layers(G, 2030)["network_edge"]
+    got = layer_style(layer_spec("network_edge"), edges)
+    assert got.renderer == "categorizedSymbol" and got.attr == "link_class"
+    by_value = {c.value: c for c in got.categories}
+    # every class present has a category (nothing drawn in a fallback grey unannounced)
+    assert set(by_value) == set(edges["link_class"])
+    assert by_value["rail"].symbol.color == style.RAIL_DEFAULT_STYLE["color"]
+    assert by_value["connector"].symbol.dash  # derived links are dashed
+    assert by_value["connector"].label == style.LINK_CLASS_STYLES["connector"]["label"]
+
+
+def test_the_users_network_gives_the_network_layers(tmp_path):
+    from jmgis.settings import Settings
+    from tests.owndata_fixtures import grid_layer
+
+    grid_layer(tmp_path / "grid.gpkg")
+    (tmp_path / "classes.yaml").write_text(
+        "省道: provincial\n县道: county\n乡道: township\n", encoding="utf-8"
+    )
+    settings = Settings.load().replace(
+        network=tmp_path / "grid.gpkg",
+        network_class_field="DLDJ",
+        network_class_map=tmp_path / "classes.yaml",
+    )
+    edges = network_layers([2025], settings)["network_edge"]
+    roads = edges[edges["mode"] == "road"]
+    # the grid's classes, not the bundled expressways
+    assert set(roads["link_class"]) <= {"provincial", "county", "township"}
+    assert "expressway" not in set(edges["link_class"])

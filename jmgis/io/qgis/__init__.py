@@ -211,7 +211,7 @@ def _per_year(layer: StyledLayer, frame: pd.DataFrame | None) -> list[StyledLaye
         return [
             replace(
                 layer,
-                subset=f"{hub_test}\"{YEAR_FIELD}\" = {year}",
+                subset=f'{hub_test}"{YEAR_FIELD}" = {year}',
                 title_suffix=f"{hub_title} {year}年",
                 visible=year == years[-1],
             )

@@ -18,6 +18,7 @@ import shapely
 
 from jmgis.crs import STORAGE_CRS
 from jmgis.layers import layer_spec
+from jmgis.settings import Settings
 
 
 def _text(value) -> str | None:
@@ -91,16 +92,37 @@ def graph_layers(G, year: int) -> dict[str, gpd.GeoDataFrame]:
     }
 
 
-def network_layers(years: Sequence[int]) -> dict[str, gpd.GeoDataFrame]:
+def network_layers(
+    years: Sequence[int], settings: Settings | None = None
+) -> dict[str, gpd.GeoDataFrame]:
     """``network_node`` and ``network_edge`` for every scenario year.
 
-    The network is the bundled one, :func:`jmgis.network.shared_graph`.
+    Parameters
+    ----------
+    years : sequence of int
+        Scenario years (2020–2035).
+    settings : Settings or None
+        With ``settings.network`` set, the graphs are built on the user's road network
+        (:func:`jmgis.network.base_network.user_graph`); otherwise, and by default, on
+        the bundled one (:func:`jmgis.network.shared_graph`).
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        The two layers, all years in each (EPSG:4490).
     """
     from jmgis.network.build import shared_graph
 
+    own = settings is not None and settings.network is not None
     parts: dict[str, list[gpd.GeoDataFrame]] = {"network_node": [], "network_edge": []}
     for year in sorted({int(y) for y in years}):
-        for name, frame in graph_layers(shared_graph(year), year).items():
+        if own:
+            from jmgis.network.base_network import user_graph
+
+            G = user_graph(year, settings)
+        else:
+            G = shared_graph(year)
+        for name, frame in graph_layers(G, year).items():
             parts[name].append(frame)
     return {
         name: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=STORAGE_CRS)

@@ -417,9 +417,7 @@ def project_xml(
     root.append(themes_xml(themes))
     if extent is not None:
         box = (extent.xmin, extent.ymin, extent.xmax, extent.ymax)
-        root.append(
-            layouts_xml(layout_specs(themes), box, sources=sources, review_no=review_no)
-        )
+        root.append(layouts_xml(layout_specs(themes), box, sources=sources, review_no=review_no))
     if extent is not None:
         view = ET.SubElement(root, "ProjectViewSettings", {"UseProjectScales": "0"})
         ET.SubElement(view, "Scales")

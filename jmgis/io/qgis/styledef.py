@@ -155,7 +155,8 @@ def _symbol_from_entry(kind: str, entry: Mapping | str, *, fill_opacity: float =
     if kind == "fill":
         return Symbol("fill", color, fill_opacity, outline_color="#ffffff", outline_width_mm=0.2)
     if kind == "line":
-        return Symbol("line", color, width_mm=round(weight * PX_MM, 3))
+        dash = _dash_mm(str(entry["dash"])) if entry.get("dash") else None
+        return Symbol("line", color, width_mm=round(weight * PX_MM, 3), dash=dash)
     return _marker(entry)
 
 
@@ -439,9 +440,7 @@ def _kind_palette(
             return None
         default = getattr(style, default_name)
         labels = getattr(style, labels_name) if labels_name else {}
-        result = _categorized(
-            spec, frame, attr, palette, default, labels, fill_opacity=fill
-        )
+        result = _categorized(spec, frame, attr, palette, default, labels, fill_opacity=fill)
         if geometry_kind(spec) != "fill":
             return result
         # plan areas lie over the 三区 fills: coloured outline, faint fill, zones stay legible
@@ -515,6 +514,7 @@ STYLE_RULES: list[StyleRule] = [
     _travel_time,
     _zone_layer,
     _line_palette("road_class", "ROAD_CLASS_STYLES", "ROAD_DEFAULT_STYLE"),
+    _line_palette("link_class", "LINK_CLASS_STYLES", "ROAD_DEFAULT_STYLE"),
     _line_palette("kind", "RAIL_KIND_STYLES", "RAIL_DEFAULT_STYLE", name_filter="rail"),
     # structure areas cover most of the city: outline only, so the 三区 colours stay true
     _kind_palette(
