@@ -423,6 +423,9 @@ def _probe_polish(uri: str, folder: str) -> dict:
             if not hasattr(item, "type"):
                 continue
             entry = {"type": item.type(), "class": type(item).__name__}
+            if hasattr(item, "sceneBoundingRect"):
+                box = item.sceneBoundingRect()  # layout units: mm
+                entry["box_mm"] = [box.left(), box.top(), box.right(), box.bottom()]
             if hasattr(item, "text") and type(item).__name__ == "QgsLayoutItemLabel":
                 entry["text"] = item.text()
             if type(item).__name__ == "QgsLayoutItemMap":
@@ -433,6 +436,24 @@ def _probe_polish(uri: str, folder: str) -> dict:
                 entry["rows"] = item.model().rowCount()
             if type(item).__name__ == "QgsLayoutItemScaleBar":
                 entry["units"] = QgsUnitTypes.toString(item.units())
+                entry["segments"] = item.numberOfSegments()
+                entry["units_per_segment"] = item.unitsPerSegment()
+                entry["map_units_per_unit"] = item.mapUnitsPerScaleBarUnit()
+                entry["width_mm"] = item.rect().width()
+                linked = item.linkedMap()
+                if linked is not None:
+                    extent = linked.extent()
+                    across = QgsDistanceArea()
+                    across.setSourceCrs(linked.crs(), project.transformContext())
+                    across.setEllipsoid(project.ellipsoid())
+                    mid = (extent.yMinimum() + extent.yMaximum()) / 2
+                    entry["map_ground_km"] = (
+                        across.measureLine(
+                            QgsPointXY(extent.xMinimum(), mid), QgsPointXY(extent.xMaximum(), mid)
+                        )
+                        / 1000.0
+                    )
+                    entry["map_width_mm"] = linked.rect().width()
             if type(item).__name__ == "QgsLayoutItemPicture":
                 entry["file"] = item.picturePath()
                 entry["valid"] = not item.isMissingImage()

@@ -144,11 +144,23 @@ def test_three_a3_layouts_with_their_furniture_export_to_non_blank_png_and_pdf(p
         by_class = {}
         for item in layout["items"]:
             by_class.setdefault(item["class"], []).append(item)
+            if item["class"].startswith("QgsLayoutItem") and item["class"] != "QgsLayoutItemPage":
+                left, top, right, bottom = item["box_mm"]
+                # nothing runs off the sheet (a long legend, a mis-scaled bar)
+                assert left >= 0 and top >= 0, (name, item)
+                assert right <= 420.5 and bottom <= 297.5, (name, item)
         (map_item,) = by_class["QgsLayoutItemMap"]
         assert map_item["follows"] and map_item["theme"] in polished["themes"]
         assert map_item["layers"] >= 3
         assert by_class["QgsLayoutItemLegend"][0]["rows"] >= 1
-        assert by_class["QgsLayoutItemScaleBar"][0]["units"] == "kilometers"
+        (bar,) = by_class["QgsLayoutItemScaleBar"]
+        assert bar["units"] == "kilometers"
+        # a true bar: each segment's km is what its millimetres measure at the map's scale
+        step_km = bar["units_per_segment"] / bar["map_units_per_unit"]
+        assert step_km >= 1 and step_km == round(step_km), bar  # labels 0, 10, 20 … km
+        bar_km = step_km * bar["segments"]
+        assert bar["map_ground_km"] / 20 <= bar_km <= bar["map_ground_km"] / 3, bar
+        assert bar["width_mm"] <= bar["map_width_mm"] / 2, bar  # drawn inside the map
         assert all(p["valid"] for p in by_class["QgsLayoutItemPicture"])  # north arrow
         texts = " ".join(i["text"] for i in by_class["QgsLayoutItemLabel"])
         assert "江门市" in texts and "示意图" in texts

@@ -494,7 +494,7 @@ def travel_time_raster(
     minutes = sampler.cell_times(nearest.time_s, offnet_speed_kph) / 60.0
     image = grid.to_image(minutes)
     if path is not None:
-        write_geotiff(image, grid, path, description="minutes to the nearest facility")
+        write_geotiff(image, grid, path, description="分钟")  # QGIS legend: "Band 1: 分钟"
     return image, grid
 
 

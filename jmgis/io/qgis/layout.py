@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 # QgsLayoutItemRegistry item types (QGIS 3.x)
 PAGE, MAP, PICTURE, LABEL, LEGEND, SCALEBAR = 65638, 65639, 65640, 65641, 65642, 65646
+LEGEND_COLUMNS = 2
+"""Legend columns: the 综合交通图 lists every road class × status in 92 mm × 250 mm."""
 
 A3_MM = (420.0, 297.0)
 NORTH_ARROW_SVG = "arrows/NorthArrow_02.svg"
@@ -101,12 +103,36 @@ def _item(
     return ET.Element("LayoutItem", base)
 
 
+LEGEND_STYLES = {
+    # name: (font size pt, bold, margins mm); symbolLabel's margin is left of the text
+    "title": (12, True, {"marginBottom": "3"}),
+    "group": (10, True, {"marginTop": "3"}),
+    "subgroup": (9, True, {"marginTop": "2"}),
+    "symbol": (8, False, {"marginTop": "1.2"}),
+    "symbolLabel": (8, False, {"marginTop": "1.2", "marginLeft": "1.5"}),
+}
+"""Legend text: 8 pt entries, so two columns of class × status labels fit in A3."""
+
+
+def _font(size: float, bold: bool = False) -> str:
+    """A Qt font description of the layouts' CJK font."""
+    return f"Noto Sans CJK SC,{size:g},-1,5,{75 if bold else 50},0,0,0,0,0"
+
+
+def _legend_styles() -> ET.Element:
+    styles = ET.Element("styles")
+    for name, (size, bold, margins) in LEGEND_STYLES.items():
+        element = ET.SubElement(styles, "style", {"name": name, **margins})
+        ET.SubElement(element, "styleFont", {"description": _font(size, bold), "style": ""})
+    return styles
+
+
 def _label(key: str, text: str, x: float, y: float, w: float, h: float, size: float, bold=False):
     item = _item(LABEL, key, x, y, w, h, 3, labelText=text, halign="1", valign="128")
     ET.SubElement(
         item,
         "LabelFont",
-        {"description": f"Noto Sans CJK SC,{size:g},-1,5,{75 if bold else 50},0,0,0,0,0"},
+        {"description": _font(size, bold)},
     )
     ET.SubElement(item, "FontColor", {"red": "0", "green": "0", "blue": "0", "alpha": "255"})
     return item
@@ -145,7 +171,7 @@ def layout_xml(
     page = _item(PAGE, _uuid(spec.name, "page"), 0, 0, width, height, 0, background="true")
     pages.append(page)
     map_key = _uuid(spec.name, "map")
-    mx, my, mw, mh = 10.0, 24.0, 300.0, 250.0
+    mx, my, mw, mh = 10.0, 24.0, 282.0, 250.0
     map_item = _item(
         MAP,
         map_key,
@@ -169,9 +195,9 @@ def layout_xml(
     legend = _item(
         LEGEND,
         _uuid(spec.name, "legend"),
-        318,
+        mx + mw + 6,
         24,
-        92,
+        width - (mx + mw + 6) - 8,
         250,
         2,
         map_uuid=map_key,
@@ -179,7 +205,16 @@ def layout_xml(
         resizeToContents="1",
         legendFilterByMap="1",
         background="true",
+        # QGIS reads a missing symbolHeight as 14 mm: a long legend would run off the page
+        symbolWidth="7",
+        symbolHeight="3.5",
+        lineSpacing="1",
+        columnSpace="3",
+        columnCount=str(LEGEND_COLUMNS),
+        splitLayer="1",
+        equalColumnWidth="0",
     )
+    legend.append(_legend_styles())
     layout.append(legend)
     layout.append(
         _item(
@@ -194,10 +229,12 @@ def layout_xml(
             style="Single Box",
             unitType="km",
             unitLabel="km",
-            numMapUnitsPerScaleBarUnit="1000",  # the map measures in metres (ellipsoid)
-            numSegments="2",
+            # in a geographic map QGIS measures on the ellipsoid straight in the bar's
+            # unit (km): a segment is 10 km, and its label is 10 / 1 (not 10 000 / 1000)
+            numMapUnitsPerScaleBarUnit="1",
+            numSegments="3",
             numSegmentsLeft="0",
-            numUnitsPerSegment="10000",
+            numUnitsPerSegment="10",
             segmentSizeMode="0",
             height="3",
         )

@@ -221,6 +221,22 @@ _YEAR_SUBSET = re.compile(r'"year" = (\d{4})$')
 _PAIR_SUBSET = re.compile(r'"year_before" = (\d{4}) AND "year_after" = (\d{4})$')
 
 
+def change_theme_name(before: int, after: int) -> str:
+    """The map theme of the changes between two scenario years, e.g. ``2020→2035年变化``.
+
+    Parameters
+    ----------
+    before, after : int
+        The compared years.
+
+    Returns
+    -------
+    str
+        The theme's name.
+    """
+    return f"{before}→{after}年变化"
+
+
 def layer_year(layer: StyledLayer) -> int | None:
     """The scenario year an entry shows (``year`` subset, or the later year of a pair)."""
     if layer.subset is None:
@@ -232,15 +248,22 @@ def layer_year(layer: StyledLayer) -> int | None:
 YEAR_HIDDEN = frozenset({"三区"})
 """Groups a year's theme leaves off: the 三区 fills would mix with the travel-time colours."""
 
+THEME_OMITTED_LAYERS = frozenset({"network_node", "network_edge"})
+"""Per-year layers a year's theme leaves off: the routing graph's 3,000 nodes and links
+would bury the travel-time colours; they stay in the project, one switch away."""
+
 
 def map_themes(
     groups: Sequence[tuple[str, list[StyledLayer]]], rasters: Sequence[RasterLayer] = ()
 ) -> list[Theme]:
-    """A theme per scenario year and one per layout (:data:`LAYOUT_GROUPS`).
+    """A theme per scenario year, one per compared pair of years, one per layout.
 
     A year's theme shows the base layers as the project opens (without the 三区 fills,
-    :data:`YEAR_HIDDEN`) plus that year's accessibility entries (year pairs ending that
-    year, from the first year) and raster.
+    :data:`YEAR_HIDDEN`) plus that year's accessibility entries and raster (not the
+    routing graph, :data:`THEME_OMITTED_LAYERS`).  A pair's theme (``2020→2035年变化``)
+    shows the base layers and the changes between the two years: drawn with a year's
+    travel-time fills they would lie unseen beneath them.  The layout themes are
+    :data:`LAYOUT_GROUPS`.
 
     Parameters
     ----------
@@ -252,7 +275,7 @@ def map_themes(
     Returns
     -------
     list of Theme
-        The year themes, then the layout themes.
+        The year themes, the change themes, then the layout themes.
     """
     base = [
         _lid(m)
@@ -266,27 +289,29 @@ def map_themes(
         {y for _, members in groups for m in members if (y := layer_year(m)) is not None}
         | {r.year for r in rasters if r.year is not None}
     )
-    first_before: dict[tuple[str, str | None], int] = {}
-    for _, members in groups:
-        for m in members:
-            match = _PAIR_SUBSET.search(m.subset or "")
-            if match:
-                key = (m.spec.name, m.geometry_filter)
-                first_before[key] = min(first_before.get(key, 9999), int(match.group(1)))
     themes = []
+    shown = [*base_groups, *(g for g, _ in groups if g in HIDDEN_GROUPS), RASTER_GROUP]
+    shown = list(dict.fromkeys(shown))
     for year in years:
         ids = list(base)
         for _, members in groups:
             for m in members:
-                if layer_year(m) != year:
+                if layer_year(m) != year or m.spec.name in THEME_OMITTED_LAYERS:
                     continue
-                match = _PAIR_SUBSET.search(m.subset or "")
-                if match and int(match.group(1)) != first_before[(m.spec.name, m.geometry_filter)]:
-                    continue
+                if _PAIR_SUBSET.search(m.subset or ""):
+                    continue  # changes have their own themes: under the year's fills, unseen
                 ids.append(_lid(m))
         ids += [r.layer_id for r in rasters if r.year == year]
-        shown = [*base_groups, *(g for g, _ in groups if g in HIDDEN_GROUPS), RASTER_GROUP]
-        themes.append(Theme(year_theme_name(year), tuple(ids), tuple(dict.fromkeys(shown))))
+        themes.append(Theme(year_theme_name(year), tuple(ids), tuple(shown)))
+    pairs: dict[tuple[int, int], list[str]] = {}
+    for _, members in groups:
+        for m in members:
+            match = _PAIR_SUBSET.search(m.subset or "")
+            if match:
+                pair = (int(match.group(1)), int(match.group(2)))
+                pairs.setdefault(pair, []).append(_lid(m))
+    for (before, after), ids in sorted(pairs.items()):
+        themes.append(Theme(change_theme_name(before, after), (*base, *ids), tuple(shown)))
     for name, wanted in LAYOUT_GROUPS.items():
         ids = [
             _lid(m)

@@ -525,9 +525,9 @@ STYLE_RULES: list[StyleRule] = [
 ]
 """Tried in order; the first rule that returns a style wins, else :func:`_default`."""
 
-UNLABELLED_LAYERS = frozenset({"township_seat", "control_point", "city"})
+UNLABELLED_LAYERS = frozenset({"township_seat", "control_point", "city", "network_node"})
 """No labels: the seat repeats the township's name, control points are construction
-geometry, the city is the whole map."""
+geometry, the city is the whole map, network nodes repeat the features they stand for."""
 
 LABEL_MAX_SCALE: dict[str, float] = {"interchange": 100_000, "park": 250_000}
 """Labels shown only when zoomed in beyond 1:N (the city view would be unreadable)."""
