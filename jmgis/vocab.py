@@ -210,7 +210,9 @@ EXPORT_PROFILES: tuple[str, ...] = ("default", "planning-db")
 # --- data ---------------------------------------------------------------------------------
 
 #: How a feature's geometry was obtained (``geometry_quality``).
-GEOMETRY_QUALITIES: tuple[str, ...] = ("official", "derived", "schematic")
+#: ``osm_skeleton``: placed on or routed along the OpenStreetMap skeleton of scgraph-data
+#: (:mod:`jmgis.transport.skeleton_routes`; © OpenStreetMap contributors, ODbL).
+GEOMETRY_QUALITIES: tuple[str, ...] = ("official", "derived", "schematic", "osm_skeleton")
 
 #: Statuses of transport features.  ``existing``/``completed`` exist from ``open_year`` (or
 #: always when it is empty); ``under_construction``/``planned`` from ``open_year`` (or,

@@ -62,12 +62,23 @@ def test_every_gateway_is_the_end_or_a_vertex_of_a_road_that_exists(layers, year
         assert point in on_roads, (year, point)
 
 
-def test_each_road_line_runs_through_its_control_points_in_order(layers):
+@pytest.mark.parametrize("layer", ["road", "rail"])
+def test_each_line_runs_through_its_control_points_in_order(layers, layer):
     points = layers["control_point"].set_index("point_id")
-    for via, geom in zip(layers["road"]["via"], layers["road"].geometry, strict=True):
-        ids = via.split(",")
-        expected = points.loc[ids, ["lon", "lat"]].to_numpy()
-        np.testing.assert_allclose(shapely.get_coordinates(geom), expected)
+    frame = layers[layer]
+    for via, geom, quality in zip(
+        frame["via"], frame.geometry, frame["geometry_quality"], strict=True
+    ):
+        expected = points.loc[via.split(","), ["lon", "lat"]].to_numpy()
+        coords = shapely.get_coordinates(geom)
+        if len(coords) == len(expected):  # straight between its control points
+            np.testing.assert_allclose(coords, expected)
+            continue
+        # routed along the OSM skeleton: every control point is a vertex, in order
+        assert quality in ("osm_skeleton", "schematic")
+        at = [int(np.abs(coords - xy).max(axis=1).argmin()) for xy in expected]
+        assert at == sorted(at) and at[0] == 0 and at[-1] == len(coords) - 1
+        np.testing.assert_allclose(coords[at], expected, atol=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""``jmgis data build``: rebuild ``data/boundaries`` from its sources."""
+"""``jmgis data``: rebuild ``data/boundaries`` and the skeleton geometry from their sources."""
 
 from __future__ import annotations
 
@@ -28,6 +28,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write into DIR instead of data/boundaries",
     )
     build.set_defaults(func=run_build)
+    place = sub.add_parser(
+        "skeleton-build",
+        help="place schematic stations on the OpenStreetMap rail line and route existing rail "
+        "lines and expressways along the scgraph-data 2.0.0 skeleton (© OpenStreetMap "
+        "contributors, ODbL); part of 'data build'",
+        description="Writes skeleton_points.csv and skeleton_lines.geojson into the transport "
+        "data folder; jmgis reads them at run time (geometry_quality osm_skeleton).",
+    )
+    place.add_argument(
+        "--transport-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="the transport data folder to read and write (default: the bundled data/transport)",
+    )
+    place.add_argument(
+        "--scgraph-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="folder holding world_railways.py and world_highways.py (default: the "
+        "installed scgraph-data)",
+    )
+    place.set_defaults(func=run_skeleton_build)
     report = sub.add_parser(
         "skeleton-report",
         help="distance of the existing rail lines, expressways and stations to the "
@@ -56,6 +80,46 @@ def run_build(args: argparse.Namespace) -> int:
 
     for path in build_all(args.out):
         log.info("wrote %s", path)
+    if args.out is not None:
+        log.info(
+            "the skeleton files go into the transport data only: "
+            "jmgis data skeleton-build --transport-dir DIR"
+        )
+        return 0
+    args.transport_dir = None
+    args.scgraph_dir = None
+    return run_skeleton_build(args)
+
+
+def _skeleton_literals(scgraph_dir: Path | None) -> dict:
+    from jmgis.transport import skeleton
+
+    out = {}
+    for network, module in skeleton.MODULES.items():
+        path = scgraph_dir / module if scgraph_dir else skeleton.package_file(network)
+        out[network] = skeleton.read_literals(path)
+    return out
+
+
+def run_skeleton_build(args: argparse.Namespace) -> int:
+    """Run ``jmgis data skeleton-build``; returns the exit status."""
+    from jmgis import admin
+    from jmgis.crs import analysis_crs
+    from jmgis.paths import transport_dir
+    from jmgis.transport import skeleton_routes
+    from jmgis.transport.load import clear_cache
+
+    directory = args.transport_dir or transport_dir()
+    done = skeleton_routes.build(
+        Path(directory),
+        _skeleton_literals(args.scgraph_dir),
+        admin.load_townships(),
+        analysis_crs(),
+    )
+    clear_cache()
+    for line in done.summary():
+        log.info("%s", line)
+    log.info("wrote %s and %s", done.points_file, done.lines_file)
     return 0
 
 
@@ -66,11 +130,10 @@ def run_skeleton_report(args: argparse.Namespace) -> int:
     from jmgis.crs import analysis_crs
     from jmgis.transport import skeleton
 
-    skeletons = {}
-    for network, module in skeleton.MODULES.items():
-        path = args.scgraph_dir / module if args.scgraph_dir else skeleton.package_file(network)
-        graph, nodes = skeleton.read_literals(path)
-        skeletons[network] = skeleton.edges_in(graph, nodes)
+    skeletons = {
+        network: skeleton.edges_in(graph, nodes)
+        for network, (graph, nodes) in _skeleton_literals(args.scgraph_dir).items()
+    }
     report = skeleton.distance_report(transport.layers(), skeletons, analysis_crs())
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "skeleton_distance.csv"

@@ -69,14 +69,17 @@ def _load_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
     return store.for_settings().get_or_build("transport", key, lambda: _read_all(directory))
 
 
-def _read_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
-    from jmgis.transport import pointlayers
+def _read_all(
+    directory: str, *, skeleton_points: bool = True, skeleton_lines: bool = True
+) -> dict[str, gpd.GeoDataFrame]:
+    from jmgis.transport import pointlayers, skeleton_apply
 
     base = Path(directory)
-    points = load_control_points(base / "control_points.csv")
+    points = load_control_points(base / "control_points.csv", skeleton=skeleton_points)
     indexed = points.set_index("point_id", drop=False)
     out: dict[str, gpd.GeoDataFrame] = {"control_point": points}
     counties = _county_names()
+    lines = skeleton_apply.read_lines(base) if skeleton_lines else None
     recs, path = _records(base, "road")
     out["road"] = features.build_roads(recs, indexed, path)
     plausibility.check_lines(
@@ -89,6 +92,9 @@ def _read_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
     plausibility.check_lines(
         out["rail"], indexed, path, "line_id", counties=counties, texts=_notes(recs, "line_id")
     )
+    # the plausibility rules judge the lines as curated; the skeleton geometry comes after
+    for layer, id_column in (("road", "road_id"), ("rail", "line_id")):
+        out[layer] = skeleton_apply.apply_lines(out[layer], lines, indexed, layer, id_column, base)
     out["station"] = features.link_stations(stations, out["rail"])
     for name in ("port", "airport", "interchange", "gateway", "ferry"):
         file = base / FILES[name][0]
@@ -98,6 +104,27 @@ def _read_all(directory: str) -> dict[str, gpd.GeoDataFrame]:
         recs, path = _records(base, name)
         out[name] = pointlayers.build(name, recs, indexed, path, out)
     return out
+
+
+def read_layers(
+    directory: str | Path, *, skeleton_points: bool = True, skeleton_lines: bool = True
+) -> dict[str, gpd.GeoDataFrame]:
+    """The transport layers of ``directory``, read afresh (no cache).
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The transport data folder.
+    skeleton_points, skeleton_lines : bool
+        Apply the generated ``skeleton_points.csv`` / ``skeleton_lines.geojson``
+        (:mod:`jmgis.transport.skeleton_apply`); ``False``: the data as curated.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        Every layer by name, EPSG:4490.
+    """
+    return _read_all(str(directory), skeleton_points=skeleton_points, skeleton_lines=skeleton_lines)
 
 
 def load(name: str) -> gpd.GeoDataFrame:

@@ -34,8 +34,46 @@ def _township_codes() -> set[str] | None:
     return set(pd.read_csv(path, dtype=str)["code"])
 
 
-def load_control_points(path: str | Path | None = None) -> gpd.GeoDataFrame:
+def _with_skeleton_places(table: pd.DataFrame, directory: Path) -> pd.DataFrame:
+    from jmgis.transport.skeleton_apply import POINTS_FILE, REBUILD, read_point_overrides
+
+    overrides = read_point_overrides(directory)
+    if overrides is None:
+        return table
+    table = table.copy()
+    where = {pid: i for i, pid in enumerate(table["id"].str.strip())}
+    for pid, row in overrides.iterrows():
+        if pid not in where:
+            raise DataError(
+                f"no control point {pid!r}: {REBUILD}", file=directory / POINTS_FILE, feature=pid
+            )
+        for column in ("lon", "lat", "source", "geometry_quality"):
+            table.iloc[where[pid], table.columns.get_loc(column)] = row[column]
+    return table
+
+
+def load_control_points(
+    path: str | Path | None = None, *, skeleton: bool = True
+) -> gpd.GeoDataFrame:
     """Read and validate the control points (EPSG:4490 points, one row per ``id``).
+
+    With ``skeleton`` (the default) the points that ``jmgis data skeleton-build`` placed on
+    the OpenStreetMap rail line (``skeleton_points.csv`` beside the file,
+    :mod:`jmgis.transport.skeleton_apply`) take their new coordinates, quality and source
+    before the checks.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path or None
+        The CSV (default ``control_points.csv`` of the transport data).
+    skeleton : bool
+        Apply the skeleton placements (``False``: the points as curated).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``point_id``, ``name``, ``lon``, ``lat``, ``kind``, ``township_code``, ``source``,
+        ``geometry_quality``; EPSG:4490.
 
     Raises
     ------
@@ -51,6 +89,8 @@ def load_control_points(path: str | Path | None = None) -> gpd.GeoDataFrame:
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise DataError(f"missing columns {missing}", file=path)
+    if skeleton:
+        table = _with_skeleton_places(table, path.parent)
     codes = _township_codes()
     seen: set[str] = set()
     lons: list[float] = []
