@@ -111,7 +111,7 @@ def skeleton_network(
     xy = np.column_stack([x, y])
     rows, cols = [], []
     for n in inside:
-        for m in graph[n]:
+        for m in graph[int(n)]:
             if int(m) in index:
                 rows.append(index[int(n)])
                 cols.append(index[int(m)])
