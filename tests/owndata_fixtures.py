@@ -29,8 +29,20 @@ def _grid(step: float) -> tuple[np.ndarray, np.ndarray]:
     return lons, lats
 
 
-def grid_osm(path: Path, step: float = 0.04) -> dict[str, int]:
-    """Write the OSM XML grid; returns counts (``crossings``, ``ways``)."""
+def grid_osm(
+    path: Path,
+    step: float = 0.04,
+    *,
+    with_refs: bool = True,
+    plan_ways: dict[str, list[tuple[float, float]]] | None = None,
+) -> dict[str, int]:
+    """Write the OSM XML grid; returns counts (``crossings``, ``ways``).
+
+    ``with_refs=False`` leaves the north–south lines without their made-up ``S{i}`` refs (which
+    would otherwise collide with real provincial route numbers).  ``plan_ways`` adds
+    motorways ``{tags as "k=v;k=v": [(lon, lat), …]}`` along the given points, each end
+    joined to the nearest grid crossing (for the plan-matching tests).
+    """
     lons, lats = _grid(step)
     nodes: dict[tuple[float, float], int] = {}
 
@@ -56,7 +68,8 @@ def grid_osm(path: Path, step: float = 0.04) -> dict[str, int]:
             if j < len(lats) - 1:
                 refs.append(nid(lon, lat + step / 2))
         kind = "secondary" if i % 4 == 0 else "residential"
-        ways.append((refs, {"highway": kind, "name": f"南北{i}路", "ref": f"S{i}"}))
+        tags = {"highway": kind, "name": f"南北{i}路", **({"ref": f"S{i}"} if with_refs else {})}
+        ways.append((refs, tags))
     # a two-way island in the middle of a cell (inside the city, near 江门 urban area)
     cx, cy = lons[len(lons) // 2] + step * 0.3, lats[len(lats) // 2] + step * 0.3
     island = [nid(cx, cy), nid(cx + step * 0.2, cy), nid(cx + step * 0.2, cy + step * 0.2)]
@@ -64,9 +77,20 @@ def grid_osm(path: Path, step: float = 0.04) -> dict[str, int]:
     # a one-way spur out of the grid into a cell
     sx, sy = lons[len(lons) // 2], lats[len(lats) // 2 + 2]
     ways.append(
-        ([nid(sx, sy), nid(sx + step * 0.3, sy + step * 0.3)], {"highway": "service",
-                                                               "oneway": "yes"})
+        (
+            [nid(sx, sy), nid(sx + step * 0.3, sy + step * 0.3)],
+            {"highway": "service", "oneway": "yes"},
+        )
     )
+    crossings = np.array([(lon, lat) for lon in lons for lat in lats])
+    for spec, points in (plan_ways or {}).items():
+        tags = dict(item.split("=", 1) for item in spec.split(";"))
+        ends = [
+            tuple(crossings[np.argmin(np.hypot(*(crossings - p).T))])
+            for p in (points[0], points[-1])
+        ]
+        line = [ends[0], *points, ends[1]]
+        ways.append(([nid(float(x), float(y)) for x, y in line], {"highway": "motorway", **tags}))
     # far outside the city (clipped)
     ways.append(([nid(120.0, 30.0), nid(120.01, 30.0)], {"highway": "primary"}))
     with open(path, "w", encoding="utf-8") as f:
@@ -81,8 +105,12 @@ def grid_osm(path: Path, step: float = 0.04) -> dict[str, int]:
                 f.write(f"    <tag k={quoteattr(key)} v={quoteattr(value)}/>\n")
             f.write("  </way>\n")
         f.write("</osm>\n")
-    return {"crossings": len(lons) * len(lats), "ways": len(ways), "lons": len(lons),
-            "lats": len(lats)}
+    return {
+        "crossings": len(lons) * len(lats),
+        "ways": len(ways),
+        "lons": len(lons),
+        "lats": len(lats),
+    }
 
 
 def grid_layer(path: Path, step: float = 0.04) -> gpd.GeoDataFrame:
