@@ -12,6 +12,7 @@ import networkx as nx
 import numpy as np
 import pyproj
 import pytest
+import shapely
 
 from jmgis.crs import crs_for_data, scale_error
 from jmgis.errors import DataError
@@ -433,6 +434,38 @@ def test_od_minutes_and_km_equal_the_routes(grid, tmp_path, own):
         assert row["km"].iloc[0] == pytest.approx(want["distance_km"], abs=0.06)
     same = table[table["origin_name"] == table["destination_name"]]
     assert (same["minutes"] == 0).all()
+
+
+def test_od_gpkg_writes_lines_from_origin_to_destination_with_the_csv_rows(grid, tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+
+    from jmgis import admin
+
+    folder, _ = grid
+    net = ["--network", str(folder / "grid.osm"), "--year", "2035"]
+    for out in ("od.csv", "od.gpkg"):
+        run = _jmgis("od", "江门站,台城街道", "白沙街道,荷塘镇,台城街道", "--out", out, *net,
+                     cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+    table = pd.read_csv(tmp_path / "od.csv", encoding="utf-8-sig")
+    lines = gpd.read_file(tmp_path / "od.gpkg", layer="od_line")
+    assert lines.crs.to_epsg() == 4490 and len(lines) == len(table) == 6
+    assert set(lines.geom_type) == {"LineString"}
+    cols = ["origin_name", "destination_name", "minutes", "km"]
+    pd.testing.assert_frame_equal(lines[cols], table[cols], check_dtype=False)
+    # each line runs from the origin's point to the destination's: a township's end is its
+    # seat (joined to the network within the snap distance)
+    seats = admin.load_seats().set_index("name").to_crs(4547)
+    metric = lines.to_crs(4547)
+    for line, dest in zip(metric.geometry, metric["destination_name"], strict=True):
+        end = shapely.Point(line.coords[-1])
+        assert end.distance(seats.geometry[dest]) < 5000
+    # a straight line is never longer than the fastest route
+    moved = lines[lines["km"] > 0]
+    assert (moved["line_km"] <= moved["km"] + 1e-3).all()
+    same = lines[lines["origin_name"] == lines["destination_name"]]
+    assert len(same) == 1 and same["minutes"].iloc[0] == 0 and same["line_km"].iloc[0] == 0
 
 
 def test_od_point_file_with_bad_coordinates_names_the_row(tmp_path):
