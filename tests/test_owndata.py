@@ -187,6 +187,60 @@ def test_line_layer_base_network_uses_class_map_and_speed_field(grid):
     assert speeds and all(abs(s - 80.0) < 1e-6 for s in speeds)
 
 
+def test_several_line_layers_in_different_crs_make_the_network_of_their_union(grid, tmp_path):
+    import argparse
+
+    import geopandas as gpd
+
+    from jmgis.cli.network_options import add_network_options, network_settings
+
+    folder, _ = grid
+    whole = gpd.read_file(folder / "grid.gpkg")
+    horizontal = whole.geometry.apply(lambda g: g.coords[0][1] == g.coords[-1][1])
+    whole[horizontal].to_file(tmp_path / "ew.gpkg", driver="GPKG")
+    # the other half as a Shapefile without the speed field (and once in another CRS)
+    whole[~horizontal].drop(columns="SJSD").to_file(tmp_path / "ns.shp")
+    whole[~horizontal].to_crs(4547).to_file(tmp_path / "ns4547.shp")
+    parser = argparse.ArgumentParser()
+    add_network_options(parser)
+    args = parser.parse_args(
+        ["--network", f"{tmp_path / 'ew.gpkg'},{tmp_path / 'ns.shp'}", "--class-field", "DLDJ",
+         "--class-map", str(folder / "classes.yaml"), "--speed-field", "SJSD"]
+    )
+    split = network_settings(args, Settings.load())
+    assert split.network == tmp_path / "ew.gpkg" and split.network_more == (tmp_path / "ns.shp",)
+    repeated = parser.parse_args(
+        ["--network", str(tmp_path / "ew.gpkg"), "--network", str(tmp_path / "ns.shp")]
+    )
+    assert network_settings(repeated, Settings.load()).network_more == (tmp_path / "ns.shp",)
+    one = split.replace(network=folder / "grid.gpkg", network_more=())
+    with use(split):
+        B2 = base_road_graph(split)
+    with use(one):
+        B1 = base_road_graph(one)
+    assert (B2.number_of_nodes(), B2.number_of_edges()) == (B1.number_of_nodes(),
+                                                            B1.number_of_edges())
+    km = [sum(d["length_m"] for *_, d in B.edges(data=True)) for B in (B1, B2)]
+    assert km[1] == pytest.approx(km[0], rel=1e-6)
+    assert "ew.gpkg, ns.shp" in B2.graph["base_report"].source
+    # a layer in another CRS is reprojected to the first one's: the same vertices are read
+    # (its T-junctions on the grid's border are then a few nanometres off the other lines)
+    other = split.replace(network_more=(tmp_path / "ns4547.shp",))
+    with use(other):
+        B3 = base_road_graph(other)
+    assert B3.graph["base_report"].read_nodes == B1.graph["base_report"].read_nodes
+    # an OSM extract is one network: it is not joined with other files
+    with pytest.raises(DataError, match="cannot be joined"):
+        base_road_graph(split.replace(network=folder / "grid.osm",
+                                      network_more=(tmp_path / "ew.gpkg",)))
+
+
+def test_settings_split_a_list_of_network_files():
+    s = Settings(network=["a.gpkg", "b.shp", "c.geojson"])
+    assert s.network == Path("a.gpkg") and s.network_more == (Path("b.shp"), Path("c.geojson"))
+    assert s.as_dict()["network_more"] == ["b.shp", "c.geojson"]
+
+
 def test_settings_refuse_a_negative_buffer():
     with pytest.raises(DataError, match="network_buffer_m"):
         Settings(network_buffer_m=-1)

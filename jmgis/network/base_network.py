@@ -219,19 +219,41 @@ def area_bounds(buffer_m: float) -> tuple[float, float, float, float]:
     return (x0 - dlon, y0 - dlat, x1 + dlon, y1 + dlat)
 
 
-def _read(settings: Settings, speeds: SpeedTable) -> nx.MultiDiGraph:
-    assert settings.network is not None, "checked by base_road_graph"
-    path = Path(settings.network)
-    box = area_bounds(settings.network_buffer_m)
-    if is_osm(path):
-        from jmgis.network.osm import from_osm
+def network_paths(settings: Settings) -> list[Path]:
+    """The files of the user's network: ``settings.network`` then ``network_more``.
 
-        return from_osm(path, speed_table=speeds, keep_geometry=True, points={}, bbox=box)
-    from jmgis.network.user_layers import from_layers
+    Parameters
+    ----------
+    settings
+        The settings.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The paths, in order (empty without a network).
+
+    Raises
+    ------
+    DataError
+        An OSM extract given with other files (one extract, or line layers only).
+    """
+    if settings.network is None:
+        return []
+    paths = [Path(settings.network), *(Path(p) for p in settings.network_more)]
+    if len(paths) > 1 and any(is_osm(p) for p in paths):
+        raise DataError(
+            "an OpenStreetMap extract cannot be joined with other files: give one extract, "
+            "or line layers only",
+            file=next(p for p in paths if is_osm(p)),
+            field="network",
+        )
+    return paths
+
+
+def _read_lines(path: Path, box: tuple, settings: Settings, class_field: str,
+                class_map: Mapping[str, str], speeds: SpeedTable) -> gpd.GeoDataFrame:
     from jmgis.readers import read_vector
 
-    class_field = settings.network_class_field or "road_class"
-    class_map = load_class_map(settings.network_class_map, speeds)
     frame = read_vector(path)
     if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
         raise DataError("the layer has no geometry or no CRS", file=path, field="geometry")
@@ -243,6 +265,30 @@ def _read(settings: Settings, speeds: SpeedTable) -> nx.MultiDiGraph:
             file=path,
         )
     check_classes(frame, str(path), class_field, class_map, speeds)
+    return frame
+
+
+def _read(settings: Settings, speeds: SpeedTable) -> nx.MultiDiGraph:
+    assert settings.network is not None, "checked by base_road_graph"
+    paths = network_paths(settings)
+    box = area_bounds(settings.network_buffer_m)
+    if is_osm(paths[0]):
+        from jmgis.network.osm import from_osm
+
+        return from_osm(paths[0], speed_table=speeds, keep_geometry=True, points={}, bbox=box)
+    from jmgis.network.user_layers import from_layers
+
+    class_field = settings.network_class_field or "road_class"
+    class_map = load_class_map(settings.network_class_map, speeds)
+    frames = [_read_lines(p, box, settings, class_field, class_map, speeds) for p in paths]
+    # one CRS for all (each layer keeps its own until here); the fields each layer lacks
+    # (a name, a speed) are empty in its rows
+    frames = [f.to_crs(frames[0].crs) for f in frames]
+    frame = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(
+        pd.concat(frames, ignore_index=True), crs=frames[0].crs
+    )
+    if "name" in frame.columns:
+        frame = frame.assign(name=frame["name"].fillna(""))
     return from_layers(
         [frame],
         class_field=class_field,
@@ -432,11 +478,13 @@ def _city_area(crs: str, buffer_m: float) -> shapely.Geometry:
 def _build_base(settings: Settings) -> nx.MultiDiGraph:
     speeds = SpeedTable.coerce(settings.speeds)
     G = _read(settings, speeds)
-    assert settings.network is not None, "checked by base_road_graph"
-    path = Path(settings.network)
-    kind = "OpenStreetMap extract" if is_osm(path) else "user road layer"
+    paths = network_paths(settings)
+    kind = (
+        "OpenStreetMap extract" if is_osm(paths[0])
+        else "user road layer" if len(paths) == 1 else "user road layers"
+    )
     report = BaseNetworkReport(
-        source=f"{kind} {path.name}",
+        source=f"{kind} {', '.join(p.name for p in paths)}",
         crs=G.graph["crs"],
         read_nodes=G.number_of_nodes(),
         read_edges=G.number_of_edges(),
@@ -479,6 +527,7 @@ def _key(settings: Settings) -> tuple:
     return (
         settings.network,
         _stamp(settings.network),
+        tuple((p, _stamp(p)) for p in settings.network_more),
         settings.network_class_field,
         settings.network_class_map,
         _stamp(settings.network_class_map),
