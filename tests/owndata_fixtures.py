@@ -35,13 +35,17 @@ def grid_osm(
     *,
     with_refs: bool = True,
     plan_ways: dict[str, list[tuple[float, float]]] | None = None,
+    transit: bool = False,
 ) -> dict[str, int]:
     """Write the OSM XML grid; returns counts (``crossings``, ``ways``).
 
     ``with_refs=False`` leaves the north–south lines without their made-up ``S{i}`` refs (which
     would otherwise collide with real provincial route numbers).  ``plan_ways`` adds
     motorways ``{tags as "k=v;k=v": [(lon, lat), …]}`` along the given points, each end
-    joined to the nearest grid crossing (for the plan-matching tests).
+    joined to the nearest grid crossing (for the plan-matching tests).  ``transit=True``
+    adds a made-up high-speed line ``测试高铁`` (``railway=rail``, ``highspeed=yes``, three
+    ways) with three named stations, a siding (``service=siding``) and a ferry
+    ``测试轮渡`` (``route=ferry``, ``duration=00:25``).
     """
     lons, lats = _grid(step)
     nodes: dict[tuple[float, float], int] = {}
@@ -91,12 +95,34 @@ def grid_osm(
         ]
         line = [ends[0], *points, ends[1]]
         ways.append(([nid(float(x), float(y)) for x, y in line], {"highway": "motorway", **tags}))
+    node_tags: dict[int, dict[str, str]] = {}
+    if transit:
+        line = [(112.60 + 0.02 * k, 22.30 + 0.012 * k) for k in range(26)]
+        ids = [nid(x + 0.003, y + 0.001) for x, y in line]
+        for a, b in ((0, 9), (9, 18), (18, 25)):
+            ways.append(
+                (ids[a : b + 1], {"railway": "rail", "highspeed": "yes", "name": "测试高铁",
+                                  "maxspeed": "250"})
+            )
+        for k, name in ((0, "测试南站"), (12, "测试中站"), (25, "测试北站")):
+            node_tags[ids[k]] = {"railway": "station", "name": name}
+        ways.append(([ids[3], nid(112.67, 22.36)], {"railway": "rail", "service": "siding"}))
+        ways.append(
+            ([nid(112.905, 22.105), nid(112.93, 22.05), nid(112.955, 21.985)],
+             {"route": "ferry", "name": "测试轮渡", "duration": "00:25"})
+        )
     # far outside the city (clipped)
     ways.append(([nid(120.0, 30.0), nid(120.01, 30.0)], {"highway": "primary"}))
     with open(path, "w", encoding="utf-8") as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n')
         for (lon, lat), i in nodes.items():
-            f.write(f'  <node id="{i}" lon="{lon:.7f}" lat="{lat:.7f}"/>\n')
+            if i not in node_tags:
+                f.write(f'  <node id="{i}" lon="{lon:.7f}" lat="{lat:.7f}"/>\n')
+                continue
+            f.write(f'  <node id="{i}" lon="{lon:.7f}" lat="{lat:.7f}">\n')
+            for key, value in node_tags[i].items():
+                f.write(f"    <tag k={quoteattr(key)} v={quoteattr(value)}/>\n")
+            f.write("  </node>\n")
         for k, (refs, tags) in enumerate(ways, start=1):
             f.write(f'  <way id="{k}">\n')
             for r in refs:

@@ -648,6 +648,8 @@ def build_user_graph(
         if "status" in frame.columns or "open_year" in frame.columns:
             frame = frame[transport.exists_in(frame, year)]
         layers[name] = frame
+    own = user_transit(base)
+    layers.update(own)
     G = assemble_graph(
         layers,
         admin.load_seats(),
@@ -661,6 +663,13 @@ def build_user_graph(
     )
     G.graph["base_report"] = base.graph["base_report"]
     G.graph["source"] = str(settings.network)
+    G.graph["transit_source"] = {
+        name: "user" if name in own else "bundled" for name in ("rail", "station", "ferry")
+    }
+    if "station" in own:
+        G.graph["station_table"] = pd.DataFrame(own["station"].drop(columns="geometry")).set_index(
+            "station_id"
+        )
     # the year's road projects that the base does not contain, as schematic links
     found = base.graph.get("plan_match", {})
     roads = _plan_roads(G.graph["crs"])
@@ -682,6 +691,53 @@ def build_user_graph(
             field="seat",
         )
     return G
+
+
+def user_transit(base: nx.MultiDiGraph) -> dict[str, gpd.GeoDataFrame]:
+    """The rail (with its stations) and ferries of the user's OSM extract, when it has them.
+
+    Rail replaces the bundled rail and stations only when the extract has both lines and
+    named stations; ferries replace the bundled ferries when it has any
+    (:func:`jmgis.network.osm.transit_layers`).  Each station gets the ``kind`` of the
+    fastest line within the stop tolerance of :func:`jmgis.network.rail.add_rail`
+    (``hsr`` > ``intercity`` > ``conventional`` > ``urban``) and the ``township_code`` of
+    the township it lies in (``outside`` elsewhere), as the bundled stations have.
+
+    Parameters
+    ----------
+    base
+        The base road graph (``base.graph["osm_transit"]`` from the OSM reader).
+
+    Returns
+    -------
+    dict
+        Any of ``rail``, ``station`` and ``ferry`` (EPSG:4326 frames); empty for a line
+        layer or an extract without them.
+    """
+    from jmgis import admin
+    from jmgis.network.rail import DEFAULT_STATION_TOLERANCE_M
+
+    found = base.graph.get("osm_transit") or {}
+    out: dict[str, gpd.GeoDataFrame] = {}
+    if "ferry" in found:
+        out["ferry"] = found["ferry"]
+    if "rail" in found and "station" in found:
+        crs = base.graph["crs"]
+        rail = found["rail"].to_crs(crs)
+        stations = found["station"].copy()
+        xy = stations.to_crs(crs).geometry
+        rank = ("urban", "conventional", "intercity", "hsr")
+        kinds = []
+        for point in xy:
+            near = rail.loc[rail.distance(point) <= DEFAULT_STATION_TOLERANCE_M, "kind"]
+            kinds.append(max(near, key=rank.index) if len(near) else None)
+        stations["kind"] = [k or old for k, old in zip(kinds, stations["kind"], strict=True)]
+        towns = admin.load_townships()[["code", "geometry"]].to_crs(stations.crs)
+        joined = gpd.sjoin(stations, towns, how="left", predicate="within")
+        joined = joined[~joined.index.duplicated()]
+        stations["township_code"] = joined["code"].fillna("outside").astype(str).to_numpy()
+        out["rail"], out["station"] = found["rail"], stations
+    return out
 
 
 def network_layers(G: nx.MultiDiGraph) -> dict[str, pd.DataFrame]:
