@@ -565,6 +565,36 @@ def test_access_facilities_nearest_counts_and_2sfca(grid, tmp_path):
     # both hospitals lie within 30 min of some seat (their own towns), so all 1300 count
     assert (hosp["nearest_min"] <= 30).sum() >= 2
     assert total == pytest.approx(800 + 500, rel=1e-6)
+    # per raster cell: minutes to the nearest facility of each category
+    import rasterio
+    from pyproj import Transformer
+
+    from jmgis import admin
+
+    seats = admin.load_seats().set_index("name")
+    at = {}
+    for category in ("hospital", "school"):
+        with rasterio.open(out / f"minutes_to_facility_{category}_2025.tif") as src:
+            image = src.read(1, masked=True)
+            to = Transformer.from_crs("EPSG:4490", src.crs, always_xy=True)
+
+            def value(lon, lat, src=src, image=image, to=to):
+                row, col = src.index(*to.transform(lon, lat))
+                return float(image[row, col])
+
+            at[category] = {
+                "台城": value(*seats.geometry["台城街道"].coords[0]),
+                "school": value(112.79, 22.25),
+                "中心医院": value(113.07, 22.58),
+            }
+            assert image.count() > 100_000  # the city's 250 m cells
+    hosp_at = hosp.set_index("name")["nearest_min"]
+    # a facility's own cell is minutes away at most (the leg from the cell centre to the
+    # road); the seat of 台城街道 hosts 台山医院, as in the table
+    assert hosp_at["台城街道"] < 1.0 and at["hospital"]["台城"] < 3.0
+    assert at["hospital"]["中心医院"] < 3.0
+    assert at["school"]["school"] < 3.0 < at["hospital"]["school"]
+    assert at["school"]["中心医院"] > 30.0  # 学校A is 50 km away
 
 
 def test_access_facility_off_the_network_names_it_and_the_option(grid, tmp_path):
