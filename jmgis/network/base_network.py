@@ -675,7 +675,8 @@ def build_user_graph(
     roads = _plan_roads(G.graph["crs"])
     if "status" in roads.columns:
         roads = roads[transport.exists_in(roads, year)]
-        projects = roads[roads["status"].isin(PROJECT_STATUSES) & ~roads["road_id"].isin(found)]
+        new = roads["status"].isin(PROJECT_STATUSES) & ~roads["road_id"].isin(list(found))
+        projects = roads[new]
     else:
         projects = roads.iloc[:0]
     added = add_plan_roads(G, projects, SpeedTable.coerce(settings.speeds))
