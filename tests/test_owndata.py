@@ -223,12 +223,13 @@ def test_several_line_layers_in_different_crs_make_the_network_of_their_union(gr
     km = [sum(d["length_m"] for *_, d in B.edges(data=True)) for B in (B1, B2)]
     assert km[1] == pytest.approx(km[0], rel=1e-6)
     assert "ew.gpkg, ns.shp" in B2.graph["base_report"].source
-    # a layer in another CRS is reprojected to the first one's: the same vertices are read
-    # (its T-junctions on the grid's border are then a few nanometres off the other lines)
+    # a layer in another CRS is reprojected to the first one's: its line ends on the
+    # grid's border, now nanometres off the other lines' vertices, still join them
     other = split.replace(network_more=(tmp_path / "ns4547.shp",))
     with use(other):
         B3 = base_road_graph(other)
-    assert B3.graph["base_report"].read_nodes == B1.graph["base_report"].read_nodes
+    assert (B3.number_of_nodes(), B3.number_of_edges()) == (B1.number_of_nodes(),
+                                                            B1.number_of_edges())
     # an OSM extract is one network: it is not joined with other files
     with pytest.raises(DataError, match="cannot be joined"):
         base_road_graph(split.replace(network=folder / "grid.osm",
