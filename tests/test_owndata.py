@@ -236,6 +236,14 @@ def test_several_line_layers_in_different_crs_make_the_network_of_their_union(gr
                                       network_more=(tmp_path / "ew.gpkg",)))
 
 
+def test_osm_oneway_reverse_runs_against_the_way(tmp_path):
+    from jmgis.network.osm import _oneway
+
+    assert _oneway({"oneway": "reverse"}) == _oneway({"oneway": "-1"}) == -1
+    assert _oneway({"oneway": "no", "junction": "roundabout"}) == 0
+    assert _oneway({"junction": "roundabout"}) == 1
+
+
 def test_settings_split_a_list_of_network_files():
     s = Settings(network=["a.gpkg", "b.shp", "c.geojson"])
     assert s.network == Path("a.gpkg") and s.network_more == (Path("b.shp"), Path("c.geojson"))

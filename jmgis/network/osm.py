@@ -9,7 +9,7 @@ Ways with a ``highway`` tag of a driveable kind become roads; their class comes 
 trunk/primary → national, secondary → provincial, tertiary → county, unclassified/track →
 township, residential/service → local, ``*_link`` → ramp).  A way's ``maxspeed`` caps the
 class's operating speed (a posted limit is an upper bound, not the speed driven).
-``oneway=yes|1|true``, ``oneway=-1`` and ``junction=roundabout`` make one-way links.
+``oneway=yes|1|true``, ``oneway=-1|reverse`` and ``junction=roundabout`` make one-way links.
 Ways are split into edges at every node shared with another way and at their ends.
 Coordinates are WGS84 (OSM), taken as EPSG:4326 and projected to the analysis CRS chosen
 by :func:`jmgis.crs.crs_for_data` (EPSG:4547 around Jiangmen, the local UTM zone elsewhere).
@@ -77,7 +77,7 @@ def _oneway(tags: dict[str, str]) -> int:
     value = tags.get("oneway", "").strip().lower()
     if value in ("yes", "1", "true"):
         return 1
-    if value == "-1":
+    if value in ("-1", "reverse"):
         return -1
     if value == "no":
         return 0
