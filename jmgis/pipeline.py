@@ -94,12 +94,14 @@ def _step_network(ctx: BuildContext) -> None:
 
     if ctx.settings.network is not None:
         # the user's road network replaces the bundled one (and its derived local roads)
-        from jmgis.network.base_network import base_road_graph
+        from jmgis.network.base_network import base_road_graph, match_layers
         from jmgis.network.base_network import network_layers as base_layers
 
         base = base_road_graph(ctx.settings)
         log.info("%s", base.graph["base_report"].summary())
         ctx.layers.update(base_layers(base))
+        # what became of the plan's roads on it, by year (matched, added, unplaced)
+        ctx.layers.update(match_layers(ctx.years, ctx.settings))
     else:
         from jmgis.network.layers import layers
 

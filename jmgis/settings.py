@@ -42,7 +42,11 @@ townships_layer : str or None
 townships_encoding : str or None
     The attribute encoding of ``townships`` when the file declares none (e.g. ``GBK``).
 network : Path or None
-    The user's road network (OSM file or line layers) instead of the bundled one.
+    The user's road network (OSM file or line layers) instead of the bundled one.  A list
+    (``network = ["roads.gpkg", "county.shp"]`` in ``jmgis.toml``) is split: the first
+    path here, the others in ``network_more``.
+network_more : tuple of Path
+    Further line layers of the user's network, joined to ``network`` (a line layer too).
 network_class_field : str or None
     The field of a line-layer ``network`` holding the road class (default ``road_class``).
 network_class_map : Path or None
@@ -151,6 +155,7 @@ class Settings:
     townships_layer: str | None = None
     townships_encoding: str | None = None
     network: Path | None = None
+    network_more: tuple[Path, ...] = ()
     network_class_field: str | None = None
     network_class_map: Path | None = None
     network_speed_field: str | None = None
@@ -171,6 +176,13 @@ class Settings:
     review_no: str | None = None
 
     def __post_init__(self) -> None:
+        more = self.network_more
+        more = (more,) if isinstance(more, (str, Path)) else tuple(more or ())
+        if isinstance(self.network, (list, tuple)):
+            first, *rest = self.network or [None]
+            object.__setattr__(self, "network", first)
+            more = (*rest, *more)
+        object.__setattr__(self, "network_more", tuple(Path(p) for p in more))
         for name in _PATH_FIELDS:
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
@@ -263,7 +275,8 @@ class Settings:
                 continue
             value = getattr(self, f.name)
             out[f.name] = (
-                str(value) if isinstance(value, Path) else list(value)
+                str(value) if isinstance(value, Path)
+                else [str(v) if isinstance(v, Path) else v for v in value]
                 if isinstance(value, tuple) else value
             )
         return out
@@ -341,6 +354,9 @@ def read_project_file(project: str | Path | None = None) -> dict[str, Any]:
     for name in _PATH_FIELDS:
         if isinstance(values.get(name), str):
             values[name] = (path.parent / values[name]).resolve()
+    for name in ("network", "network_more"):
+        if isinstance(values.get(name), list):
+            values[name] = [(path.parent / str(p)).resolve() for p in values[name]]
     return values
 
 

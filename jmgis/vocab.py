@@ -231,6 +231,11 @@ STATUSES: tuple[str, ...] = (
     *UPGRADE_STATUSES,
 )
 
+#: What became of a plan road on the user's own road network (layer ``network_match``,
+#: :func:`jmgis.network.base_network.plan_match_table`): found in the base by ref/name,
+#: added as a schematic link, or neither.
+PLAN_MATCH_STATUSES: tuple[str, ...] = ("matched", "added", "unplaced")
+
 #: Road classes (the keys of the operating-speed table, :mod:`jmgis.speeds`).
 ROAD_CLASSES: tuple[str, ...] = (
     "expressway",

@@ -12,6 +12,7 @@ import networkx as nx
 import numpy as np
 import pyproj
 import pytest
+import shapely
 
 from jmgis.crs import crs_for_data, scale_error
 from jmgis.errors import DataError
@@ -184,6 +185,69 @@ def test_line_layer_base_network_uses_class_map_and_speed_field(grid):
     assert _strongly_connected(B)
     speeds = {d["speed_kph"] for *_, d in B.edges(data=True) if d["feature_id"] == "1"}
     assert speeds and all(abs(s - 80.0) < 1e-6 for s in speeds)
+
+
+def test_several_line_layers_in_different_crs_make_the_network_of_their_union(grid, tmp_path):
+    import argparse
+
+    import geopandas as gpd
+
+    from jmgis.cli.network_options import add_network_options, network_settings
+
+    folder, _ = grid
+    whole = gpd.read_file(folder / "grid.gpkg")
+    horizontal = whole.geometry.apply(lambda g: g.coords[0][1] == g.coords[-1][1])
+    whole[horizontal].to_file(tmp_path / "ew.gpkg", driver="GPKG")
+    # the other half as a Shapefile without the speed field (and once in another CRS)
+    whole[~horizontal].drop(columns="SJSD").to_file(tmp_path / "ns.shp")
+    whole[~horizontal].to_crs(4547).to_file(tmp_path / "ns4547.shp")
+    parser = argparse.ArgumentParser()
+    add_network_options(parser)
+    args = parser.parse_args(
+        ["--network", f"{tmp_path / 'ew.gpkg'},{tmp_path / 'ns.shp'}", "--class-field", "DLDJ",
+         "--class-map", str(folder / "classes.yaml"), "--speed-field", "SJSD"]
+    )
+    split = network_settings(args, Settings.load())
+    assert split.network == tmp_path / "ew.gpkg" and split.network_more == (tmp_path / "ns.shp",)
+    repeated = parser.parse_args(
+        ["--network", str(tmp_path / "ew.gpkg"), "--network", str(tmp_path / "ns.shp")]
+    )
+    assert network_settings(repeated, Settings.load()).network_more == (tmp_path / "ns.shp",)
+    one = split.replace(network=folder / "grid.gpkg", network_more=())
+    with use(split):
+        B2 = base_road_graph(split)
+    with use(one):
+        B1 = base_road_graph(one)
+    assert (B2.number_of_nodes(), B2.number_of_edges()) == (B1.number_of_nodes(),
+                                                            B1.number_of_edges())
+    km = [sum(d["length_m"] for *_, d in B.edges(data=True)) for B in (B1, B2)]
+    assert km[1] == pytest.approx(km[0], rel=1e-6)
+    assert "ew.gpkg, ns.shp" in B2.graph["base_report"].source
+    # a layer in another CRS is reprojected to the first one's: its line ends on the
+    # grid's border, now nanometres off the other lines' vertices, still join them
+    other = split.replace(network_more=(tmp_path / "ns4547.shp",))
+    with use(other):
+        B3 = base_road_graph(other)
+    assert (B3.number_of_nodes(), B3.number_of_edges()) == (B1.number_of_nodes(),
+                                                            B1.number_of_edges())
+    # an OSM extract is one network: it is not joined with other files
+    with pytest.raises(DataError, match="cannot be joined"):
+        base_road_graph(split.replace(network=folder / "grid.osm",
+                                      network_more=(tmp_path / "ew.gpkg",)))
+
+
+def test_osm_oneway_reverse_runs_against_the_way(tmp_path):
+    from jmgis.network.osm import _oneway
+
+    assert _oneway({"oneway": "reverse"}) == _oneway({"oneway": "-1"}) == -1
+    assert _oneway({"oneway": "no", "junction": "roundabout"}) == 0
+    assert _oneway({"junction": "roundabout"}) == 1
+
+
+def test_settings_split_a_list_of_network_files():
+    s = Settings(network=["a.gpkg", "b.shp", "c.geojson"])
+    assert s.network == Path("a.gpkg") and s.network_more == (Path("b.shp"), Path("c.geojson"))
+    assert s.as_dict()["network_more"] == ["b.shp", "c.geojson"]
 
 
 def test_settings_refuse_a_negative_buffer():
@@ -435,6 +499,38 @@ def test_od_minutes_and_km_equal_the_routes(grid, tmp_path, own):
     assert (same["minutes"] == 0).all()
 
 
+def test_od_gpkg_writes_lines_from_origin_to_destination_with_the_csv_rows(grid, tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+
+    from jmgis import admin
+
+    folder, _ = grid
+    net = ["--network", str(folder / "grid.osm"), "--year", "2035"]
+    for out in ("od.csv", "od.gpkg"):
+        run = _jmgis("od", "江门站,台城街道", "白沙街道,荷塘镇,台城街道", "--out", out, *net,
+                     cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+    table = pd.read_csv(tmp_path / "od.csv", encoding="utf-8-sig")
+    lines = gpd.read_file(tmp_path / "od.gpkg", layer="od_line")
+    assert lines.crs.to_epsg() == 4490 and len(lines) == len(table) == 6
+    assert set(lines.geom_type) == {"LineString"}
+    cols = ["origin_name", "destination_name", "minutes", "km"]
+    pd.testing.assert_frame_equal(lines[cols], table[cols], check_dtype=False)
+    # each line runs from the origin's point to the destination's: a township's end is its
+    # seat (joined to the network within the snap distance)
+    seats = admin.load_seats().set_index("name").to_crs(4547)
+    metric = lines.to_crs(4547)
+    for line, dest in zip(metric.geometry, metric["destination_name"], strict=True):
+        end = shapely.Point(line.coords[-1])
+        assert end.distance(seats.geometry[dest]) < 5000
+    # a straight line is never longer than the fastest route
+    moved = lines[lines["km"] > 0]
+    assert (moved["line_km"] <= moved["km"] + 1e-3).all()
+    same = lines[lines["origin_name"] == lines["destination_name"]]
+    assert len(same) == 1 and same["minutes"].iloc[0] == 0 and same["line_km"].iloc[0] == 0
+
+
 def test_od_point_file_with_bad_coordinates_names_the_row(tmp_path):
     pts = tmp_path / "pts.csv"
     pts.write_text("name,lon,lat\n好点,112.79,22.58\n坏点,abc,22.5\n", encoding="utf-8")
@@ -478,6 +574,36 @@ def test_access_facilities_nearest_counts_and_2sfca(grid, tmp_path):
     # both hospitals lie within 30 min of some seat (their own towns), so all 1300 count
     assert (hosp["nearest_min"] <= 30).sum() >= 2
     assert total == pytest.approx(800 + 500, rel=1e-6)
+    # per raster cell: minutes to the nearest facility of each category
+    import rasterio
+    from pyproj import Transformer
+
+    from jmgis import admin
+
+    seats = admin.load_seats().set_index("name")
+    at = {}
+    for category in ("hospital", "school"):
+        with rasterio.open(out / f"minutes_to_facility_{category}_2025.tif") as src:
+            image = src.read(1, masked=True)
+            to = Transformer.from_crs("EPSG:4490", src.crs, always_xy=True)
+
+            def value(lon, lat, src=src, image=image, to=to):
+                row, col = src.index(*to.transform(lon, lat))
+                return float(image[row, col])
+
+            at[category] = {
+                "台城": value(*seats.geometry["台城街道"].coords[0]),
+                "school": value(112.79, 22.25),
+                "中心医院": value(113.07, 22.58),
+            }
+            assert image.count() > 100_000  # the city's 250 m cells
+    hosp_at = hosp.set_index("name")["nearest_min"]
+    # a facility's own cell is minutes away at most (the leg from the cell centre to the
+    # road); the seat of 台城街道 hosts 台山医院, as in the table
+    assert hosp_at["台城街道"] < 1.0 and at["hospital"]["台城"] < 3.0
+    assert at["hospital"]["中心医院"] < 3.0
+    assert at["school"]["school"] < 3.0 < at["hospital"]["school"]
+    assert at["school"]["中心医院"] > 30.0  # 学校A is 50 km away
 
 
 def test_access_facility_off_the_network_names_it_and_the_option(grid, tmp_path):

@@ -49,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="your facilities: a CSV (name, category, optional capacity, and lon/lat or "
         "place) or a point layer; writes facility_access.csv (minutes to the nearest of "
-        "each category, counts within 15/30/60 min, 2SFCA/E2SFCA per 10 000 people)",
+        "each category, counts within 15/30/60 min, 2SFCA/E2SFCA per 10 000 people) and, "
+        "per category, minutes_to_facility_<category>_<year>.tif (minutes per 250 m cell)",
     )
     p.add_argument(
         "--max-snap",
@@ -139,4 +140,15 @@ def _facilities(args: argparse.Namespace, facilities, population):
     path = Path(args.out) / "facility_access.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     safe_csv(table, path)
+    # and per raster cell: minutes to the nearest facility of each category
+    from jmgis.jiangmen.facilities import facility_rasters
+
+    for tif in facility_rasters(
+        jiangmen_graph(args.year),
+        facilities,
+        Path(args.out),
+        int(args.year),
+        max_snap_m=args.max_snap if args.max_snap is not None else DEFAULT_MAX_SNAP_M,
+    ):
+        print(tif)
     return path

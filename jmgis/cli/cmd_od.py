@@ -1,9 +1,13 @@
-"""``jmgis od ORIGINS DESTINATIONS --out FILE.csv``: minutes and km between places.
+"""``jmgis od ORIGINS DESTINATIONS --out FILE.csv|FILE.gpkg``: minutes and km between places.
 
 Each side is the word ``townships`` (the 73 township seats), a comma-separated list of
 place names (``江门站,台城街道``), or a point file: a CSV with ``name``, ``lon``, ``lat``
 (CGCS2000 degrees) or any OGR point layer with a ``name`` field.  Points are joined to
 the nearest road edge; one farther than ``--max-snap`` is an error naming it.
+
+``--out`` ending in ``.gpkg`` writes the layer ``od_line`` instead: the same rows, each with
+a straight line from the origin's point to the destination's (a desire line, EPSG:4490;
+the points are where the places join the network).
 """
 
 from __future__ import annotations
@@ -20,17 +24,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Register the ``jmgis od`` subcommand."""
     p = subparsers.add_parser(
         "od",
-        help="origin–destination matrix of minutes and km (CSV)",
+        help="origin–destination matrix of minutes and km (CSV, or GPKG lines)",
         description="Fastest travel time (minutes) and the length of that route (km) from "
         "every origin to every destination on the network of a scenario year. ORIGINS and "
         "DESTINATIONS are 'townships', a comma-separated list of place names, or a point "
         "file (CSV name,lon,lat or a point layer with a name field). One row per pair; "
-        "unreachable pairs are left empty.",
+        "unreachable pairs are left empty. With --out FILE.gpkg: the layer od_line, one "
+        "straight line per pair from origin to destination with the same columns.",
     )
     p.add_argument("origins", metavar="ORIGINS")
     p.add_argument("destinations", metavar="DESTINATIONS")
     p.add_argument("--year", default="2025", help="scenario year, 2020–2035 (default 2025)")
-    p.add_argument("--out", metavar="FILE.csv", required=True, help="the CSV to write")
+    p.add_argument(
+        "--out",
+        metavar="FILE.csv|FILE.gpkg",
+        required=True,
+        help="the CSV to write, or a GeoPackage (.gpkg: layer od_line of lines)",
+    )
     p.add_argument(
         "--max-snap",
         metavar="METRES",
@@ -186,5 +196,61 @@ def run(args: argparse.Namespace) -> int:
     destinations = side_nodes(G, args.destinations, args.max_snap)
     table = od_table(G, origins, destinations)
     table.insert(0, "year", int(year))
-    safe_csv(table, args.out)
+    if str(args.out).lower().endswith(".gpkg"):
+        network = settings.network.name if settings.network is not None else "the bundled network"
+        write_od_lines(od_lines(G, table, f"jmgis od on {network}"), args.out)
+    else:
+        safe_csv(table, args.out)
     return 0
+
+
+def od_lines(G, table, source: str):
+    """The OD rows as straight lines between the origin's and the destination's node.
+
+    Parameters
+    ----------
+    G
+        The network the nodes are on (``x``/``y`` in its analysis CRS, metres).
+    table : pandas.DataFrame
+        The rows of :func:`od_table` (with ``year``).
+    source : str
+        What the rows come from (the ``source`` column).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The rows of layer ``od_line`` (EPSG:4490): ``minutes``, ``km`` (route length), the
+        names, ``line_km`` (straight-line length, km), ``geometry_quality`` ``derived``.
+    """
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    def xy(n):
+        return (G.nodes[n]["x"], G.nodes[n]["y"])
+
+    pairs = zip(table["origin"], table["destination"], strict=True)
+    lines = [shapely.LineString([xy(o), xy(d)]) for o, d in pairs]
+    out = gpd.GeoDataFrame(table.copy(), geometry=lines, crs=G.graph["crs"])
+    out["line_km"] = np.round([line.length / 1000.0 for line in lines], 3)
+    out["geometry_quality"] = "derived"
+    out["source"] = source
+    return out.to_crs("EPSG:4490")
+
+
+def write_od_lines(frame, path) -> None:
+    """Write the layer ``od_line`` to the GeoPackage ``path`` (atomically, replacing it).
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The rows of :func:`od_lines`.
+    path : str or pathlib.Path
+        The GeoPackage.
+    """
+    from jmgis.atomic import atomic_path
+    from jmgis.io.gpkg import write_layer
+    from jmgis.layers import columns
+
+    with atomic_path(path) as tmp:
+        write_layer(frame[[*columns("od_line"), "geometry"]], tmp, "od_line")

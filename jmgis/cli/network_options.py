@@ -20,10 +20,12 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--network",
         metavar="PATH",
+        action="append",
         default=None,
         help="your road network instead of the bundled one: an OpenStreetMap extract "
-        "(.osm, .osm.pbf) or a line layer (GPKG, Shapefile, GeoJSON); rail and ferries "
-        "come from the bundled data",
+        "(.osm, .osm.pbf) or line layers (GPKG, Shapefile, GeoJSON; repeat the option or "
+        "separate paths with commas to join several); rail and ferries come from an OSM "
+        "extract that has them (railway=rail, route=ferry), else from the bundled data",
     )
     g.add_argument(
         "--class-field",
@@ -73,8 +75,10 @@ def network_settings(args: argparse.Namespace, settings: Settings) -> Settings:
     Settings
         ``settings`` with the options that were given replaced.
     """
+    paths = [p.strip() for item in args.network or () for p in str(item).split(",") if p.strip()]
     changes = {
-        "network": args.network,
+        "network": paths[0] if paths else None,
+        "network_more": tuple(paths[1:]) if paths else None,
         "network_class_field": args.class_field,
         "network_class_map": args.class_map,
         "network_speed_field": args.speed_field,

@@ -215,3 +215,68 @@ def facility_access(
             row["e2sfca_per10k"] = float(e2.access[i]) * 10_000
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _file_part(text: str) -> str:
+    """``text`` as part of a file name: letters (any script) and digits kept, others ``_``."""
+    import re
+
+    return re.sub(r"[^\w]+", "_", text, flags=re.UNICODE).strip("_") or "category"
+
+
+def facility_rasters(
+    G: nx.MultiDiGraph,
+    facilities: gpd.GeoDataFrame,
+    out_dir: str | Path,
+    year: int,
+    *,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    cell_m: float = 250.0,
+) -> list[Path]:
+    """GeoTIFFs of minutes to the nearest facility of each category, for every cell.
+
+    The same cells and off-network leg as the build's rasters
+    (:func:`jmgis.access.raster.travel_time_raster`: 250 m cells in the analysis CRS,
+    nodata outside the city, a straight leg at 15 km/h of up to 10 km between the cell and
+    the network), the facilities joined to the nearest road edge as in
+    :func:`facility_access`.
+
+    Parameters
+    ----------
+    G
+        The network of the year (copied here).
+    facilities
+        From :func:`load_facilities`.
+    out_dir
+        The folder; files ``minutes_to_facility_<category>_<year>.tif``.
+    year
+        The scenario year (in the file name).
+    max_snap_m
+        Largest distance from a facility to a road (metres).
+    cell_m
+        Cell size (metres).
+
+    Returns
+    -------
+    list of pathlib.Path
+        One GeoTIFF per category (sorted by category), float32 minutes.
+    """
+    from jmgis.access.raster import travel_time_raster
+    from jmgis.jiangmen.township_access import MAX_OFFNET_M, OFFNET_SPEED_KPH
+
+    H = G.copy()
+    nodes = np.array(attach_facilities(H, facilities, max_snap_m), dtype=object)
+    written = []
+    categories = facilities["category"].to_numpy()
+    for category in sorted(set(categories)):
+        path = Path(out_dir) / f"minutes_to_facility_{_file_part(category)}_{int(year)}.tif"
+        travel_time_raster(
+            H,
+            list(nodes[categories == category]),
+            path,
+            cell_m=cell_m,
+            offnet_speed_kph=OFFNET_SPEED_KPH,
+            max_offnet_m=MAX_OFFNET_M,
+        )
+        written.append(path)
+    return written

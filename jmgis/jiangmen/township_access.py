@@ -140,7 +140,10 @@ def city_gov_target(G: nx.Graph, offnet_speed_kph: float = OFFNET_SPEED_KPH) -> 
 
 def targets(G: nx.Graph) -> list[Target]:
     """Every target of the profile on graph ``G`` (see the module docstring)."""
-    stations = _feature_table("station", "station_id")
+    # the stations of the user's own OSM extract when it has rail (base_network), else the
+    # bundled ones
+    table = G.graph.get("station_table")
+    stations = table if table is not None else _feature_table("station", "station_id")
     ports = _feature_table("port", "port_id")
     station_nodes = _kind_nodes(G, "station")
     port_nodes = _kind_nodes(G, "port")

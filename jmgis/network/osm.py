@@ -9,7 +9,7 @@ Ways with a ``highway`` tag of a driveable kind become roads; their class comes 
 trunk/primary → national, secondary → provincial, tertiary → county, unclassified/track →
 township, residential/service → local, ``*_link`` → ramp).  A way's ``maxspeed`` caps the
 class's operating speed (a posted limit is an upper bound, not the speed driven).
-``oneway=yes|1|true``, ``oneway=-1`` and ``junction=roundabout`` make one-way links.
+``oneway=yes|1|true``, ``oneway=-1|reverse`` and ``junction=roundabout`` make one-way links.
 Ways are split into edges at every node shared with another way and at their ends.
 Coordinates are WGS84 (OSM), taken as EPSG:4326 and projected to the analysis CRS chosen
 by :func:`jmgis.crs.crs_for_data` (EPSG:4547 around Jiangmen, the local UTM zone elsewhere).
@@ -77,7 +77,7 @@ def _oneway(tags: dict[str, str]) -> int:
     value = tags.get("oneway", "").strip().lower()
     if value in ("yes", "1", "true"):
         return 1
-    if value == "-1":
+    if value in ("-1", "reverse"):
         return -1
     if value == "no":
         return 0
@@ -196,7 +196,15 @@ def checked_maxspeed(value: str | None, path: str | Path, wid: int) -> float | N
     return speed
 
 
-def _read_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[int, list, dict]]]:
+def _is_station(tags: dict[str, str]) -> bool:
+    return tags.get("railway") in STATION_VALUES or (
+        tags.get("public_transport") == "station" and tags.get("train") == "yes"
+    )
+
+
+def _read_xml(path: Path, stations: dict[int, dict[str, str]] | None = None) -> tuple[
+    dict[int, tuple[float, float]], list[tuple[int, list, dict]]
+]:
     nodes: dict[int, tuple[float, float]] = {}
     ways: list[tuple[int, list[int], dict[str, str]]] = []
     root_seen = False
@@ -213,6 +221,10 @@ def _read_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[in
                 continue
             if elem.tag == "node":
                 _add_node(nodes, path, elem.get("id"), elem.get("lon"), elem.get("lat"))
+                if stations is not None and len(elem):
+                    tags = {t.get("k"): t.get("v") for t in elem.iter("tag")}
+                    if _is_station(tags):
+                        stations[int(str(elem.get("id")))] = tags
                 elem.clear()
             elif elem.tag == "way":
                 tags = {t.get("k"): t.get("v") for t in elem.iter("tag")}
@@ -231,7 +243,9 @@ def _read_xml(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[in
     return nodes, ways
 
 
-def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[int, list, dict]]]:
+def _read_pbf(path: Path, stations: dict[int, dict[str, str]] | None = None) -> tuple[
+    dict[int, tuple[float, float]], list[tuple[int, list, dict]]
+]:
     try:
         import osmium
     except ImportError:
@@ -249,6 +263,10 @@ def _read_pbf(path: Path) -> tuple[dict[int, tuple[float, float]], list[tuple[in
             valid = n.location.valid()
             lon, lat = (n.location.lon, n.location.lat) if valid else (None, None)
             _add_node(nodes, path, n.id, lon, lat)
+            if stations is not None and len(n.tags):
+                tags = {t.k: t.v for t in n.tags}
+                if _is_station(tags):
+                    stations[n.id] = tags
 
         def way(self, w):
             ways.append((w.id, [nd.ref for nd in w.nodes], {t.k: t.v for t in w.tags}))
@@ -307,7 +325,8 @@ def from_osm(
     speeds = SpeedTable.coerce(speed_table)
     classes = {**OSM_HIGHWAY_CLASS, **(highway_class or {})}
     reader = _read_pbf if path.name.lower().endswith(".pbf") else _read_xml
-    nodes, ways = reader(path)
+    stations: dict[int, dict[str, str]] = {}
+    nodes, ways = reader(path, stations)
     roads = [(wid, refs, tags) for wid, refs, tags in ways if tags.get("highway") in classes]
     if not roads:
         raise DataError(
@@ -403,4 +422,160 @@ def from_osm(
                 **({"geometry": shapely.LineString(coords)} if keep_geometry else {}),
             )
     G.graph["snaps"] = connect_point_layers(G, points, speed_kph=speeds.connector_speed_kph)
+    G.graph["osm_transit"] = transit_layers(nodes, ways, stations, bbox=bbox, source=str(path))
     return G
+
+
+#: OSM ``railway`` values of passenger rail lines → jmgis rail kind (``highspeed=yes`` on a
+#: ``rail`` way makes it ``hsr``).  Sidings, yards and spurs (``service=*``) carry no trains
+#: between stations and are left out.
+OSM_RAILWAY_KIND: dict[str, str] = {
+    "rail": "conventional",
+    "light_rail": "urban",
+    "subway": "urban",
+}
+
+#: OSM ``railway`` values of a station node.
+STATION_VALUES = ("station", "halt")
+
+
+def _lonlat_line(refs: list[int], nodes: dict[int, tuple[float, float]], inside) -> list:
+    runs: list[list[tuple[float, float]]] = [[]]
+    for r in refs:
+        if r in nodes and inside(nodes[r]):
+            runs[-1].append(nodes[r])
+        elif runs[-1]:
+            runs.append([])
+    return [shapely.LineString(run) for run in runs if len(run) >= 2]
+
+
+def _duration_min(value: str | None) -> float | None:
+    """OSM ``duration`` (``mm``, ``hh:mm``, ``hh:mm:ss``) in minutes."""
+    if not value:
+        return None
+    parts = value.strip().split(":")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return None
+    if len(numbers) == 1:
+        return numbers[0]
+    return numbers[0] * 60 + numbers[1] + (numbers[2] / 60 if len(numbers) > 2 else 0.0)
+
+
+def transit_layers(
+    nodes: dict[int, tuple[float, float]],
+    ways: list[tuple[int, list[int], dict[str, str]]],
+    stations: dict[int, dict[str, str]],
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    source: str = "",
+) -> dict[str, Any]:
+    """The rail lines, stations and ferries of an OSM extract (EPSG:4326 frames).
+
+    Rail lines are the passenger ``railway`` ways (:data:`OSM_RAILWAY_KIND`, without
+    ``service=*``) merged by ``name`` (each connected piece a line of its own); a
+    ``maxspeed`` sets the line's speed (the slowest of its ways, else the kind's speed).
+    Stations are the nodes tagged ``railway=station|halt`` (or ``public_transport=station``
+    with ``train=yes``) that have a name.  Ferries are the ways tagged ``route=ferry``;
+    an OSM ``duration`` gives the crossing time.
+
+    Parameters
+    ----------
+    nodes
+        Node id → (lon, lat).
+    ways
+        ``(way id, node refs, tags)``.
+    stations
+        Station node id → tags.
+    bbox
+        ``(min_lon, min_lat, max_lon, max_lat)``: keep only what lies inside.
+    source
+        The file (the ``source`` column).
+
+    Returns
+    -------
+    dict
+        Any of ``rail`` (``line_id``, ``name``, ``kind``, ``speed_kph``), ``station``
+        (``station_id``, ``name``, ``kind``) and ``ferry`` (``ferry_id``, ``name``,
+        ``crossing_min``), each a GeoDataFrame in EPSG:4326 with ``status`` ``existing``,
+        ``geometry_quality`` ``derived`` and ``source``; a kind the extract lacks is absent.
+    """
+    import geopandas as gpd
+    import shapely.ops
+
+    if bbox is None:
+        def inside(_xy):
+            return True
+    else:
+        x0, y0, x1, y1 = bbox
+
+        def inside(xy):
+            return x0 <= xy[0] <= x1 and y0 <= xy[1] <= y1
+
+    groups: dict[tuple[str, str], list] = {}
+    limits: dict[tuple[str, str], list[float]] = {}
+    ferries = []
+    for wid, refs, tags in ways:
+        railway = tags.get("railway")
+        if railway in OSM_RAILWAY_KIND and not tags.get("service"):
+            kind = "hsr" if tags.get("highspeed") == "yes" else OSM_RAILWAY_KIND[railway]
+            key = (tags.get("name:zh") or tags.get("name") or f"way/{wid}", kind)
+            lines = _lonlat_line(refs, nodes, inside)
+            groups.setdefault(key, []).extend(lines)
+            posted = parse_maxspeed(tags.get("maxspeed"))
+            if posted and posted > 0 and lines:
+                limits.setdefault(key, []).append(posted)
+        elif tags.get("route") == "ferry":
+            for k, line in enumerate(_lonlat_line(refs, nodes, inside)):
+                ferries.append(
+                    {
+                        "ferry_id": f"osm:way/{wid}" + (f":{k}" if k else ""),
+                        "name": tags.get("name:zh") or tags.get("name") or f"way/{wid}",
+                        "crossing_min": _duration_min(tags.get("duration")),
+                        "geometry": line,
+                    }
+                )
+    out: dict[str, Any] = {}
+    rail = []
+    for (name, kind), lines in groups.items():
+        if not lines:
+            continue
+        merged = shapely.ops.linemerge(shapely.MultiLineString(lines))
+        parts = list(getattr(merged, "geoms", [merged]))
+        speed = min(limits[(name, kind)]) if (name, kind) in limits else None
+        for k, part in enumerate(parts):
+            rail.append(
+                {
+                    "line_id": f"osm:{name}" + (f":{k + 1}" if len(parts) > 1 else ""),
+                    "name": name,
+                    "kind": kind,
+                    "speed_kph": speed,
+                    "geometry": part,
+                }
+            )
+    named = [
+        (nid, tags) for nid, tags in stations.items()
+        if nid in nodes and inside(nodes[nid]) and (tags.get("name:zh") or tags.get("name"))
+    ]
+    frames = {
+        "rail": rail,
+        "station": [
+            {
+                "station_id": f"osm:{nid}",
+                "name": tags.get("name:zh") or tags.get("name"),
+                "kind": "hsr" if tags.get("highspeed") == "yes" else "conventional",
+                "geometry": shapely.Point(nodes[nid]),
+            }
+            for nid, tags in named
+        ],
+        "ferry": ferries,
+    }
+    for name, rows in frames.items():
+        if rows:
+            frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+            frame["status"] = "existing"
+            frame["geometry_quality"] = "derived"
+            frame["source"] = source
+            out[name] = frame
+    return out

@@ -29,9 +29,13 @@ from jmgis.crs import crs_for_data
 from jmgis.errors import DataError
 from jmgis.network.connectors import connect_point_layers
 from jmgis.network.graph import add_segments, empty_graph
-from jmgis.network.noding import node_lines, topology_report
+from jmgis.network.noding import insert_end_vertices, node_lines, topology_report
 from jmgis.readers import read_vector
 from jmgis.speeds import SpeedTable
+
+#: A line end this close to another line's interior (metres) is a T-junction on it: far
+#: below any survey precision, above the float noise of a reprojection (nanometres).
+T_JUNCTION_M = 1e-3
 
 LayerInput: TypeAlias = str | Path | gpd.GeoDataFrame | tuple[str | Path, str]
 
@@ -280,6 +284,14 @@ def from_layers(
     )
     cols = ["feature_id", "name", "mode", "road_class", "speed_kph", "oneway", "circuity"]
     links = links[[*cols, "geometry"]]
+    # a line that ends on another one a few nanometres off it (a reprojected layer) gets
+    # a vertex there, so the T-junction is noded; real undershoots (mm and more) stay
+    geoms = _snap_ends_to_vertices(links.geometry.to_numpy(), T_JUNCTION_M)
+    links = links.set_geometry(
+        gpd.GeoSeries(
+            insert_end_vertices(geoms, tolerance_m=T_JUNCTION_M), index=links.index, crs=links.crs
+        )
+    )
     noded, overlaps, crossings = node_lines(links[~keep_apart])
     apart = links[keep_apart].assign(seq=0)
     segments = gpd.GeoDataFrame(pd.concat([noded, apart], ignore_index=True), crs=crs)
@@ -288,6 +300,43 @@ def from_layers(
     G.graph["topology"] = topology_report(G, links, crossings=crossings, overlaps=overlaps)
     G.graph["snaps"] = connect_point_layers(G, points, speed_kph=speeds.connector_speed_kph)
     return G
+
+
+def _snap_ends_to_vertices(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
+    """Move each line end within ``tolerance_m`` of another line's vertex onto that vertex.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        LineStrings (metres); others are left alone.
+    tolerance_m : float
+        Largest move (metres).
+
+    Returns
+    -------
+    numpy.ndarray
+        New geometries (the input is unchanged).
+    """
+    geoms = np.asarray(geoms, dtype=object).copy()
+    simple = np.flatnonzero(shapely.get_type_id(geoms) == 1)
+    if len(simple) < 2:
+        return geoms
+    coords, line_of = shapely.get_coordinates(geoms[simple], return_index=True)
+    line_of = simple[line_of]
+    tree = shapely.STRtree(shapely.points(coords))
+    for k in (0, -1):
+        ends = shapely.get_point(geoms[simple], k)
+        ei, vi = tree.query(ends, predicate="dwithin", distance=tolerance_m)
+        other = line_of[vi] != simple[ei]
+        ei, vi = ei[other], vi[other]
+        for e, v in zip(ei, vi, strict=True):
+            i = simple[e]
+            xy = shapely.get_coordinates(geoms[i])
+            if np.array_equal(xy[k], coords[v]):
+                continue
+            xy[k] = coords[v]
+            geoms[i] = shapely.linestrings(xy)
+    return geoms
 
 
 def _oneway_values(links: pd.DataFrame, field: str | None) -> np.ndarray:
