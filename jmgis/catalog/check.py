@@ -12,6 +12,8 @@ plan references (:mod:`jmgis.catalog.transport_check`).  Run it with
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +115,11 @@ def check_sources(
                 reason = _check_ref(rec["area_source"], [_area_text(rec)], seeds)
                 if reason:
                     problems.append(SourceProblem(file, rec["id"], rec["area_source"], reason))
+            # a facility's stated size (2×1750MW, 500MWp …) must be on its cited line
+            if rec.get("capacity_source"):
+                reason = _check_ref(rec["capacity_source"], [_capacity_text(rec)], seeds)
+                if reason:
+                    problems.append(SourceProblem(file, rec["id"], rec["capacity_source"], reason))
     file = str(catalog.file_of("scheme"))
     for rec in catalog.scheme_members.to_dict("records"):
         problems.extend(_check_roads(file, rec["member_id"], rec["roads"], rec["sources"], seeds))
@@ -192,6 +199,21 @@ def _check_readings(
         rid = f"{owner} reading {i}"
         problems.extend(_check_roads(file, rid, reading["roads"], reading["sources"], seeds))
     return problems
+
+
+def _capacity_text(rec: dict) -> str:
+    """The capacity as its line must print it: the quote, if it holds the value.
+
+    The value is one of the quote's numbers or their product (``2×1750MW`` is 3500 MW); a
+    quote that does not give the value is looked for with the value appended, and fails.
+    """
+    quote = str(rec["capacity_quote"])
+    value = float(rec["capacity_value"])
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", quote)]
+    product = math.prod(numbers) if numbers else math.nan
+    if any(math.isclose(n, value) for n in [*numbers, product]):
+        return quote
+    return f"{quote}（{value:g}）"
 
 
 def _area_text(rec: dict) -> str:

@@ -9,6 +9,21 @@ from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.sources import PLAN_TITLES, context, parse_ref
 
 _SHOWN = {
+    "facility": (
+        "sector",
+        "facility_type",
+        "county_code",
+        "township_codes",
+        "zone_code",
+        "status",
+        "status_text",
+        "target_year",
+        "capacity_quote",
+        "capacity_source",
+        "placement",
+        "placed_by",
+        "geometry_quality",
+    ),
     "park": (
         "kind",
         "level",
