@@ -6,6 +6,7 @@ what queries, maps and the scenario years use.
 
 from __future__ import annotations
 
+from jmgis import vocab as _vocab
 from jmgis.vocab import GEOMETRY_QUALITIES as GEOMETRY_QUALITIES  # one list, shared
 
 PARK_KINDS = (
@@ -70,19 +71,10 @@ INDICATOR_NATURES = ("约束性", "预期性")
 
 ZONE_CODES = ("core", "bay", "eco")
 
-#: sectors of the plan facilities and sites (``data/projects/facility.yaml``, issue 14):
-#: each sector is one GeoPackage layer ``plan_<sector>`` (:data:`FACILITY_LAYERS`)
-FACILITY_SECTORS = (
-    "energy",  # 核电、电厂、LNG、光伏、电网
-    "water",  # 水库、水闸、灌区、水源工程
-    "agriculture",  # 农业产业集群、现代农业产业园
-    "tourism",  # 滨海旅游组团、旅游度假区、文旅项目
-    "ecology",  # 湿地公园、森林公园
-    "pilot",  # 城乡融合发展试点等改革试点
-)
-
-#: sector → GeoPackage layer name (registered in ``jmgis/resources/layers/catalog.yaml``)
-FACILITY_LAYERS = {sector: f"plan_{sector}" for sector in FACILITY_SECTORS}
+#: sectors of the plan facilities (``data/projects/facility.yaml``) and their layers: one
+#: list, in :mod:`jmgis.vocab`
+FACILITY_SECTORS = _vocab.FACILITY_SECTORS
+FACILITY_LAYERS = _vocab.FACILITY_LAYERS
 
 #: status of a facility: the park statuses (建成/扩建/在建/规划/谋划)
 FACILITY_STATUSES = PARK_STATUSES
