@@ -23,7 +23,7 @@ from jmgis.maps.basemap import (
     new_map,
 )
 from jmgis.maps.features import add_circle_layer, add_point_layer, add_styled_layer
-from jmgis.maps.furniture import LegendEntry, add_controls, add_footer, add_title
+from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 from jmgis.maps.zones import add_policy_extensions, add_townships
 from jmgis.vocab import FACILITY_LAYERS
@@ -269,7 +269,8 @@ def add_facilities(
     """
     from jmgis.layers import layer_spec
 
-    groups = []
+    groups: list[folium.FeatureGroup] = []
+    entries: list[LegendEntry] = []
     for name in FACILITY_LAYERS.values():
         frame = layers.get(name)
         if frame is None or not len(frame):
@@ -297,8 +298,22 @@ def add_facilities(
                 ],
                 extra={"placement_label": [PLACEMENT_LABELS.get(p, p) for p in placement]},
                 datum=datum,
+                legend=False,
             )
         )
+        symbol = style.POINT_SYMBOLS[name]
+        entries.append(
+            LegendEntry(
+                str(symbol["label"]),
+                str(symbol["fill"]),
+                shape=f"symbol:{name}",
+                stroke=str(symbol["stroke"]),
+            )
+        )
+    if groups:
+        # one legend for the six sectors (shown while any of them is on)
+        entries.append(LegendEntry("多点重叠处：仅知所在县（区），位置示意", "#ffffff", "point"))
+        Legend(groups, "专项设施与试点", entries, position="bottomleft").add_to(m)
     return groups
 
 
