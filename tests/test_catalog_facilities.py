@@ -195,3 +195,33 @@ def test_a_minimal_facility_loads_as_a_table_row(tmp_path):
     frame = load_catalog(_write(tmp_path, copy.deepcopy(FACILITY))).facilities
     assert frame is not None and list(frame["id"]) == ["test_facility"]
     assert frame.geometry.isna().all()
+
+
+# ----------------------------------------------------------------- new indicator rows
+def test_001_column_2_and_the_running_text_targets_are_indicators():
+    ind = load_catalog().indicators.set_index("id")
+    column2 = ind[ind["table"].str.startswith("专栏2 蓬江区")]
+    assert sorted(column2["row"].astype(int)) == list(range(1, 21))
+    assert ind.loc["ind_001_c2_18", "target_2025"] == "25.5"  # 森林覆盖率
+    assert ind.loc["ind_000_txt_urban_population_2035", "target_2035"] == "300万"
+
+
+@needs_seeds
+@pytest.mark.parametrize(
+    ("rid", "change"),
+    [
+        ("ind_000_txt_urban_population_2035", {"target_2035": "400万"}),
+        ("ind_000_txt_gps_per_10k", {"target_2025": "5人"}),
+        ("ind_001_c2_05", {"value_2020": 0.56}),
+        ("ind_001_c2_09", {"value_2020": 12.5}),
+    ],
+)
+def test_a_wrong_indicator_value_fails(tmp_path, rid, change):
+    target = tmp_path / "projects"
+    shutil.copytree(projects_dir(), target)
+    path = target / "indicator.yaml"
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+    [hit] = [r for r in rows if r.get("id") == rid]
+    hit.update(change)
+    path.write_text(yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert [p for p in check_sources(load_catalog(target)) if p.id == rid]

@@ -170,7 +170,7 @@ def _check_values(file: str, rec: dict, seeds: Path | None) -> list[SourceProble
     """
     wanted = [
         rec[key]
-        for key in ("value_2020", "target_2025", "growth", "nature")
+        for key in ("value_2020", "target_2025", "target_2035", "growth", "nature")
         if rec.get(key) and rec[key] not in ("—", "-")
     ]
     if not wanted:

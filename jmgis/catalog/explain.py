@@ -70,7 +70,16 @@ _SHOWN = {
         "scheme_member",
         "feature_ids",
     ),
-    "indicator": ("table", "row", "unit", "value_2020", "target_2025", "nature", "zone_code"),
+    "indicator": (
+        "table",
+        "row",
+        "unit",
+        "value_2020",
+        "target_2025",
+        "target_2035",
+        "nature",
+        "zone_code",
+    ),
 }
 
 

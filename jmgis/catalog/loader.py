@@ -332,6 +332,7 @@ _EMPTY_COLUMNS = {
         "category",
         "unit",
         "growth",
+        "target_2035",
         "nature",
         "zone_code",
         "value_2020",
