@@ -82,6 +82,16 @@ def test_the_nuclear_phases_and_the_lng_terminal_are_there():
     assert "003:217" in notes and "003:357" in notes and "Contradiction" in notes
 
 
+def test_the_002_and_000_readings_of_the_tourism_projects_are_both_kept():
+    frame = load_catalog().facilities.set_index("id")
+    for rid in ("chikan_overseas_chinese_tourism", "gulao_water_village_resort"):
+        refs = frame.loc[rid, "sources"]
+        assert "002_9394dce41a311811.txt:217" in refs  # 2021: 建成并对外开放
+        assert any(r.startswith("000_") for r in refs)  # 2021 FYP: still to push
+        assert "newer plan" in frame.loc[rid, "notes"]
+    assert frame.loc["kaiping_diaolou_5a_area", "status"] == "existing"  # 000:356, newer
+
+
 def test_each_sector_is_its_own_registered_layer():
     out = layers()
     frame = load_catalog().facilities
