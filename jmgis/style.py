@@ -209,6 +209,20 @@ POINT_SYMBOLS.update(
             "stroke": "#67001f",
             "label": "改革试点",
         },
+        "plan_environment": {
+            "shape": "square",
+            "radius": 5.0,
+            "fill": "#8c6d31",
+            "stroke": "#3d2b00",
+            "label": "环境基础设施",
+        },
+        "plan_renewal": {
+            "shape": "triangle",
+            "radius": 5.0,
+            "fill": "#fdae6b",
+            "stroke": "#a63603",
+            "label": "城市更新片区",
+        },
     }
 )
 POINT_DEFAULT_SYMBOL: dict[str, str | float] = {

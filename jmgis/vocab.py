@@ -217,7 +217,9 @@ FACILITY_SECTORS: tuple[str, ...] = (
     "agriculture",  # 百亿农业产业集群
     "tourism",  # 滨海旅游组团、旅游度假区、文旅项目
     "ecology",  # 湿地公园、森林公园
-    "pilot",  # 城乡融合发展试点
+    "pilot",  # 城乡融合发展试点、县城新型城镇化示范
+    "environment",  # 污水处理厂、固废处理、垃圾填埋场
+    "renewal",  # 城市更新（重点改造片区、老旧小区片区）
 )
 #: Sector → its GeoPackage layer.
 FACILITY_LAYERS: dict[str, str] = {sector: f"plan_{sector}" for sector in FACILITY_SECTORS}

@@ -245,7 +245,7 @@ FACILITY_FIELDS = ("name", "facility_type", "status_text", "township_names")
 def add_facilities(
     m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame], *, datum: str = "wgs84"
 ) -> list[folium.FeatureGroup]:
-    """The plan facilities, one toggleable layer per sector (能源, 水利, 农业, 文旅, 生态, 试点).
+    """The plan facilities, one toggleable layer per sector (能源, 水利, 农业, 文旅, 生态, 试点 …).
 
     Only rows with a point are drawn (a township seat the text names, or a point meaning
     "somewhere in this county" — the popup says which); rows without a place stay in the
@@ -311,7 +311,7 @@ def add_facilities(
             )
         )
     if groups:
-        # one legend for the six sectors (shown while any of them is on)
+        # one legend for all the sectors (shown while any of them is on)
         entries.append(LegendEntry("多点重叠处：仅知所在县（区），位置示意", "#ffffff", "point"))
         Legend(groups, "专项设施与试点", entries, position="bottomleft").add_to(m)
     return groups
