@@ -51,6 +51,13 @@ DATA_SOURCES: tuple[DataSource, ...] = (
         "GeoNames（CC BY 4.0）",
     ),
     DataSource(
+        "wikipedia",
+        re.compile(r"wikipedia|维基百科", re.I),
+        "Wikipedia（车站、道路的坐标与事实，逐要素引用）",
+        "CC BY-SA 4.0",
+        "维基百科（CC BY-SA 4.0，出处见弹窗）",
+    ),
+    DataSource(
         "osm",
         re.compile(r"openstreetmap|\bosm\b", re.I),
         "OpenStreetMap",

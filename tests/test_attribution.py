@@ -58,3 +58,13 @@ def test_the_geopackage_stores_the_attribution(admin_layers, tmp_path):
     assert OSM_ATTRIBUTION in set(table["attribution"])
     plain = write_gpkg(admin_layers, tmp_path / "b.gpkg")
     assert OSM_ATTRIBUTION not in set(read_layer(plain, SOURCES_LAYER)["attribution"])
+
+
+def test_every_source_the_bundled_transport_cites_by_name_is_attributed():
+    from jmgis import transport
+
+    table = data_sources(transport.layers())
+    keys = set(table["source_key"])
+    assert {"plans", "wikipedia", "geonames"} <= keys
+    wiki = table[table["source_key"] == "wikipedia"]
+    assert list(wiki["licence"]) == ["CC BY-SA 4.0"]
