@@ -224,6 +224,8 @@ def test_001_column_2_and_the_running_text_targets_are_indicators():
         ("ind_000_txt_gps_per_10k", {"target_2025": "5人"}),
         ("ind_001_c2_05", {"value_2020": 0.56}),
         ("ind_001_c2_09", {"value_2020": 12.5}),
+        # the next table line says 预期性: only the row's own line counts for its nature
+        ("ind_001_c2_09", {"nature": "预期性"}),
     ],
 )
 def test_a_wrong_indicator_value_fails(tmp_path, rid, change):

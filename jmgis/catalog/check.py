@@ -22,6 +22,7 @@ from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.records import join
 from jmgis.catalog.sources import line_mentions, parse_ref, seed_lines
 from jmgis.catalog.transport_check import TransportSourceProblem, check_transport_sources
+from jmgis.catalog.vocab import INDICATOR_NATURES
 from jmgis.paths import transport_dir
 
 
@@ -166,7 +167,9 @@ def _check_values(file: str, rec: dict, seeds: Path | None) -> list[SourceProble
     """An indicator's printed values and nature must be in its table row.
 
     A table row may wrap: the values are looked for on the cited line and the next two
-    non-blank lines.  Dashes ('—', '-') are too common to check.
+    non-blank lines.  Dashes ('—', '-') are too common to check.  Where the cited line
+    itself states a nature (约束性/预期性), the row's nature must be that one: the next
+    lines are other rows.
     """
     wanted = [
         rec[key]
@@ -185,6 +188,13 @@ def _check_values(file: str, rec: dict, seeds: Path | None) -> list[SourceProble
             window.append(text)
     row = "".join("".join(w.split()) for w in window)
     missing = [v for v in wanted if "".join(str(v).split()) not in row]
+    # a row printed on one line that states a nature must state this one: the next lines
+    # are the next rows, whose 约束性/预期性 prove nothing
+    here = "".join(window[0].split()) if window else ""
+    nature = rec.get("nature")
+    stated = any(n in here for n in INDICATOR_NATURES)
+    if nature and nature not in missing and stated and nature not in here:
+        missing.append(nature)
     if not missing:
         return []
     reason = f"the table row does not show {', '.join(map(repr, missing))}"
