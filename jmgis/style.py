@@ -182,6 +182,67 @@ POINT_SYMBOLS: dict[str, dict[str, str | float]] = {
         "label": "核心/节点",
     },
 }
+# Plan facilities, one layer per sector (jmgis.vocab.FACILITY_LAYERS, issue 14).
+POINT_SYMBOLS.update(
+    {
+        "plan_energy": {
+            "shape": "diamond",
+            "radius": 6.0,
+            "fill": "#e6550d",
+            "stroke": "#7f2704",
+            "label": "能源设施",
+        },
+        "plan_water": {
+            "shape": "circle",
+            "radius": 5.0,
+            "fill": "#3182bd",
+            "stroke": "#08306b",
+            "label": "水利与供水设施",
+        },
+        "plan_agriculture": {
+            "shape": "square",
+            "radius": 5.0,
+            "fill": "#a6d854",
+            "stroke": "#4d7a00",
+            "label": "农业产业集群",
+        },
+        "plan_tourism": {
+            "shape": "triangle",
+            "radius": 6.0,
+            "fill": "#984ea3",
+            "stroke": "#3f007d",
+            "label": "文旅项目与滨海旅游组团",
+        },
+        "plan_ecology": {
+            "shape": "circle",
+            "radius": 5.0,
+            "fill": "#238b45",
+            "stroke": "#00441b",
+            "label": "湿地公园与森林公园",
+        },
+        "plan_pilot": {
+            "shape": "diamond",
+            "radius": 6.0,
+            "fill": "#e7298a",
+            "stroke": "#67001f",
+            "label": "改革试点",
+        },
+        "plan_environment": {
+            "shape": "square",
+            "radius": 5.0,
+            "fill": "#8c6d31",
+            "stroke": "#3d2b00",
+            "label": "环境基础设施",
+        },
+        "plan_renewal": {
+            "shape": "triangle",
+            "radius": 5.0,
+            "fill": "#fdae6b",
+            "stroke": "#a63603",
+            "label": "城市更新片区",
+        },
+    }
+)
 POINT_DEFAULT_SYMBOL: dict[str, str | float] = {
     "shape": "circle",
     "radius": 4.0,

@@ -209,6 +209,21 @@ EXPORT_PROFILES: tuple[str, ...] = ("default", "planning-db")
 
 # --- data ---------------------------------------------------------------------------------
 
+#: Sectors of the plan facilities and sites (``data/projects/facility.yaml``): each is one
+#: GeoPackage point layer ``plan_<sector>`` (:data:`FACILITY_LAYERS`), drawn on the plan map.
+FACILITY_SECTORS: tuple[str, ...] = (
+    "energy",  # 核电、电厂、LNG、光伏、电网
+    "water",  # 水库、水闸、水源工程、碧道
+    "agriculture",  # 百亿农业产业集群
+    "tourism",  # 滨海旅游组团、旅游度假区、文旅项目
+    "ecology",  # 湿地公园、森林公园
+    "pilot",  # 城乡融合发展试点、县城新型城镇化示范
+    "environment",  # 污水处理厂、固废处理、垃圾填埋场
+    "renewal",  # 城市更新（重点改造片区、老旧小区片区）
+)
+#: Sector → its GeoPackage layer.
+FACILITY_LAYERS: dict[str, str] = {sector: f"plan_{sector}" for sector in FACILITY_SECTORS}
+
 #: How a feature's geometry was obtained (``geometry_quality``).
 #: ``osm_skeleton``: placed on or routed along the OpenStreetMap skeleton of scgraph-data
 #: (:mod:`jmgis.transport.skeleton_routes`; © OpenStreetMap contributors, ODbL).

@@ -257,9 +257,9 @@ def test_project_opens_with_every_layer_valid(deliverable, moved, opened, kind):
     assert project["title"] == PROJECT_TITLE
     assert project["absolute_paths"] is False
     layers = project["layers"]
-    # + the mixed table's second geometry type, the two years of the access view and the
-    # change view
-    assert len(layers) == len(deliverable["layers"]) + 1 + 2 + 1
+    # + the mixed table's second geometry type, the two years of the access view, the
+    # change view and the data_source table (sources and licences, jmgis.io.gpkg)
+    assert len(layers) == len(deliverable["layers"]) + 1 + 2 + 1 + 1
     for info in layers.values():
         assert info["valid"], info["source"]
         assert info["source"].startswith(str(moved / "jiangmen.gpkg")), info["source"]

@@ -62,6 +62,8 @@ def link_transport_features(projects: pd.DataFrame) -> pd.DataFrame:
 def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
     """``{"park", "structure", "project", "indicator", "scheme", "scheme_member"}``.
 
+    And one ``plan_<sector>`` layer per facility sector (:func:`facility_layers`).
+
     ``park`` and ``structure`` are GeoDataFrames in EPSG:4490 (structure mixes areas and
     schematic lines; pattern rows have no geometry); the others are attribute tables.
     """
@@ -90,7 +92,7 @@ def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
             f"{'、'.join(r['roads'])}（{r['note']}，{'、'.join(r['sources'])}）" for r in rs
         )
     )
-    return {
+    out: dict[str, pd.DataFrame] = {
         "park": park,
         "structure": structure,
         "project": projects,
@@ -98,3 +100,40 @@ def layers(catalog: Catalog | None = None) -> dict[str, pd.DataFrame]:
         "scheme": _flatten(catalog.schemes, "scheme"),
         "scheme_member": _flatten(members, "scheme_member"),
     }
+    out.update(facility_layers(catalog))
+    return out
+
+
+def facility_layers(catalog: Catalog | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """One point layer per facility sector (``plan_energy``, ``plan_water`` …).
+
+    Rows whose plan lines name no place keep an empty geometry: the layer is then also
+    the table of the sector (issue 14).  Every sector's layer is written, even when empty.
+
+    Parameters
+    ----------
+    catalog : Catalog or None
+        The loaded catalog (the bundled one when ``None``).
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        ``{layer name: layer}`` in EPSG:4490, one per :data:`~jmgis.catalog.vocab.FACILITY_SECTORS`.
+    """
+    from jmgis.catalog.vocab import FACILITY_LAYERS
+
+    catalog = catalog or load_catalog()
+    frame = catalog.facilities
+    out = {}
+    for sector, layer in FACILITY_LAYERS.items():
+        part = frame[frame["sector"] == sector].copy() if frame is not None else None
+        if part is None or part.empty:
+            names = layer_spec(layer).field_names
+            empty = pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+            out[layer] = gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=STORAGE_CRS))
+            continue
+        part["township_names"] = _township_names(part)
+        flat = _flatten(part, layer)
+        flat["target_year"] = pd.array(part["target_year"], dtype="Int64")
+        out[layer] = gpd.GeoDataFrame(flat, geometry=part.geometry, crs=STORAGE_CRS)
+    return out

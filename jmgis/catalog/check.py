@@ -12,6 +12,8 @@ plan references (:mod:`jmgis.catalog.transport_check`).  Run it with
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.records import join
 from jmgis.catalog.sources import line_mentions, parse_ref, seed_lines
 from jmgis.catalog.transport_check import TransportSourceProblem, check_transport_sources
+from jmgis.catalog.vocab import INDICATOR_NATURES
 from jmgis.paths import transport_dir
 
 
@@ -113,6 +116,11 @@ def check_sources(
                 reason = _check_ref(rec["area_source"], [_area_text(rec)], seeds)
                 if reason:
                     problems.append(SourceProblem(file, rec["id"], rec["area_source"], reason))
+            # a facility's stated size (2×1750MW, 500MWp …) must be on its cited line
+            if rec.get("capacity_source"):
+                reason = _check_ref(rec["capacity_source"], [_capacity_text(rec)], seeds)
+                if reason:
+                    problems.append(SourceProblem(file, rec["id"], rec["capacity_source"], reason))
     file = str(catalog.file_of("scheme"))
     for rec in catalog.scheme_members.to_dict("records"):
         problems.extend(_check_roads(file, rec["member_id"], rec["roads"], rec["sources"], seeds))
@@ -159,11 +167,13 @@ def _check_values(file: str, rec: dict, seeds: Path | None) -> list[SourceProble
     """An indicator's printed values and nature must be in its table row.
 
     A table row may wrap: the values are looked for on the cited line and the next two
-    non-blank lines.  Dashes ('—', '-') are too common to check.
+    non-blank lines.  Dashes ('—', '-') are too common to check.  Where the cited line
+    itself states a nature (约束性/预期性), the row's nature must be that one: the next
+    lines are other rows.
     """
     wanted = [
         rec[key]
-        for key in ("value_2020", "target_2025", "growth", "nature")
+        for key in ("value_2020", "target_2025", "target_2035", "growth", "nature")
         if rec.get(key) and rec[key] not in ("—", "-")
     ]
     if not wanted:
@@ -178,6 +188,13 @@ def _check_values(file: str, rec: dict, seeds: Path | None) -> list[SourceProble
             window.append(text)
     row = "".join("".join(w.split()) for w in window)
     missing = [v for v in wanted if "".join(str(v).split()) not in row]
+    # a row printed on one line that states a nature must state this one: the next lines
+    # are the next rows, whose 约束性/预期性 prove nothing
+    here = "".join(window[0].split()) if window else ""
+    nature = rec.get("nature")
+    stated = any(n in here for n in INDICATOR_NATURES)
+    if nature and nature not in missing and stated and nature not in here:
+        missing.append(nature)
     if not missing:
         return []
     reason = f"the table row does not show {', '.join(map(repr, missing))}"
@@ -192,6 +209,21 @@ def _check_readings(
         rid = f"{owner} reading {i}"
         problems.extend(_check_roads(file, rid, reading["roads"], reading["sources"], seeds))
     return problems
+
+
+def _capacity_text(rec: dict) -> str:
+    """The capacity as its line must print it: the quote, if it holds the value.
+
+    The value is one of the quote's numbers or their product (``2×1750MW`` is 3500 MW); a
+    quote that does not give the value is looked for with the value appended, and fails.
+    """
+    quote = str(rec["capacity_quote"])
+    value = float(rec["capacity_value"])
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", quote)]
+    product = math.prod(numbers) if numbers else math.nan
+    if any(math.isclose(n, value) for n in [*numbers, product]):
+        return quote
+    return f"{quote}（{value:g}）"
 
 
 def _area_text(rec: dict) -> str:

@@ -9,6 +9,21 @@ from jmgis.catalog.loader import Catalog, load_catalog
 from jmgis.catalog.sources import PLAN_TITLES, context, parse_ref
 
 _SHOWN = {
+    "facility": (
+        "sector",
+        "facility_type",
+        "county_code",
+        "township_codes",
+        "zone_code",
+        "status",
+        "status_text",
+        "target_year",
+        "capacity_quote",
+        "capacity_source",
+        "placement",
+        "placed_by",
+        "geometry_quality",
+    ),
     "park": (
         "kind",
         "level",
@@ -55,7 +70,16 @@ _SHOWN = {
         "scheme_member",
         "feature_ids",
     ),
-    "indicator": ("table", "row", "unit", "value_2020", "target_2025", "nature", "zone_code"),
+    "indicator": (
+        "table",
+        "row",
+        "unit",
+        "value_2020",
+        "target_2025",
+        "target_2035",
+        "nature",
+        "zone_code",
+    ),
 }
 
 

@@ -11,7 +11,7 @@ often stands on the line before or after the name); whitespace is ignored.
 - **status** — one window of the row (its sources and milestones) must carry a word of
   :data:`STATUS_EVIDENCE` for the row's status: a ``completed`` row needs 建成/完成/通车 …,
   a ``conceptual`` one 谋划/研究/前期 …, a ``planned`` park 规划/打造/建设 ….
-- **target year** — a project's ``target_year`` must be in a window (``2025`` also as
+- **target year** — a project's or facility's ``target_year`` must be in a window (``2025`` also as
   十四五, ``2035`` also as 远景), unless it is the horizon of the row's plan
   (:data:`PLAN_HORIZON`: 建成 in a 14th five-year plan means by 2025).
 - **industries** — each industry of a park must be in one of its windows.
@@ -38,7 +38,20 @@ MIN_QUOTE_CHARS = 2
 _COMPLETE = ("建成", "完成", "完工", "竣工", "通车", "投入使用", "投入运营", "投产", "运营", "开通")
 _BUILDING = ("建设", "加快", "推进", "续建", "开工", "动工", "在建", "施工", "实施", "推动")
 _PREPARING = ("前期", "启动", "开展", "筹建", "谋划", "规划", "研究", "争取", "立项", "动工")
-_PLANNING = ("规划", "建设", "打造", "推动", "推进", "新建", "布局", "构建", "发展", "培育", "建")
+_PLANNING = (
+    "规划",
+    "建设",
+    "打造",
+    "推动",
+    "推进",
+    "新建",
+    "布局",
+    "构建",
+    "发展",
+    "培育",
+    "建",
+    "实施",
+)
 _VISION = ("谋划", "研究", "前期", "远景", "展望", "探索", "争取", "预留", "论证", "适时", "启动")
 _EXPANDING = ("扩园", "拓展", "提质", "扩", "增效", "升级", "提升", "整合", "优化")
 _EXISTING = ("已", "建成", "运营", "现有", "形成", "设立", "认定", "获批", "成为", "是")
@@ -275,7 +288,7 @@ def _row(
         if quote and len(_squeeze(quote)) < MIN_QUOTE_CHARS:
             yield FactProblem(file, rid, "quotes", f"the quote {quote!r} is too short")
     status = rec.get("status")
-    words = STATUS_EVIDENCE.get(str(status)) if kind in ("park", "project") else None
+    words = STATUS_EVIDENCE.get(str(status)) if kind in ("park", "project", "facility") else None
     if words and windows and not any(w in text for w in words):
         yield FactProblem(
             file,
@@ -284,7 +297,7 @@ def _row(
             f"no cited line supports {status!r} (looked for {'/'.join(words[:6])} …)",
         )
     year = rec.get("target_year")
-    if kind == "project" and year is not None and year == year:
+    if kind in ("project", "facility") and year is not None and year == year:
         horizon = PLAN_HORIZON.get(str(rec.get("plan")))
         if int(year) != horizon and not any(w in text for w in _year_words(int(year))):
             yield FactProblem(file, rid, "target_year", f"no cited line gives the year {year}")

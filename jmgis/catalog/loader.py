@@ -1,6 +1,6 @@
 """Load and validate the whole plan catalog (``data/projects/*.yaml``).
 
-:func:`load_catalog` reads the five files, checks every row (and the links between rows:
+:func:`load_catalog` reads the catalog files, checks every row (and the links between rows:
 unique ids across the catalog, ``related``, ``pattern``, ``supersedes``, ``scheme_member``,
 ``parent``) and returns a :class:`Catalog` of GeoDataFrames/DataFrames in EPSG:4490.
 The result is cached per directory until one of the files changes.
@@ -30,6 +30,7 @@ FILES = {
     "scheme": "scheme.yaml",
     "project": "project.yaml",
     "indicator": "indicator.yaml",
+    "facility": "facility.yaml",
 }
 
 
@@ -54,6 +55,7 @@ class Catalog:
     projects: pd.DataFrame
     indicators: pd.DataFrame
     directory: Path
+    facilities: gpd.GeoDataFrame | None = None
 
     FRAMES = (
         ("park", "parks"),
@@ -61,11 +63,16 @@ class Catalog:
         ("scheme", "schemes"),
         ("project", "projects"),
         ("indicator", "indicators"),
+        ("facility", "facilities"),
     )
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """``{kind: frame}`` for the five kinds that have ids."""
-        return {kind: getattr(self, attr) for kind, attr in self.FRAMES}
+        """``{kind: frame}`` for the kinds that have ids."""
+        return {
+            kind: getattr(self, attr)
+            for kind, attr in self.FRAMES
+            if getattr(self, attr) is not None
+        }
 
     def find(self, rid: str) -> tuple[str, dict[str, Any]]:
         """``(kind, record)`` of an id, or of a scheme member ``scheme_id:code``.
@@ -154,6 +161,7 @@ def _load(directory: Path, admin: AdminIndex) -> Catalog:
     structure = [parse.parse_structure(r, admin) for r in rows["structure"]]
     projects = [parse.parse_project(r, admin) for r in rows["project"]]
     indicators = [parse.parse_indicator(r) for r in rows["indicator"]]
+    facilities = [parse.parse_facility(r, admin) for r in rows["facility"]]
     schemes, members = [], []
     for r in rows["scheme"]:
         scheme, its_members = parse.parse_scheme(r)
@@ -165,6 +173,7 @@ def _load(directory: Path, admin: AdminIndex) -> Catalog:
         "scheme": schemes,
         "project": projects,
         "indicator": indicators,
+        "facility": facilities,
     }
     _check_links(directory, records, members)
 
@@ -186,6 +195,12 @@ def _load(directory: Path, admin: AdminIndex) -> Catalog:
     projects_frame["target_year"] = pd.array(projects_frame["target_year"], dtype="Int64")
     indicator_frame = pd.DataFrame(indicators, columns=_columns(indicators, "indicator"))
     indicator_frame["row"] = pd.array(indicator_frame["row"], dtype="Int64")
+    facility_frame = gpd.GeoDataFrame(
+        pd.DataFrame(facilities, columns=_columns(facilities, "facility")),
+        geometry=gpd.GeoSeries([park_point(f) for f in facilities], crs=STORAGE_CRS),
+        crs=STORAGE_CRS,
+    )
+    facility_frame["target_year"] = pd.array(facility_frame["target_year"], dtype="Int64")
     return Catalog(
         parks=park_frame,
         structure=struct_frame,
@@ -194,6 +209,7 @@ def _load(directory: Path, admin: AdminIndex) -> Catalog:
         projects=projects_frame,
         indicators=indicator_frame,
         directory=directory,
+        facilities=facility_frame,
     )
 
 
@@ -287,6 +303,28 @@ _EMPTY_COLUMNS = {
         "scheme_member",
         "milestones",
     ],
+    "facility": [
+        *_COMMON_COLUMNS,
+        "sector",
+        "facility_type",
+        "county_code",
+        "county_codes",
+        "township_codes",
+        "zone_codes",
+        "zone_code",
+        "status",
+        "status_text",
+        "target_year",
+        "capacity_value",
+        "capacity_unit",
+        "capacity_quote",
+        "capacity_source",
+        "lon",
+        "lat",
+        "geometry_quality",
+        "placed_by",
+        "placement",
+    ],
     "indicator": [
         *_COMMON_COLUMNS,
         "table",
@@ -294,6 +332,7 @@ _EMPTY_COLUMNS = {
         "category",
         "unit",
         "growth",
+        "target_2035",
         "nature",
         "zone_code",
         "value_2020",

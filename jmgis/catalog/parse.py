@@ -338,6 +338,7 @@ def parse_indicator(row: Row) -> dict[str, Any]:
             "unit",
             "value_2020",
             "target_2025",
+            "target_2035",
             "growth",
             "nature",
             "zone_code",
@@ -364,6 +365,7 @@ def parse_indicator(row: Row) -> dict[str, Any]:
         category=row.text("category") or "",
         unit=row.text("unit") or "",
         growth=_cell(row, "growth"),
+        target_2035=_cell(row, "target_2035"),
         nature=row.choice("nature", vocab.INDICATOR_NATURES, required=False) or "",
         zone_code=zone or "",
         **values,
@@ -376,6 +378,98 @@ def _cell(row: Row, key: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, type(None))):
         raise row.error(f"must be a number, a text or null, got {value!r}", key)
     return "" if value is None else str(value)
+
+
+def _capacity(row: Row) -> dict[str, Any]:
+    """``capacity: {value, unit, quote, source}``: a stated size (2×1750MW, 500MWp, 360公里)."""
+    cap = row.get("capacity")
+    empty = {
+        "capacity_value": math.nan,
+        "capacity_unit": "",
+        "capacity_quote": "",
+        "capacity_source": "",
+    }
+    if cap is None:
+        return empty
+    if not isinstance(cap, dict):
+        raise row.error("must be a mapping {value, unit, quote, source}", "capacity")
+    extra = sorted(set(cap) - {"value", "unit", "quote", "source"})
+    if extra:
+        raise row.error(f"unknown key(s) {extra}; allowed: value, unit, quote, source", "capacity")
+    value, unit, quote = cap.get("value"), cap.get("unit"), cap.get("quote")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise row.error(f"'value' must be a positive number, got {value!r}", "capacity")
+    if not isinstance(unit, str) or not unit.strip():
+        raise row.error("'unit' must be the unit the plan prints (MW, 公里 …)", "capacity")
+    if not isinstance(quote, str) or not quote.strip():
+        raise row.error("'quote' must be the text of the figure on the cited line", "capacity")
+    source = Row({"sources": cap.get("source"), "id": row.label}, row.file, row.position)
+    refs, _ = parse_sources(source)
+    return {
+        "capacity_value": float(value),
+        "capacity_unit": unit.strip(),
+        "capacity_quote": quote.strip(),
+        "capacity_source": refs[0],
+    }
+
+
+def parse_facility(row: Row, admin: AdminIndex) -> dict[str, Any]:
+    """A plan facility or site (energy, water, agriculture, tourism, ecology, pilot).
+
+    Placed like a park (``location: {seat_of | in_county, placed_by}``) only where its
+    lines name a place; without ``location`` it is a table row with an empty geometry.
+
+    Parameters
+    ----------
+    row : Row
+        The row of ``facility.yaml``.
+    admin : AdminIndex
+        Resolves the township and county names of the row.
+
+    Returns
+    -------
+    dict
+        The facility's columns.
+    """
+    row.check_keys(
+        (
+            "sector",
+            "facility_type",
+            "county_code",
+            "township_codes",
+            "status",
+            "status_text",
+            "target_year",
+            "capacity",
+            "location",
+        )
+    )
+    rec = parse_common(row)
+    county = row.get("county_code")
+    county = _county(row, admin, county, "county_code") if county else None
+    townships = _townships(row, admin, "township_codes", county)
+    counties = admin.counties_of(townships)
+    if county and counties and county not in counties:
+        raise row.error(
+            f"county {county} does not contain townships {townships} (they are in {counties})",
+            "county_code",
+        )
+    zones = admin.zones_of(townships)
+    rec.update(
+        sector=row.choice("sector", vocab.FACILITY_SECTORS),
+        facility_type=row.text("facility_type", required=True),
+        county_code=county or (counties[0] if len(counties) == 1 else ""),
+        county_codes=[county] if county and not counties else counties,
+        township_codes=townships,
+        zone_codes=zones,
+        zone_code=";".join(zones),
+        status=row.choice("status", vocab.FACILITY_STATUSES),
+        status_text=row.text("status_text") or "",
+        target_year=row.year("target_year"),
+        **_capacity(row),
+        **_location(row, admin),
+    )
+    return rec
 
 
 def parse_project(row: Row, admin: AdminIndex) -> dict[str, Any]:

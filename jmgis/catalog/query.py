@@ -15,7 +15,7 @@ from jmgis.catalog.loader import Catalog, UnknownIdError, load_catalog
 from jmgis.catalog.vocab import PARK_STATUSES, PROJECT_STATUSES, ZONE_CODES
 from jmgis.errors import QueryError
 
-KINDS = ("park", "structure", "project", "indicator", "scheme")
+KINDS = ("park", "structure", "project", "indicator", "scheme", "facility")
 
 
 def _frame(kind: str, catalog: Catalog | None) -> pd.DataFrame:

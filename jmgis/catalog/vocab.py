@@ -6,6 +6,7 @@ what queries, maps and the scenario years use.
 
 from __future__ import annotations
 
+from jmgis import vocab as _vocab
 from jmgis.vocab import GEOMETRY_QUALITIES as GEOMETRY_QUALITIES  # one list, shared
 
 PARK_KINDS = (
@@ -69,3 +70,11 @@ MEMBER_GROUPS = ("纵", "横", "联", "展望", "环", "铁")
 INDICATOR_NATURES = ("约束性", "预期性")
 
 ZONE_CODES = ("core", "bay", "eco")
+
+#: sectors of the plan facilities (``data/projects/facility.yaml``) and their layers: one
+#: list, in :mod:`jmgis.vocab`
+FACILITY_SECTORS = _vocab.FACILITY_SECTORS
+FACILITY_LAYERS = _vocab.FACILITY_LAYERS
+
+#: status of a facility: the park statuses (建成/扩建/在建/规划/谋划)
+FACILITY_STATUSES = PARK_STATUSES

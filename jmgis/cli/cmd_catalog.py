@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-KINDS = ("park", "structure", "project", "indicator", "scheme")
+KINDS = ("park", "structure", "project", "indicator", "scheme", "facility")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -119,6 +119,7 @@ def run_list(args: argparse.Namespace) -> int:
 def _columns(kind: str) -> list[str]:
     return {
         "park": ["id", "name", "kind", "level", "zone_code", "status"],
+        "facility": ["id", "name", "sector", "facility_type", "status", "placement"],
         "structure": ["id", "name", "kind", "pattern", "zone_code"],
         "project": ["id", "name", "category", "status", "target_year", "scheme_member"],
         "indicator": ["id", "name", "unit", "value_2020", "target_2025", "nature"],

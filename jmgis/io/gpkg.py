@@ -107,10 +107,64 @@ def write_layer(
         )
 
 
+#: The layer that lists the data sources and licences of a GeoPackage.
+SOURCES_LAYER = "data_source"
+
+
+def data_sources(layers: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The data sources the layers' ``source`` values name, with licence and attribution.
+
+    One row per source of :data:`jmgis.attribution.DATA_SOURCES` that at least one layer
+    carries, with those layers; "© OpenStreetMap contributors, ODbL" is a row exactly
+    when an OpenStreetMap-derived layer is among ``layers``.
+
+    Parameters
+    ----------
+    layers
+        Frames by layer name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``data_source`` table (columns of its registry entry).
+    """
+    from jmgis.attribution import DATA_SOURCES, source_values
+
+    named: dict[str, list[str]] = {}
+    for name, frame in layers.items():
+        if name == SOURCES_LAYER or frame is None:
+            continue
+        for column in ("source", "sources"):
+            if column not in frame.columns:
+                continue
+            values = source_values(frame[column])
+            for source in DATA_SOURCES:
+                if any(source.pattern.search(v) for v in values):
+                    named.setdefault(source.key, [])
+                    if name not in named[source.key]:
+                        named[source.key].append(name)
+    rows = [
+        {
+            "source_key": s.key,
+            "title": s.title,
+            "licence": s.licence,
+            "attribution": s.footer,
+            "layers": "; ".join(named[s.key]),
+        }
+        for s in DATA_SOURCES
+        if s.key in named
+    ]
+    columns = registry()[SOURCES_LAYER].field_names
+    return pd.DataFrame(rows, columns=columns).astype("string")
+
+
 def write_gpkg(
     layers: Mapping[str, pd.DataFrame], path: str | Path, *, atomic: bool = True
 ) -> Path:
     """Write every layer to a fresh GeoPackage at ``path`` (replacing an old file).
+
+    The ``data_source`` table (:func:`data_sources`: sources, licences, the ODbL
+    attribution where OpenStreetMap-derived data are) is added unless ``layers`` has one.
 
     Parameters
     ----------
@@ -132,6 +186,10 @@ def write_gpkg(
     from jmgis.atomic import atomic_path, output_errors
 
     path = Path(path)
+    if SOURCES_LAYER not in layers:
+        table = data_sources(layers)
+        if len(table):
+            layers = {**layers, SOURCES_LAYER: table}
     if not atomic:
         with output_errors(path):
             if path.exists():

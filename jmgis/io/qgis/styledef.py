@@ -31,6 +31,7 @@ import pandas as pd
 
 from jmgis import style
 from jmgis.layers import LayerSpec
+from jmgis.vocab import FACILITY_LAYERS
 
 PX_MM = 25.4 / 96
 """Millimetres per CSS pixel (96 dpi)."""
@@ -529,7 +530,12 @@ UNLABELLED_LAYERS = frozenset({"township_seat", "control_point", "city", "networ
 """No labels: the seat repeats the township's name, control points are construction
 geometry, the city is the whole map, network nodes repeat the features they stand for."""
 
-LABEL_MAX_SCALE: dict[str, float] = {"interchange": 100_000, "park": 250_000}
+LABEL_MAX_SCALE: dict[str, float] = {
+    "interchange": 100_000,
+    "park": 250_000,
+    # the plan facilities (issue 14): many points in the city view
+    **{name: 250_000 for name in FACILITY_LAYERS.values()},
+}
 """Labels shown only when zoomed in beyond 1:N (the city view would be unreadable)."""
 
 LINE_LABEL_MAX_SCALE = 250_000
