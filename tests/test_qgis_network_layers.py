@@ -84,6 +84,11 @@ def test_the_users_network_gives_the_network_layers(tmp_path):
     )
     edges = network_layers([2025], settings)["network_edge"]
     roads = edges[edges["mode"] == "road"]
-    # the grid's classes, not the bundled expressways
-    assert set(roads["link_class"]) <= {"provincial", "county", "township"}
-    assert "expressway" not in set(edges["link_class"])
+    grid_classes = {"provincial", "county", "township"}
+    assert grid_classes <= set(roads["link_class"])
+    # the user's roads keep their mapped classes; the plan's projects missing from the grid
+    # are added as links citing their plan line, never as the bundled schematic network
+    from_grid = roads["source"] == "jmgis.network.build_graph"
+    assert set(roads.loc[from_grid, "link_class"]) <= grid_classes
+    assert roads.loc[~from_grid, "source"].str.contains(r"\.txt:\d+").all()
+    assert len(roads) > 1000  # the 0.04° grid, not the bundled 56 roads
