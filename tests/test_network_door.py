@@ -138,8 +138,15 @@ def test_fixture_seats_reach_the_network_over_their_access_leg():
     for n in seats:
         (edge,) = G.out_edges(n, data=True)
         assert edge[1] == f"{n}{NET_SUFFIX}" and edge[2]["access"]
-        kind = G.nodes[n]["access"]
-        assert edge[2]["travel_time_s"] == pytest.approx(SpeedTable().access_leg_s(kind))
+        kind, snap = G.nodes[n]["access"], edge[2]["snap_m"]
+        # the leg and the seat's own connector: terminal + max(snap, access_m) at its speed
+        conn = min(
+            d["travel_time_s"]
+            for _, _, d in G.out_edges(edge[1], data=True)
+            if d["mode"] == "connector" and d.get("snap_m") == snap and not d.get("access")
+        )
+        total = edge[2]["travel_time_s"] + conn
+        assert total == pytest.approx(SpeedTable().access_leg_s(kind, snap))
 
 
 @pytest.mark.slow

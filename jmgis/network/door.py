@@ -133,25 +133,28 @@ def add_access_legs(
                 d["speed_kph"] = speed
                 d["travel_time_s"] = travel_time_s(d["length_m"], speed)
             G.add_edge(net if u == node else u, net if v == node else v, **d)
-        leg_m = float(speeds.access_m.get(kind, 0.0))
-        # the straight distance to the network, as on the connectors (``snap_m``)
-        snap_m = max(
+        # the straight distance to the network, as on the connectors (``snap_m``): the
+        # leg makes up the rest of ``access_m``, so a trip end pays
+        # terminal_s + max(snap, access_m) / access speed (:meth:`SpeedTable.access_leg_s`)
+        snap_m = min(
             (float(e.get("snap_m", 0.0)) for *_, e in out_edges if e.get("mode") == "connector"),
             default=0.0,
         )
+        leg_m = max(float(speeds.access_m.get(kind, 0.0)) - snap_m, 0.0)
+        leg_s = float(speeds.terminal_s) + travel_time_s(leg_m, speed)
         add_link(
             G,
             node,
             net,
             length_m=leg_m,
             speed_kph=None,
-            travel_time_s=speeds.access_leg_s(kind),
+            travel_time_s=leg_s,
             mode="connector",
             feature_id=data.get("ref"),
             name=data.get("name", ""),
             snap_m=snap_m,
             access=True,
-            access_s=speeds.access_leg_s(kind),
+            access_s=leg_s,
         )
         done += 1
     return done
