@@ -28,14 +28,15 @@ boarding time; a ferry feature that states its own crossing or waiting time over
 the network over a *local access leg* of at least ``access_m`` metres at ``access_speed_kph``
 by the kind of its township (街道 = ``urban``, 镇/乡 = ``rural``, ``other`` where no township
 is known), plus ``terminal_s`` seconds at each end (parking, walking to and from the car).
-Urban arterial classes (``junction_classes``) add ``junction_delay_s`` at every
-intersection of the modelled network, and entering or leaving an expressway at an
+Urban arterial classes (``junction_classes``) add ``junction_delay_s`` per signalised
+junction, ``junctions_per_km`` of them per km, and entering or leaving an expressway at an
 interchange costs ``ramp_s`` on top of the ramp's length at the ``ramp`` speed.  Sources:
 
 - ``junction_delay_s`` = 20 s: the lower bound of level of service C of the control delay
   per vehicle at signalised intersections (HCM, Transportation Research Board: LOS B
-  10–20 s, C 20–35 s) — only the intersections of the schematic trunk network are
-  counted, the minor signals between them are in the operating speeds above.
+  10–20 s, C 20–35 s).  ``junctions_per_km`` = 1: one signalised junction with a road of
+  the network's classes per km of a schematic urban road — an **estimate** (the minor
+  junctions are in the operating speeds above).
 - ``ramp_s`` = 45 s: a ramp of 300–500 m at its design speed of 40 km/h (JTG D20-2017
   互通式立体交叉匝道 design speeds 30–80 km/h; 40 km/h the usual loop) plus merging and the
   toll lane — an **estimate**.
@@ -181,7 +182,9 @@ class SpeedTable:
     ramp_s
         Time (s) added each time a trip enters or leaves an expressway at an interchange.
     junction_delay_s
-        Delay (s) at each intersection of the network on an edge of ``junction_classes``.
+        Delay (s) per signalised junction on a road of ``junction_classes``.
+    junctions_per_km
+        Signalised junctions per km of such a road (the delay is a per-edge penalty).
     junction_classes
         Road classes with signalised intersections (urban arterials).
     """
@@ -203,6 +206,7 @@ class SpeedTable:
     terminal_s: float = 60.0
     ramp_s: float = 45.0
     junction_delay_s: float = 20.0
+    junctions_per_km: float = 1.0
     junction_classes: tuple[str, ...] = DEFAULT_JUNCTION_CLASSES
 
     def access_leg_s(self, access: str, snap_m: float = 0.0) -> float:
@@ -422,6 +426,7 @@ class SpeedTable:
             "terminal_s": self.terminal_s,
             "ramp_s": self.ramp_s,
             "junction_delay_s": self.junction_delay_s,
+            "junctions_per_km": self.junctions_per_km,
             "junction_classes": list(self.junction_classes),
         }
 

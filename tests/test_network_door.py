@@ -76,10 +76,9 @@ def test_rural_access_is_slower_per_metre_but_longer():
     assert override.access_leg_s("rural") == 0.0
 
 
-def test_junction_delay_only_at_intersections_of_urban_classes():
+def test_junction_delay_is_per_km_of_urban_classes_and_applied_once():
     speeds = SpeedTable()
     G = _line_graph()
-    assert add_junction_delays(G, speeds) == 0  # no node with three road neighbours
     G.add_node("c", x=1000.0, y=1000.0, kind="junction", ref="c", name="")
     for s, t in (("seat:1", "c"), ("c", "seat:1")):
         G.add_edge(
@@ -92,10 +91,30 @@ def test_junction_delay_only_at_intersections_of_urban_classes():
             feature_id="k",
             name="k",
         )
-    assert add_junction_delays(G, speeds) == 2  # a → s and b → s (the county road: none)
-    assert G.edges["a", "seat:1", 0]["travel_time_s"] == pytest.approx(100 + 20)
+    assert add_junction_delays(G, speeds) == 4  # the arterial both ways, not the county road
+    per_km = speeds.junction_delay_s * speeds.junctions_per_km
+    assert G.edges["a", "seat:1", 0]["travel_time_s"] == pytest.approx(100 + per_km)
     assert G.edges["c", "seat:1", 0]["travel_time_s"] == 60.0
     assert add_junction_delays(G, speeds) == 0  # applied once
+    # a split edge keeps its share: the delay does not depend on the graph's nodes
+    H = _line_graph()
+    H.remove_edges_from([("a", "seat:1"), ("seat:1", "a")])
+    H.add_node("m", x=500.0, y=0.0, kind="junction", ref="m", name="")
+    for u, v in (("a", "m"), ("m", "seat:1")):
+        for s, t in ((u, v), (v, u)):
+            H.add_edge(
+                s,
+                t,
+                length_m=500.0,
+                travel_time_s=50.0,
+                mode="road",
+                road_class="arterial",
+                feature_id="r",
+                name="r",
+            )
+    add_junction_delays(H, speeds)
+    t = travel_time_matrix(H, ["a"], ["seat:1"])[0, 0]
+    assert t == pytest.approx(100 + per_km)
 
 
 def test_ramp_time_on_entering_and_leaving_an_expressway():

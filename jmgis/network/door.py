@@ -15,8 +15,8 @@ people are:
    town pays nothing, a trip *to* it pays once.  The place's own connectors are retimed at
    the access speed of its kind.
 2. **Junction delay** (:func:`add_junction_delays`): an edge of an urban arterial class
-   (``SpeedTable.junction_classes``) entering an intersection (a node where roads to three
-   or more other nodes meet) takes ``junction_delay_s`` longer (HCM control delay).
+   (``SpeedTable.junction_classes``) takes ``junction_delay_s`` (HCM control delay) per
+   signalised junction, ``junctions_per_km`` of them per km.
 3. **Ramp time** (:func:`add_ramp_times`): the connector between an interchange and an
    expressway takes ``ramp_s`` longer in each direction (entering and leaving).
 
@@ -161,41 +161,35 @@ def add_access_legs(
 
 
 def add_junction_delays(G: nx.MultiDiGraph, speeds: SpeedTable) -> int:
-    """Add ``junction_delay_s`` to urban-arterial edges entering an intersection.
+    """Add the junction and signal delay to every road edge of an urban arterial class.
 
-    An intersection is a node joined by road edges to three or more other nodes (a
-    T-junction or a crossing of the modelled network; the split points of connectors
-    have two road neighbours and do not count).
+    ``junction_delay_s`` × ``junctions_per_km`` × the edge's length (km): a per-edge
+    penalty, not a count of the graph's nodes — in the schematic network a node is a
+    control point, and a later scenario that ends a new road on an arterial would
+    otherwise make the old trips along it slower (issue 15, monotonic scenarios).  A
+    split edge keeps its share, so snapping points to roads changes nothing.
 
     Parameters
     ----------
     G : networkx.MultiDiGraph
         The graph (changed in place).
     speeds : SpeedTable
-        ``junction_delay_s`` (s) and ``junction_classes``.
+        ``junction_delay_s`` (s), ``junctions_per_km`` and ``junction_classes``.
 
     Returns
     -------
     int
-        How many directed edges got the delay.
+        How many directed edges got a delay.
     """
-    delay = float(speeds.junction_delay_s)
+    per_m = float(speeds.junction_delay_s) * float(speeds.junctions_per_km) / 1000.0
     classes = set(speeds.junction_classes)
-    if delay <= 0 or not classes:
+    if per_m <= 0 or not classes:
         return 0
-    road_nbrs: dict[str, set[str]] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("mode") == "road" and u != v:
-            road_nbrs.setdefault(u, set()).add(v)
-            road_nbrs.setdefault(v, set()).add(u)
     count = 0
-    for _u, v, d in G.edges(data=True):
-        if (
-            d.get("mode") == "road"
-            and d.get("road_class") in classes
-            and len(road_nbrs.get(v, ())) >= 3
-            and "junction_delay_s" not in d
-        ):
+    for _u, _v, d in G.edges(data=True):
+        urban = d.get("mode") == "road" and d.get("road_class") in classes
+        if urban and "junction_delay_s" not in d:
+            delay = per_m * float(d.get("length_m", 0.0))
             d["travel_time_s"] = float(d["travel_time_s"]) + delay
             d["junction_delay_s"] = delay
             count += 1
