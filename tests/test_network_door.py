@@ -193,3 +193,40 @@ def test_bundled_seats_never_join_a_grade_separated_road_and_pay_ramps():
     assert kinds["潮连街道"] == "urban" and kinds["荷塘镇"] == "rural"
     ramps = [d for _, _, d in G.edges(data=True) if d.get("ramp_s")]
     assert len(ramps) >= 2 * 40  # both ways at most interchanges
+
+
+def test_points_never_snap_onto_an_expressway_or_a_platform():
+    import numpy as np
+
+    from jmgis.routing.snap import enterable_nodes, snap_points
+
+    G = nx.MultiDiGraph(crs="EPSG:4547")
+    for n, x, kind in (
+        ("e1", 0, "junction"),
+        ("e2", 5000, "junction"),
+        ("j", 1000, "junction"),
+        ("p", 100, "platform"),
+        ("p2", 9000, "platform"),
+    ):
+        G.add_node(n, x=float(x), y=0.0, kind=kind, ref=n, name=n)
+    for u, v, mode, cls in (
+        ("e1", "e2", "road", "expressway"),
+        ("e2", "j", "road", "county"),
+        ("p", "p2", "rail", None),
+    ):
+        for s, t in ((u, v), (v, u)):
+            G.add_edge(
+                s,
+                t,
+                length_m=1.0,
+                travel_time_s=1.0,
+                mode=mode,
+                road_class=cls,
+                feature_id=u,
+                name="",
+            )
+    assert enterable_nodes(G) == {"e2", "j"}
+    snapped = snap_points(G, np.array([[10.0, 0.0]]), max_distance_m=5000)
+    assert snapped.nodes == ["j"] and snapped.distance_m[0] == pytest.approx(990)
+    legacy = snap_points(G, np.array([[10.0, 0.0]]), max_distance_m=5000, enterable_only=False)
+    assert legacy.nodes == ["e1"]
