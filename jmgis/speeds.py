@@ -22,6 +22,33 @@ changing lines at a station adds a transfer penalty.
 
 Ferries are timed by a crossing speed plus the expected wait (half the headway) and the
 boarding time; a ferry feature that states its own crossing or waiting time overrides them.
+
+**Door to door** (issue 15, :mod:`jmgis.network.door`): a trip starts and ends at a place
+(a township seat, a park, a user's point), not on the trunk road.  Each such place reaches
+the network over a *local access leg* of at least ``access_m`` metres at ``access_speed_kph``
+by the kind of its township (街道 = ``urban``, 镇/乡 = ``rural``, ``other`` where no township
+is known), plus ``terminal_s`` seconds at each end (parking, walking to and from the car).
+Urban arterial classes (``junction_classes``) add ``junction_delay_s`` per signalised
+junction, ``junctions_per_km`` of them per km, and entering or leaving an expressway at an
+interchange costs ``ramp_s`` on top of the ramp's length at the ``ramp`` speed.  Sources:
+
+- ``junction_delay_s`` = 20 s: the lower bound of level of service C of the control delay
+  per vehicle at signalised intersections (HCM, Transportation Research Board: LOS B
+  10–20 s, C 20–35 s).  ``junctions_per_km`` = 1: one signalised junction with a road of
+  the network's classes per km of a schematic urban road — an **estimate** (the minor
+  junctions are in the operating speeds above).
+- ``ramp_s`` = 45 s: a ramp of 300–500 m at its design speed of 40 km/h (JTG D20-2017
+  互通式立体交叉匝道 design speeds 30–80 km/h; 40 km/h the usual loop) plus merging and the
+  toll lane — an **estimate**.
+- ``access_speed_kph`` urban 20 / rural 30 km/h: 城市支路 design speed 20–40 km/h (CJJ
+  37-2012) and 四级公路 20–30 km/h (JTG B01-2014), the streets a trip starts on —
+  operating speeds are an **estimate** at the low end of these.
+- ``access_m`` urban 500 / rural 1000 m: how far a trip in the town travels before it is on
+  a road of the modelled network — an **estimate** (a township seat stands for its built-up
+  area; the rural ones are larger and sparser).
+- ``terminal_s`` = 60 s per end: finding a parking place and walking to the door — an
+  **estimate** (travel-demand models add "terminal times" of one to a few minutes per
+  trip end).
 """
 
 from __future__ import annotations
@@ -79,6 +106,15 @@ DEFAULT_BOARDING_S: dict[str, float] = {
     "urban": 300.0,
 }
 
+#: Local access leg speed (km/h) by township access kind (see the module docstring).
+DEFAULT_ACCESS_SPEED_KPH: dict[str, float] = {"urban": 20.0, "rural": 30.0, "other": 20.0}
+
+#: Shortest local access leg (m) by township access kind (estimate, module docstring).
+DEFAULT_ACCESS_M: dict[str, float] = {"urban": 500.0, "rural": 1000.0, "other": 500.0}
+
+#: Road classes with signalised intersections: the junction delay applies to them.
+DEFAULT_JUNCTION_CLASSES: tuple[str, ...] = ("arterial", "secondary", "local")
+
 RAIL_KINDS_WITHOUT_PASSENGERS = frozenset(set(RAIL_KINDS) - set(PASSENGER_RAIL_KINDS))
 
 
@@ -135,6 +171,22 @@ class SpeedTable:
         Length factor for the derived straight local links (seat to trunk, seat to
         seat).  Road-network circuity (route / straight-line distance) is typically
         1.2–1.4 in published studies; 1.3 is the assumption used.
+    access_speed_kph
+        Speed (km/h) of the local access leg of a trip end by township access kind
+        (``urban`` 街道, ``rural`` 镇, ``other``).
+    access_m
+        Shortest local access leg (metres) by township access kind; a longer connector
+        counts with its own length.
+    terminal_s
+        Fixed time (s) at each trip end: parking, walking to and from the car.
+    ramp_s
+        Time (s) added each time a trip enters or leaves an expressway at an interchange.
+    junction_delay_s
+        Delay (s) per signalised junction on a road of ``junction_classes``.
+    junctions_per_km
+        Signalised junctions per km of such a road (the delay is a per-edge penalty).
+    junction_classes
+        Road classes with signalised intersections (urban arterials).
     """
 
     road: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SPEEDS_KPH))
@@ -147,6 +199,36 @@ class SpeedTable:
     schematic_circuity: float = 1.1
     external_speed_kph: float = 60.0
     local_circuity: float = 1.3
+    access_speed_kph: Mapping[str, float] = field(
+        default_factory=lambda: dict(DEFAULT_ACCESS_SPEED_KPH)
+    )
+    access_m: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_ACCESS_M))
+    terminal_s: float = 60.0
+    ramp_s: float = 45.0
+    junction_delay_s: float = 20.0
+    junctions_per_km: float = 1.0
+    junction_classes: tuple[str, ...] = DEFAULT_JUNCTION_CLASSES
+
+    def access_leg_s(self, access: str, snap_m: float = 0.0) -> float:
+        """Door-to-door time (s) of one trip end: terminal time plus the local access leg.
+
+        Parameters
+        ----------
+        access : str
+            Township access kind (``urban``, ``rural`` or ``other``; unknown = ``other``).
+        snap_m : float
+            Straight length (metres) of the point's connector; the leg is at least
+            ``access_m`` of its kind.
+
+        Returns
+        -------
+        float
+            Seconds.
+        """
+        kind = access if access in self.access_speed_kph else "other"
+        speed = float(self.access_speed_kph.get(kind, self.connector_speed_kph))
+        length = max(float(snap_m), float(self.access_m.get(kind, 0.0)))
+        return float(self.terminal_s) + travel_time_s(length, speed)
 
     # ------------------------------------------------------------------ lookups
     def road_speed(
@@ -226,10 +308,15 @@ class SpeedTable:
                     f"unknown speed-table entry {key!r}; known: {', '.join(sorted(known))}",
                     field=key,
                 )
-            if key in ("road", "rail", "boarding_s"):
+            if key == "junction_classes":
+                if isinstance(value, str):
+                    value = [value]
+                out[key] = tuple(str(v) for v in (value or ()))
+            elif key in ("road", "rail", "boarding_s", "access_speed_kph", "access_m"):
                 merged = dict(getattr(self, key))
+                check = _non_negative if key == "access_m" else _positive
                 for name, number in (value or {}).items():
-                    merged[str(name)] = _positive(number, field=f"{key}.{name}")
+                    merged[str(name)] = check(number, field=f"{key}.{name}")
                 out[key] = merged
             elif key == "ferry":
                 if isinstance(value, FerryParams):
@@ -334,6 +421,13 @@ class SpeedTable:
             "schematic_circuity": self.schematic_circuity,
             "external_speed_kph": self.external_speed_kph,
             "local_circuity": self.local_circuity,
+            "access_speed_kph": dict(self.access_speed_kph),
+            "access_m": dict(self.access_m),
+            "terminal_s": self.terminal_s,
+            "ramp_s": self.ramp_s,
+            "junction_delay_s": self.junction_delay_s,
+            "junctions_per_km": self.junctions_per_km,
+            "junction_classes": list(self.junction_classes),
         }
 
 

@@ -264,6 +264,9 @@ ROAD_CLASSES: tuple[str, ...] = (
     "township",
     "local",
 )
+#: Grade-separated road classes: no seat, station or point joins them except at an
+#: interchange (issue 15, door-to-door model; :mod:`jmgis.network.door`).
+GRADE_SEPARATED_CLASSES: tuple[str, ...] = ("expressway", "urban_expressway")
 #: Passenger rail kinds (with a default average speed) and the freight kind.
 PASSENGER_RAIL_KINDS: tuple[str, ...] = ("hsr", "intercity", "conventional", "urban")
 RAIL_KINDS: tuple[str, ...] = (*PASSENGER_RAIL_KINDS, "freight")

@@ -109,3 +109,23 @@ def test_short_trips_faster_than_the_crowfly_bound_are_listed():
     assert fast["too_fast"][0]["kph"] == pytest.approx(90, abs=0.1)
     assert short_trip_speeds(two_seats(40), bound_kph=60)["too_fast"] == []
     assert short_trip_speeds(two_seats(90), max_km=2)["trips"] == 0  # 3 km is not short
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("before", "after"), [(2020, 2025), (2020, 2035), (2025, 2035)])
+def test_bundled_scenarios_are_monotonic(before, after):
+    """No seat pair is slower in a later year (issue 15.3), at any tolerance."""
+    from jmgis.network.build import shared_graph
+
+    assert slower_pairs(shared_graph(before), shared_graph(after), tolerance_s=0.01) == []
+
+
+@pytest.mark.slow
+def test_network_check_since_2020_lists_no_slower_pair(capsys):
+    from jmgis.cli import main
+
+    for year in (2025, 2035):
+        assert main(["network", "check", "--year", str(year), "--since", "2020"]) == 0
+        out = capsys.readouterr().out
+        assert "slower than in 2020 without a cause in the data: 0" in out
+        assert "slower than in 2020 with a cause (information): 0" in out

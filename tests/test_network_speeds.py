@@ -74,3 +74,27 @@ def test_coerce_accepts_flat_mapping():
 
 def test_travel_time():
     assert travel_time_s(1000, 36) == pytest.approx(100)
+
+
+def test_door_to_door_parameters_round_trip_and_are_checked(tmp_path):
+    """Issue 15: access legs, terminal, ramp and junction parameters live in the table."""
+    import yaml
+
+    table = SpeedTable().with_overrides(
+        access_speed_kph={"rural": 35},
+        access_m={"urban": 0},
+        terminal_s=90,
+        ramp_s=30,
+        junction_delay_s=25,
+        junctions_per_km=2,
+        junction_classes=["arterial"],
+    )
+    assert table.access_speed_kph["urban"] == SpeedTable().access_speed_kph["urban"]  # merged
+    assert table.access_leg_s("urban") == 90.0  # no minimum leg: the terminal time only
+    assert table.access_leg_s("nowhere") == table.access_leg_s("other")
+    path = tmp_path / "speeds.yaml"
+    path.write_text(yaml.safe_dump(table.to_dict(), allow_unicode=True), encoding="utf-8")
+    assert SpeedTable.from_file(path) == table
+    for bad in ({"terminal_s": -1}, {"access_speed_kph": {"urban": 0}}, {"ramp_s": "x"}):
+        with pytest.raises(DataError):
+            SpeedTable().with_overrides(**bad)

@@ -176,20 +176,24 @@ def isochrones(
         compiled=compiled,
     )
     grid = sampler.grid
-    blocks = iter_blocks(compiled, compiled.positions(origins, "origin"), cutoff=bands[-1] * 60.0)
+    positions = compiled.positions(origins, "origin")
+    blocks = iter_blocks(compiled, positions, cutoff=bands[-1] * 60.0)
     if combine:
         best = np.full(compiled.n, np.inf)
         for _, block in blocks:
             np.minimum(best, block.min(axis=0), out=best)
         labels: list[tuple[Hashable, str]] = [("*", "、".join(_names(G, origins, names)))]
         node_times = iter([best])
+        direct = [list(np.atleast_1d(positions))]
     else:
         labels = list(zip(origins, _names(G, origins, names), strict=True))
         node_times = (row for _, block in blocks for row in block)
+        direct = [[int(p)] for p in np.atleast_1d(positions)]
     rows = []
     cell_rows, cell_cols = sampler.cell_rows_cols
-    for (origin, name), times in zip(labels, node_times, strict=True):
-        minutes = sampler.cell_times(times, offnet_speed_kph) / 60.0
+    for (origin, name), times, own in zip(labels, node_times, direct, strict=True):
+        # the origin's own straight leg counts for every cell in reach (issue 15.4)
+        minutes = sampler.cell_times(times, offnet_speed_kph, direct=own) / 60.0
         reached = np.flatnonzero(minutes <= bands[-1])
         minutes, r, c = minutes[reached], cell_rows[reached], cell_cols[reached]
         if nested:

@@ -99,7 +99,7 @@ def origin_node(G, text: str, max_snap_m: float) -> tuple[str, str]:
         raise DataError(f"{text!r} is not LON,LAT in degrees", feature=text)
     place = SimpleNamespace(id=f"{lon:.6f},{lat:.6f}", name=text, point=shapely.Point(lon, lat))
     node = _attach(G, f"poi:{place.id}", place)
-    snap = min(d["length_m"] for _, _, d in G.edges(node, data=True))
+    snap = min(d.get("snap_m", d["length_m"]) for _, _, d in G.edges(node, data=True))
     if snap > max_snap_m:
         raise DataError(
             f"{text} is {snap / 1000:.1f} km from the nearest road (more than "

@@ -129,12 +129,13 @@ def attach_facilities(
     DataError
         A facility farther than ``max_snap_m`` (metres) from the roads, naming it.
     """
-    from jmgis.network.connectors import EdgeSnapper, connect_to_edges
+    from jmgis.network.connectors import GRADE_SEPARATED_CLASSES, EdgeSnapper, connect_to_edges
     from jmgis.speeds import SpeedTable
 
     frame = facilities.to_crs(G.graph["crs"]).rename(columns={"facility_id": "id"})
-    snapper = EdgeSnapper(
-        G, lambda d: d.get("mode") == "road" and d.get("road_class") != "expressway"
+    snapper = EdgeSnapper(  # never onto an expressway or urban expressway (issue 15)
+        G,
+        lambda d: d.get("mode") == "road" and d.get("road_class") not in GRADE_SEPARATED_CLASSES,
     )
     snaps = connect_to_edges(
         G, frame, kind="poi", id_field="id", snapper=snapper, prefix="facility",
@@ -149,7 +150,16 @@ def attach_facilities(
                 feature=snap.name,
                 field="max_snap",
             )
-    return [s.node for s in snaps]
+    # a facility is a trip end: door to door over its township's access leg (issue 15)
+    from jmgis import admin
+    from jmgis.network.build import access_kinds
+    from jmgis.network.door import add_access_legs
+
+    nodes = [s.node for s in snaps]
+    townships = admin.load_townships()[["code", "kind", "geometry"]]
+    kinds = access_kinds(G, nodes, townships, G.graph["crs"])
+    add_access_legs(G, SpeedTable(), nodes=nodes, kinds=kinds)
+    return nodes
 
 
 def facility_access(

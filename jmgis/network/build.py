@@ -28,6 +28,7 @@ from scipy.spatial import cKDTree
 from jmgis.crs import analysis_crs as _analysis_crs
 from jmgis.network.connectors import (
     DEFAULT_REPORT_SNAP_M,
+    GRADE_SEPARATED_CLASSES,
     LIMITED_ACCESS_CLASSES,
     EdgeSnapper,
     Snap,
@@ -163,6 +164,8 @@ def assemble_graph(
     use_layer_speed: bool = True,
     report_snap_m: float = DEFAULT_REPORT_SNAP_M,
     base_roads: nx.MultiDiGraph | None = None,
+    townships: gpd.GeoDataFrame | None = None,
+    door_to_door: bool = True,
 ) -> nx.MultiDiGraph:
     """Assemble the contract graph from frames already filtered to ``year``.
 
@@ -195,6 +198,12 @@ def assemble_graph(
         A road graph already built (the user's own network,
         :mod:`jmgis.network.base_network`): a copy of it replaces ``layers["road"]`` and the
         other layers are joined to it.  Its ``crs`` must be ``crs``.
+    townships : geopandas.GeoDataFrame or None
+        Township polygons with ``code`` and ``kind`` (街道/镇): the access kind of each
+        seat (by code) and point (by the polygon it lies in) for the door-to-door model;
+        without it a seat's kind comes from its name, a point's is ``other``.
+    door_to_door : bool
+        Apply the door-to-door model (:mod:`jmgis.network.door`; default ``True``).
 
     Returns
     -------
@@ -235,7 +244,8 @@ def assemble_graph(
     cspeed = speeds.connector_speed_kph
 
     def accessible(d: dict) -> bool:
-        return d.get("mode") == "road" and d.get("road_class") not in LIMITED_ACCESS_CLASSES
+        # no point joins a grade-separated road except an interchange (issue 15)
+        return d.get("mode") == "road" and d.get("road_class") not in GRADE_SEPARATED_CLASSES
 
     def limited(d: dict) -> bool:
         return d.get("mode") == "road" and d.get("road_class") in LIMITED_ACCESS_CLASSES
@@ -347,8 +357,77 @@ def assemble_graph(
         _connect_gateways(G, gateways, stations if "rail" in modes else None, speeds, connect)
     for kind, frame in (points or {}).items():
         connect(frame, kind)
+    if door_to_door:
+        from jmgis.network.door import TRIP_END_KINDS
+        from jmgis.network.door import door_to_door as apply_door_to_door
+
+        # trip ends: seats, parks, POIs and every point layer a user passes in
+        ends = [n for n, d in G.nodes(data=True) if d.get("kind") in TRIP_END_KINDS]
+        seen = set(ends)
+        for kind, frame in (points or {}).items():
+            if frame is None or not len(frame):
+                continue
+            for ref in frame[first_column(frame, f"{kind}_id", "id", "code")]:
+                node = f"{kind}:{ref}"
+                if node in G and node not in seen:
+                    ends.append(node)
+                    seen.add(node)
+        apply_door_to_door(G, speeds, nodes=ends, kinds=access_kinds(G, ends, townships, crs))
     G.graph["report"] = G.graph.pop("_report")
     return G
+
+
+def access_kinds(
+    G: nx.MultiDiGraph, nodes: Sequence[str], townships: gpd.GeoDataFrame | None, crs: Any
+) -> dict[str, str]:
+    """Access kind (``urban``/``rural``/``other``) of each trip-end node.
+
+    A seat takes the ``kind`` of its township (by code), another point the kind of the
+    township polygon it lies in; without townships a seat's kind comes from its name
+    (:func:`jmgis.network.door.access_kind`), a point's is ``other``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The graph (node ``x``/``y`` in metres of ``crs``).
+    nodes : Sequence of str
+        The trip-end nodes.
+    townships : geopandas.GeoDataFrame or None
+        Township polygons (``code``, ``kind``).
+    crs : Any
+        The graph's CRS.
+
+    Returns
+    -------
+    dict of str to str
+        Access kind by node.
+    """
+    from jmgis.network.door import access_kind
+
+    nodes = [n for n in nodes if n in G]
+    out = {}
+    for n in nodes:
+        d = G.nodes[n]
+        out[n] = access_kind(None, d.get("name")) if d.get("kind") == "seat" else "other"
+    if townships is None or not len(townships) or "kind" not in townships:
+        return out
+    by_code = dict(zip(townships["code"].astype(str), townships["kind"], strict=True))
+    polys = townships.to_crs(crs)
+    points = gpd.GeoSeries(
+        gpd.points_from_xy([G.nodes[n]["x"] for n in nodes], [G.nodes[n]["y"] for n in nodes]),
+        crs=polys.crs,
+    )
+    inside = gpd.sjoin(
+        gpd.GeoDataFrame(geometry=points), polys[["kind", "geometry"]], predicate="within"
+    )
+    located = inside.groupby(level=0)["kind"].first()
+    for i, n in enumerate(nodes):
+        d = G.nodes[n]
+        if d.get("kind") == "seat" and str(d.get("ref")) in by_code:
+            out[n] = access_kind(by_code[str(d.get("ref"))], d.get("name"))
+        elif i in located.index:
+            out[n] = access_kind(located.loc[i], None)
+    return out
 
 
 # A derived local road whose end lies this close to a seat starts at the seat (metres).
@@ -599,6 +678,8 @@ def local_roads(speeds: SpeedTable | None = None, analysis_crs: Any = None) -> g
 
 
 def _freeze(value):
+    if isinstance(value, list):
+        return tuple(value)
     if isinstance(value, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
     return value
@@ -673,6 +754,7 @@ def build_graph(
         land=land,
         points=points,
         use_layer_speed=speeds is None,
+        townships=admin.load_townships()[["code", "kind", "geometry"]],
     )
 
 

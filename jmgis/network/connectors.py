@@ -23,11 +23,17 @@ import numpy as np
 import shapely
 
 from jmgis.network.graph import add_link, add_node
+from jmgis.vocab import GRADE_SEPARATED_CLASSES as GRADE_SEPARATED_ROADS
 
 log = logging.getLogger("jmgis.network")
 
 #: Road classes a point cannot join except at an interchange (limited access).
 LIMITED_ACCESS_CLASSES = frozenset({"expressway"})
+
+#: Road classes a seat, station or point never joins directly (grade-separated roads:
+#: 高速公路 entered only at interchanges; 城市快速路, whose junctions are its control
+#: points).  Issue 15, door-to-door model.
+GRADE_SEPARATED_CLASSES = frozenset(LIMITED_ACCESS_CLASSES | set(GRADE_SEPARATED_ROADS))
 
 DEFAULT_REPORT_SNAP_M = 2000.0
 

@@ -222,14 +222,16 @@ def place_node(G: nx.MultiDiGraph, query: str) -> tuple[str, str]:
 
 
 def _attach(G: nx.MultiDiGraph, node: str, place) -> str:
-    from jmgis.network.connectors import EdgeSnapper, connect_to_edges
+    from jmgis.network.connectors import GRADE_SEPARATED_CLASSES, EdgeSnapper, connect_to_edges
+    from jmgis.network.door import add_access_legs
     from jmgis.speeds import SpeedTable
 
     frame = gpd.GeoDataFrame(
         {"id": [place.id], "name": [place.name]}, geometry=[place.point], crs="EPSG:4490"
     ).to_crs(G.graph["crs"])
     snapper = EdgeSnapper(
-        G, lambda d: d.get("mode") == "road" and d.get("road_class") != "expressway"
+        G,
+        lambda d: d.get("mode") == "road" and d.get("road_class") not in GRADE_SEPARATED_CLASSES,
     )
     snaps = connect_to_edges(
         G,
@@ -242,6 +244,8 @@ def _attach(G: nx.MultiDiGraph, node: str, place) -> str:
     )
     if not snaps or not snaps[0].target:
         raise ResolveError(f"{place} cannot be joined to the network")
+    # a place is a trip end: door to door over its access leg (issue 15)
+    add_access_legs(G, SpeedTable(), nodes=[snaps[0].node])
     return snaps[0].node
 
 

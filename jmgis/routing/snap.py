@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 
 from jmgis.errors import DataError
+from jmgis.vocab import GRADE_SEPARATED_CLASSES
 
 DEFAULT_MAX_SNAP_M = 1000.0
 # The off-network leg — one default for the build, the API and the notebooks (issue 15):
@@ -135,6 +136,36 @@ def points_xy(points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray, crs: object
     return arr
 
 
+def enterable_nodes(G: nx.Graph) -> set[Hashable]:
+    """Nodes a point may be snapped to: every node with an edge a vehicle can enter.
+
+    Excluded are the nodes whose edges all belong to grade-separated roads (an
+    expressway's inner control point, entered only at interchanges) or to rail (a
+    platform: boarding is timed on the station's transfer edge) — issue 15, door to door.
+    A node without edges and an edge without ``mode`` count as enterable.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The network.
+
+    Returns
+    -------
+    set
+        The enterable node ids.
+    """
+    grade_separated = set(GRADE_SEPARATED_CLASSES)
+    closed: dict[Hashable, bool] = {}
+    for u, v, d in G.edges(data=True):
+        mode = d.get("mode")
+        shut = mode in ("rail", "transfer") or (
+            mode == "road" and d.get("road_class") in grade_separated
+        )
+        for n in (u, v):
+            closed[n] = closed.get(n, True) and shut
+    return {n for n in G.nodes if not closed.get(n, False)}
+
+
 def snap_points(
     G: nx.Graph,
     points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
@@ -142,6 +173,7 @@ def snap_points(
     max_distance_m: float = DEFAULT_MAX_SNAP_M,
     kinds: Iterable[str] | None = None,
     labels: Sequence[Hashable] | None = None,
+    enterable_only: bool = True,
 ) -> Snapped:
     """Snap points (or features, by a representative point) to the nearest node.
 
@@ -158,6 +190,9 @@ def snap_points(
         Only snap to nodes of these ``kind`` values (e.g. ``{"junction"}``).
     labels
         Names of the points for error messages (default: the index or 1-based row).
+    enterable_only
+        Snap only to nodes a vehicle can enter (:func:`enterable_nodes`): never onto an
+        expressway between its interchanges, nor onto a rail platform (default).
 
     Raises
     ------
@@ -172,6 +207,10 @@ def snap_points(
     """
     xy = points_xy(points, G.graph.get("crs"))
     ids, node_xy = node_coordinates(G, kinds)
+    if enterable_only and ids:
+        ok = enterable_nodes(G)
+        keep = [i for i, n in enumerate(ids) if n in ok]
+        ids, node_xy = [ids[i] for i in keep], node_xy[keep].reshape(-1, 2)
     if not ids:
         raise DataError(f"the graph has no node of kind {sorted(kinds or [])} to snap to")
     if len(xy) == 0:
