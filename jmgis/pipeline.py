@@ -143,12 +143,195 @@ def _step_report(ctx: BuildContext) -> None:
 
 Step = Callable[[BuildContext], None]
 
+#: Settings that say only where outputs and caches go (not what is computed): left out of
+#: the cache key of a step.  Everything else (years, CRS, every input file …) is in it.
+OUTPUT_SETTINGS = (
+    "out_dir",
+    "maps_dir",
+    "cache_dir",
+    "use_cache",
+    "asset_cache_dir",
+    "offline",
+    "tianditu_key",
+)
+#: The settings naming input files or folders: their *contents* are in a step's key.
+INPUT_FILES = (
+    "data_dir",
+    "seeds_dir",
+    "townships",
+    "network",
+    "network_class_map",
+    "speeds",
+    "population",
+    "facilities",
+)
+#: Libraries whose versions are part of a step's key (a new GEOS/PROJ may move a vertex).
+_LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "scipy", "networkx", "rasterio")
+_library_versions: dict[str, str] | None = None
+
+
+def _versions() -> dict[str, str]:
+    global _library_versions
+    if _library_versions is None:
+        from importlib import metadata
+
+        found = {}
+        for name in _LIBRARIES:
+            try:
+                found[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                found[name] = "absent"
+        _library_versions = found
+    return _library_versions
+
+
+def _input_files(settings: Settings) -> list[Path]:
+    files: list[Path] = []
+    for name in INPUT_FILES:
+        path = getattr(settings, name)
+        if path is None:
+            continue
+        files.append(path)
+        if path.is_file():  # a shapefile's .dbf/.shx/.prj/.cpg beside its .shp
+            files.extend(sorted(p for p in path.parent.glob(f"{path.stem}.*") if p != path))
+    return files
+
+
+_DIGESTS: dict[int, tuple[Any, str | None]] = {}
+
+
+def _layer_digest(frame: Any) -> str | None:
+    """:func:`jmgis.cache.frame_digest`, remembered per frame object within the process."""
+    from jmgis import cache
+
+    known = _DIGESTS.get(id(frame))
+    if known is not None and known[0] is frame:
+        return known[1]
+    digest = cache.frame_digest(frame)
+    if len(_DIGESTS) > 256:
+        _DIGESTS.clear()
+    _DIGESTS[id(frame)] = (frame, digest)
+    return digest
+
+
+def step_key(
+    settings: Settings, name: str, layers: dict[str, pd.DataFrame] | None = None
+) -> str:
+    """The cache key of build step ``name`` run with ``settings`` on ``layers``.
+
+    A SHA-256 (:func:`jmgis.cache.fingerprint`) of the step name, every setting except
+    :data:`OUTPUT_SETTINGS`, the contents of every input file or folder the settings name
+    (:data:`INPUT_FILES`, with a shapefile's side files), the contents of the layers the
+    earlier steps made (a step may read them), the versions of the geometry and numeric
+    libraries and the jmgis code.  Any change to the data, to a setting that matters or to
+    an input layer gives another key, so a cached step is never served stale.
+
+    Parameters
+    ----------
+    settings : Settings
+        The settings of the build.
+    name : str
+        The step (``"admin"``, ``"catalog"``, ``"network"``, ``"access"``).
+    layers : dict of str to DataFrame, optional
+        The layers in the context when the step starts.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    from jmgis import cache
+
+    values = {k: v for k, v in settings.as_dict().items() if k not in OUTPUT_SETTINGS}
+    inputs = {k: _layer_digest(v) for k, v in sorted((layers or {}).items())}
+    return cache.fingerprint(
+        _input_files(settings),
+        {
+            "what": f"build_step:{name}",
+            "settings": values,
+            "layers": inputs,
+            "libraries": _versions(),
+        },
+    )
+
+
+def cached_step(name: str, step: Step) -> Step:
+    """``step`` with its result kept in the persistent cache (namespace ``step``).
+
+    The result is what the step adds to the context: the layers it added or replaced and
+    the bytes of the files it wrote under ``ctx.out_dir`` (the access rasters).  The key is
+    :func:`step_key` of the settings and of the layers already in the context.  On a hit
+    the layers are put into ``ctx.layers`` and the files written again byte for byte
+    (atomically), so later steps and the published set are the same as without the
+    cache.  A step that writes anything else (a folder, a
+    file outside ``ctx.out_dir``) is not cached.
+
+    Parameters
+    ----------
+    name : str
+        The step's name (part of the key).
+    step : callable
+        ``step(ctx)``, which only reads ``ctx.settings`` and the layers of earlier
+        steps (themselves functions of the settings).
+
+    Returns
+    -------
+    callable
+        The cached step.
+    """
+
+    def run(ctx: BuildContext) -> None:
+        from jmgis import cache
+        from jmgis.atomic import atomic_write_bytes
+
+        store = cache.for_settings(ctx.settings)
+        if not store.enabled:
+            step(ctx)
+            return
+        built = []
+
+        def make() -> dict[str, Any] | None:
+            before = dict(ctx.layers)
+            n_written = len(ctx.written)
+            step(ctx)
+            built.append(True)
+            files: dict[str, bytes] = {}
+            out = Path(ctx.out_dir)
+            for path in ctx.written[n_written:]:
+                path = Path(path)
+                if not path.is_file() or out not in path.parents:
+                    return None  # not replayable: store nothing of value
+                files[path.relative_to(out).as_posix()] = path.read_bytes()
+            layers = {
+                k: v for k, v in ctx.layers.items() if k not in before or before[k] is not v
+            }
+            return {"layers": layers, "files": files}
+
+        key = step_key(ctx.settings, name, ctx.layers)
+        result = store.get_or_build("step", key, make)
+        if built:
+            return  # the step ran here: ctx has its layers and files already
+        if result is None:  # a step that cannot be replayed: run it
+            step(ctx)
+            return
+        ctx.layers.update(result["layers"])
+        for rel, data in result["files"].items():
+            path = Path(ctx.out_dir) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ctx.written.append(atomic_write_bytes(path, data))
+
+    run.__name__ = getattr(step, "__name__", name)
+    run.__doc__ = step.__doc__
+    run.uncached = step  # type: ignore[attr-defined]
+    return run
+
+
 STEPS: list[tuple[str, Step]] = [
-    ("admin", _step_admin),
-    ("catalog", _step_catalog),
+    ("admin", cached_step("admin", _step_admin)),
+    ("catalog", cached_step("catalog", _step_catalog)),
     ("transport", _step_transport),
-    ("network", _step_network),
-    ("access", _step_access),
+    ("network", cached_step("network", _step_network)),
+    ("access", cached_step("access", _step_access)),
     ("gpkg", _step_gpkg),
     ("qgis", _step_qgis),
     ("maps", _step_maps),

@@ -218,3 +218,73 @@ def test_route_to_a_park_from_a_cached_graph_in_a_new_process(tmp_path):
     second = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stderr
     assert second.stdout == first.stdout
+
+
+def _counting_step(calls):
+    """A build step that adds a layer (from the input layer, if any) and writes a file."""
+    import pandas as pd
+
+    def step(ctx):
+        calls.append(1)
+        base = ctx.layers.get("township")
+        n = 0 if base is None else len(base)
+        ctx.layers["made"] = pd.DataFrame({"year": list(ctx.years), "n": n})
+        path = ctx.out_dir / f"side_{len(calls)}.tif"
+        path.write_bytes(b"raster bytes %d" % len(calls))
+        ctx.written.append(path)
+
+    return step
+
+
+def test_build_steps_are_cached_by_data_settings_and_input_layers(tmp_path):
+    """A cached build step (admin, catalog, network, access) replays its layers and the
+    bytes of its side files, and runs again when a data file, a setting that matters, the
+    townships' shapefile side files or an input layer change — never for an output folder."""
+    import pandas as pd
+
+    from jmgis.pipeline import BuildContext, cached_step
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "roads.yaml").write_text("a: 1\n", encoding="utf-8")
+    shp = tmp_path / "towns.shp"
+    shp.write_bytes(b"shp")
+    (tmp_path / "towns.dbf").write_bytes(b"dbf 1")
+    calls: list[int] = []
+    step = cached_step("demo", _counting_step(calls))
+
+    def run(**changes):
+        out = tmp_path / f"out{len(list(tmp_path.glob('out*')))}"
+        out.mkdir()
+        values = {"data_dir": data, "cache_dir": tmp_path / "c", "townships": shp, **changes}
+        layers = values.pop("layers", {})
+        ctx = BuildContext(settings=Settings(**values), out_dir=out)
+        ctx.layers.update(layers)
+        step(ctx)
+        return ctx
+
+    first = run()
+    again = run(out_dir=tmp_path / "elsewhere")  # where outputs go is not in the key
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(again.layers["made"], first.layers["made"])
+    assert [p.name for p in again.written] == ["side_1.tif"]
+    assert again.written[0].read_bytes() == first.written[0].read_bytes() == b"raster bytes 1"
+    assert again.written[0].parent == again.out_dir
+    run(years=(2020, 2035))
+    assert len(calls) == 2
+    (data / "roads.yaml").write_text("a: 2\n", encoding="utf-8")
+    run()
+    assert len(calls) == 3
+    (tmp_path / "towns.dbf").write_bytes(b"dbf 2")  # the attributes of the shapefile
+    run()
+    assert len(calls) == 4
+    towns = pd.DataFrame({"code": ["1", "2"]})
+    run(layers={"township": towns})
+    assert len(calls) == 5
+    assert run(layers={"township": towns.copy()}).layers["made"]["n"].tolist() == [2, 2, 2]
+    assert len(calls) == 5
+    run(layers={"township": towns.iloc[:1]})
+    assert len(calls) == 6
+    run(use_cache=False)
+    run(use_cache=False)
+    assert len(calls) == 8
