@@ -339,6 +339,239 @@ class Cache:
         return count
 
 
+#: Settings that say only where outputs and caches go (not what is computed): left out of
+#: :func:`derived_key`.  Everything else (years, CRS, every input file …) is in it.
+OUTPUT_SETTINGS = (
+    "out_dir",
+    "maps_dir",
+    "cache_dir",
+    "use_cache",
+    "asset_cache_dir",
+    "offline",
+    "tianditu_key",
+)
+#: The settings naming input files or folders: their *contents* are in :func:`derived_key`.
+INPUT_FILES = (
+    "data_dir",
+    "seeds_dir",
+    "townships",
+    "network",
+    "network_class_map",
+    "speeds",
+    "population",
+    "facilities",
+)
+#: Libraries whose versions are part of :func:`derived_key` (a new GEOS/PROJ may move a
+#: vertex, a new matplotlib a pixel).
+LIBRARIES = (
+    "numpy",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "scipy",
+    "networkx",
+    "rasterio",
+    "folium",
+    "branca",
+    "jinja2",
+    "matplotlib",
+)
+_library_versions: dict[str, str] | None = None
+
+
+def library_versions() -> dict[str, str]:
+    """The installed versions of :data:`LIBRARIES` (``"absent"`` when not installed).
+
+    Returns
+    -------
+    dict of str to str
+        Distribution name → version; read once per process.
+    """
+    global _library_versions
+    if _library_versions is None:
+        from importlib import metadata
+
+        found = {}
+        for name in LIBRARIES:
+            try:
+                found[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                found[name] = "absent"
+        _library_versions = found
+    return _library_versions
+
+
+def input_files(settings: Any) -> list[Path]:
+    """The input files and folders ``settings`` name (:data:`INPUT_FILES`).
+
+    A file's siblings with the same stem come with it (a shapefile's ``.dbf``, ``.shx``,
+    ``.prj``, ``.cpg`` beside its ``.shp``).
+
+    Parameters
+    ----------
+    settings : jmgis.settings.Settings
+        The settings.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Files and folders (a folder stands for every file below it).
+    """
+    files: list[Path] = []
+    for name in INPUT_FILES:
+        path = getattr(settings, name, None)
+        if path is None:
+            continue
+        path = Path(path)
+        files.append(path)
+        if path.is_file():
+            files.extend(sorted(p for p in path.parent.glob(f"{path.stem}.*") if p != path))
+    return files
+
+
+_DIGESTS: dict[int, tuple[Any, str | None]] = {}
+
+
+def value_digest(value: Any) -> Any:
+    """A JSON-ready stand-in for ``value`` that changes whenever its content does.
+
+    Frames become their :func:`frame_digest` (remembered per frame object within the
+    process), files their SHA-256, mappings and sequences are taken element by element,
+    other values by ``repr``.
+
+    Parameters
+    ----------
+    value : Any
+        A frame, a path, a mapping, a sequence or a plain value.
+
+    Returns
+    -------
+    Any
+        Strings, lists and dicts only.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Path):
+        try:
+            return "file:" + hashlib.sha256(value.read_bytes()).hexdigest()
+        except OSError:
+            return f"absent:{value}"
+    if isinstance(value, Mapping):
+        items = sorted(value.items(), key=lambda kv: str(kv[0]))
+        return {str(k): value_digest(v) for k, v in items}
+    if isinstance(value, (list, tuple)):
+        return [value_digest(v) for v in value]
+    if hasattr(value, "columns") and hasattr(value, "dtypes"):  # a (Geo)DataFrame
+        known = _DIGESTS.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        digest = frame_digest(value)
+        if len(_DIGESTS) > 512:
+            _DIGESTS.clear()
+        _DIGESTS[id(value)] = (value, digest)
+        return digest
+    return repr(value)
+
+
+def derived_key(settings: Any, what: str, params: Mapping[str, Any] | None = None) -> str:
+    """The cache key of a result ``what`` computed with ``settings`` from ``params``.
+
+    A :func:`fingerprint` of ``what``, every setting except :data:`OUTPUT_SETTINGS`, the
+    contents of every input file or folder the settings name (:func:`input_files`), the
+    :func:`value_digest` of ``params`` (the frames, files and values the result is made
+    from), the versions of :data:`LIBRARIES` and the jmgis code.  Any change to the data,
+    to a setting that matters or to an input gives another key.
+
+    Parameters
+    ----------
+    settings : jmgis.settings.Settings
+        The settings in effect.
+    what : str
+        What the result is (part of the key).
+    params : Mapping, optional
+        Everything else the result depends on.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    values = {k: v for k, v in settings.as_dict().items() if k not in OUTPUT_SETTINGS}
+    return fingerprint(
+        input_files(settings),
+        {
+            "what": what,
+            "settings": values,
+            "params": value_digest(dict(params or {})),
+            "libraries": library_versions(),
+        },
+    )
+
+
+def folder_listing(folder: str | Path | None) -> list[tuple[str, int]]:
+    """The names and sizes of the files in ``folder`` (empty when it does not exist).
+
+    For pinned, immutable files such as the Leaflet tarballs of the map asset cache, whose
+    presence (not content) changes a result.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path or None
+        The folder.
+
+    Returns
+    -------
+    list of (str, int)
+        ``(name, bytes)`` per file, sorted.
+    """
+    if folder is None or not Path(folder).is_dir():
+        return []
+    return sorted((p.name, p.stat().st_size) for p in Path(folder).iterdir() if p.is_file())
+
+
+def memo(
+    settings: Any,
+    namespace: str,
+    what: str,
+    params: Mapping[str, Any],
+    make: Callable[[], tuple[T, bool]],
+) -> T:
+    """A result kept in the cache of ``settings`` under :func:`derived_key`.
+
+    Parameters
+    ----------
+    settings : jmgis.settings.Settings
+        The settings in effect (their cache folder, ``use_cache`` and the key).
+    namespace : str
+        The cache folder of this kind of result.
+    what : str
+        What the result is (part of the key).
+    params : Mapping
+        Everything besides the settings the result is made from (frames, files, values).
+    make : callable
+        ``make() -> (value, keep)``; the value is stored only when ``keep`` is true (a
+        result made while something was missing, e.g. with a warning, is not kept).
+
+    Returns
+    -------
+    object
+        The stored or made value.
+    """
+    store = for_settings(settings)
+    if not store.enabled:
+        return make()[0]
+    key = derived_key(settings, what, params)
+    missing = object()
+    value = store.get(namespace, key, missing)
+    if value is not missing:
+        return value
+    value, keep = make()
+    if keep:
+        store.put(namespace, key, value)
+    return value
+
+
 def for_settings(settings: Any = None) -> Cache:
     """The cache of ``settings`` (default: :func:`jmgis.settings.current`).
 

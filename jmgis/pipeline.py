@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from jmgis.cache import INPUT_FILES, OUTPUT_SETTINGS  # noqa: F401 (names of step_key)
 from jmgis.errors import OutputError
 from jmgis.settings import Settings, use
 
@@ -143,88 +144,17 @@ def _step_report(ctx: BuildContext) -> None:
 
 Step = Callable[[BuildContext], None]
 
-#: Settings that say only where outputs and caches go (not what is computed): left out of
-#: the cache key of a step.  Everything else (years, CRS, every input file …) is in it.
-OUTPUT_SETTINGS = (
-    "out_dir",
-    "maps_dir",
-    "cache_dir",
-    "use_cache",
-    "asset_cache_dir",
-    "offline",
-    "tianditu_key",
-)
-#: The settings naming input files or folders: their *contents* are in a step's key.
-INPUT_FILES = (
-    "data_dir",
-    "seeds_dir",
-    "townships",
-    "network",
-    "network_class_map",
-    "speeds",
-    "population",
-    "facilities",
-)
-#: Libraries whose versions are part of a step's key (a new GEOS/PROJ may move a vertex).
-_LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj", "scipy", "networkx", "rasterio")
-_library_versions: dict[str, str] | None = None
-
-
-def _versions() -> dict[str, str]:
-    global _library_versions
-    if _library_versions is None:
-        from importlib import metadata
-
-        found = {}
-        for name in _LIBRARIES:
-            try:
-                found[name] = metadata.version(name)
-            except metadata.PackageNotFoundError:
-                found[name] = "absent"
-        _library_versions = found
-    return _library_versions
-
-
-def _input_files(settings: Settings) -> list[Path]:
-    files: list[Path] = []
-    for name in INPUT_FILES:
-        path = getattr(settings, name)
-        if path is None:
-            continue
-        files.append(path)
-        if path.is_file():  # a shapefile's .dbf/.shx/.prj/.cpg beside its .shp
-            files.extend(sorted(p for p in path.parent.glob(f"{path.stem}.*") if p != path))
-    return files
-
-
-_DIGESTS: dict[int, tuple[Any, str | None]] = {}
-
-
-def _layer_digest(frame: Any) -> str | None:
-    """:func:`jmgis.cache.frame_digest`, remembered per frame object within the process."""
-    from jmgis import cache
-
-    known = _DIGESTS.get(id(frame))
-    if known is not None and known[0] is frame:
-        return known[1]
-    digest = cache.frame_digest(frame)
-    if len(_DIGESTS) > 256:
-        _DIGESTS.clear()
-    _DIGESTS[id(frame)] = (frame, digest)
-    return digest
-
-
 def step_key(
     settings: Settings, name: str, layers: dict[str, pd.DataFrame] | None = None
 ) -> str:
     """The cache key of build step ``name`` run with ``settings`` on ``layers``.
 
-    A SHA-256 (:func:`jmgis.cache.fingerprint`) of the step name, every setting except
-    :data:`OUTPUT_SETTINGS`, the contents of every input file or folder the settings name
-    (:data:`INPUT_FILES`, with a shapefile's side files), the contents of the layers the
-    earlier steps made (a step may read them), the versions of the geometry and numeric
-    libraries and the jmgis code.  Any change to the data, to a setting that matters or to
-    an input layer gives another key, so a cached step is never served stale.
+    :func:`jmgis.cache.derived_key` of the step name, the settings (every one except
+    :data:`OUTPUT_SETTINGS`, and the contents of the files of :data:`INPUT_FILES`, with a
+    shapefile's side files) and the contents of the layers the earlier steps made (a step
+    may read them), with the library versions and the jmgis code.  Any change to the data,
+    to a setting that matters or to an input layer gives another key, so a cached step is
+    never served stale.
 
     Parameters
     ----------
@@ -242,17 +172,7 @@ def step_key(
     """
     from jmgis import cache
 
-    values = {k: v for k, v in settings.as_dict().items() if k not in OUTPUT_SETTINGS}
-    inputs = {k: _layer_digest(v) for k, v in sorted((layers or {}).items())}
-    return cache.fingerprint(
-        _input_files(settings),
-        {
-            "what": f"build_step:{name}",
-            "settings": values,
-            "layers": inputs,
-            "libraries": _versions(),
-        },
-    )
+    return cache.derived_key(settings, f"build_step:{name}", {"layers": dict(layers or {})})
 
 
 def cached_step(name: str, step: Step) -> Step:

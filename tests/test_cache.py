@@ -288,3 +288,51 @@ def test_build_steps_are_cached_by_data_settings_and_input_layers(tmp_path):
     run(use_cache=False)
     run(use_cache=False)
     assert len(calls) == 8
+
+
+def test_map_pages_are_cached_by_their_layers_and_options(settings, monkeypatch):
+    """A map page comes from the cache (byte-identical to a fresh save) while its layers
+    and options are unchanged, and is made again when a layer's content or an option
+    changes, or with the cache off."""
+    from jmgis import maps
+    from tests.maps_fixtures import fixture_layers
+
+    layers = fixture_layers()
+    made = []
+    real = maps.make_map
+
+    def counting(*args, **kwargs):
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(maps, "make_map", counting)
+
+    tmp_path = settings.out_dir
+    tmp_path.mkdir()
+
+    def save(name, layers, use_cache=True, **options):
+        with use(settings.replace(use_cache=use_cache)):
+            path = maps.save_cached(
+                lambda: maps.make_map("zones", layers, **options),
+                tmp_path / f"{name}.html",
+                "make_map",
+                {"kind": "zones", "layers": layers, **options},
+            )
+        return path.read_bytes()
+
+    first = save("a", layers)
+    assert save("b", {k: v.copy() for k, v in layers.items()}) == first  # same content
+    assert len(made) == 1
+    with use(settings):
+        fresh = maps.to_html(real("zones", layers))
+    assert fresh.encode() == first
+    renamed = dict(layers)
+    town = layers["township"].copy()
+    town.loc[town.index[0], "name"] = "改名镇"
+    renamed["township"] = town
+    assert save("c", renamed) != first
+    assert len(made) == 2
+    save("d", layers, review_no="GS(2026)1号")
+    assert len(made) == 3
+    save("e", layers, use_cache=False)
+    assert len(made) == 4
