@@ -336,3 +336,38 @@ def test_map_pages_are_cached_by_their_layers_and_options(settings, monkeypatch)
     assert len(made) == 3
     save("e", layers, use_cache=False)
     assert len(made) == 4
+
+
+def test_report_charts_and_inputs_are_cached_by_their_inputs(settings, monkeypatch):
+    """The report's charts are drawn again only when a table changes, its inputs loaded
+    again only when a layer they come from changes; the page is the same either way."""
+    from jmgis.report import build as report_build
+    from tests.report_fixtures import fixture_inputs
+
+    drawn, loaded = [], []
+    real_charts = report_build.build_charts
+    monkeypatch.setattr(
+        report_build, "build_charts", lambda *a: drawn.append(1) or real_charts(*a)
+    )
+    monkeypatch.setattr(
+        report_build, "load_inputs", lambda *a, **k: loaded.append(1) or fixture_inputs()
+    )
+    out = settings.out_dir
+    with use(settings.replace(source_date_epoch=1767225600)):
+        first = report_build.build_report(out / "a", inputs=fixture_inputs(), map_files=[])
+        again = report_build.build_report(out / "b", inputs=fixture_inputs(), map_files=[])
+        assert len(drawn) == 1
+        assert again.html.read_bytes() == first.html.read_bytes()
+        renamed = fixture_inputs(rename={"440703001": "改名镇"}, unreachable=5)
+        report_build.build_report(out / "c", inputs=renamed, map_files=[])
+        assert len(drawn) == 2
+        layers = {"access_township": fixture_inputs().profiles[2025].assign(year=2025)}
+        report_build.cached_inputs(2025, 2020, layers)
+        report_build.cached_inputs(2025, 2020, {k: v.copy() for k, v in layers.items()})
+        assert len(loaded) == 1
+        changed = layers["access_township"].copy()
+        changed.loc[0, "t_city_gov_min"] += 1
+        report_build.cached_inputs(2025, 2020, {"access_township": changed})
+        assert len(loaded) == 2
+        report_build.cached_inputs(2030, 2020, layers)
+        assert len(loaded) == 3

@@ -240,13 +240,13 @@ def build_report(
     state: dict = {}
 
     def step_inputs() -> None:
-        state["inputs"] = (inputs or load_inputs(year, compare, layers=layers)).validate()
+        state["inputs"] = (inputs or cached_inputs(year, compare, layers)).validate()
 
     def step_tables() -> None:
         state["tables"] = build_tables(state["inputs"], year, compare, zone_codes)
 
     def step_charts() -> None:
-        state["charts"] = build_charts(state["tables"], compare, year)
+        state["charts"] = cached_charts(state["tables"], compare, year)
 
     def step_maps() -> None:
         if map_files is not None:
@@ -287,6 +287,81 @@ def build_report(
         log.debug("report: %s", name)
         step()
     return state["result"]
+
+
+def cached_inputs(year: int, compare: int | None, layers: Mapping | None) -> ReportInputs:
+    """:func:`~jmgis.report.inputs.load_inputs`, kept in the persistent cache.
+
+    Keyed (:func:`jmgis.cache.memo`, namespace ``report``) by the years, the settings in
+    effect (with the contents of their data files) and the contents of the two layers
+    ``load_inputs`` reads (``township``, ``access_township``).
+
+    Parameters
+    ----------
+    year : int
+        The report's scenario year.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+    layers : Mapping or None
+        The build's layers, if any.
+
+    Returns
+    -------
+    ReportInputs
+        The inputs.
+    """
+    from jmgis import cache
+    from jmgis.settings import current
+
+    used = {name: (layers or {}).get(name) for name in ("township", "access_township")}
+    params = {"year": year, "compare": compare, "layers": used, "has_layers": bool(layers)}
+    return cache.memo(
+        current(),
+        "report",
+        "report_inputs",
+        params,
+        lambda: (load_inputs(year, compare, layers=layers), True),
+    )
+
+
+def cached_charts(tables, compare: int | None, year: int) -> list:
+    """:func:`~jmgis.report.charts.build_charts`, kept in the persistent cache.
+
+    Keyed by the contents of every table, the years and the CJK font the charts use; charts
+    drawn without a CJK font (English labels and a warning) are not kept.
+
+    Parameters
+    ----------
+    tables : ReportTables
+        The report's tables.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+    year : int
+        The report's scenario year.
+
+    Returns
+    -------
+    list of Chart
+        The charts, in page order.
+    """
+    from jmgis import cache
+    from jmgis.report import charts
+    from jmgis.settings import current
+
+    font = charts.cjk_font()
+    params = {
+        "tables": [(t.key, t.title, t.title_en, t.note, t.frame) for t in tables.all()],
+        "compare": compare,
+        "year": year,
+        "font": font,
+    }
+    return cache.memo(
+        current(),
+        "report",
+        "report_charts",
+        params,
+        lambda: (build_charts(tables, compare, year), font is not None),
+    )
 
 
 def build_step(ctx) -> list[Path]:
