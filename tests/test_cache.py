@@ -371,3 +371,25 @@ def test_report_charts_and_inputs_are_cached_by_their_inputs(settings, monkeypat
         assert len(loaded) == 2
         report_build.cached_inputs(2030, 2020, layers)
         assert len(loaded) == 3
+
+
+def test_park_places_are_cached_until_the_catalog_changes(tmp_path, monkeypatch):
+    """Resolving a park name reads the parks from the cache; an edited catalog file gives
+    a new key, so the parks are loaded again."""
+    import jmgis.catalog as catalog
+    from jmgis.settings import REPO_ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    loads = []
+    real = catalog.load_catalog
+    monkeypatch.setattr(catalog, "load_catalog", lambda: loads.append(1) or real())
+    with use(Settings(data_dir=data, cache_dir=tmp_path / "cache")):
+        first = catalog.park_places()
+        again = catalog.park_places()
+        assert len(loads) == 1
+        assert again.equals(first) and len(first) > 0
+        park = data / "projects" / "park.yaml"
+        park.write_text(park.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        catalog.park_places()
+        assert len(loads) == 2

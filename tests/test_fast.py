@@ -67,3 +67,26 @@ def test_water_m_small_inputs(n):
 
     lines = shapely.linestrings(np.tile([[0.0, 0.0], [1000.0, 0.0]], (n, 1, 1)))
     assert water_m(lines, _water()).shape == (n,)
+
+
+def test_command_line_runs_openblas_single_threaded_unless_the_user_says():
+    """A ``jmgis`` process sets ``OPENBLAS_NUM_THREADS=1`` before numpy loads (its idle
+    threads cost every short command CPU time), and keeps a value the user set."""
+    code = (
+        "import os, sys\n"
+        "from jmgis.cli import main\n"
+        "main(['cache', 'info'])\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = [sys.executable, "-c", code]
+    out = subprocess.run(run, capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split()[-1] == "1"
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run(run, capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split()[-1] == "2"
+    from jmgis.settings import command_line_threads
+
+    assert command_line_threads({}) == {}  # numpy is loaded here: nothing to do

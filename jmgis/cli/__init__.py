@@ -203,6 +203,9 @@ def error_line(exc: BaseException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jmgis`` console script; returns the exit status."""
+    from jmgis.settings import command_line_threads
+
+    command_line_threads()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.quiet and args.verbose:
