@@ -138,23 +138,20 @@ class ContractionHierarchy:
             if not groups:
                 continue
             first = groups[0][1]
-            other = targets if by_source else sources
-            batch = (rk.CCHOneToMany if by_source else rk.CCHManyToOne)(
-                self._metric, other[first].tolist()
-            )
-            try:
+            if by_source:
+                to_many = rk.CCHOneToMany(self._metric, targets[first].tolist())
                 for key, rows in groups:
-                    pinned = other[rows].tolist()
-                    if by_source:
-                        batch.repin_targets(pinned)
-                        found = batch.distances_from(key)
-                    else:
-                        batch.repin_sources(pinned)
-                        found = batch.distances_to(key)
-                    out[rows] = _seconds(found)
-                    left[rows] = False
-            finally:
-                del batch  # a live one-to-many object pins the metric
+                    to_many.repin_targets(targets[rows].tolist())
+                    out[rows] = _seconds(to_many.distances_from(key))
+                del to_many  # a live one-to-many object pins the metric
+            else:
+                to_one = rk.CCHManyToOne(self._metric, sources[first].tolist())
+                for key, rows in groups:
+                    to_one.repin_sources(sources[rows].tolist())
+                    out[rows] = _seconds(to_one.distances_to(key))
+                del to_one
+            for _key, rows in groups:
+                left[rows] = False
         run = self._query.run
         rest = np.flatnonzero(left)
         for i, s, t in zip(
