@@ -49,7 +49,7 @@ _state = {"quiet": False}
 
 
 def progress(
-    iterable: Iterable[T], desc: str | None = None, total: int | None = None
+    iterable: Iterable[T] | None, desc: str | None = None, total: int | None = None
 ) -> tqdm[T]:
     """A tqdm progress bar on stderr for a step that takes more than a second or two.
 
@@ -57,8 +57,8 @@ def progress(
 
     Parameters
     ----------
-    iterable : Iterable
-        What to iterate over.
+    iterable : Iterable or None
+        What to iterate over (``None``: a bar of ``total`` phases driven by ``update``).
     desc : str or None
         The bar's label.
     total : int or None

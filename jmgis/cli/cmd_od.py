@@ -173,6 +173,7 @@ def od_table(G, origins, destinations):
 
 def run(args: argparse.Namespace) -> int:
     """Run ``jmgis od``; return the exit status."""
+    from jmgis.cli import progress
     from jmgis.jiangmen.township_access import jiangmen_graph
     from jmgis.settings import use
     from jmgis.tabular import safe_csv
@@ -180,11 +181,21 @@ def run(args: argparse.Namespace) -> int:
 
     year = check_year(args.year)
     settings = network_settings(args, args.settings)
-    with use(settings):
-        G = jiangmen_graph(year).copy()
-    origins = side_nodes(G, args.origins, args.max_snap)
-    destinations = side_nodes(G, args.destinations, args.max_snap)
-    table = od_table(G, origins, destinations)
-    table.insert(0, "year", int(year))
-    safe_csv(table, args.out)
+    bar = progress(None, desc="jmgis od: network", total=4)  # stderr, terminals only
+    try:
+        with use(settings):
+            G = jiangmen_graph(year).copy()
+        bar.update(1)
+        bar.set_description("jmgis od: places")
+        origins = side_nodes(G, args.origins, args.max_snap)
+        destinations = side_nodes(G, args.destinations, args.max_snap)
+        bar.update(1)
+        bar.set_description(f"jmgis od: {len(origins)}×{len(destinations)} times")
+        table = od_table(G, origins, destinations)
+        bar.update(1)
+        table.insert(0, "year", int(year))
+        safe_csv(table, args.out)
+        bar.update(1)
+    finally:
+        bar.close()
     return 0
