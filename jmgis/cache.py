@@ -9,7 +9,9 @@ The key
     from, the settings that matter for it (year, modes, CRS, speed table …), and the jmgis
     source code itself (every ``.py`` file of the package), so an edited data file, a
     different setting or a different jmgis makes a different key: the result is rebuilt,
-    never served stale.  Old entries stay until ``jmgis cache clear``.
+    never served stale.  Each namespace keeps its :data:`MAX_ENTRIES` most recently used
+    entries (older ones are removed when a new one is written); ``jmgis cache clear``
+    removes them all.
 Concurrent processes
     Entries are written atomically (a temporary file in the same folder, ``fsync``, then
     :func:`os.replace`, see :mod:`jmgis.atomic`): a reader sees a whole entry or none.
@@ -45,6 +47,8 @@ log = logging.getLogger("jmgis.cache")
 #: The sub-folder of ``cache_dir`` this module owns (``assets/`` beside it is the maps').
 DERIVED = "derived"
 SUFFIX = ".pickle"
+#: Entries kept per namespace; the least recently used beyond this are removed on a write.
+MAX_ENTRIES = 64
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 _code_digest: str | None = None
@@ -232,6 +236,8 @@ class Cache:
             data = path.read_bytes()
         except OSError:
             return default
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: the last to be pruned (see put)
         try:
             return pickle.loads(data)
         except Exception as exc:  # a damaged entry: rebuild it
@@ -263,10 +269,51 @@ class Cache:
         path = self.path(namespace, key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            written = atomic_write_bytes(
+                path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            )
         except OSError as exc:  # a read-only cache slows jmgis down, it does not stop it
             log.debug("cannot write cache entry %s: %s", path, exc)
             return None
+        self.prune(namespace)
+        return written
+
+    def prune(self, namespace: str, keep: int | None = None) -> int:
+        """Remove all but the ``keep`` most recently used entries of ``namespace``.
+
+        Entries made for data, settings or code that have since changed are never read
+        again; this bounds what they take on disk.  "Used" is the file's modification time,
+        which :meth:`get` refreshes on every hit.  A process reading an entry while it is
+        removed still reads it whole (POSIX); one that finds it gone rebuilds it.
+
+        Parameters
+        ----------
+        namespace : str
+            The kind of result.
+        keep : int, optional
+            How many entries to keep (default :data:`MAX_ENTRIES`).
+
+        Returns
+        -------
+        int
+            The number of entries removed.
+        """
+        keep = MAX_ENTRIES if keep is None else keep
+        folder = self.root / namespace
+        try:
+            entries = [(f.stat().st_mtime_ns, f) for f in folder.glob(f"*{SUFFIX}")]
+        except OSError:
+            return 0
+        if len(entries) <= keep:
+            return 0
+        entries.sort(key=lambda e: (e[0], e[1].name), reverse=True)
+        removed = 0
+        for _mtime, old in entries[keep:]:
+            with contextlib.suppress(OSError):
+                old.unlink()
+                old.with_suffix(".lock").unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     @contextlib.contextmanager
     def _lock(self, namespace: str, key: str) -> Iterator[None]:

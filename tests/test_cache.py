@@ -393,3 +393,23 @@ def test_park_places_are_cached_until_the_catalog_changes(tmp_path, monkeypatch)
         park.write_text(park.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
         catalog.park_places()
         assert len(loads) == 2
+
+
+def test_each_namespace_keeps_its_most_recently_used_entries(tmp_path):
+    """Writing past MAX_ENTRIES removes the least recently used entries of that namespace
+    only; an entry read since it was written counts as recently used."""
+    import os
+
+    store = cache.Cache(tmp_path)
+    for i in range(5):
+        store.put("thing", f"k{i}", i)
+        os.utime(store.path("thing", f"k{i}"), ns=(10**18 + i, 10**18 + i))
+    store.put("other", "x", "kept")
+    assert store.get("thing", "k0") == 0  # read: now the most recently used
+    assert store.prune("thing", keep=3) == 2
+    left = {p.stem for p in (tmp_path / "thing").glob("*.pickle")}
+    assert left == {"k0", "k3", "k4"}
+    assert store.get("other", "x") == "kept"
+    for i in range(cache.MAX_ENTRIES + 2):
+        store.put("many", f"m{i}", i)
+    assert store.info().namespaces["many"][0] == cache.MAX_ENTRIES
