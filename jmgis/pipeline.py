@@ -175,6 +175,70 @@ def step_key(
     return cache.derived_key(settings, f"build_step:{name}", {"layers": dict(layers or {})})
 
 
+class _Said(logging.Handler):
+    """The log records (logger ``jmgis``) and warnings of a step, to show again on a hit.
+
+    A cached step must not silently drop what it tells the user (a user network's
+    import report, a warning about a layer).  Records are kept as formatted messages.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self.warnings: list[tuple[str, type[Warning], str, int]] = []
+        self._catch: Any = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> _Said:
+        import warnings
+
+        logging.getLogger("jmgis").addHandler(self)
+        self._catch = warnings.catch_warnings(record=True)
+        self._caught = self._catch.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._catch.__exit__(*exc)
+        logging.getLogger("jmgis").removeHandler(self)
+        self.warnings = [
+            (str(w.message), w.category, w.filename, w.lineno) for w in self._caught
+        ]
+
+    def picklable(self) -> dict[str, list]:
+        """The records and warnings as plain values (messages formatted)."""
+        records = []
+        for r in self.records:
+            plain = logging.makeLogRecord(r.__dict__)
+            plain.msg, plain.args = r.getMessage(), None
+            plain.exc_info = plain.exc_text = plain.stack_info = None
+            records.append(plain.__dict__)
+        warned = [(m, c, f, n) for m, c, f, n in self.warnings]
+        return {"records": records, "warnings": warned}
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, list] | None) -> _Said:
+        """The messages of :meth:`picklable` (none for ``None``)."""
+        said = cls()
+        if stored:
+            said.records = [logging.makeLogRecord(d) for d in stored["records"]]
+            said.warnings = [tuple(w) for w in stored["warnings"]]
+        return said
+
+    def replay(self, *, records: bool = True) -> None:
+        """Log the records to their loggers (unless ``records=False``), issue the warnings."""
+        import warnings
+
+        for record in self.records if records else []:
+            logger = logging.getLogger(record.name)
+            if logger.isEnabledFor(record.levelno):
+                logger.handle(record)
+        for message, category, filename, lineno in self.warnings:
+            warnings.warn_explicit(message, category, filename, lineno)
+
+
 def cached_step(name: str, step: Step) -> Step:
     """``step`` with its result kept in the persistent cache (namespace ``step``).
 
@@ -183,8 +247,8 @@ def cached_step(name: str, step: Step) -> Step:
     :func:`step_key` of the settings and of the layers already in the context.  On a hit
     the layers are put into ``ctx.layers`` and the files written again byte for byte
     (atomically), so later steps and the published set are the same as without the
-    cache.  A step that writes anything else (a folder, a
-    file outside ``ctx.out_dir``) is not cached.
+    cache; what the step logged and warned is shown again.  A step that writes anything
+    else (a folder, a file outside ``ctx.out_dir``) is not cached.
 
     Parameters
     ----------
@@ -213,8 +277,10 @@ def cached_step(name: str, step: Step) -> Step:
         def make() -> dict[str, Any] | None:
             before = dict(ctx.layers)
             n_written = len(ctx.written)
-            step(ctx)
+            with _Said() as said:
+                step(ctx)
             built.append(True)
+            said.replay(records=False)  # its warnings were held back: issue them now
             files: dict[str, bytes] = {}
             out = Path(ctx.out_dir)
             for path in ctx.written[n_written:]:
@@ -225,7 +291,7 @@ def cached_step(name: str, step: Step) -> Step:
             layers = {
                 k: v for k, v in ctx.layers.items() if k not in before or before[k] is not v
             }
-            return {"layers": layers, "files": files}
+            return {"layers": layers, "files": files, "said": said.picklable()}
 
         key = step_key(ctx.settings, name, ctx.layers)
         result = store.get_or_build("step", key, make)
@@ -234,6 +300,7 @@ def cached_step(name: str, step: Step) -> Step:
         if result is None:  # a step that cannot be replayed: run it
             step(ctx)
             return
+        _Said.from_stored(result.get("said")).replay()  # the same messages as a real run
         ctx.layers.update(result["layers"])
         for rel, data in result["files"].items():
             path = Path(ctx.out_dir) / rel

@@ -413,3 +413,33 @@ def test_each_namespace_keeps_its_most_recently_used_entries(tmp_path):
     for i in range(cache.MAX_ENTRIES + 2):
         store.put("many", f"m{i}", i)
     assert store.info().namespaces["many"][0] == cache.MAX_ENTRIES
+
+
+def test_a_cached_step_says_again_what_it_logged_and_warned(tmp_path, caplog):
+    """A hit shows the step's log lines and warnings as the run that made it did (a user
+    network's import report must not vanish on the second build); a miss shows them once."""
+    import logging
+    import warnings
+
+    from jmgis.pipeline import BuildContext, cached_step
+
+    runs = []
+
+    def step(ctx):
+        runs.append(1)
+        logging.getLogger("jmgis.demo").info("read %d roads", 42)
+        warnings.warn("3 roads dropped", UserWarning, stacklevel=1)
+        ctx.layers["made"] = ctx.settings.years
+
+    cached = cached_step("talk", step)
+    (tmp_path / "data").mkdir()
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "c")
+    for expected_runs in (1, 1):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="jmgis"), pytest.warns(UserWarning) as w:
+            cached(BuildContext(settings=settings, out_dir=tmp_path))
+        assert len(runs) == expected_runs
+        assert [r.getMessage() for r in caplog.records if r.name == "jmgis.demo"] == [
+            "read 42 roads"
+        ]
+        assert [str(x.message) for x in w] == ["3 roads dropped"]
