@@ -598,7 +598,8 @@ def memo(
         Everything besides the settings the result is made from (frames, files, values).
     make : callable
         ``make() -> (value, keep)``; the value is stored only when ``keep`` is true (a
-        result made while something was missing, e.g. with a warning, is not kept).
+        result made while something was missing is not kept).  What ``make`` logs (logger
+        ``jmgis``) and warns is stored with it and said again on every hit.
 
     Returns
     -------
@@ -610,13 +611,90 @@ def memo(
         return make()[0]
     key = derived_key(settings, what, params)
     missing = object()
-    value = store.get(namespace, key, missing)
-    if value is not missing:
-        return value
-    value, keep = make()
+    stored = store.get(namespace, key, missing)
+    if isinstance(stored, dict) and set(stored) == {"value", "said"}:
+        Said.from_stored(stored["said"]).replay()  # what making it said, said again
+        return stored["value"]
+    with Said() as said:
+        value, keep = make()
+    said.replay(records=False)
     if keep:
-        store.put(namespace, key, value)
+        store.put(namespace, key, {"value": value, "said": said.picklable()})
     return value
+
+
+class Said(logging.Handler):
+    """The log records (logger ``jmgis``) and warnings of a computation, to show again.
+
+    A cached result must not silently drop what making it told the user (a user
+    network's import report, a warning about a layer): ``with Said() as said:`` collects
+    them, :meth:`picklable` stores them beside the result, :meth:`replay` says them again
+    on a hit.  Warnings are held back while collecting (``replay(records=False)`` issues
+    them); records are kept as formatted messages.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self.warnings: list[tuple[str, type[Warning], str, int]] = []
+        self._catch: Any = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep ``record`` (the :class:`logging.Handler` hook).
+
+        Parameters
+        ----------
+        record : logging.LogRecord
+            A record of logger ``jmgis`` or below.
+        """
+        self.records.append(record)
+
+    def __enter__(self) -> Said:
+        import warnings
+
+        logging.getLogger("jmgis").addHandler(self)
+        self._catch = warnings.catch_warnings(record=True)
+        self._caught = self._catch.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._catch.__exit__(*exc)
+        logging.getLogger("jmgis").removeHandler(self)
+        self.warnings = [
+            (str(w.message), w.category, w.filename, w.lineno) for w in self._caught
+        ]
+
+    def picklable(self) -> dict[str, list]:
+        """The records and warnings as plain values (messages formatted)."""
+        records = []
+        for r in self.records:
+            plain = logging.makeLogRecord(r.__dict__)
+            plain.msg, plain.args = r.getMessage(), None
+            plain.exc_info = plain.exc_text = plain.stack_info = None
+            records.append(plain.__dict__)
+        warned = [(m, c, f, n) for m, c, f, n in self.warnings]
+        return {"records": records, "warnings": warned}
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, list] | None) -> Said:
+        """The messages of :meth:`picklable` (none for ``None``)."""
+        said = cls()
+        if stored:
+            said.records = [logging.makeLogRecord(d) for d in stored["records"]]
+            said.warnings = [tuple(w) for w in stored["warnings"]]
+        return said
+
+    def replay(self, *, records: bool = True) -> None:
+        """Log the records to their loggers (unless ``records=False``), issue the warnings."""
+        import warnings
+
+        for record in self.records if records else []:
+            logger = logging.getLogger(record.name)
+            if logger.isEnabledFor(record.levelno):
+                logger.handle(record)
+        for message, category, filename, lineno in self.warnings:
+            warnings.warn_explicit(message, category, filename, lineno)
 
 
 def for_settings(settings: Any = None) -> Cache:

@@ -175,70 +175,6 @@ def step_key(
     return cache.derived_key(settings, f"build_step:{name}", {"layers": dict(layers or {})})
 
 
-class _Said(logging.Handler):
-    """The log records (logger ``jmgis``) and warnings of a step, to show again on a hit.
-
-    A cached step must not silently drop what it tells the user (a user network's
-    import report, a warning about a layer).  Records are kept as formatted messages.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-        self.warnings: list[tuple[str, type[Warning], str, int]] = []
-        self._catch: Any = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def __enter__(self) -> _Said:
-        import warnings
-
-        logging.getLogger("jmgis").addHandler(self)
-        self._catch = warnings.catch_warnings(record=True)
-        self._caught = self._catch.__enter__()
-        warnings.simplefilter("always")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._catch.__exit__(*exc)
-        logging.getLogger("jmgis").removeHandler(self)
-        self.warnings = [
-            (str(w.message), w.category, w.filename, w.lineno) for w in self._caught
-        ]
-
-    def picklable(self) -> dict[str, list]:
-        """The records and warnings as plain values (messages formatted)."""
-        records = []
-        for r in self.records:
-            plain = logging.makeLogRecord(r.__dict__)
-            plain.msg, plain.args = r.getMessage(), None
-            plain.exc_info = plain.exc_text = plain.stack_info = None
-            records.append(plain.__dict__)
-        warned = [(m, c, f, n) for m, c, f, n in self.warnings]
-        return {"records": records, "warnings": warned}
-
-    @classmethod
-    def from_stored(cls, stored: dict[str, list] | None) -> _Said:
-        """The messages of :meth:`picklable` (none for ``None``)."""
-        said = cls()
-        if stored:
-            said.records = [logging.makeLogRecord(d) for d in stored["records"]]
-            said.warnings = [tuple(w) for w in stored["warnings"]]
-        return said
-
-    def replay(self, *, records: bool = True) -> None:
-        """Log the records to their loggers (unless ``records=False``), issue the warnings."""
-        import warnings
-
-        for record in self.records if records else []:
-            logger = logging.getLogger(record.name)
-            if logger.isEnabledFor(record.levelno):
-                logger.handle(record)
-        for message, category, filename, lineno in self.warnings:
-            warnings.warn_explicit(message, category, filename, lineno)
-
-
 def cached_step(name: str, step: Step) -> Step:
     """``step`` with its result kept in the persistent cache (namespace ``step``).
 
@@ -277,7 +213,7 @@ def cached_step(name: str, step: Step) -> Step:
         def make() -> dict[str, Any] | None:
             before = dict(ctx.layers)
             n_written = len(ctx.written)
-            with _Said() as said:
+            with cache.Said() as said:
                 step(ctx)
             built.append(True)
             said.replay(records=False)  # its warnings were held back: issue them now
@@ -300,7 +236,7 @@ def cached_step(name: str, step: Step) -> Step:
         if result is None:  # a step that cannot be replayed: run it
             step(ctx)
             return
-        _Said.from_stored(result.get("said")).replay()  # the same messages as a real run
+        cache.Said.from_stored(result.get("said")).replay()  # the same messages as a real run
         ctx.layers.update(result["layers"])
         for rel, data in result["files"].items():
             path = Path(ctx.out_dir) / rel

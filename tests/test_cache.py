@@ -443,3 +443,24 @@ def test_a_cached_step_says_again_what_it_logged_and_warned(tmp_path, caplog):
             "read 42 roads"
         ]
         assert [str(x.message) for x in w] == ["3 roads dropped"]
+
+
+def test_memo_keeps_what_making_said_and_says_it_on_every_hit(tmp_path):
+    import warnings
+
+    made = []
+
+    def make():
+        made.append(1)
+        warnings.warn("assets left external", UserWarning, stacklevel=1)
+        return "page", True
+
+    (tmp_path / "data").mkdir()
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "c")
+    for _ in range(2):
+        with pytest.warns(UserWarning, match="assets left external"):
+            assert cache.memo(settings, "thing", "demo", {"year": 2025}, make) == "page"
+    assert len(made) == 1
+    with pytest.warns(UserWarning):
+        cache.memo(settings, "thing", "demo", {"year": 2030}, make)
+    assert len(made) == 2
