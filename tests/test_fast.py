@@ -90,3 +90,33 @@ def test_command_line_runs_openblas_single_threaded_unless_the_user_says():
     from jmgis.settings import command_line_threads
 
     assert command_line_threads({}) == {}  # numpy is loaded here: nothing to do
+
+
+def test_stable_ids_in_one_pass_replace_what_an_alternation_of_the_ids_would():
+    """The linear renumbering of element ids gives the bytes of the straightforward
+    regex alternation, also for ids glued to other hex digits or repeated back to back."""
+    import re
+
+    from jmgis import maps
+    from jmgis.maps import _HEX_ID, _element_ids, finalise, render_verbatim
+    from tests.maps_fixtures import fixture_layers
+
+    m = maps.make_map("zones", fixture_layers())
+    finalise(m)
+    root = m.get_root()
+    text = render_verbatim(m)
+    ids = sorted(i for i in set(_element_ids(root)) if i in text)
+    assert len(ids) > 3
+    text += " ab" + ids[0] + "cd " + ids[1] * 2 + " f" + ids[2] + "0" + ids[3][:31]
+
+    def alternation(text):
+        order = {}
+        for found in _HEX_ID.finditer(text):
+            if found.group(0) in set(ids) and found.group(0) not in order:
+                order[found.group(0)] = f"{len(order) + 1:032x}"
+        pattern = re.compile("|".join(map(re.escape, order)))
+        return pattern.sub(lambda hit: order[hit.group(0)], text)
+
+    got = maps.stable_ids(root, text)
+    assert got == alternation(text)
+    assert not any(i in got for i in ids[:3])

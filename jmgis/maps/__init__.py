@@ -378,11 +378,22 @@ def stable_ids(root: Any, text: str) -> str:
             order[found.group(0)] = f"{len(order) + 1:032x}"
     if not order:
         return text
-    pattern = re.compile("|".join(map(re.escape, order)))
-    return pattern.sub(lambda hit: order[hit.group(0)], text)
+    # Every occurrence of a ranked id, leftmost first and not overlapping (what a regex
+    # alternation of the ids would replace), found in one linear pass over the 32-hex
+    # windows: an alternation of hundreds of ids cost 0.06 s per page.
+    parts, end = [], 0
+    for window in _HEX_WINDOW.finditer(text):
+        start, token = window.start(), window.group(1)
+        if start >= end and token in order:
+            parts += [text[end:start], order[token]]
+            end = start + 32
+    parts.append(text[end:])
+    return "".join(parts)
 
 
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
+#: Every 32-hex window, overlapping ones too (a zero-width match with the window captured).
+_HEX_WINDOW = re.compile(r"(?=([0-9a-f]{32}))")
 
 
 class _Frame:
