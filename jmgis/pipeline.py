@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from jmgis.cache import INPUT_FILES, OUTPUT_SETTINGS  # noqa: F401 (names of step_key)
 from jmgis.errors import OutputError
 from jmgis.settings import Settings, use
 
@@ -145,12 +146,117 @@ def _step_report(ctx: BuildContext) -> None:
 
 Step = Callable[[BuildContext], None]
 
+def step_key(
+    settings: Settings, name: str, layers: dict[str, pd.DataFrame] | None = None
+) -> str:
+    """The cache key of build step ``name`` run with ``settings`` on ``layers``.
+
+    :func:`jmgis.cache.derived_key` of the step name, the settings (every one except
+    :data:`OUTPUT_SETTINGS`, and the contents of the files of :data:`INPUT_FILES`, with a
+    shapefile's side files) and the contents of the layers the earlier steps made (a step
+    may read them), with the library versions and the jmgis code.  Any change to the data,
+    to a setting that matters or to an input layer gives another key, so a cached step is
+    never served stale.
+
+    Parameters
+    ----------
+    settings : Settings
+        The settings of the build.
+    name : str
+        The step (``"admin"``, ``"catalog"``, ``"network"``, ``"access"``).
+    layers : dict of str to DataFrame, optional
+        The layers in the context when the step starts.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    from jmgis import cache
+
+    return cache.derived_key(settings, f"build_step:{name}", {"layers": dict(layers or {})})
+
+
+def cached_step(name: str, step: Step) -> Step:
+    """``step`` with its result kept in the persistent cache (namespace ``step``).
+
+    The result is what the step adds to the context: the layers it added or replaced and
+    the bytes of the files it wrote under ``ctx.out_dir`` (the access rasters).  The key is
+    :func:`step_key` of the settings and of the layers already in the context.  On a hit
+    the layers are put into ``ctx.layers`` and the files written again byte for byte
+    (atomically), so later steps and the published set are the same as without the
+    cache; what the step logged and warned is shown again.  A step that writes anything
+    else (a folder, a file outside ``ctx.out_dir``) is not cached.
+
+    Parameters
+    ----------
+    name : str
+        The step's name (part of the key).
+    step : callable
+        ``step(ctx)``, which only reads ``ctx.settings`` and the layers of earlier
+        steps (themselves functions of the settings).
+
+    Returns
+    -------
+    callable
+        The cached step.
+    """
+
+    def run(ctx: BuildContext) -> None:
+        from jmgis import cache
+        from jmgis.atomic import atomic_write_bytes
+
+        store = cache.for_settings(ctx.settings)
+        if not store.enabled:
+            step(ctx)
+            return
+        built = []
+
+        def make() -> dict[str, Any] | None:
+            before = dict(ctx.layers)
+            n_written = len(ctx.written)
+            with cache.Said() as said:
+                step(ctx)
+            built.append(True)
+            said.replay(records=False)  # its warnings were held back: issue them now
+            files: dict[str, bytes] = {}
+            out = Path(ctx.out_dir)
+            for path in ctx.written[n_written:]:
+                path = Path(path)
+                if not path.is_file() or out not in path.parents:
+                    return None  # not replayable: store nothing of value
+                files[path.relative_to(out).as_posix()] = path.read_bytes()
+            layers = {
+                k: v for k, v in ctx.layers.items() if k not in before or before[k] is not v
+            }
+            return {"layers": layers, "files": files, "said": said.picklable()}
+
+        key = step_key(ctx.settings, name, ctx.layers)
+        result = store.get_or_build("step", key, make)
+        if built:
+            return  # the step ran here: ctx has its layers and files already
+        if result is None:  # a step that cannot be replayed: run it
+            step(ctx)
+            return
+        cache.Said.from_stored(result.get("said")).replay()  # the same messages as a real run
+        ctx.layers.update(result["layers"])
+        for rel, data in result["files"].items():
+            path = Path(ctx.out_dir) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ctx.written.append(atomic_write_bytes(path, data))
+
+    run.__name__ = getattr(step, "__name__", name)
+    run.__doc__ = step.__doc__
+    run.uncached = step  # type: ignore[attr-defined]
+    return run
+
+
 STEPS: list[tuple[str, Step]] = [
-    ("admin", _step_admin),
-    ("catalog", _step_catalog),
+    ("admin", cached_step("admin", _step_admin)),
+    ("catalog", cached_step("catalog", _step_catalog)),
     ("transport", _step_transport),
-    ("network", _step_network),
-    ("access", _step_access),
+    ("network", cached_step("network", _step_network)),
+    ("access", cached_step("access", _step_access)),
     ("gpkg", _step_gpkg),
     ("qgis", _step_qgis),
     ("maps", _step_maps),

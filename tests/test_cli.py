@@ -173,3 +173,46 @@ def test_closed_pipe_ends_quietly():
     proc.wait(timeout=120)
     assert "Error" not in stderr and "error" not in stderr, stderr
     assert proc.returncode in (0, 141)
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so progress bars are drawn on it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+LONG_COMMANDS = {
+    "od": ["od", "台城街道,沙坪街道", "江门站", "--year", "2025", "--out", "{tmp}/od.csv"],
+    "isochrone": ["isochrone", "台城街道", "--minutes", "30", "--out", "{tmp}/iso.gpkg"],
+    "access": ["access", "--year", "2025", "--out", "{tmp}/access"],
+    "map": ["map", "access", "--year", "2025", "--out", "{tmp}/access.html"],
+    "report": ["report", "--year", "2025", "--compare", "2020", "--out", "{tmp}/report"],
+    "build": ["build", "--out", "{tmp}/build"],
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "od",
+        "isochrone",
+        *(pytest.param(n, marks=pytest.mark.slow) for n in ("access", "map", "report", "build")),
+    ],
+)
+def test_long_commands_show_progress_on_a_terminal_and_nothing_with_quiet(
+    name, tmp_path, monkeypatch
+):
+    """Every command that can take more than ~2 s draws a progress bar on a terminal's
+    stderr, and with --quiet writes nothing at all to stderr."""
+    args = [a.replace("{tmp}", str(tmp_path / "{run}")) for a in LONG_COMMANDS[name]]
+    for run, flags in (("shown", []), ("quiet", ["-q"])):
+        stderr = _Terminal()
+        monkeypatch.setattr(sys, "stderr", stderr)
+        status = main([*flags, *(a.replace("{run}", run) for a in args)])
+        monkeypatch.undo()
+        assert status == 0, stderr.getvalue()
+        if flags:
+            assert stderr.getvalue() == ""
+        else:
+            assert "it/s" in stderr.getvalue() or "%|" in stderr.getvalue(), stderr.getvalue()

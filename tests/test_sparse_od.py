@@ -116,3 +116,39 @@ def test_bad_requests_are_data_errors():
     with pytest.raises(DataError, match="unknown method"):
         sparse.pair_times(cg, [0], [1], method="astar")
     assert sparse.pair_times(cg, [], []).shape == (0,)
+
+
+@pytest.mark.parametrize("group_min", [1, 2, 10**9])
+@settings(max_examples=60, deadline=None)
+@given(case=graphs_and_pairs(integer=True))
+def test_ch_grouped_and_single_pair_queries_agree_with_dijkstra(group_min, case):
+    """Origins (destinations) with several pairs go through RoutingKit's one-to-many
+    (many-to-one) query, the others through one query per pair: every split gives the
+    Dijkstra times exactly (whole seconds)."""
+    pytest.importorskip("routingkit_cch")
+    cg, o, d, xy = case
+    expected = _reference(cg, o, d)
+    old = sparse.CH_GROUP_MIN
+    sparse.CH_GROUP_MIN = group_min
+    try:
+        got = sparse.pair_times(cg, list(o), list(d), method="ch", xy=xy)
+    finally:
+        sparse.CH_GROUP_MIN = old
+    assert np.array_equal(got, expected)
+
+
+def test_ch_many_pairs_per_origin_and_destination():
+    """A few origins × many destinations and many origins → one destination (the usual OD
+    shapes) on a grid, against Dijkstra."""
+    pytest.importorskip("routingkit_cch")
+    from tests.synthetic import road_network
+
+    arrays = road_network(30, as_arrays=True)
+    n = len(arrays["x"])
+    cg = compile_arrays(arrays["u"], arrays["v"], np.round(arrays["travel_time_s"]), n)
+    xy = np.c_[arrays["x"], arrays["y"]]
+    rng = np.random.default_rng(3)
+    o = np.r_[np.repeat(rng.integers(0, n, 4), 50), rng.integers(0, n, 60)]
+    d = np.r_[rng.integers(0, n, 200), np.full(60, 7)]
+    got = sparse.pair_times(cg, list(o), list(d), method="ch", xy=xy)
+    assert np.array_equal(got, _reference(cg, o, d))

@@ -68,11 +68,20 @@ def park_places() -> gpd.GeoDataFrame:
 
     Parks placed only inside their county (``placement == "in_county"``) or not placed at
     all are left out: their point says "somewhere in this county", not where the park is.
-    This is the layer to register with :func:`jmgis.admin.places.register_source`.
+    This is the layer to register with :func:`jmgis.admin.places.register_source`.  It is
+    kept in the persistent cache (:func:`jmgis.cache.memo`, keyed by the settings and the
+    contents of the data files), so resolving a name does not load the whole catalog.
     """
-    parks = load_catalog().parks
-    keep = parks["placement"].isin(["seat_of", "coordinate"])
-    return parks.loc[keep, ["id", "name", "aliases", "placement", "placed_by", "geometry"]]
+    from jmgis import cache
+    from jmgis.settings import current
+
+    def make() -> tuple[gpd.GeoDataFrame, bool]:
+        parks = load_catalog().parks
+        keep = parks["placement"].isin(["seat_of", "coordinate"])
+        columns = ["id", "name", "aliases", "placement", "placed_by", "geometry"]
+        return parks.loc[keep, columns], True
+
+    return cache.memo(current(), "catalog", "park_places", {}, make)
 
 
 def load_structure() -> gpd.GeoDataFrame:

@@ -49,7 +49,7 @@ _state = {"quiet": False}
 
 
 def progress(
-    iterable: Iterable[T], desc: str | None = None, total: int | None = None
+    iterable: Iterable[T] | None, desc: str | None = None, total: int | None = None
 ) -> tqdm[T]:
     """A tqdm progress bar on stderr for a step that takes more than a second or two.
 
@@ -57,8 +57,8 @@ def progress(
 
     Parameters
     ----------
-    iterable : Iterable
-        What to iterate over.
+    iterable : Iterable or None
+        What to iterate over (``None``: a bar of ``total`` phases driven by ``update``).
     desc : str or None
         The bar's label.
     total : int or None
@@ -203,6 +203,9 @@ def error_line(exc: BaseException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``jmgis`` console script; returns the exit status."""
+    from jmgis.settings import command_line_threads
+
+    command_line_threads()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.quiet and args.verbose:

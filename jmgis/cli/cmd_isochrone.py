@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     import logging
 
     from jmgis.access.isochrone import isochrones
+    from jmgis.cli import progress
     from jmgis.io.gpkg import write_layer
     from jmgis.jiangmen.township_access import MAX_OFFNET_M, OFFNET_SPEED_KPH, jiangmen_graph
     from jmgis.layers import columns
@@ -124,18 +125,25 @@ def run(args: argparse.Namespace) -> int:
     year = check_year(args.year)
     bands = parse_minutes(args.minutes)
     settings = network_settings(args, args.settings)
-    with use(settings):
-        G = jiangmen_graph(year).copy()
-    node, name = origin_node(G, args.place, args.max_snap)
-    iso = isochrones(
-        G,
-        [node],
-        bands,
-        names=[name],
-        cell_m=250.0,
-        offnet_speed_kph=OFFNET_SPEED_KPH,
-        max_offnet_m=MAX_OFFNET_M,
-    )
+    bar = progress(None, desc="jmgis isochrone: network", total=3)  # stderr, terminals only
+    try:
+        with use(settings):
+            G = jiangmen_graph(year).copy()
+        bar.update(1)
+        node, name = origin_node(G, args.place, args.max_snap)
+        bar.set_description(f"jmgis isochrone: {len(bands)} bands")
+        iso = isochrones(
+            G,
+            [node],
+            bands,
+            names=[name],
+            cell_m=250.0,
+            offnet_speed_kph=OFFNET_SPEED_KPH,
+            max_offnet_m=MAX_OFFNET_M,
+        )
+        bar.update(1)
+    finally:
+        bar.close()
     iso["band_min"] = bands
     iso["year"] = int(year)
     iso["note"] = (

@@ -74,9 +74,12 @@ def run(args: argparse.Namespace) -> int:
         layers = dict(ctx.layers)
         if args.kind == "access":
             layers.update(maps.raster_from(ctx.written))
-        m = maps.make_map(
-            args.kind, layers, basemap=args.basemap, year=args.year, review_no=args.review_no
-        )
-        path = maps.save(m, args.out)
+        options = {"basemap": args.basemap, "year": args.year, "review_no": args.review_no}
+
+        def make():
+            return maps.make_map(args.kind, layers, **options)
+
+        params = {"kind": args.kind, "layers": layers, "years": args.settings.years, **options}
+        path = maps.save_cached(make, args.out, "make_map", params)
     log.info("wrote %s (%.0f kB)", path, path.stat().st_size / 1024)
     return 0

@@ -183,6 +183,7 @@ def od_table(G, origins, destinations):
 
 def run(args: argparse.Namespace) -> int:
     """Run ``jmgis od``; return the exit status."""
+    from jmgis.cli import progress
     from jmgis.jiangmen.township_access import jiangmen_graph
     from jmgis.settings import use
     from jmgis.tabular import safe_csv
@@ -190,17 +191,29 @@ def run(args: argparse.Namespace) -> int:
 
     year = check_year(args.year)
     settings = network_settings(args, args.settings)
-    with use(settings):
-        G = jiangmen_graph(year).copy()
-    origins = side_nodes(G, args.origins, args.max_snap)
-    destinations = side_nodes(G, args.destinations, args.max_snap)
-    table = od_table(G, origins, destinations)
-    table.insert(0, "year", int(year))
-    if str(args.out).lower().endswith(".gpkg"):
-        network = settings.network.name if settings.network is not None else "the bundled network"
-        write_od_lines(od_lines(G, table, f"jmgis od on {network}"), args.out)
-    else:
-        safe_csv(table, args.out)
+    bar = progress(None, desc="jmgis od: network", total=4)  # stderr, terminals only
+    try:
+        with use(settings):
+            G = jiangmen_graph(year).copy()
+        bar.update(1)
+        bar.set_description("jmgis od: places")
+        origins = side_nodes(G, args.origins, args.max_snap)
+        destinations = side_nodes(G, args.destinations, args.max_snap)
+        bar.update(1)
+        bar.set_description(f"jmgis od: {len(origins)}×{len(destinations)} times")
+        table = od_table(G, origins, destinations)
+        bar.update(1)
+        table.insert(0, "year", int(year))
+        if str(args.out).lower().endswith(".gpkg"):
+            network = "the bundled network"
+            if settings.network is not None:
+                network = settings.network.name
+            write_od_lines(od_lines(G, table, f"jmgis od on {network}"), args.out)
+        else:
+            safe_csv(table, args.out)
+        bar.update(1)
+    finally:
+        bar.close()
     return 0
 
 

@@ -252,8 +252,10 @@ def to_geojson(
         if len(values) != len(gdf):
             raise ValueError(f"extra property {key!r} has {len(values)} values for {len(gdf)} rows")
     features = []
-    geo_interface = gpd.GeoSeries(geoms).to_json(drop_id=True)
-    geometries = [f["geometry"] for f in json.loads(geo_interface)["features"]]
+    # GEOS writes each geometry's GeoJSON (coordinates round-trip exactly); going through
+    # GeoSeries.to_json iterated every coordinate in Python and encoded it twice.
+    texts = shapely.to_geojson(np.asarray(geoms.values, dtype=object))
+    geometries = [None if text is None else json.loads(text) for text in texts.tolist()]
     records = pd.DataFrame(shown.drop(columns=shown.geometry.name)).to_dict("records")
     for i, (record, geometry) in enumerate(zip(records, geometries, strict=True)):
         props = {k: _plain(v, digits) for k, v in record.items()}

@@ -23,7 +23,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from jmgis.crs import analysis_crs as _analysis_crs
 from jmgis.network.connectors import (
@@ -469,6 +468,8 @@ def join_seat_local_roads(G: nx.MultiDiGraph, speed_kph: float) -> int:
         return 0
     end_ids = sorted(ends, key=str)
     xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in end_ids], dtype=float)
+    from scipy.spatial import cKDTree  # 0.2 s of imports: only when a graph is built
+
     tree = cKDTree(xy)
     added = 0
     for node, data in seats:

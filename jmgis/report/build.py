@@ -29,6 +29,7 @@ MAP_TITLES = {
 
 # The profile column the access and scenario maps show.
 MAP_VALUE = "t_city_gov_min"
+MAP_LABEL = "至市政府出行时间"
 
 Progress = Callable[[Iterable, str], Iterable]
 
@@ -73,24 +74,69 @@ def write_maps(out_dir: Path, layers: Mapping | None, year: int, compare: int | 
     list of pathlib.Path
         The HTML maps written.
     """
-    from jmgis import maps
+    from jmgis.atomic import atomic_write_text
+    from jmgis.settings import current
 
     if layers is None:
         return []
+    settings = current()
     written = []
     for kind in MAP_TITLES:
-        if kind not in maps.MAP_KINDS or maps.missing_layers(kind, layers):
+        if kind == "scenario" and compare is None:
             continue
-        if kind == "scenario":
-            if compare is None:
-                continue
-            m = maps.scenario_map(layers, year_from=compare, year_to=year, value=MAP_VALUE)
-        elif kind == "access":
-            m = maps.access_map(layers, year=year, value=MAP_VALUE, label="至市政府出行时间")
-        else:
-            m = maps.make_map(kind, layers, year=year)
-        written.append(maps.save(m, out_dir / "maps" / f"{kind}.html"))
+        path = out_dir / "maps" / f"{kind}.html"
+
+        def make(kind: str = kind):
+            # jmgis.maps (folium, jinja2: a second of imports) only when a page is made
+            from jmgis import maps
+
+            if kind not in maps.MAP_KINDS or maps.missing_layers(kind, layers):
+                return None
+            if kind == "scenario":
+                return maps.scenario_map(layers, year_from=compare, year_to=year, value=MAP_VALUE)
+            if kind == "access":
+                return maps.access_map(layers, year=year, value=MAP_VALUE, label=MAP_LABEL)
+            return maps.make_map(kind, layers, year=year)
+
+        params = {
+            "kind": kind,
+            "layers": layers,
+            "year": year,
+            "compare": compare,
+            "value": MAP_VALUE,
+            "label": MAP_LABEL,
+            "years": settings.years,
+        }
+        text = _page_cached(settings, make, params, path)
+        if text is not None:
+            written.append(atomic_write_text(path, text))
     return written
+
+
+def _page_cached(settings, make, params, path) -> str | None:
+    """The page of ``make()`` (``None`` for no map), kept in the cache under ``map``.
+
+    As :func:`jmgis.maps.page_cached` (same key parts), without importing :mod:`jmgis.maps`
+    on a hit.
+    """
+    from jmgis import cache
+
+    def build():
+        from jmgis import maps
+
+        m = make()
+        if m is None:
+            return None, True
+        text, external = maps._render(m)
+        maps.warn_external(path, external)
+        return text, not external
+
+    inputs = {
+        **params,
+        "assets": cache.folder_listing(settings.assets_path),
+        "tianditu_key": settings.tianditu_key,
+    }
+    return cache.memo(settings, "map", "report_map", inputs, build)
 
 
 def _profile_layer(inputs: ReportInputs):
@@ -194,13 +240,13 @@ def build_report(
     state: dict = {}
 
     def step_inputs() -> None:
-        state["inputs"] = (inputs or load_inputs(year, compare, layers=layers)).validate()
+        state["inputs"] = (inputs or cached_inputs(year, compare, layers)).validate()
 
     def step_tables() -> None:
         state["tables"] = build_tables(state["inputs"], year, compare, zone_codes)
 
     def step_charts() -> None:
-        state["charts"] = build_charts(state["tables"], compare, year)
+        state["charts"] = cached_charts(state["tables"], compare, year)
 
     def step_maps() -> None:
         if map_files is not None:
@@ -241,6 +287,81 @@ def build_report(
         log.debug("report: %s", name)
         step()
     return state["result"]
+
+
+def cached_inputs(year: int, compare: int | None, layers: Mapping | None) -> ReportInputs:
+    """:func:`~jmgis.report.inputs.load_inputs`, kept in the persistent cache.
+
+    Keyed (:func:`jmgis.cache.memo`, namespace ``report``) by the years, the settings in
+    effect (with the contents of their data files) and the contents of the two layers
+    ``load_inputs`` reads (``township``, ``access_township``).
+
+    Parameters
+    ----------
+    year : int
+        The report's scenario year.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+    layers : Mapping or None
+        The build's layers, if any.
+
+    Returns
+    -------
+    ReportInputs
+        The inputs.
+    """
+    from jmgis import cache
+    from jmgis.settings import current
+
+    used = {name: (layers or {}).get(name) for name in ("township", "access_township")}
+    params = {"year": year, "compare": compare, "layers": used, "has_layers": bool(layers)}
+    return cache.memo(
+        current(),
+        "report",
+        "report_inputs",
+        params,
+        lambda: (load_inputs(year, compare, layers=layers), True),
+    )
+
+
+def cached_charts(tables, compare: int | None, year: int) -> list:
+    """:func:`~jmgis.report.charts.build_charts`, kept in the persistent cache.
+
+    Keyed by the contents of every table, the years and the CJK font the charts use; charts
+    drawn without a CJK font (English labels and a warning) are not kept.
+
+    Parameters
+    ----------
+    tables : ReportTables
+        The report's tables.
+    compare : int or None
+        The earlier year it is compared with (``None`` = no comparison).
+    year : int
+        The report's scenario year.
+
+    Returns
+    -------
+    list of Chart
+        The charts, in page order.
+    """
+    from jmgis import cache
+    from jmgis.report import charts
+    from jmgis.settings import current
+
+    font = charts.cjk_font()
+    params = {
+        "tables": [(t.key, t.title, t.title_en, t.note, t.frame) for t in tables.all()],
+        "compare": compare,
+        "year": year,
+        "font": font,
+    }
+    return cache.memo(
+        current(),
+        "report",
+        "report_charts",
+        params,
+        lambda: (build_charts(tables, compare, year), font is not None),
+    )
 
 
 def build_step(ctx) -> list[Path]:

@@ -48,6 +48,9 @@ CH_SCALE = 1000
 SMALL_GRAPH_NODES = 5_000
 #: ``auto`` builds a hierarchy only for at least this many distinct origins.
 CH_MIN_ORIGINS = 64
+#: An origin (destination) with at least this many pairs is answered by one one-to-many
+#: (many-to-one) CH query.
+CH_GROUP_MIN = 2
 
 _HIERARCHIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -119,13 +122,60 @@ class ContractionHierarchy:
         numpy.ndarray
             One travel time per pair, seconds (``inf`` when unreachable).
         """
+        import routingkit_cch as rk
+
+        sources = np.asarray(sources, dtype=np.int64)
+        targets = np.asarray(targets, dtype=np.int64)
         out = np.full(len(sources), np.inf)
+        left = np.ones(len(sources), dtype=bool)
+        # An origin with several destinations: one upward search from it, then every
+        # destination at a few microseconds each (RoutingKit's one-to-many query) instead
+        # of a whole query per pair; likewise a destination with several origins.
+        for by_source in (True, False):
+            keys = sources if by_source else targets
+            rows_of = _group_rows(keys, left)
+            groups = [(k, r) for k, r in rows_of.items() if len(r) >= CH_GROUP_MIN]
+            if not groups:
+                continue
+            first = groups[0][1]
+            if by_source:
+                to_many = rk.CCHOneToMany(self._metric, targets[first].tolist())
+                for key, rows in groups:
+                    to_many.repin_targets(targets[rows].tolist())
+                    out[rows] = _seconds(to_many.distances_from(key))
+                del to_many  # a live one-to-many object pins the metric
+            else:
+                to_one = rk.CCHManyToOne(self._metric, sources[first].tolist())
+                for key, rows in groups:
+                    to_one.repin_sources(sources[rows].tolist())
+                    out[rows] = _seconds(to_one.distances_to(key))
+                del to_one
+            for _key, rows in groups:
+                left[rows] = False
         run = self._query.run
-        for i, (s, t) in enumerate(zip(sources.tolist(), targets.tolist(), strict=True)):
+        rest = np.flatnonzero(left)
+        for i, s, t in zip(
+            rest.tolist(), sources[rest].tolist(), targets[rest].tolist(), strict=True
+        ):
             d = run(s, t).distance
             if d is not None:
                 out[i] = d / CH_SCALE
         return out
+
+
+def _group_rows(keys: np.ndarray, mask: np.ndarray) -> dict[int, np.ndarray]:
+    """Row numbers (where ``mask``) of each distinct value of ``keys``."""
+    rows = np.flatnonzero(mask)
+    if len(rows) == 0:
+        return {}
+    order = rows[np.argsort(keys[rows], kind="stable")]
+    uniq, starts = np.unique(keys[order], return_index=True)
+    return dict(zip(uniq.tolist(), np.split(order, starts[1:]), strict=True))
+
+
+def _seconds(found: list[int | None]) -> np.ndarray:
+    """CH distances (``None`` = unreachable) as seconds (``inf``)."""
+    return np.array([np.inf if d is None else d / CH_SCALE for d in found], dtype=float)
 
 
 def node_xy(G: GraphLike) -> np.ndarray | None:
