@@ -124,3 +124,24 @@ def test_only_existing_lines_take_the_skeleton_and_say_so():
         full = frame["geometry_quality"] == "osm_skeleton"
         assert (routed | ~full).all()  # osm_skeleton only where the file routed the line
         assert frame.loc[routed, "source"].str.contains("ODbL").all()
+
+
+@pytest.mark.slow
+def test_the_committed_skeleton_files_are_what_the_build_writes(tmp_path):
+    """``jmgis data skeleton-build`` is reproducible: rebuilt from the committed curated
+    files it writes the committed skeleton files byte for byte (only with the ``data``
+    extra, which installs scgraph-data)."""
+    import shutil
+    from importlib import metadata
+
+    from jmgis.cli import main
+
+    try:
+        metadata.version("scgraph-data")
+    except metadata.PackageNotFoundError:
+        pytest.skip("scgraph-data (the data extra) is not installed")
+    folder = tmp_path / "transport"
+    shutil.copytree(transport_dir(), folder)
+    assert main(["data", "skeleton-build", "--transport-dir", str(folder), "-q"]) == 0
+    for name in ("skeleton_points.csv", "skeleton_lines.geojson"):
+        assert (folder / name).read_bytes() == (transport_dir() / name).read_bytes(), name

@@ -227,7 +227,13 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     from jmgis.atomic import atomic_path
 
     with atomic_path(path) as tmp:
-        gdf.to_file(tmp, driver="GeoJSON", COORDINATE_PRECISION=COORD_DECIMALS, engine="pyogrio")
+        gdf.to_file(
+            tmp,
+            driver="GeoJSON",
+            layer=path.stem,
+            COORDINATE_PRECISION=COORD_DECIMALS,
+            engine="pyogrio",
+        )
 
 
 def build_all(out_dir: Path | None = None) -> list[Path]:

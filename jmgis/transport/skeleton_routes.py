@@ -499,5 +499,5 @@ def build(
         crs=STORAGE_CRS,
     )
     with atomic_path(lines_file) as tmp:
-        frame.to_file(tmp, driver="GeoJSON", COORDINATE_PRECISION=6)
+        frame.to_file(tmp, driver="GeoJSON", layer="skeleton_lines", COORDINATE_PRECISION=6)
     return SkeletonBuild(points_file, lines_file, placements, pd.DataFrame(legs))
