@@ -150,3 +150,52 @@ def test_the_network_uses_the_upgraded_speed():
         }
     assert speeds[2020] and speeds[2035]
     assert max(speeds[2035]) > max(speeds[2020])
+
+
+# ------------------------------------------------------------------ 江门北站 (issue 14.1)
+NORTH = "stn_jiangmen_north"
+
+
+def _check(directory, fid):
+    from jmgis.catalog.transport_check import check_transport_sources
+
+    return [p for p in check_transport_sources(directory) if p.id == fid]
+
+
+def test_jiangmen_north_is_the_freight_end_of_the_nansha_port_railway():
+    stations = tload.load("station").set_index("station_id")
+    north = stations.loc[NORTH]
+    assert north["kind"] == "freight" and north["status"] == "existing"
+    assert north["lines"] == "nanshagang_freight"
+    assert north["township_code"].startswith("440784")  # 鹤山市 (珠西国际物流中心)
+    rail = tload.load("rail").set_index("line_id")
+    assert rail.loc["nanshagang_freight", "via"].split(",")[0] == north["point_id"]
+    assert NORTH not in rail.loc["nanshagang", "stations"].split(",")
+
+
+def test_jiangmen_north_has_no_invented_coordinate():
+    points = tload.load("control_point").set_index("point_id")
+    point = points.loc[NORTH]
+    # placed by a stated rule (no published coordinate), unless the OSM build moved it
+    assert point["geometry_quality"] in ("schematic", "osm_skeleton")
+    assert "PLACED" in point["source"] and "no published coordinate" in point["source"]
+
+
+@pytest.mark.parametrize("year", [2020, 2025, 2035])
+def test_jiangmen_north_exists_in_every_year(year):
+    # 000:264 (newer plan): phase 1 in use in the 13th FYP; no opening year is stated
+    stations = tload.load("station")
+    assert NORTH in set(stations.loc[exists_in(stations, year), "station_id"])
+
+
+@pytest.mark.parametrize("status", ["under_construction", "planned", "conceptual"])
+def test_a_wrong_status_of_jiangmen_north_fails_the_source_check(tmp_path, status):
+    from jmgis.paths import seeds_dir
+
+    if seeds_dir() is None:
+        pytest.skip("plan documents (seeds) absent")
+    assert _check(DATA, NORTH) == []
+    data = _copy(tmp_path)
+    _edit(data, "stations.yaml", "station_id", NORTH, lambda r: r.update(status=status))
+    problems = _check(data, NORTH)
+    assert [p.field for p in problems] == ["status"], problems
