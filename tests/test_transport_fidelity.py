@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import shutil
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -199,3 +200,61 @@ def test_a_wrong_status_of_jiangmen_north_fails_the_source_check(tmp_path, statu
     _edit(data, "stations.yaml", "station_id", NORTH, lambda r: r.update(status=status))
     problems = _check(data, NORTH)
     assert [p.field for p in problems] == ["status"], problems
+
+
+# ------------------------------------------------------- 004's road extensions (issue 14.1)
+EXTENSIONS = {  # road id → status (004:287)
+    "u_shengli_south_ext": "planned",
+    "u_jiangmu_south_ext": "planned",
+    "u_lianhai_south_ext": "planned",
+    "u_huigang_east_ext": "planned",
+    "u_yinlu_east_ext": "planned",
+    "u_zhenxing_jinou": "conceptual",
+}
+
+
+def test_the_road_extensions_of_004_are_in_the_road_layer():
+    roads = tload.load("road").set_index("road_id")
+    for rid, status in EXTENSIONS.items():
+        road = roads.loc[rid]
+        assert road["status"] == status and road["open_year"] is pd.NA, rid
+        assert "004_51a363e383b126b9.txt:287" in road["source"], rid
+        assert "alignment NOT sourced" in road["source"] and road["geometry_quality"] == "schematic"
+        # only control points of 江海区 and 新会区 (the 高新区 and 睦洲/三江 of 004:287)
+        counties = {v.removeprefix("seat_")[:6] for v in road["via"].split(",")}
+        assert counties <= {"440704", "440705"}, rid
+
+
+def test_an_extension_starts_where_the_road_it_extends_ends():
+    via = tload.load("road").set_index("road_id")["via"].str.split(",")
+    assert via["u_huigang_east_ext"][0] == via["u_huigang"][-1]
+    assert via["u_yinlu_east_ext"][0] == via["u_yinlu"][-1]
+    assert via["u_lianhai_south_ext"][0] == via["u_dongdi_lianhai"][-1]
+
+
+@pytest.mark.parametrize("year", [2020, 2025, 2030, 2035])
+def test_the_road_extensions_exist_only_in_the_plan_horizon(year):
+    # 前期工作 / 线位研究 without a target year: 2035 (the plans' horizon) only
+    roads = tload.load("road")
+    present = set(roads.loc[exists_in(roads, year), "road_id"]) & set(EXTENSIONS)
+    assert present == (set(EXTENSIONS) if year == 2035 else set())
+
+
+@pytest.mark.parametrize(
+    ("rid", "status"),
+    [
+        ("u_shengli_south_ext", "existing"),
+        ("u_yinlu_east_ext", "completed"),
+        ("u_zhenxing_jinou", "under_construction"),
+        ("u_zhenxing_jinou", "existing"),
+    ],
+)
+def test_a_wrong_status_of_an_extension_fails_the_source_check(tmp_path, rid, status):
+    from jmgis.paths import seeds_dir
+
+    if seeds_dir() is None:
+        pytest.skip("plan documents (seeds) absent")
+    assert _check(DATA, rid) == []
+    data = _copy(tmp_path)
+    _edit(data, "roads.yaml", "road_id", rid, lambda r: r.update(status=status))
+    assert [p.field for p in _check(data, rid)] == ["status"]
