@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import shutil
 
 import pandas as pd
@@ -258,3 +259,32 @@ def test_a_wrong_status_of_an_extension_fails_the_source_check(tmp_path, rid, st
     data = _copy(tmp_path)
     _edit(data, "roads.yaml", "road_id", rid, lambda r: r.update(status=status))
     assert [p.field for p in _check(data, rid)] == ["status"]
+
+
+# ------------------------------------------------------- counts in the README and docs (14.6)
+def _counts_script():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "transport_counts", root / "scripts" / "transport_counts.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, root
+
+
+@pytest.mark.parametrize("name", ["README.md", "docs/transport_data.md"])
+def test_the_transport_counts_in_the_docs_are_current(name):
+    counts, root = _counts_script()
+    text = (root / name).read_text(encoding="utf-8")
+    assert counts.block() in text, f"run: python scripts/transport_counts.py --write ({name})"
+
+
+def test_the_counts_count_the_layers_as_loaded():
+    counts, _ = _counts_script()
+    table = counts.table()
+    stations = tload.load("station")
+    row = next(line for line in table.splitlines() if line.startswith("| `station` |"))
+    assert f"| {len(stations)} |" in row
+    assert f"osm_skeleton {(stations['geometry_quality'] == 'osm_skeleton').sum()}" in row
