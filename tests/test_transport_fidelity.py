@@ -288,3 +288,16 @@ def test_the_counts_count_the_layers_as_loaded():
     row = next(line for line in table.splitlines() if line.startswith("| `station` |"))
     assert f"| {len(stations)} |" in row
     assert f"osm_skeleton {(stations['geometry_quality'] == 'osm_skeleton').sum()}" in row
+
+
+def test_jiangmen_north_is_no_rail_station_target_of_the_township_profile():
+    # a freight station: the nearest *passenger* station is what a township's rail time means
+    from jmgis.jiangmen.township_access import targets
+    from jmgis.network import build_graph
+
+    G = build_graph(2020)
+    node = f"station:{NORTH}"
+    assert node in G  # drawn and joined to the roads like every station
+    found = {t.name: set(t.nodes) for t in targets(G)}
+    assert found["rail_station"] and node not in found["rail_station"]
+    assert "station:stn_jiangmen" in found["rail_station"]
