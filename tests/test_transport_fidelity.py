@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import shutil
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -150,3 +152,152 @@ def test_the_network_uses_the_upgraded_speed():
         }
     assert speeds[2020] and speeds[2035]
     assert max(speeds[2035]) > max(speeds[2020])
+
+
+# ------------------------------------------------------------------ 江门北站 (issue 14.1)
+NORTH = "stn_jiangmen_north"
+
+
+def _check(directory, fid):
+    from jmgis.catalog.transport_check import check_transport_sources
+
+    return [p for p in check_transport_sources(directory) if p.id == fid]
+
+
+def test_jiangmen_north_is_the_freight_end_of_the_nansha_port_railway():
+    stations = tload.load("station").set_index("station_id")
+    north = stations.loc[NORTH]
+    assert north["kind"] == "freight" and north["status"] == "existing"
+    assert north["lines"] == "nanshagang_freight"
+    assert north["township_code"].startswith("440784")  # 鹤山市 (珠西国际物流中心)
+    rail = tload.load("rail").set_index("line_id")
+    assert rail.loc["nanshagang_freight", "via"].split(",")[0] == north["point_id"]
+    assert NORTH not in rail.loc["nanshagang", "stations"].split(",")
+
+
+def test_jiangmen_north_has_no_invented_coordinate():
+    points = tload.load("control_point").set_index("point_id")
+    point = points.loc[NORTH]
+    # placed by a stated rule (no published coordinate), unless the OSM build moved it
+    assert point["geometry_quality"] in ("schematic", "osm_skeleton")
+    assert "PLACED" in point["source"] and "no published coordinate" in point["source"]
+
+
+@pytest.mark.parametrize("year", [2020, 2025, 2035])
+def test_jiangmen_north_exists_in_every_year(year):
+    # 000:264 (newer plan): phase 1 in use in the 13th FYP; no opening year is stated
+    stations = tload.load("station")
+    assert NORTH in set(stations.loc[exists_in(stations, year), "station_id"])
+
+
+@pytest.mark.parametrize("status", ["under_construction", "planned", "conceptual"])
+def test_a_wrong_status_of_jiangmen_north_fails_the_source_check(tmp_path, status):
+    from jmgis.paths import seeds_dir
+
+    if seeds_dir() is None:
+        pytest.skip("plan documents (seeds) absent")
+    assert _check(DATA, NORTH) == []
+    data = _copy(tmp_path)
+    _edit(data, "stations.yaml", "station_id", NORTH, lambda r: r.update(status=status))
+    problems = _check(data, NORTH)
+    assert [p.field for p in problems] == ["status"], problems
+
+
+# ------------------------------------------------------- 004's road extensions (issue 14.1)
+EXTENSIONS = {  # road id → status (004:287)
+    "u_shengli_south_ext": "planned",
+    "u_jiangmu_south_ext": "planned",
+    "u_lianhai_south_ext": "planned",
+    "u_huigang_east_ext": "planned",
+    "u_yinlu_east_ext": "planned",
+    "u_zhenxing_jinou": "conceptual",
+}
+
+
+def test_the_road_extensions_of_004_are_in_the_road_layer():
+    roads = tload.load("road").set_index("road_id")
+    for rid, status in EXTENSIONS.items():
+        road = roads.loc[rid]
+        assert road["status"] == status and road["open_year"] is pd.NA, rid
+        assert "004_51a363e383b126b9.txt:287" in road["source"], rid
+        assert "alignment NOT sourced" in road["source"] and road["geometry_quality"] == "schematic"
+        # only control points of 江海区 and 新会区 (the 高新区 and 睦洲/三江 of 004:287)
+        counties = {v.removeprefix("seat_")[:6] for v in road["via"].split(",")}
+        assert counties <= {"440704", "440705"}, rid
+
+
+def test_an_extension_starts_where_the_road_it_extends_ends():
+    via = tload.load("road").set_index("road_id")["via"].str.split(",")
+    assert via["u_huigang_east_ext"][0] == via["u_huigang"][-1]
+    assert via["u_yinlu_east_ext"][0] == via["u_yinlu"][-1]
+    assert via["u_lianhai_south_ext"][0] == via["u_dongdi_lianhai"][-1]
+
+
+@pytest.mark.parametrize("year", [2020, 2025, 2030, 2035])
+def test_the_road_extensions_exist_only_in_the_plan_horizon(year):
+    # 前期工作 / 线位研究 without a target year: 2035 (the plans' horizon) only
+    roads = tload.load("road")
+    present = set(roads.loc[exists_in(roads, year), "road_id"]) & set(EXTENSIONS)
+    assert present == (set(EXTENSIONS) if year == 2035 else set())
+
+
+@pytest.mark.parametrize(
+    ("rid", "status"),
+    [
+        ("u_shengli_south_ext", "existing"),
+        ("u_yinlu_east_ext", "completed"),
+        ("u_zhenxing_jinou", "under_construction"),
+        ("u_zhenxing_jinou", "existing"),
+    ],
+)
+def test_a_wrong_status_of_an_extension_fails_the_source_check(tmp_path, rid, status):
+    from jmgis.paths import seeds_dir
+
+    if seeds_dir() is None:
+        pytest.skip("plan documents (seeds) absent")
+    assert _check(DATA, rid) == []
+    data = _copy(tmp_path)
+    _edit(data, "roads.yaml", "road_id", rid, lambda r: r.update(status=status))
+    assert [p.field for p in _check(data, rid)] == ["status"]
+
+
+# ------------------------------------------------------- counts in the README and docs (14.6)
+def _counts_script():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "transport_counts", root / "scripts" / "transport_counts.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, root
+
+
+@pytest.mark.parametrize("name", ["README.md", "docs/transport_data.md"])
+def test_the_transport_counts_in_the_docs_are_current(name):
+    counts, root = _counts_script()
+    text = (root / name).read_text(encoding="utf-8")
+    assert counts.block() in text, f"run: python scripts/transport_counts.py --write ({name})"
+
+
+def test_the_counts_count_the_layers_as_loaded():
+    counts, _ = _counts_script()
+    table = counts.table()
+    stations = tload.load("station")
+    row = next(line for line in table.splitlines() if line.startswith("| `station` |"))
+    assert f"| {len(stations)} |" in row
+    assert f"osm_skeleton {(stations['geometry_quality'] == 'osm_skeleton').sum()}" in row
+
+
+def test_jiangmen_north_is_no_rail_station_target_of_the_township_profile():
+    # a freight station: the nearest *passenger* station is what a township's rail time means
+    from jmgis.jiangmen.township_access import targets
+    from jmgis.network import build_graph
+
+    G = build_graph(2020)
+    node = f"station:{NORTH}"
+    assert node in G  # drawn and joined to the roads like every station
+    found = {t.name: set(t.nodes) for t in targets(G)}
+    assert found["rail_station"] and node not in found["rail_station"]
+    assert "station:stn_jiangmen" in found["rail_station"]

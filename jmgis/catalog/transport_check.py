@@ -9,6 +9,13 @@ written in brackets right after the reference
 each be on the line).  Quotes must be at least
 :data:`jmgis.catalog.facts.MIN_QUOTE_CHARS` characters long.  References inside a longer
 text that are not plan references (web pages, news) are not checked.
+
+A feature whose status a plan states says where in ``status_source`` — plan references
+with the plan's words in brackets, ``000:264 (江门北站一期投入使用)``: each quote must be on
+its line as above, and the quotes together must carry a word that supports the feature's
+``status`` (:data:`STATUS_EVIDENCE`: ``existing`` needs 投入使用/建成/运营 …, ``planned``
+规划/建设/前期 …, ``conceptual`` 研究/谋划 …).  Features without it are not checked for
+status: most statuses of existing lines come from opening dates, not from the plans.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jmgis.catalog.facts import MIN_QUOTE_CHARS, window
+from jmgis.catalog.facts import STATUS_EVIDENCE as _ROW_EVIDENCE
 from jmgis.catalog.sources import expand_ref, seed_lines
 
 #: The transport files with plan references, and their id field.
@@ -36,6 +44,18 @@ _REF = re.compile(
 )
 _GLOSS = re.compile(r"（[^）]*）")
 
+#: Words of a plan quote that support each transport status (``status_source``).  A
+#: planned transport feature may be at any step before construction (规划, 前期工作); an
+#: ``upgrade`` is an existing road the plans improve.
+STATUS_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "existing": (*_ROW_EVIDENCE["completed"], "已", "现有"),
+    "completed": _ROW_EVIDENCE["completed"],
+    "under_construction": _ROW_EVIDENCE["under_construction"],
+    "planned": _ROW_EVIDENCE["planned"] + _ROW_EVIDENCE["pre_construction"],
+    "conceptual": _ROW_EVIDENCE["conceptual"],
+    "upgrade": ("改造", "快速化", "提升", "扩建", "升级", "改建", "延线", "延长线"),
+}
+
 
 @dataclass(frozen=True)
 class TransportSourceProblem:
@@ -45,9 +65,10 @@ class TransportSourceProblem:
     id: str
     ref: str
     reason: str
+    field: str = "source"
 
     def __str__(self) -> str:
-        return f"{self.file}, feature {self.id}, field 'source': {self.ref}: {self.reason}"
+        return f"{self.file}, feature {self.id}, field {self.field!r}: {self.ref}: {self.reason}"
 
 
 def _squeeze(text: str) -> str:
@@ -131,22 +152,43 @@ def check_transport_sources(
 
 
 def _record(path: Path, fid: str, rec: dict, seeds: Path | None) -> list[TransportSourceProblem]:
+    out = _references(path, fid, rec, "source", seeds)
+    given = str(rec.get("status_source") or "")
+    if not given:
+        return out
+    out += _references(path, fid, rec, "status_source", seeds)
+    status = str(rec.get("status"))
+    words = STATUS_EVIDENCE.get(status, ())
+    quoted = "".join(_squeeze(m.group(3) or "") for m in _REF.finditer(given))
+    if not any(w in quoted for w in words):
+        reason = f"no quote supports status {status!r} (looked for {'/'.join(words[:8])} …)"
+        out.append(TransportSourceProblem(str(path), fid, given, reason, "status"))
+    return out
+
+
+def _references(
+    path: Path, fid: str, rec: dict, field: str, seeds: Path | None
+) -> list[TransportSourceProblem]:
     out = []
     needles = names_of(str(rec.get("name") or ""), rec.get("aliases"))
-    for match in _REF.finditer(str(rec.get("source") or "")):
+    for match in _REF.finditer(str(rec.get(field) or "")):
         plan, line, quote = match.groups()
         ref = expand_ref(f"{plan}:{line}")
         try:
             lines = seed_lines(ref.split(":")[0], seeds)
         except FileNotFoundError:
-            out.append(TransportSourceProblem(str(path), fid, ref, "no such seed file"))
+            out.append(TransportSourceProblem(str(path), fid, ref, "no such seed file", field))
             continue
         if int(line) > len(lines):
             reason = f"line {line} is past the end ({len(lines)} lines)"
-            out.append(TransportSourceProblem(str(path), fid, ref, reason))
+            out.append(TransportSourceProblem(str(path), fid, ref, reason, field))
             continue
         text = window(ref, seeds)
         runs = _cjk_runs(quote or "")
+        if field == "status_source" and not runs:
+            reason = "a status reference needs the plan's words in brackets"
+            out.append(TransportSourceProblem(str(path), fid, ref, reason, field))
+            continue
         if runs and all(r in text for r in runs):
             continue
         if not runs and any(n in text for n in needles):
@@ -155,5 +197,5 @@ def _record(path: Path, fid: str, rec: dict, seeds: Path | None) -> list[Transpo
         missing = [r for r in runs if r not in text]
         wanted = " / ".join(needles[:3]) + (f" nor {' / '.join(missing[:3])}" if missing else "")
         reason = f"the line names neither {wanted}: “{shown}”"
-        out.append(TransportSourceProblem(str(path), fid, ref, reason))
+        out.append(TransportSourceProblem(str(path), fid, ref, reason, field))
     return out

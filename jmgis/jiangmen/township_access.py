@@ -10,8 +10,9 @@ city_gov           江门市人民政府 (蓬江区白沙大道西1号), 22.579 
                    Wikipedia infobox "Coordinates (Jiangmen government)" (research notes
                    china_planning §4.3); snapped to the nearest road node, plus the
                    off-network leg at :data:`OFFNET_SPEED_KPH`
-rail_station       nearest rail station in Jiangmen (any kind; stations outside the
-                   city, ``township_code = outside``, do not count)
+rail_station       nearest passenger rail station in Jiangmen (any kind but ``freight``:
+                   江门北站 serves freight trains only; stations outside the city,
+                   ``township_code = outside``, do not count)
 hsr_station        nearest high-speed rail station in Jiangmen (``kind = hsr``)
 port               nearest cargo port (``kind`` seaport or river_port)
 interchange        nearest expressway interchange
@@ -38,6 +39,7 @@ from jmgis.access.measures import DEFAULT_BANDS_MIN, summarize
 from jmgis.errors import DataError
 from jmgis.routing.engine import travel_time_matrix
 from jmgis.routing.snap import DEFAULT_MAX_OFFNET_M, DEFAULT_OFFNET_SPEED_KPH, snap_points
+from jmgis.speeds import RAIL_KINDS_WITHOUT_PASSENGERS
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +151,14 @@ def targets(G: nx.Graph) -> list[Target]:
     port_nodes = _kind_nodes(G, "port")
     # stations outside Jiangmen carry township_code "outside"
     in_city = stations["township_code"].astype(str).str.fullmatch(r"\d{9}")
-    rail = [n for ref, n in station_nodes.items() if ref in stations.index and in_city[ref]]
+    kinds = stations["kind"] if "kind" in stations.columns else None
+    rail = [
+        n
+        for ref, n in station_nodes.items()
+        if ref in stations.index
+        and in_city[ref]
+        and (kinds is None or kinds.at[ref] not in RAIL_KINDS_WITHOUT_PASSENGERS)
+    ]
     hsr = [
         n
         for ref, n in station_nodes.items()
