@@ -82,6 +82,63 @@ def test_ch_equals_dijkstra_within_the_millisecond_rounding(case):
     assert np.all(np.abs(got[finite] - expected[finite]) <= 0.5e-3 * cg.n + 1e-9)
 
 
+@settings(max_examples=50, deadline=None)
+@given(graphs_and_pairs(integer=True))
+def test_pandana_equals_dijkstra_on_whole_seconds(case):
+    """pandana truncates weights to its integer milliseconds; jmgis hands it rounded
+    milliseconds, so whole seconds come back exactly (one-way edges, parallel edges and
+    unreachable pairs included) — except that pandana gives a zero-time edge 1 ms, so a
+    path through k of them comes back at most k ms long."""
+    # 50 examples: each builds a pandana hierarchy, ≈ 0.2 s whatever the graph's size
+    pytest.importorskip("pandana")
+    cg, o, d, xy = case
+    expected = _reference(cg, o, d)
+    got = sparse.pair_times(cg, list(o), list(d), method="pandana", xy=xy)
+    if not (cg.matrix.data == 0).any():
+        assert np.array_equal(got, expected)
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    finite = np.isfinite(expected)
+    excess = got[finite] - expected[finite]
+    # a path has fewer than n edges
+    assert np.all((excess >= -1e-9) & (excess <= 1e-3 * (cg.n - 1) + 1e-9))
+
+
+@settings(max_examples=50, deadline=None)
+@given(graphs_and_pairs(integer=False))
+def test_pandana_equals_dijkstra_within_the_millisecond_rounding(case):
+    pytest.importorskip("pandana")
+    cg, o, d, xy = case
+    expected = _reference(cg, o, d)
+    got = sparse.pair_times(cg, list(o), list(d), method="pandana", xy=xy)
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    finite = np.isfinite(expected)
+    # each edge rounded to the millisecond (±0.5 ms), one under 0.5 ms counted as 1 ms by
+    # pandana (+1 ms at most); a path has fewer than n edges
+    assert np.all(np.abs(got[finite] - expected[finite]) <= 1e-3 * (cg.n - 1) + 1e-9)
+
+
+def test_pandana_rounds_rather_than_truncates_and_prints_nothing(capfd):
+    """pandana alone would truncate 0.9996 s to 0.999 s; jmgis's rounding gives 1.000 s.
+    Its C++ progress output (printed on build) does not reach the terminal, and printing
+    works again afterwards."""
+    pytest.importorskip("pandana")
+    cg = compile_arrays(np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([0.9996, 2.0, 0.4]), 5)
+    got = sparse.pair_times(cg, [0, 0, 3, 1, 4], [1, 3, 0, 1, 0], method="pandana")
+    assert got.tolist() == [1.0, 3.4, np.inf, 0.0, np.inf]
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    print("still printing")
+    assert capfd.readouterr().out == "still printing\n"
+
+
+def test_pandana_hierarchy_is_kept_with_the_compiled_graph():
+    pytest.importorskip("pandana")
+    cg = compile_arrays(np.array([0, 1]), np.array([1, 2]), np.array([3.0, 4.0]), 3)
+    first = sparse.pandana_hierarchy(cg)
+    assert sparse.pandana_hierarchy(cg) is first
+    assert sparse.pair_times(cg, [0], [2], method="pandana").tolist() == [7.0]
+
+
 def test_networkx_graph_by_node_ids_and_auto():
     G = nx.MultiDiGraph()
     for i in range(6):

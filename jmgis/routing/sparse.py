@@ -32,8 +32,12 @@ One-to-all queries are unchanged (they stay on csgraph).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import warnings
 import weakref
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
@@ -41,7 +45,7 @@ from scipy.sparse.csgraph import dijkstra
 from jmgis.errors import DataError
 from jmgis.routing.engine import DEFAULT_WEIGHT, CompiledGraph, GraphLike, compile_graph
 
-METHODS: tuple[str, ...] = ("auto", "dijkstra", "target", "ch")
+METHODS: tuple[str, ...] = ("auto", "dijkstra", "target", "ch", "pandana")
 #: Integer units per second of the CH weights (milliseconds).
 CH_SCALE = 1000
 #: ``auto`` uses plain one-to-all Dijkstra below this many nodes (nothing to save).
@@ -52,7 +56,11 @@ CH_MIN_ORIGINS = 64
 #: (many-to-one) CH query.
 CH_GROUP_MIN = 2
 
+#: pandana's answer for "no path": the largest uint32 millisecond count, in its units.
+PANDANA_NO_PATH = 4294967.295
+
 _HIERARCHIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PANDANA: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def ch_available() -> bool:
@@ -62,6 +70,162 @@ def ch_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def pandana_available() -> bool:
+    """Whether the pandana contraction-hierarchy backend is installed."""
+    try:
+        import pandana  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _quiet_native_output() -> Iterator[None]:
+    """Send what native code writes to file descriptors 1 and 2 to the null device.
+
+    pandana's C++ prints its progress with ``std::cout``, below Python's ``sys.stdout``;
+    the descriptors are duplicated first and restored on exit, whatever happens.  Output
+    of other threads during the block is lost as well.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.flush()
+    saved: list[tuple[int, int]] = []
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    try:
+        for fd in (1, 2):
+            try:
+                saved.append((fd, os.dup(fd)))
+            except OSError:  # descriptor closed: nothing to silence
+                continue
+            os.dup2(devnull, fd)
+        yield
+    finally:
+        _flush_c_stdio()
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(devnull)
+
+
+def _flush_c_stdio() -> None:
+    """Flush the C library's stdio buffers (``std::cout`` is synced with them)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
+
+
+class PandanaHierarchy:
+    """The pandana contraction hierarchy of a :class:`~jmgis.routing.engine.CompiledGraph`.
+
+    pandana multiplies each edge weight by 1000 and truncates it to an unsigned 32-bit
+    integer.  It is given each edge time rounded to the millisecond (:data:`CH_SCALE`)
+    plus half a millisecond, so its integer is the *rounded* millisecond count, as in
+    :class:`ContractionHierarchy`.  pandana makes an edge of 0 ms (an edge under half a
+    millisecond) 1 ms long, so a time differs from the Dijkstra time by at most one
+    millisecond per edge of the path (half of one except on such edges).  Paths of more
+    than 4,294,967 s (49 days) are out of its range.
+
+    Parameters
+    ----------
+    cg
+        The compiled graph (weights in seconds; directed edges).
+    xy
+        Node coordinates (``n × 2``) in ``cg.nodes`` order; pandana keeps them for its
+        nearest-node look-ups only (the hierarchy does not use them), so zeros stand in
+        when they are unknown.
+
+    Attributes
+    ----------
+    n
+        Number of nodes.
+    """
+
+    def __init__(self, cg: CompiledGraph, xy: np.ndarray | None = None) -> None:
+        import pandana
+        import pandas as pd
+
+        matrix = cg.matrix
+        self.n = cg.n
+        tail = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(matrix.indptr))
+        head = matrix.indices.astype(np.int64)
+        ms = np.rint(matrix.data * CH_SCALE)
+        if len(ms) and ms.max() >= 2**32 - 1:
+            raise DataError("an edge is too long for the pandana backend (over 49 days)")
+        if xy is None:
+            xy = np.zeros((self.n, 2))
+        xy = np.asarray(xy, dtype=float)
+        if xy.shape != (self.n, 2) or not np.isfinite(xy).all():
+            raise DataError(f"xy must be {self.n} finite coordinate pairs", field="xy")
+        index = pd.RangeIndex(self.n)
+        with _quiet_native_output():
+            self._net = pandana.Network(
+                pd.Series(xy[:, 0], index=index),
+                pd.Series(xy[:, 1], index=index),
+                pd.Series(tail),
+                pd.Series(head),
+                pd.DataFrame({"w": (ms + 0.5) / CH_SCALE}),
+                twoway=False,
+            )
+
+    def pair_seconds(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Travel time (seconds) of each pair of node positions; ``inf`` if unreachable.
+
+        Parameters
+        ----------
+        sources : numpy.ndarray
+            Origin node positions (integer indices in the graph).
+        targets : numpy.ndarray
+            Destination node positions, paired one-to-one with ``sources``.
+
+        Returns
+        -------
+        numpy.ndarray
+            One travel time per pair, seconds (``inf`` when unreachable).
+        """
+        sources = np.asarray(sources, dtype=np.int64)
+        targets = np.asarray(targets, dtype=np.int64)
+        with warnings.catch_warnings():
+            # pandana warns, listing them, when pairs are unconnected: they become inf
+            warnings.simplefilter("ignore", UserWarning)
+            found = np.asarray(self._net.shortest_path_lengths(sources, targets, "w"), float)
+        return np.where(found >= PANDANA_NO_PATH, np.inf, found)
+
+
+def pandana_hierarchy(
+    G: GraphLike, weight: str = DEFAULT_WEIGHT, *, xy: np.ndarray | None = None
+) -> PandanaHierarchy:
+    """The pandana hierarchy of ``G`` (built once per compiled graph and kept with it).
+
+    Parameters
+    ----------
+    G
+        A networkx graph or :class:`~jmgis.routing.engine.CompiledGraph`.
+    weight
+        Edge cost attribute (seconds).
+    xy
+        Node coordinates in node order (default: the ``x``/``y`` of a networkx graph's
+        nodes, else zeros); see :class:`PandanaHierarchy`.
+
+    Returns
+    -------
+    PandanaHierarchy
+    """
+    cg = compile_graph(G, weight)
+    ph = _PANDANA.get(cg)
+    if ph is None:
+        ph = PandanaHierarchy(cg, node_xy(G) if xy is None else xy)
+        _PANDANA[cg] = ph
+    return ph
 
 
 class ContractionHierarchy:
@@ -313,6 +477,10 @@ def pair_times(
                 "method 'ch' needs the routingkit-cch package (pip install jmgis[fast])"
             )
         return contraction_hierarchy(cg, xy=xy).pair_seconds(sources, targets)
+    if chosen == "pandana":
+        if not pandana_available():
+            raise DataError("method 'pandana' needs the pandana package (pip install jmgis[fast])")
+        return pandana_hierarchy(cg, xy=xy).pair_seconds(sources, targets)
     if chosen == "target":
         return _target_pairs(cg, sources, targets)
     return _dijkstra_pairs(cg, sources, targets)
