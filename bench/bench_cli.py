@@ -176,9 +176,9 @@ def bench_od(pairs: int, n_side: int, reps: int = 5) -> None:
     shape2 = f"10 origins × {len(o2) // 10}"
     t_dij, ref = _cpu(lambda: sparse.pair_times(cg, o, d, method="dijkstra"))
     ref2 = sparse.pair_times(cg, o2, d2, method="dijkstra")
-    print(f"  {'one-to-all Dijkstra per origin':<40} query {t_dij:8.3f}")
+    print(f"  {'one-to-all Dijkstra per origin':<44} query {t_dij:8.3f}")
     t_tgt, tgt = _cpu(lambda: sparse.pair_times(cg, o, d, method="target"))
-    print(f"  {'target-stopping Dijkstra':<40} query {t_tgt:8.3f}   {max_diff(tgt, ref)}")
+    print(f"  {'target-stopping Dijkstra':<44} query {t_tgt:8.3f}   {max_diff(tgt, ref)}")
     mine: dict[str, tuple[float, float]] = {}
     for method, label, available, build in (
         ("ch", "jmgis CH (routingkit-cch)", sparse.ch_available(), sparse.contraction_hierarchy),
@@ -192,10 +192,10 @@ def bench_od(pairs: int, n_side: int, reps: int = 5) -> None:
         t_q2, got2 = _cpu_best(lambda m=method: sparse.pair_times(cg, o2, d2, method=m), reps)
         mine[method] = (t_q, t_q2)
         print(
-            f"  {label:<40} query {t_q:8.3f}   preprocessing {t_prep:.2f}   "
+            f"  {label:<44} query {t_q:8.3f}   preprocessing {t_prep:.2f}   "
             f"{max_diff(got, ref)}   ×{t_dij / t_q:.0f} vs Dijkstra"
         )
-        print(f"  {label + ', ' + shape2:<40} query {t_q2:8.3f}   {max_diff(got2, ref2)}")
+        print(f"  {label + ', ' + shape2:<44} query {t_q2:8.3f}   {max_diff(got2, ref2)}")
     auto = None
     if mine:
         # both hierarchies built: auto picks by the shape of the pairs
@@ -205,10 +205,10 @@ def bench_od(pairs: int, n_side: int, reps: int = 5) -> None:
         t_a2, got2 = _cpu_best(lambda: sparse.pair_times(cg, o2, d2, xy=xy), reps)
         auto = (t_a, t_a2)
         print(
-            f"  {'jmgis auto (' + chosen + ')':<40} query {t_a:8.3f}   {max_diff(got, ref)}"
+            f"  {'jmgis auto (' + chosen + ')':<44} query {t_a:8.3f}   {max_diff(got, ref)}"
         )
         print(
-            f"  {'jmgis auto (' + chosen2 + '), ' + shape2:<40} query {t_a2:8.3f}   "
+            f"  {'jmgis auto (' + chosen2 + '), ' + shape2:<44} query {t_a2:8.3f}   "
             f"{max_diff(got2, ref2)}"
         )
     try:
@@ -231,18 +231,18 @@ def bench_od(pairs: int, n_side: int, reps: int = 5) -> None:
     warnings.filterwarnings("ignore", "Unsigned integer", UserWarning)
     t_pq, pgot = _cpu_best(lambda: _no_path(net.shortest_path_lengths(o, d, imp_name="w")), reps)
     print(
-        f"  {'pandana CH (Network.shortest_path_lengths)':<40} query {t_pq:8.3f}   "
+        f"  {'pandana CH (Network.shortest_path_lengths)':<44} query {t_pq:8.3f}   "
         f"preprocessing {t_pprep:.2f}   {max_diff(pgot, ref)}"
     )
     t_pq2, pgot2 = _cpu_best(
         lambda: _no_path(net.shortest_path_lengths(o2, d2, imp_name="w")), reps
     )
-    print(f"  {'pandana CH, ' + shape2:<40} query {t_pq2:8.3f}   {max_diff(pgot2, ref2)}")
+    print(f"  {'pandana CH, ' + shape2:<44} query {t_pq2:8.3f}   {max_diff(pgot2, ref2)}")
     # the C++ query alone, without pandana's mapping of node ids to its indexes (what
     # jmgis calls: its positions are pandana's indexes)
     oi, di = o.astype(np.int64), d.astype(np.int64)
     t_raw, _ = _cpu_best(lambda: net.net.shortest_path_distances(oi, di, 0), reps)
-    print(f"  {'  of which its C++ query alone':<40} query {t_raw:8.3f}")
+    print(f"  {'  of which its C++ query alone':<44} query {t_raw:8.3f}")
     if auto is not None:
         for what, mine_t, theirs in (
             ("random pairs", auto[0], t_pq),
