@@ -151,6 +151,29 @@ def test_pandana_direct_and_public_queries_agree():
     assert np.array_equal(np.isinf(direct), np.isinf(expected))
 
 
+def test_backends_missing_are_data_errors(monkeypatch):
+    cg = compile_arrays(np.array([0]), np.array([1]), np.array([5.0]), 2)
+    monkeypatch.setattr(sparse, "pandana_available", lambda: False)
+    monkeypatch.setattr(sparse, "ch_available", lambda: False)
+    with pytest.raises(DataError, match=r"jmgis\[fast\]"):
+        sparse.pair_times(cg, [0], [1], method="pandana")
+    with pytest.raises(DataError, match=r"jmgis\[fast\]"):
+        sparse.pair_times(cg, [0], [1], method="ch")
+    # auto falls back to a plain query
+    assert sparse.pair_times(cg, [0], [1]).tolist() == [5.0]
+
+
+def test_pandana_edge_cases():
+    pytest.importorskip("pandana")
+    one = compile_arrays(np.array([], int), np.array([], int), np.array([], float), 1)
+    assert sparse.pair_times(one, [0], [0], method="pandana").tolist() == [0.0]
+    cg = compile_arrays(np.array([0]), np.array([1]), np.array([5.0]), 2)
+    with pytest.raises(DataError, match="finite coordinate pairs"):
+        sparse.PandanaHierarchy(cg, np.array([[0.0, np.nan], [1.0, 1.0]]))
+    with pytest.raises(DataError, match="finite coordinate pairs"):
+        sparse.PandanaHierarchy(cg, np.zeros((3, 2)))
+
+
 def test_pandana_hierarchy_is_kept_with_the_compiled_graph():
     pytest.importorskip("pandana")
     cg = compile_arrays(np.array([0, 1]), np.array([1, 2]), np.array([3.0, 4.0]), 3)
