@@ -82,6 +82,106 @@ def test_ch_equals_dijkstra_within_the_millisecond_rounding(case):
     assert np.all(np.abs(got[finite] - expected[finite]) <= 0.5e-3 * cg.n + 1e-9)
 
 
+@settings(max_examples=50, deadline=None)
+@given(graphs_and_pairs(integer=True))
+def test_pandana_equals_dijkstra_on_whole_seconds(case):
+    """pandana truncates weights to its integer milliseconds; jmgis hands it rounded
+    milliseconds, so whole seconds come back exactly (one-way edges, parallel edges and
+    unreachable pairs included) — except that pandana gives a zero-time edge 1 ms, so a
+    path through k of them comes back at most k ms long."""
+    # 50 examples: each builds a pandana hierarchy, ≈ 0.2 s whatever the graph's size
+    pytest.importorskip("pandana")
+    cg, o, d, xy = case
+    expected = _reference(cg, o, d)
+    got = sparse.pair_times(cg, list(o), list(d), method="pandana", xy=xy)
+    if not (cg.matrix.data == 0).any():
+        assert np.array_equal(got, expected)
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    finite = np.isfinite(expected)
+    excess = got[finite] - expected[finite]
+    # a path has fewer than n edges
+    assert np.all((excess >= -1e-9) & (excess <= 1e-3 * (cg.n - 1) + 1e-9))
+
+
+@settings(max_examples=50, deadline=None)
+@given(graphs_and_pairs(integer=False))
+def test_pandana_equals_dijkstra_within_the_millisecond_rounding(case):
+    pytest.importorskip("pandana")
+    cg, o, d, xy = case
+    expected = _reference(cg, o, d)
+    got = sparse.pair_times(cg, list(o), list(d), method="pandana", xy=xy)
+    assert np.array_equal(np.isinf(got), np.isinf(expected))
+    finite = np.isfinite(expected)
+    # each edge rounded to the millisecond (±0.5 ms), one under 0.5 ms counted as 1 ms by
+    # pandana (+1 ms at most); a path has fewer than n edges
+    assert np.all(np.abs(got[finite] - expected[finite]) <= 1e-3 * (cg.n - 1) + 1e-9)
+
+
+def test_pandana_rounds_rather_than_truncates_and_prints_nothing(capfd):
+    """pandana alone would truncate 0.9996 s to 0.999 s; jmgis's rounding gives 1.000 s.
+    Its C++ progress output (printed on build) does not reach the terminal, and printing
+    works again afterwards."""
+    pytest.importorskip("pandana")
+    cg = compile_arrays(np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([0.9996, 2.0, 0.4]), 5)
+    got = sparse.pair_times(cg, [0, 0, 3, 1, 4], [1, 3, 0, 1, 0], method="pandana")
+    assert got.tolist() == [1.0, 3.4, np.inf, 0.0, np.inf]
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    print("still printing")
+    assert capfd.readouterr().out == "still printing\n"
+
+
+def test_pandana_direct_and_public_queries_agree():
+    """jmgis calls pandana's C++ query on its internal node indexes (jmgis's positions);
+    pandana's public method, which maps ids first, gives the same answers."""
+    pytest.importorskip("pandana")
+    from tests.synthetic import road_network
+
+    arrays = road_network(20, as_arrays=True)
+    n = len(arrays["x"])
+    cg = compile_arrays(arrays["u"][:-30], arrays["v"][:-30], arrays["travel_time_s"][:-30], n)
+    rng = np.random.default_rng(5)
+    o, d = rng.integers(0, n, 300), rng.integers(0, n, 300)
+    ph = sparse.PandanaHierarchy(cg)
+    direct = ph.pair_seconds(o, d)
+    ph._direct = False
+    public = ph.pair_seconds(o, d)
+    assert np.array_equal(direct, public)
+    expected = _reference(cg, o, d)
+    assert np.array_equal(np.isinf(direct), np.isinf(expected))
+
+
+def test_backends_missing_are_data_errors(monkeypatch):
+    cg = compile_arrays(np.array([0]), np.array([1]), np.array([5.0]), 2)
+    monkeypatch.setattr(sparse, "pandana_available", lambda: False)
+    monkeypatch.setattr(sparse, "ch_available", lambda: False)
+    with pytest.raises(DataError, match=r"jmgis\[fast\]"):
+        sparse.pair_times(cg, [0], [1], method="pandana")
+    with pytest.raises(DataError, match=r"jmgis\[fast\]"):
+        sparse.pair_times(cg, [0], [1], method="ch")
+    # auto falls back to a plain query
+    assert sparse.pair_times(cg, [0], [1]).tolist() == [5.0]
+
+
+def test_pandana_edge_cases():
+    pytest.importorskip("pandana")
+    one = compile_arrays(np.array([], int), np.array([], int), np.array([], float), 1)
+    assert sparse.pair_times(one, [0], [0], method="pandana").tolist() == [0.0]
+    cg = compile_arrays(np.array([0]), np.array([1]), np.array([5.0]), 2)
+    with pytest.raises(DataError, match="finite coordinate pairs"):
+        sparse.PandanaHierarchy(cg, np.array([[0.0, np.nan], [1.0, 1.0]]))
+    with pytest.raises(DataError, match="finite coordinate pairs"):
+        sparse.PandanaHierarchy(cg, np.zeros((3, 2)))
+
+
+def test_pandana_hierarchy_is_kept_with_the_compiled_graph():
+    pytest.importorskip("pandana")
+    cg = compile_arrays(np.array([0, 1]), np.array([1, 2]), np.array([3.0, 4.0]), 3)
+    first = sparse.pandana_hierarchy(cg)
+    assert sparse.pandana_hierarchy(cg) is first
+    assert sparse.pair_times(cg, [0], [2], method="pandana").tolist() == [7.0]
+
+
 def test_networkx_graph_by_node_ids_and_auto():
     G = nx.MultiDiGraph()
     for i in range(6):
@@ -93,8 +193,9 @@ def test_networkx_graph_by_node_ids_and_auto():
     assert got.tolist() == [30.0, 33.0, np.inf, 25.0]
 
 
-def test_auto_picks_by_graph_size_and_origins():
+def test_auto_picks_by_graph_size_and_origins(monkeypatch):
     pytest.importorskip("routingkit_cch")
+    monkeypatch.setattr(sparse, "pandana_available", lambda: False)
     n = sparse.SMALL_GRAPH_NODES + 10
     u = np.arange(n - 1)
     cg = compile_arrays(u, u + 1, np.ones(n - 1), n)
@@ -105,6 +206,90 @@ def test_auto_picks_by_graph_size_and_origins():
     assert sparse.choose_method(cg, many) == "ch"
     small = compile_arrays(u[:10], u[:10] + 1, np.ones(10), 11)
     assert sparse.choose_method(small, many) == "dijkstra"
+
+
+def _big_path_graph():
+    n = sparse.SMALL_GRAPH_NODES + 10
+    u = np.arange(n - 1)
+    return compile_arrays(u, u + 1, np.ones(n - 1), n)
+
+
+def test_auto_takes_pandana_for_distinct_pairs_and_ch_for_groups(monkeypatch):
+    """The rule of the module docstring, with both backends installed and none built."""
+    monkeypatch.setattr(sparse, "pandana_available", lambda: True)
+    monkeypatch.setattr(sparse, "ch_available", lambda: True)
+    cg = _big_path_graph()
+    k = sparse.CH_MIN_ORIGINS
+    distinct_o, distinct_d = np.arange(k), np.arange(k, 2 * k)
+    assert sparse.choose_method(cg, distinct_o, distinct_d) == "pandana"
+    # no coordinates: pandana needs none
+    assert sparse.choose_method(cg, distinct_o, distinct_d, has_xy=False) == "pandana"
+    m = sparse.CH_PAIRS_PER_GROUP
+    # k origins × m destinations each, and k × m origins → k destinations
+    grouped_o = np.repeat(np.arange(k), m)
+    grouped_d = np.arange(k * m)
+    assert sparse.choose_method(cg, grouped_o, grouped_d) == "ch"
+    assert sparse.choose_method(cg, grouped_d, grouped_o) == "ch"
+    # one pair fewer per group than the threshold: pandana
+    small_o = np.repeat(np.arange(k), m - 1)
+    assert sparse.choose_method(cg, small_o, np.arange(len(small_o))) == "pandana"
+    # grouped, but no coordinates for a CCH: pandana rather than no hierarchy
+    assert sparse.choose_method(cg, grouped_o, grouped_d, has_xy=False) == "pandana"
+    # too few distinct origins for any build: target-stopping
+    assert sparse.choose_method(cg, np.arange(3), np.arange(3)) == "target"
+    monkeypatch.setattr(sparse, "pandana_available", lambda: False)
+    assert sparse.choose_method(cg, distinct_o, distinct_d) == "ch"
+
+
+def test_auto_uses_a_built_hierarchy_whatever_the_shape(monkeypatch):
+    monkeypatch.setattr(sparse, "pandana_available", lambda: True)
+    monkeypatch.setattr(sparse, "ch_available", lambda: True)
+    cg = _big_path_graph()
+    few, grouped = np.arange(3), np.zeros(sparse.CH_PAIRS_PER_GROUP, dtype=int)
+    distinct = np.arange(sparse.CH_MIN_ORIGINS)
+    sentinel = object()
+    monkeypatch.setitem(sparse._HIERARCHIES, cg, sentinel)
+    assert sparse.choose_method(cg, few, few) == "ch"
+    assert sparse.choose_method(cg, distinct, distinct) == "ch"
+    monkeypatch.setitem(sparse._PANDANA, cg, sentinel)
+    assert sparse.choose_method(cg, distinct, distinct) == "pandana"
+    assert sparse.choose_method(cg, grouped, np.arange(len(grouped))) == "ch"
+    del sparse._HIERARCHIES[cg]
+    assert sparse.choose_method(cg, grouped, np.arange(len(grouped))) == "pandana"
+
+
+def test_auto_end_to_end_with_both_backends():
+    """pair_times(method="auto") on a large grid: distinct pairs go to pandana, a few
+    origins × many destinations to the CCH, both equal to Dijkstra within the rounding."""
+    pytest.importorskip("routingkit_cch")
+    pytest.importorskip("pandana")
+    from tests.synthetic import road_network
+
+    arrays = road_network(75, as_arrays=True)
+    n = len(arrays["x"])
+    assert n >= sparse.SMALL_GRAPH_NODES
+    cg = compile_arrays(arrays["u"], arrays["v"], arrays["travel_time_s"], n)
+    xy = np.c_[arrays["x"], arrays["y"]]
+    rng = np.random.default_rng(11)
+    o, d = rng.integers(0, n, 200), rng.integers(0, n, 200)
+    got = sparse.pair_times(cg, o, d, xy=xy)
+    assert cg in sparse._PANDANA and cg not in sparse._HIERARCHIES
+    ref = sparse.pair_times(cg, o, d, method="dijkstra")
+    assert np.array_equal(np.isinf(got), np.isinf(ref))
+    fin = np.isfinite(ref)
+    assert np.max(np.abs(got[fin] - ref[fin])) < 1.0  # ≤ 1 ms per edge of < 1000 edges
+    o2 = np.repeat(rng.integers(0, n, 2), sparse.CH_PAIRS_PER_GROUP)
+    d2 = rng.integers(0, n, len(o2))
+    # pandana is built: the rule keeps using it rather than building a CCH...
+    assert sparse.choose_method(cg, o2, d2) == "pandana"
+    # ...while with a CCH built too, the grouped shape goes to the CCH
+    sparse.contraction_hierarchy(cg, xy=xy)
+    assert sparse.choose_method(cg, o2, d2) == "ch"
+    got2 = sparse.pair_times(cg, o2, d2, xy=xy)
+    ref2 = sparse.pair_times(cg, o2, d2, method="dijkstra")
+    fin2 = np.isfinite(ref2)
+    assert np.array_equal(np.isinf(got2), np.isinf(ref2))
+    assert np.max(np.abs(got2[fin2] - ref2[fin2])) < 1.0
 
 
 def test_bad_requests_are_data_errors():
