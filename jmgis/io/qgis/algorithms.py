@@ -253,7 +253,7 @@ def od_matrix(
     -------
     geopandas.GeoDataFrame
         ``origin_id``, ``destination_id``, ``year``, ``minutes`` (``inf`` unreachable, incl.
-        the off-network legs), ``source``; LineString origin → destination, EPSG:4490.
+        both ends' access legs), ``source``; LineString origin → destination, EPSG:4490.
     """
     from jmgis.routing.snap import points_travel_time_matrix
 
