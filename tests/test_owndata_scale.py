@@ -97,3 +97,20 @@ def test_a_city_sized_osm_file_runs_the_whole_chain(built):
     for year in YEARS:
         assert match.loc[(year, "g15_fokai"), "status"] == "matched"
         assert match.loc[(year, "u_jiangmen_dadao_n"), "status"] == "matched"
+
+
+def test_the_generated_file_reads_the_same_as_osm_xml_and_as_pbf(tmp_path):
+    pytest.importorskip("osmium")
+    from jmgis.network.osm import from_osm
+
+    a = city_osm(tmp_path / "city.osm", spacing_m=4000.0)
+    b = city_osm(tmp_path / "city.osm.pbf", spacing_m=4000.0)
+    assert a == b  # seeded: the same network whatever the format
+    xml, pbf = from_osm(tmp_path / "city.osm"), from_osm(tmp_path / "city.osm.pbf")
+    assert xml.number_of_nodes() == pbf.number_of_nodes() > 1000
+    assert xml.number_of_edges() == pbf.number_of_edges()
+    classes = {d["road_class"] for *_, d in xml.edges(data=True)}
+    assert {"expressway", "ramp", "national", "provincial", "county", "local"} <= classes
+    assert sorted(d["length_m"] for *_, d in xml.edges(data=True)) == pytest.approx(
+        sorted(d["length_m"] for *_, d in pbf.edges(data=True))
+    )
