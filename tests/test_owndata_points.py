@@ -103,3 +103,18 @@ def test_points_at_the_seats_take_exactly_the_seat_to_seat_times():
     np.testing.assert_allclose(
         np.diag(got), [2 * table.access_leg_s(k, 0.0) for k in kinds], atol=1e-6
     )
+
+
+def test_qgis_route_od_matrix_and_facility_access_agree_on_the_same_points():
+    """The three QGIS algorithms give a pair of points the same minutes: one leg rule."""
+    from jmgis import admin
+    from jmgis.io.qgis import algorithms as algs
+
+    seats = admin.load_seats()
+    a, b = seats.iloc[[20]], seats.iloc[[60]]
+    route = algs.route(a, b, 2025)
+    od = algs.od_matrix(a, b, 2025)
+    fca = algs.facility_access(a, b.assign(cap=1.0), 2025, capacity_field="cap")
+    minutes = float(route["minutes"].iloc[0])
+    assert float(od["minutes"].iloc[0]) == pytest.approx(minutes, rel=1e-9)
+    assert float(fca["nearest_min"].iloc[0]) == pytest.approx(minutes, rel=1e-9)

@@ -353,6 +353,70 @@ def access_leg_seconds(
     ).reshape(-1)
 
 
+def is_door_to_door(G: nx.Graph, door_to_door: bool | None = None) -> bool:
+    """Whether points on ``G`` get the door-to-door leg (``None``: follow the graph).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The network (``G.graph["door_to_door"]`` set by :mod:`jmgis.network.door`).
+    door_to_door : bool or None
+        An explicit choice, or ``None`` to follow the graph.
+
+    Returns
+    -------
+    bool
+        ``True`` for the access leg, ``False`` for the off-network leg.
+    """
+    return G.graph.get("door_to_door") is not None if door_to_door is None else door_to_door
+
+
+def trip_end_legs(
+    G: nx.Graph,
+    points: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
+    snapped: Snapped,
+    *,
+    door_to_door: bool | None = None,
+    access: str | Sequence[str] | None = None,
+    speeds: SpeedTable | None = None,
+    offnet_speed_kph: float = DEFAULT_OFFNET_SPEED_KPH,
+) -> np.ndarray:
+    """Seconds of each snapped point's leg to the network (as the OD matrix adds them).
+
+    The door-to-door access leg of :func:`access_leg_seconds` on a door-to-door graph,
+    else the off-network leg at ``offnet_speed_kph``.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The network the points were snapped to.
+    points : geopandas.GeoSeries, geopandas.GeoDataFrame or numpy.ndarray
+        The points (for their township when ``access`` is ``None``).
+    snapped : Snapped
+        Their snap (distance in metres).
+    door_to_door : bool or None
+        See :func:`is_door_to_door`.
+    access : str, Sequence of str or None
+        Access kind of all points or of each (default :func:`point_access_kinds`).
+    speeds : SpeedTable or None
+        Door-to-door parameters (default ``G.graph["door_speeds"]``, else the default table).
+    offnet_speed_kph : float
+        Speed of the off-network leg when not door to door (km/h).
+
+    Returns
+    -------
+    numpy.ndarray
+        Seconds per point.
+    """
+    if not is_door_to_door(G, door_to_door):
+        return snapped.offnet_seconds(offnet_speed_kph)
+    from jmgis.speeds import SpeedTable
+
+    table = speeds or G.graph.get("door_speeds") or SpeedTable()
+    kinds = point_access_kinds(points, G.graph.get("crs")) if access is None else access
+    return access_leg_seconds(snapped, kinds, table)
+
+
 def points_travel_time_matrix(
     G: nx.Graph,
     origins: gpd.GeoSeries | gpd.GeoDataFrame | np.ndarray,
@@ -422,25 +486,17 @@ def points_travel_time_matrix(
     """
     from jmgis.routing.engine import travel_time_matrix
 
-    door = G.graph.get("door_to_door") is not None if door_to_door is None else door_to_door
+    door = is_door_to_door(G, door_to_door)
     ends = trip_end_nodes(G) if door else None
     o = snap_points(G, origins, max_distance_m=max_distance_m, kinds=kinds, exclude=ends)
     d = snap_points(G, destinations, max_distance_m=max_distance_m, kinds=kinds, exclude=ends)
     tt = travel_time_matrix(G, o.nodes, d.nodes, cutoff_s=cutoff_s, weight=weight)
-    if door:
-        from jmgis.speeds import SpeedTable
-
-        table = speeds or G.graph.get("door_speeds") or SpeedTable()
-        crs = G.graph.get("crs")
-        o_kind = point_access_kinds(origins, crs) if origin_access is None else origin_access
-        d_kind = (
-            point_access_kinds(destinations, crs)
-            if destination_access is None
-            else destination_access
-        )
-        o_leg, d_leg = access_leg_seconds(o, o_kind, table), access_leg_seconds(d, d_kind, table)
-    else:
-        o_leg, d_leg = o.offnet_seconds(offnet_speed_kph), d.offnet_seconds(offnet_speed_kph)
+    o_leg, d_leg = (
+        trip_end_legs(G, points, snapped, door_to_door=door, access=access, speeds=speeds,
+                      offnet_speed_kph=offnet_speed_kph)
+        for points, snapped, access in ((origins, o, origin_access),
+                                        (destinations, d, destination_access))
+    )
     total = tt + o_leg[:, None] + d_leg
     if cutoff_s is not None:
         total[total > cutoff_s] = np.inf
