@@ -118,3 +118,20 @@ def test_qgis_route_od_matrix_and_facility_access_agree_on_the_same_points():
     minutes = float(route["minutes"].iloc[0])
     assert float(od["minutes"].iloc[0]) == pytest.approx(minutes, rel=1e-9)
     assert float(fca["nearest_min"].iloc[0]) == pytest.approx(minutes, rel=1e-9)
+
+
+def test_enterable_nodes_of_a_subgraph_view_are_those_of_its_copy():
+    """The fast path for induced views (city hall, hubs) reads the same edges."""
+    from jmgis.routing.snap import enterable_nodes
+
+    G = _door_graph()
+    G.add_node("e1", x=0.0, y=500.0, kind="junction")
+    G.add_node("e2", x=900.0, y=500.0, kind="junction")
+    for u, v in (("e1", "e2"), ("e2", "e1")):
+        G.add_edge(u, v, travel_time_s=30.0, length_m=900.0, mode="road",
+                   road_class="expressway")
+    G.add_edge("e1", "a", travel_time_s=0.0, length_m=0.0, mode="connector")
+    view = G.subgraph(["a", "b", "e1", "e2"])
+    assert enterable_nodes(view) == enterable_nodes(nx.MultiDiGraph(view)) == {"a", "b"}
+    # an expressway node is not opened by its connector (entered at the junction)
+    assert "e1" not in enterable_nodes(G)
