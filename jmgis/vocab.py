@@ -267,6 +267,9 @@ ROAD_CLASSES: tuple[str, ...] = (
 #: Grade-separated road classes: no seat, station or point joins them except at an
 #: interchange (issue 15, door-to-door model; :mod:`jmgis.network.door`).
 GRADE_SEPARATED_CLASSES: tuple[str, ...] = ("expressway", "urban_expressway")
+#: Access kind of the door-to-door model (the keys of the speed table's
+#: ``access_speed_kph`` and ``access_m``) of each township kind; elsewhere ``other``.
+TOWNSHIP_ACCESS_KIND: dict[str, str] = {"街道": "urban", "镇": "rural", "乡": "rural"}
 #: Passenger rail kinds (with a default average speed) and the freight kind.
 PASSENGER_RAIL_KINDS: tuple[str, ...] = ("hsr", "intercity", "conventional", "urban")
 RAIL_KINDS: tuple[str, ...] = (*PASSENGER_RAIL_KINDS, "freight")

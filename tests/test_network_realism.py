@@ -69,3 +69,34 @@ def test_cli_network_check_exits_1_on_a_too_fast_short_trip(monkeypatch, capsys)
     monkeypatch.setattr("jmgis.network.check.bundled_layers", lambda: {})
     assert main(["network", "check", "--year", "2025"]) == 1
     assert "faster than 60 km/h" in capsys.readouterr().out
+
+
+def test_cli_crowfly_bound_sets_the_bound_of_the_check(monkeypatch, capsys):
+    import json
+
+    import jmgis.network.build as build
+    from jmgis.cli import main
+
+    G = _two_seats(45)  # 5 km in 6.7 min: 45 km/h as the crow flies
+    monkeypatch.setattr(build, "shared_graph", lambda year, modes=None: G)
+    monkeypatch.setattr("jmgis.network.check.bundled_layers", lambda: {})
+    # the default is the module constant, and the trip passes it
+    assert main(["network", "check", "--year", "2025", "--json"]) == 0
+    default = json.loads(capsys.readouterr().out)["short_trips"]
+    assert default["bound_kph"] == DEFAULT_CROWFLY_BOUND_KPH
+    assert default["max_km"] == DEFAULT_SHORT_TRIP_KM
+    # a tighter bound fails it, and the report states the bound it held
+    assert main(["network", "check", "--year", "2025", "--crowfly-bound", "40"]) == 1
+    assert "faster than 40 km/h" in capsys.readouterr().out
+    # a short-trip distance below the trip's 5 km leaves it unchecked
+    assert main(["network", "check", "--year", "2025", "--crowfly-bound", "40",
+                 "--short-trip-km", "4", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["short_trips"]["trips"] == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "inf"])
+def test_cli_crowfly_bound_must_be_positive(value, capsys):
+    from jmgis.cli import main
+
+    assert main(["network", "check", "--crowfly-bound", value]) == 2
+    assert "--crowfly-bound" in capsys.readouterr().err

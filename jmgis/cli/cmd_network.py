@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from jmgis.network.realism import DEFAULT_CROWFLY_BOUND_KPH, DEFAULT_SHORT_TRIP_KM
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``jmgis network`` and its subcommands to the command parser."""
@@ -39,6 +41,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="an earlier scenario year: list every seat pair that is slower than then, "
         "with the features responsible; a pair slower without a cause in the data is a "
         "problem",
+    )
+    check.add_argument(
+        "--crowfly-bound",
+        metavar="KPH",
+        type=float,
+        default=DEFAULT_CROWFLY_BOUND_KPH,
+        help="crow-fly speed (km/h) that no seat trip shorter than --short-trip-km may "
+        f"exceed door to door (default {DEFAULT_CROWFLY_BOUND_KPH:g}; its basis: "
+        "docs/network.md)",
+    )
+    check.add_argument(
+        "--short-trip-km",
+        metavar="KM",
+        type=float,
+        default=DEFAULT_SHORT_TRIP_KM,
+        help=f"straight-line distance under which a trip is held to --crowfly-bound "
+        f"(default {DEFAULT_SHORT_TRIP_KM:g})",
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(func=run_check)
@@ -86,7 +105,21 @@ def run_check(args: argparse.Namespace) -> int:
         from jmgis.errors import DataError
 
         raise DataError(f"--since {since} must be earlier than --year {year}", field="since")
-    report = check_network(year, max_snap_m=limit, max_snap_area_m=area, since=since)
+    for option, value in (("crowfly-bound", args.crowfly_bound),
+                          ("short-trip-km", args.short_trip_km)):
+        if not value > 0 or value == float("inf"):
+            from jmgis.errors import DataError
+
+            raise DataError(f"--{option} must be a positive number, got {value:g}",
+                            field=option.replace("-", "_"))
+    report = check_network(
+        year,
+        max_snap_m=limit,
+        max_snap_area_m=area,
+        since=since,
+        crowfly_bound_kph=args.crowfly_bound,
+        short_trip_km=args.short_trip_km,
+    )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:

@@ -34,6 +34,7 @@ import networkx as nx
 from jmgis.network.connectors import GRADE_SEPARATED_CLASSES, LIMITED_ACCESS_CLASSES
 from jmgis.network.graph import add_link, add_node
 from jmgis.speeds import SpeedTable, travel_time_s
+from jmgis.vocab import TOWNSHIP_ACCESS_KIND
 
 __all__ = ["GRADE_SEPARATED_CLASSES", "access_kind", "add_access_legs", "door_to_door"]
 
@@ -45,7 +46,7 @@ TRIP_END_KINDS = frozenset({"seat", "park", "poi"})
 NET_SUFFIX = "|net"
 
 #: Township kinds (the ``kind`` of the township layer) by access kind.
-ACCESS_KIND = {"街道": "urban", "镇": "rural", "乡": "rural"}
+ACCESS_KIND = TOWNSHIP_ACCESS_KIND
 
 
 def access_kind(township_kind: object = None, name: object = None) -> str:
@@ -269,4 +270,7 @@ def door_to_door(
         "access_legs": add_access_legs(G, speeds, nodes=nodes, kinds=kinds),
     }
     G.graph["door_to_door"] = out
+    # the parameters of the legs, for points routed on the graph later
+    # (:func:`jmgis.routing.snap.points_travel_time_matrix`)
+    G.graph["door_speeds"] = speeds
     return out

@@ -20,10 +20,13 @@ every bundled trip under it in 2020, 2025 and 2035 (max ≈ 51 km/h).
 
 from __future__ import annotations
 
-import networkx as nx
-import numpy as np
+from typing import TYPE_CHECKING
 
-from jmgis.routing.engine import DEFAULT_WEIGHT, travel_time_matrix
+if TYPE_CHECKING:
+    import networkx as nx
+
+# The constants are read by the command line at start-up (``network check`` options):
+# this module imports numpy and the routing engine only when it computes.
 
 DEFAULT_SHORT_TRIP_KM = 15.0
 DEFAULT_CROWFLY_BOUND_KPH = 60.0
@@ -35,7 +38,7 @@ def short_trip_speeds(
     max_km: float = DEFAULT_SHORT_TRIP_KM,
     bound_kph: float = DEFAULT_CROWFLY_BOUND_KPH,
     kinds: tuple[str, ...] = ("seat",),
-    weight: str = DEFAULT_WEIGHT,
+    weight: str | None = None,
 ) -> dict:
     """Crow-fly speeds of the trips between nodes of ``kinds`` closer than ``max_km``.
 
@@ -50,7 +53,8 @@ def short_trip_speeds(
     kinds
         Node kinds compared (default the township seats).
     weight
-        Edge attribute in seconds.
+        Edge attribute in seconds (default
+        :data:`jmgis.routing.engine.DEFAULT_WEIGHT`, ``travel_time_s``).
 
     Returns
     -------
@@ -59,6 +63,11 @@ def short_trip_speeds(
         (crow-fly km/h) and ``too_fast``: rows ``origin_name``, ``destination_name``,
         ``km``, ``min``, ``kph`` above the bound, fastest first.
     """
+    import numpy as np
+
+    from jmgis.routing.engine import DEFAULT_WEIGHT, travel_time_matrix
+
+    weight = DEFAULT_WEIGHT if weight is None else weight
     nodes = [n for n, d in G.nodes(data=True) if d.get("kind") in set(kinds)]
     if len(nodes) < 2:
         return {"trips": 0, "median_kph": 0.0, "p90_kph": 0.0, "max_kph": 0.0, "too_fast": []}

@@ -12,8 +12,10 @@ network (``settings.network`` with its class field and class map, as ``jmgis bui
 --network``); it routes on the bundled graph of the year
 (:func:`jmgis.network.build.shared_graph`) or on the user's
 (:func:`jmgis.network.base_network.user_graph`), and snaps
-points to the nearest node within :data:`MAX_SNAP_M`; minutes include the off-network
-leg at :data:`OFFNET_SPEED_KPH`.  Lines joining nodes are straight between network
+points to the nearest node within :data:`MAX_SNAP_M`; the minutes of route, OD matrix and
+facility access include each end's leg (:func:`jmgis.routing.snap.trip_end_legs`): the
+door-to-door access leg of the point's township on the graphs jmgis builds, else the
+off-network leg at :data:`OFFNET_SPEED_KPH`.  Lines joining nodes are straight between network
 nodes (the graph holds no curve geometry): ``geometry_quality`` = ``schematic``.
 """
 
@@ -125,12 +127,15 @@ def _ids(points: gpd.GeoDataFrame, id_field: str | None) -> list[str]:
     return [str(i + 1) for i in range(len(points))]
 
 
-def _snap(G, points: gpd.GeoDataFrame, ids: Sequence[str]):
-    from jmgis.routing.snap import snap_points
+def _snap(G, points: gpd.GeoDataFrame, ids: Sequence[str], *, trip_ends: bool = False):
+    # as trip ends (route) never onto another trip end of a door-to-door graph, as
+    # jmgis.routing.snap.points_travel_time_matrix snaps
+    from jmgis.routing.snap import is_door_to_door, snap_points, trip_end_nodes
 
     if points.crs is None:
         points = points.set_crs(STORAGE_CRS)
-    return snap_points(G, points, max_distance_m=MAX_SNAP_M, labels=list(ids))
+    exclude = trip_end_nodes(G) if trip_ends and is_door_to_door(G) else None
+    return snap_points(G, points, max_distance_m=MAX_SNAP_M, labels=list(ids), exclude=exclude)
 
 
 def _node_xy(G, node) -> tuple[float, float]:
@@ -172,7 +177,7 @@ def route(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``start_id``, ``end_id``, ``year``, ``minutes`` (incl. the off-network legs),
+        ``start_id``, ``end_id``, ``year``, ``minutes`` (incl. both ends' legs),
         ``km`` (network length), ``modes`` used, ``source``, ``geometry_quality``;
         LineString through the network nodes, EPSG:4490.
     """
@@ -188,9 +193,15 @@ def route(
             f"{len(starts)} starts and {len(ends)} ends: give one start or as many as ends",
             field="starts",
         )
-    s_snap, e_snap = _snap(G, starts, s_ids), _snap(G, ends, e_ids)
-    s_leg = s_snap.offnet_seconds(OFFNET_SPEED_KPH)
-    e_leg = e_snap.offnet_seconds(OFFNET_SPEED_KPH)
+    from jmgis.routing.snap import trip_end_legs
+
+    starts = starts if starts.crs else starts.set_crs(STORAGE_CRS)
+    ends = ends if ends.crs else ends.set_crs(STORAGE_CRS)
+    s_snap = _snap(G, starts, s_ids, trip_ends=True)
+    e_snap = _snap(G, ends, e_ids, trip_ends=True)
+    # the same legs as od_matrix: door to door on the graphs jmgis builds
+    s_leg = trip_end_legs(G, starts, s_snap, offnet_speed_kph=OFFNET_SPEED_KPH)
+    e_leg = trip_end_legs(G, ends, e_snap, offnet_speed_kph=OFFNET_SPEED_KPH)
     rows, lines = [], []
     for i, (a, b) in enumerate(zip(s_snap.nodes, e_snap.nodes, strict=True)):
         path = shortest_path(G, a, b)
@@ -253,7 +264,7 @@ def od_matrix(
     -------
     geopandas.GeoDataFrame
         ``origin_id``, ``destination_id``, ``year``, ``minutes`` (``inf`` unreachable, incl.
-        the off-network legs), ``source``; LineString origin → destination, EPSG:4490.
+        both ends' access legs), ``source``; LineString origin → destination, EPSG:4490.
     """
     from jmgis.routing.snap import points_travel_time_matrix
 
