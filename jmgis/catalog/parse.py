@@ -46,6 +46,32 @@ def _townships(row: Row, admin: AdminIndex, key: str, county: str | None) -> lis
     return codes
 
 
+def _county_and_townships(row: Row, admin: AdminIndex) -> dict[str, Any]:
+    """The ``county_code``/``township_codes`` of a row, resolved and consistent.
+
+    Returns the columns ``county_code`` (the row's, else the townships' only county),
+    ``county_codes``, ``township_codes``, ``zone_codes`` and ``zone_code``; a county that
+    does not contain the row's townships is an error naming the field.
+    """
+    county = row.get("county_code")
+    county = _county(row, admin, county, "county_code") if county else None
+    townships = _townships(row, admin, "township_codes", county)
+    counties = admin.counties_of(townships)
+    if county and counties and county not in counties:
+        raise row.error(
+            f"county {county} does not contain townships {townships} (they are in {counties})",
+            "county_code",
+        )
+    zones = admin.zones_of(townships)
+    return {
+        "county_code": county or (counties[0] if len(counties) == 1 else ""),
+        "county_codes": [county] if county and not counties else counties,
+        "township_codes": townships,
+        "zone_codes": zones,
+        "zone_code": ";".join(zones),
+    }
+
+
 def _county(row: Row, admin: AdminIndex, value: Any, key: str) -> str:
     try:
         return admin.resolve_county(str(value))
@@ -164,27 +190,14 @@ def parse_park(row: Row, admin: AdminIndex) -> dict[str, Any]:
         )
     )
     rec = parse_common(row)
-    county = row.get("county_code")
-    county = _county(row, admin, county, "county_code") if county else None
-    townships = _townships(row, admin, "township_codes", county)
-    counties = admin.counties_of(townships)
-    if county and counties and county not in counties:
-        raise row.error(
-            f"county {county} does not contain townships {townships} (they are in {counties})",
-            "county_code",
-        )
+    place = _county_and_townships(row, admin)
     parent = row.text("parent")
     if parent is not None and not ID_PATTERN.match(parent):
         raise row.error(f"{parent!r} is not an id", "parent")
-    zones = admin.zones_of(townships)
     rec.update(
         kind=row.choice("kind", vocab.PARK_KINDS),
         level=row.choice("level", vocab.LEVELS),
-        county_code=county or (counties[0] if len(counties) == 1 else ""),
-        county_codes=[county] if county and not counties else counties,
-        township_codes=townships,
-        zone_codes=zones,
-        zone_code=";".join(zones),
+        **place,
         industries=row.text_list("industries"),
         status=row.choice("status", vocab.PARK_STATUSES),
         status_text=row.text("status_text") or "",
@@ -445,24 +458,11 @@ def parse_facility(row: Row, admin: AdminIndex) -> dict[str, Any]:
         )
     )
     rec = parse_common(row)
-    county = row.get("county_code")
-    county = _county(row, admin, county, "county_code") if county else None
-    townships = _townships(row, admin, "township_codes", county)
-    counties = admin.counties_of(townships)
-    if county and counties and county not in counties:
-        raise row.error(
-            f"county {county} does not contain townships {townships} (they are in {counties})",
-            "county_code",
-        )
-    zones = admin.zones_of(townships)
+    place = _county_and_townships(row, admin)
     rec.update(
         sector=row.choice("sector", vocab.FACILITY_SECTORS),
         facility_type=row.text("facility_type", required=True),
-        county_code=county or (counties[0] if len(counties) == 1 else ""),
-        county_codes=[county] if county and not counties else counties,
-        township_codes=townships,
-        zone_codes=zones,
-        zone_code=";".join(zones),
+        **place,
         status=row.choice("status", vocab.FACILITY_STATUSES),
         status_text=row.text("status_text") or "",
         target_year=row.year("target_year"),
