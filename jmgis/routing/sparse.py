@@ -151,6 +151,30 @@ def _flush_c_stdio() -> None:
         pass
 
 
+def _integer_edges(
+    cg: CompiledGraph, limit: float, backend: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tail and head positions of every edge and its time in whole milliseconds (rounded).
+
+    An edge of ``limit`` milliseconds or more is an error naming ``backend``.
+    """
+    matrix = cg.matrix
+    tail = np.repeat(np.arange(cg.n, dtype=np.int64), np.diff(matrix.indptr))
+    head = matrix.indices.astype(np.int64)
+    ms = np.rint(matrix.data * CH_SCALE)
+    if len(ms) and ms.max() >= limit:
+        raise DataError(f"an edge is too long for {backend}")
+    return tail, head, ms
+
+
+def _checked_xy(xy: np.ndarray, n: int) -> np.ndarray:
+    """``xy`` as an ``n × 2`` float array; anything else, or a non-finite value, is an error."""
+    xy = np.asarray(xy, dtype=float)
+    if xy.shape != (n, 2) or not np.isfinite(xy).all():
+        raise DataError(f"xy must be {n} finite coordinate pairs", field="xy")
+    return xy
+
+
 class PandanaHierarchy:
     """The pandana contraction hierarchy of a :class:`~jmgis.routing.engine.CompiledGraph`.
 
@@ -181,18 +205,9 @@ class PandanaHierarchy:
         import pandana
         import pandas as pd
 
-        matrix = cg.matrix
         self.n = cg.n
-        tail = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(matrix.indptr))
-        head = matrix.indices.astype(np.int64)
-        ms = np.rint(matrix.data * CH_SCALE)
-        if len(ms) and ms.max() >= 2**32 - 1:
-            raise DataError("an edge is too long for the pandana backend (over 49 days)")
-        if xy is None:
-            xy = np.zeros((self.n, 2))
-        xy = np.asarray(xy, dtype=float)
-        if xy.shape != (self.n, 2) or not np.isfinite(xy).all():
-            raise DataError(f"xy must be {self.n} finite coordinate pairs", field="xy")
+        tail, head, ms = _integer_edges(cg, 2**32 - 1, "the pandana backend (over 49 days)")
+        xy = _checked_xy(np.zeros((self.n, 2)) if xy is None else xy, self.n)
         index = pd.RangeIndex(self.n)
         with _quiet_native_output():
             self._net = pandana.Network(
@@ -286,17 +301,11 @@ class ContractionHierarchy:
     def __init__(self, cg: CompiledGraph, xy: np.ndarray | None = None) -> None:
         import routingkit_cch as rk
 
-        matrix = cg.matrix
         self.n = cg.n
-        tail = np.repeat(np.arange(self.n, dtype=np.int64), np.diff(matrix.indptr)).tolist()
-        head = matrix.indices.astype(np.int64).tolist()
-        weights = np.rint(matrix.data * CH_SCALE)
-        if len(weights) and weights.max() >= 2**31:
-            raise DataError("an edge is too long for the CH backend (over 24 days)")
+        tail_a, head_a, weights = _integer_edges(cg, 2**31, "the CH backend (over 24 days)")
+        tail, head = tail_a.tolist(), head_a.tolist()
         if xy is not None:
-            xy = np.asarray(xy, dtype=float)
-            if xy.shape != (self.n, 2) or not np.isfinite(xy).all():
-                raise DataError(f"xy must be {self.n} finite coordinate pairs", field="xy")
+            xy = _checked_xy(xy, self.n)
             order = rk.compute_order_inertial(
                 self.n, tail, head, xy[:, 1].tolist(), xy[:, 0].tolist()
             )
