@@ -57,7 +57,9 @@ def read_point_overrides(directory: Path) -> pd.DataFrame | None:
     path = directory / POINTS_FILE
     if not path.exists():
         return None
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    from jmgis.readers import read_table
+
+    table = read_table(path, encoding="utf-8")
     missing = [c for c in POINT_COLUMNS if c not in table.columns]
     if missing:
         raise DataError(f"missing columns {missing}", file=path)
