@@ -23,7 +23,7 @@ from jmgis.catalog.records import join
 from jmgis.catalog.sources import line_mentions, parse_ref, seed_lines
 from jmgis.catalog.transport_check import TransportSourceProblem, check_transport_sources
 from jmgis.catalog.vocab import INDICATOR_NATURES
-from jmgis.paths import transport_dir
+from jmgis.paths import seeds_dir, transport_dir
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,8 @@ def check_sources(
         The failing references.
     """
     catalog = catalog or load_catalog()
-    seeds = Path(seeds) if seeds is not None else None
+    # resolved once: each of the thousands of citations would otherwise load the settings
+    seeds = Path(seeds) if seeds is not None else seeds_dir()
     seed_lines(parse_ref("000:1").file, seeds)  # fail early, with the message, without seeds
     problems: list[SourceProblem | FactProblem | TransportSourceProblem] = []
     for kind, frame in catalog.frames().items():
