@@ -143,6 +143,7 @@ def test_cli_writes_csvs(tmp_path):
     assert main(["access", "--year", "2025", "--population", str(bad), "--out", str(out2)]) == 2
 
 
+@pytest.mark.slow
 def test_hub_isochrones_are_nested_and_inside_the_city():
     import shapely
 

@@ -196,8 +196,10 @@ LONG_COMMANDS = {
     "name",
     [
         "od",
-        "isochrone",
-        *(pytest.param(n, marks=pytest.mark.slow) for n in ("access", "map", "report", "build")),
+        *(
+            pytest.param(n, marks=pytest.mark.slow)
+            for n in ("isochrone", "access", "map", "report", "build")
+        ),
     ],
 )
 def test_long_commands_show_progress_on_a_terminal_and_nothing_with_quiet(

@@ -445,6 +445,7 @@ def _jmgis(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_isochrone_writes_one_nested_polygon_per_band(grid, tmp_path):
     import geopandas as gpd
 
@@ -474,7 +475,7 @@ def test_isochrone_far_from_any_road_names_the_point_and_the_option(tmp_path):
 # --- jmgis od -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("own", [False, True])
+@pytest.mark.parametrize("own", [False, pytest.param(True, marks=pytest.mark.slow)])
 def test_od_minutes_and_km_equal_the_routes(grid, tmp_path, own):
     import json
 
@@ -499,6 +500,7 @@ def test_od_minutes_and_km_equal_the_routes(grid, tmp_path, own):
     assert (same["minutes"] == 0).all()
 
 
+@pytest.mark.slow
 def test_od_gpkg_writes_lines_from_origin_to_destination_with_the_csv_rows(grid, tmp_path):
     import geopandas as gpd
     import pandas as pd
@@ -542,6 +544,7 @@ def test_od_point_file_with_bad_coordinates_names_the_row(tmp_path):
 # --- jmgis access --facilities -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_access_facilities_nearest_counts_and_2sfca(grid, tmp_path):
     import pandas as pd
 
